@@ -1,0 +1,359 @@
+package domain
+
+import (
+	"encoding/json"
+	"fmt"
+	"time"
+)
+
+// Event is a fact recorded by an aggregate. Name is the stable event type
+// stored in the event store and used as the message name on the bus.
+type Event interface {
+	Name() string
+}
+
+// Campaign events (stream campaign-<id>): lifecycle and batch summaries.
+
+// CampaignCreated records a new campaign in draft.
+type CampaignCreated struct {
+	CampaignID             CampaignID `json:"campaign_id"`
+	AccountID              AccountID  `json:"account_id"`
+	CampaignName           string     `json:"name"`
+	Description            string     `json:"description,omitempty"`
+	ManifestID             ManifestID `json:"root_manifest_id"`
+	DeviceFilter           string     `json:"device_filter"`
+	Strategy               string     `json:"campaign_strategy"`
+	ApprovalRequired       bool       `json:"approval_required"`
+	Autostop               bool       `json:"autostop"`
+	AutostopSuccessPercent float64    `json:"autostop_success_percent"`
+	When                   *time.Time `json:"when,omitempty"`
+	At                     time.Time  `json:"at"`
+}
+
+// CampaignEdited records new values of a campaign's editable fields; in
+// draft every field, later only name and description.
+type CampaignEdited struct {
+	CampaignName           string     `json:"name"`
+	Description            string     `json:"description,omitempty"`
+	ManifestID             ManifestID `json:"root_manifest_id"`
+	DeviceFilter           string     `json:"device_filter"`
+	Strategy               string     `json:"campaign_strategy"`
+	ApprovalRequired       bool       `json:"approval_required"`
+	Autostop               bool       `json:"autostop"`
+	AutostopSuccessPercent float64    `json:"autostop_success_percent"`
+	When                   *time.Time `json:"when,omitempty"`
+	At                     time.Time  `json:"at"`
+}
+
+// CampaignStartRequested records that a user asked to start the campaign.
+// Phase says where that led: awaiting_approval, timed (when in the future)
+// or starting.
+type CampaignStartRequested struct {
+	Phase Phase     `json:"phase"`
+	At    time.Time `json:"at"`
+}
+
+// CampaignApproved records the approval of a campaign awaiting it; Phase is
+// timed or starting.
+type CampaignApproved struct {
+	Phase Phase     `json:"phase"`
+	At    time.Time `json:"at"`
+}
+
+// CampaignStarting records that a timed campaign's time has come.
+type CampaignStarting struct {
+	At time.Time `json:"at"`
+}
+
+// CampaignQuotaAllocated records the reservation of the account's campaign
+// quota for the campaign.
+type CampaignQuotaAllocated struct {
+	At time.Time `json:"at"`
+}
+
+// CampaignManifestChecked records a valid manifest and copies its timestamp
+// to the campaign.
+type CampaignManifestChecked struct {
+	ManifestTimestamp time.Time `json:"manifest_timestamp"`
+	At                time.Time `json:"at"`
+}
+
+// CampaignBatchProcessed summarizes one page of devices of the campaign's
+// filter: how many were enrolled and skipped, by reason, and where the next
+// page starts. Per-device facts live in device streams.
+type CampaignBatchProcessed struct {
+	Batch    int                `json:"batch"`
+	Enrolled int                `json:"enrolled"`
+	Skipped  map[SkipReason]int `json:"skipped,omitempty"`
+	Cursor   string             `json:"cursor"`
+	Last     bool               `json:"last"`
+	At       time.Time          `json:"at"`
+}
+
+// CampaignPublishing records that every device page was processed and the
+// manifests are being published.
+type CampaignPublishing struct {
+	At time.Time `json:"at"`
+}
+
+// CampaignDeploying records that the campaign is active: manifests are being
+// delivered to the enrolled devices.
+type CampaignDeploying struct {
+	At time.Time `json:"at"`
+}
+
+// CampaignStopRequested records a stop in progress (phase stopping).
+type CampaignStopRequested struct {
+	Reason State     `json:"reason"`
+	At     time.Time `json:"at"`
+}
+
+// CampaignStopped records the end of a campaign. State is how it ended:
+// deployed, autostopped, userstopped, manifestremoved, quotaallocationfailed,
+// expired or conflict.
+type CampaignStopped struct {
+	State State     `json:"state"`
+	At    time.Time `json:"at"`
+}
+
+// CampaignArchived records the archiving of a stopped campaign.
+type CampaignArchived struct {
+	At time.Time `json:"at"`
+}
+
+// CampaignDeleted records the deletion of a draft campaign.
+type CampaignDeleted struct {
+	At time.Time `json:"at"`
+}
+
+// Device events (stream device-<account>-<id>): the catalog record and the
+// device's update in each campaign.
+
+// DeviceRegistered records a device joining the catalog, or rejoining it
+// after a de-registration.
+type DeviceRegistered struct {
+	AccountID    AccountID `json:"account_id"`
+	DeviceID     DeviceID  `json:"device_id"`
+	DeviceName   string    `json:"name,omitempty"`
+	Description  string    `json:"description,omitempty"`
+	DeviceClass  string    `json:"device_class"`
+	Vendor       string    `json:"vendor_id,omitempty"`
+	FirmwareHash string    `json:"firmware_checksum,omitempty"`
+	Groups       []string  `json:"groups,omitempty"`
+	Mechanism    string    `json:"mechanism"`
+	MechanismURL string    `json:"mechanism_url,omitempty"`
+	At           time.Time `json:"at"`
+}
+
+// DeviceUpdated records new catalog attributes of a registered device.
+type DeviceUpdated struct {
+	DeviceName   string    `json:"name,omitempty"`
+	Description  string    `json:"description,omitempty"`
+	DeviceClass  string    `json:"device_class"`
+	Vendor       string    `json:"vendor_id,omitempty"`
+	FirmwareHash string    `json:"firmware_checksum,omitempty"`
+	Groups       []string  `json:"groups,omitempty"`
+	Mechanism    string    `json:"mechanism"`
+	MechanismURL string    `json:"mechanism_url,omitempty"`
+	At           time.Time `json:"at"`
+}
+
+// DeviceDeregistered records a device leaving the catalog.
+type DeviceDeregistered struct {
+	At time.Time `json:"at"`
+}
+
+// DeviceResourcesReported records the update-object metadata a device
+// reported: class, vendor and current firmware hash.
+type DeviceResourcesReported struct {
+	DeviceClass  string    `json:"device_class"`
+	Vendor       string    `json:"vendor_id,omitempty"`
+	FirmwareHash string    `json:"firmware_checksum,omitempty"`
+	At           time.Time `json:"at"`
+}
+
+// DeviceSubscriptionChanged records whether the device's update resource is
+// subscribed for notifications.
+type DeviceSubscriptionChanged struct {
+	Subscribed bool      `json:"subscribed"`
+	At         time.Time `json:"at"`
+}
+
+// DeviceEnrolled records a device joining a campaign (state pending). From
+// then until a terminal state the campaign is the device's active campaign.
+type DeviceEnrolled struct {
+	CampaignID CampaignID `json:"campaign_id"`
+	ManifestID ManifestID `json:"manifest_id"`
+	At         time.Time  `json:"at"`
+}
+
+// DeviceSkipped records a device matching a campaign's filter that was not
+// enrolled, with the reason.
+type DeviceSkipped struct {
+	CampaignID CampaignID `json:"campaign_id"`
+	Reason     SkipReason `json:"reason"`
+	At         time.Time  `json:"at"`
+}
+
+// DeviceUpdateStateChanged records a step of the device's update in a
+// campaign. From is the state before, so read models can move counters
+// without reading the previous row.
+type DeviceUpdateStateChanged struct {
+	CampaignID CampaignID  `json:"campaign_id"`
+	From       UpdateState `json:"from"`
+	To         UpdateState `json:"to"`
+	ResultCode int         `json:"result_code,omitempty"`
+	Reason     string      `json:"reason,omitempty"`
+	AsyncID    string      `json:"async_id,omitempty"`
+	At         time.Time   `json:"at"`
+}
+
+// Manifest events (stream manifest-<id>).
+
+// ManifestRegistered records a firmware manifest in the catalog.
+type ManifestRegistered struct {
+	ManifestID    ManifestID `json:"manifest_id"`
+	AccountID     AccountID  `json:"account_id"`
+	ManifestName  string     `json:"name"`
+	Description   string     `json:"description,omitempty"`
+	DeviceClass   string     `json:"device_class"`
+	Vendor        string     `json:"device_vendor,omitempty"`
+	Timestamp     time.Time  `json:"timestamp"`
+	SchemaVersion string     `json:"manifest_schema_version,omitempty"`
+	PayloadType   string     `json:"delivered_payload_type"`
+	PayloadURL    string     `json:"delivered_payload_url"`
+	PayloadDigest string     `json:"delivered_payload_digest"`
+	PayloadSize   int64      `json:"delivered_payload_size"`
+	DatafileURL   string     `json:"datafile,omitempty"`
+	DatafileSize  int64      `json:"datafile_size,omitempty"`
+	KeyTableURL   string     `json:"key_table,omitempty"`
+	At            time.Time  `json:"at"`
+}
+
+// ManifestDeleted records the deletion of a manifest; campaigns using it
+// stop as manifestremoved.
+type ManifestDeleted struct {
+	At time.Time `json:"at"`
+}
+
+// Account events (stream account-<id>).
+
+// AccountCampaignLimitsSet records the account's update-campaign limit
+// (deployment-service-account-limits). Zero means unlimited.
+type AccountCampaignLimitsSet struct {
+	AccountID          AccountID `json:"account_id"`
+	MaxActiveCampaigns int       `json:"max_active_campaigns"`
+	At                 time.Time `json:"at"`
+}
+
+// AccountFirmwareLimitsSet records the account's firmware limits
+// (firmware-account-limits). Zero means unlimited.
+type AccountFirmwareLimitsSet struct {
+	AccountID       AccountID `json:"account_id"`
+	MaxManifests    int       `json:"max_manifests"`
+	MaxPayloadBytes int64     `json:"max_payload_bytes"`
+	At              time.Time `json:"at"`
+}
+
+// AccountQuotaReserved records that a campaign took one of the account's
+// active-campaign slots.
+type AccountQuotaReserved struct {
+	CampaignID CampaignID `json:"campaign_id"`
+	At         time.Time  `json:"at"`
+}
+
+// AccountQuotaReleased records that a stopped campaign gave its slot back.
+type AccountQuotaReleased struct {
+	CampaignID CampaignID `json:"campaign_id"`
+	At         time.Time  `json:"at"`
+}
+
+// AccountManifestCounted records a manifest added to (+1) or removed from
+// (-1) the account's firmware catalog, for the firmware limits.
+type AccountManifestCounted struct {
+	ManifestID ManifestID `json:"manifest_id"`
+	Delta      int        `json:"delta"`
+	At         time.Time  `json:"at"`
+}
+
+// The stable event type names.
+func (CampaignCreated) Name() string           { return "CampaignCreated" }
+func (CampaignEdited) Name() string            { return "CampaignEdited" }
+func (CampaignStartRequested) Name() string    { return "CampaignStartRequested" }
+func (CampaignApproved) Name() string          { return "CampaignApproved" }
+func (CampaignStarting) Name() string          { return "CampaignStarting" }
+func (CampaignQuotaAllocated) Name() string    { return "CampaignQuotaAllocated" }
+func (CampaignManifestChecked) Name() string   { return "CampaignManifestChecked" }
+func (CampaignBatchProcessed) Name() string    { return "CampaignBatchProcessed" }
+func (CampaignPublishing) Name() string        { return "CampaignPublishing" }
+func (CampaignDeploying) Name() string         { return "CampaignDeploying" }
+func (CampaignStopRequested) Name() string     { return "CampaignStopRequested" }
+func (CampaignStopped) Name() string           { return "CampaignStopped" }
+func (CampaignArchived) Name() string          { return "CampaignArchived" }
+func (CampaignDeleted) Name() string           { return "CampaignDeleted" }
+func (DeviceRegistered) Name() string          { return "DeviceRegistered" }
+func (DeviceUpdated) Name() string             { return "DeviceUpdated" }
+func (DeviceDeregistered) Name() string        { return "DeviceDeregistered" }
+func (DeviceResourcesReported) Name() string   { return "DeviceResourcesReported" }
+func (DeviceSubscriptionChanged) Name() string { return "DeviceSubscriptionChanged" }
+func (DeviceEnrolled) Name() string            { return "DeviceEnrolled" }
+func (DeviceSkipped) Name() string             { return "DeviceSkipped" }
+func (DeviceUpdateStateChanged) Name() string  { return "DeviceUpdateStateChanged" }
+func (ManifestRegistered) Name() string        { return "ManifestRegistered" }
+func (ManifestDeleted) Name() string           { return "ManifestDeleted" }
+func (AccountCampaignLimitsSet) Name() string  { return "AccountCampaignLimitsSet" }
+func (AccountFirmwareLimitsSet) Name() string  { return "AccountFirmwareLimitsSet" }
+func (AccountQuotaReserved) Name() string      { return "AccountQuotaReserved" }
+func (AccountQuotaReleased) Name() string      { return "AccountQuotaReleased" }
+func (AccountManifestCounted) Name() string    { return "AccountManifestCounted" }
+
+// eventTypes maps each stored event type name to a constructor of its Go
+// type, for decoding. Every event type must be listed here.
+var eventTypes = map[string]func(data []byte) (Event, error){}
+
+func init() {
+	for _, e := range []Event{
+		CampaignCreated{}, CampaignEdited{}, CampaignStartRequested{}, CampaignApproved{},
+		CampaignStarting{}, CampaignQuotaAllocated{}, CampaignManifestChecked{},
+		CampaignBatchProcessed{}, CampaignPublishing{}, CampaignDeploying{},
+		CampaignStopRequested{}, CampaignStopped{}, CampaignArchived{}, CampaignDeleted{},
+		DeviceRegistered{}, DeviceUpdated{}, DeviceDeregistered{}, DeviceResourcesReported{},
+		DeviceSubscriptionChanged{}, DeviceEnrolled{}, DeviceSkipped{}, DeviceUpdateStateChanged{},
+		ManifestRegistered{}, ManifestDeleted{},
+		AccountCampaignLimitsSet{}, AccountFirmwareLimitsSet{}, AccountQuotaReserved{},
+		AccountQuotaReleased{}, AccountManifestCounted{},
+	} {
+		registerEvent(e)
+	}
+}
+
+func registerEvent[E Event](e E) {
+	eventTypes[e.Name()] = func(data []byte) (Event, error) {
+		var v E
+		err := json.Unmarshal(data, &v)
+		return v, err
+	}
+}
+
+// EncodeEvent returns the stored form of an event: its type name and JSON.
+func EncodeEvent(e Event) (name string, data []byte, err error) {
+	data, err = json.Marshal(e)
+	if err != nil {
+		return "", nil, fmt.Errorf("domain.EncodeEvent %s: %w", e.Name(), err)
+	}
+	return e.Name(), data, nil
+}
+
+// DecodeEvent turns a stored event back into its Go value (not a pointer).
+// An unknown type name is an error: a reader must never silently skip a fact.
+func DecodeEvent(name string, data []byte) (Event, error) {
+	decode, ok := eventTypes[name]
+	if !ok {
+		return nil, fmt.Errorf("domain.DecodeEvent: unknown event type %q", name)
+	}
+	e, err := decode(data)
+	if err != nil {
+		return nil, fmt.Errorf("domain.DecodeEvent %s: %w", name, err)
+	}
+	return e, nil
+}

@@ -1,0 +1,88 @@
+// Package domain holds the aggregates of the Update Service: Campaign, Device,
+// Manifest and Account. It is pure: no I/O, no clock, no randomness. Times and
+// new ids are arguments, so every decision can be replayed from events.
+package domain
+
+import (
+	"fmt"
+	"strings"
+)
+
+// AccountID identifies a tenant. Every command, event, stream and read-model
+// row belongs to exactly one account.
+type AccountID string
+
+// CampaignID identifies an update campaign (Pelion's 32-hex-digit ids).
+type CampaignID string
+
+// DeviceID identifies a device within an account (Pelion's endpoint name).
+type DeviceID string
+
+// ManifestID identifies a firmware manifest.
+type ManifestID string
+
+// Stream name prefixes. They are part of the stored data: renaming one is a
+// migration, not a refactor.
+const (
+	CampaignStreamPrefix = "campaign-"
+	DeviceStreamPrefix   = "device-"
+	ManifestStreamPrefix = "manifest-"
+	AccountStreamPrefix  = "account-"
+)
+
+// CampaignStream names the stream that records a campaign's lifecycle and
+// batch summaries (never one event per device).
+func CampaignStream(id CampaignID) string { return CampaignStreamPrefix + string(id) }
+
+// DeviceStream names the stream of one device of one account: its catalog
+// record and its update in every campaign.
+func DeviceStream(account AccountID, id DeviceID) string {
+	return DeviceStreamPrefix + string(account) + "-" + string(id)
+}
+
+// ManifestStream names the stream of a firmware manifest.
+func ManifestStream(id ManifestID) string { return ManifestStreamPrefix + string(id) }
+
+// AccountStream names the stream holding an account's limits and quota.
+func AccountStream(id AccountID) string { return AccountStreamPrefix + string(id) }
+
+// validID reports whether s can be used as an id: non-empty, at most 128
+// bytes, and free of characters that would make stream names ambiguous.
+func validID(s string) bool {
+	if s == "" || len(s) > 128 {
+		return false
+	}
+	return !strings.ContainsAny(s, " \t\r\n/")
+}
+
+// Validate checks an account id.
+func (id AccountID) Validate() error {
+	if !validID(string(id)) || strings.Contains(string(id), "-") {
+		return InvalidError{Field: "account_id", Reason: fmt.Sprintf("%q is not a valid account id (1-128 characters, no dashes or spaces)", id)}
+	}
+	return nil
+}
+
+// Validate checks a device id.
+func (id DeviceID) Validate() error {
+	if !validID(string(id)) {
+		return InvalidError{Field: "device_id", Reason: fmt.Sprintf("%q is not a valid device id", id)}
+	}
+	return nil
+}
+
+// Validate checks a campaign id.
+func (id CampaignID) Validate() error {
+	if !validID(string(id)) {
+		return InvalidError{Field: "campaign_id", Reason: fmt.Sprintf("%q is not a valid campaign id", id)}
+	}
+	return nil
+}
+
+// Validate checks a manifest id.
+func (id ManifestID) Validate() error {
+	if !validID(string(id)) {
+		return InvalidError{Field: "manifest_id", Reason: fmt.Sprintf("%q is not a valid manifest id", id)}
+	}
+	return nil
+}
