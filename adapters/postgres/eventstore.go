@@ -1,0 +1,356 @@
+package postgres
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"hash/fnv"
+	"slices"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/updateservice/updateservice/domain/eventstore"
+)
+
+// notifyChannel is the LISTEN/NOTIFY channel that wakes subscriptions when
+// an append commits.
+const notifyChannel = "event_store_appended"
+
+// streamLockSpace is the first key of the two-key advisory locks that
+// serialize appends per stream (the second key is a hash of the name).
+const streamLockSpace = 0x45535354 // "ESST"
+
+// copyThreshold is the number of events from which an append uses COPY
+// instead of a multi-row INSERT: COPY costs more round trips but streams.
+const copyThreshold = 64
+
+// EventStore is the Postgres implementation of the event store port.
+type EventStore struct {
+	pool     *pgxpool.Pool
+	notifier *notifier
+	// PollInterval bounds how long a caught-up subscription waits without
+	// a notification before it reads again (a reader held back by the
+	// fence is not notified when the older transaction ends).
+	PollInterval time.Duration
+}
+
+// NewEventStore returns an event store on pool. The tables must exist:
+// call Migrate first.
+func NewEventStore(pool *pgxpool.Pool) *EventStore {
+	return &EventStore{pool: pool, notifier: newNotifier(pool), PollInterval: 100 * time.Millisecond}
+}
+
+// Close stops the store's notification listener. It does not close the pool.
+func (s *EventStore) Close() { s.notifier.close() }
+
+// Append appends events to one stream if its revision matches expected.
+func (s *EventStore) Append(ctx context.Context, stream string, expected eventstore.ExpectedRevision, events ...eventstore.EventData) (eventstore.AppendResult, error) {
+	results, err := s.AppendMulti(ctx, []eventstore.AppendRequest{{Stream: stream, Expected: expected, Events: events}})
+	if err != nil {
+		return eventstore.AppendResult{}, err
+	}
+	return results[0], nil
+}
+
+// AppendMulti appends to several streams in one transaction: either every
+// request's expectation holds and all events are stored, or nothing is.
+// A request whose events are all already stored where they would go is an
+// idempotent retry: it reports where they are and stores nothing.
+func (s *EventStore) AppendMulti(ctx context.Context, requests []eventstore.AppendRequest) ([]eventstore.AppendResult, error) {
+	if err := validate(requests); err != nil {
+		return nil, err
+	}
+	var results []eventstore.AppendResult
+	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		var err error
+		results, err = appendInTx(ctx, tx, requests)
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("eventstore.Append: %w", err)
+	}
+	return results, nil
+}
+
+// appendInTx runs the append's statements. Nothing before allocate_positions
+// may write, so that the transaction id is assigned under its lock.
+func appendInTx(ctx context.Context, tx pgx.Tx, requests []eventstore.AppendRequest) ([]eventstore.AppendResult, error) {
+	names := make([]string, len(requests))
+	for i, r := range requests {
+		names[i] = r.Stream
+	}
+	if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock($1, k) FROM unnest($2::int[]) AS t(k)`,
+		streamLockSpace, lockKeys(names)); err != nil {
+		return nil, err
+	}
+	current, err := currentRevisions(ctx, tx, names)
+	if err != nil {
+		return nil, err
+	}
+	stored, err := storedEvents(ctx, tx, requests)
+	if err != nil {
+		return nil, err
+	}
+	results := make([]eventstore.AppendResult, len(requests))
+	var toWrite []int
+	for i, r := range requests {
+		rev, exists := current[r.Stream]
+		done, result, err := checkRequest(r, rev, exists, stored)
+		if err != nil {
+			return nil, err
+		}
+		results[i] = result
+		if !done && len(r.Events) > 0 {
+			toWrite = append(toWrite, i)
+		}
+	}
+	if len(toWrite) == 0 {
+		return results, nil
+	}
+	return results, writeEvents(ctx, tx, requests, toWrite, current, results)
+}
+
+// checkRequest decides one request: already done (idempotent retry or no
+// events), to be written, or refused.
+func checkRequest(r eventstore.AppendRequest, rev uint64, exists bool, stored map[uuid.UUID]storedEvent) (bool, eventstore.AppendResult, error) {
+	conflict := &eventstore.ConflictError{Stream: r.Stream, Expected: r.Expected, Actual: rev, Exists: exists}
+	found := 0
+	for _, e := range r.Events {
+		if _, ok := stored[e.ID]; ok {
+			found++
+		}
+	}
+	switch {
+	case found == 0:
+		if !r.Expected.Allows(rev, exists) {
+			return false, eventstore.AppendResult{}, conflict
+		}
+		return len(r.Events) == 0, eventstore.AppendResult{NextExpected: rev}, nil
+	case found == len(r.Events):
+		if result, ok := retryResult(r, stored); ok {
+			return true, result, nil
+		}
+	}
+	if !r.Expected.Allows(rev, exists) {
+		return false, eventstore.AppendResult{}, conflict
+	}
+	for _, e := range r.Events {
+		if _, ok := stored[e.ID]; ok {
+			return false, eventstore.AppendResult{}, &eventstore.IdempotencyError{Stream: r.Stream, EventID: e.ID}
+		}
+	}
+	return false, eventstore.AppendResult{}, conflict
+}
+
+// retryResult recognises a retry: every event stored in this stream, in
+// order, at consecutive revisions that the expectation allowed.
+func retryResult(r eventstore.AppendRequest, stored map[uuid.UUID]storedEvent) (eventstore.AppendResult, bool) {
+	first := stored[r.Events[0].ID]
+	for i, e := range r.Events {
+		s := stored[e.ID]
+		if s.stream != r.Stream || s.revision != first.revision+uint64(i) {
+			return eventstore.AppendResult{}, false
+		}
+	}
+	if !r.Expected.Allows(first.revision-1, first.revision > 0) {
+		return eventstore.AppendResult{}, false
+	}
+	last := stored[r.Events[len(r.Events)-1].ID]
+	return eventstore.AppendResult{NextExpected: last.revision, Position: pos(last.position)}, true
+}
+
+// writeEvents allocates positions and stores the events of the requests
+// in toWrite, then moves their streams' revisions and notifies readers.
+func writeEvents(ctx context.Context, tx pgx.Tx, requests []eventstore.AppendRequest, toWrite []int,
+	current map[string]uint64, results []eventstore.AppendResult) error {
+	total := 0
+	for _, i := range toWrite {
+		total += len(requests[i].Events)
+	}
+	var first int64
+	if err := tx.QueryRow(ctx, `SELECT allocate_positions($1)`, total).Scan(&first); err != nil {
+		return err
+	}
+	var rows eventRows
+	streamNames := make([]string, 0, len(toWrite))
+	streamRevs := make([]int64, 0, len(toWrite))
+	position := first
+	for _, i := range toWrite {
+		r := requests[i]
+		next := int64(0)
+		if rev, exists := current[r.Stream]; exists {
+			next = int64(rev) + 1
+		}
+		for _, e := range r.Events {
+			if err := rows.add(position, r.Stream, next, e); err != nil {
+				return err
+			}
+			position++
+			next++
+		}
+		streamNames = append(streamNames, r.Stream)
+		streamRevs = append(streamRevs, next-1)
+		results[i] = eventstore.AppendResult{NextExpected: uint64(next - 1), Position: pos(position - 1)}
+	}
+	if err := rows.insert(ctx, tx); err != nil {
+		return err
+	}
+	if _, err := tx.Exec(ctx, `INSERT INTO streams (stream_id, revision)
+		SELECT * FROM unnest($1::text[], $2::bigint[])
+		ON CONFLICT (stream_id) DO UPDATE SET revision = EXCLUDED.revision`, streamNames, streamRevs); err != nil {
+		return err
+	}
+	_, err := tx.Exec(ctx, `SELECT pg_notify($1, '')`, notifyChannel)
+	return err
+}
+
+// eventRows holds the events of an append column by column.
+type eventRows struct {
+	position []int64
+	stream   []string
+	revision []int64
+	id       []uuid.UUID
+	typ      []string
+	data     []string
+	metadata []string
+}
+
+func (r *eventRows) add(position int64, stream string, revision int64, e eventstore.EventData) error {
+	meta, err := json.Marshal(e.Metadata)
+	if err != nil {
+		return err
+	}
+	r.position = append(r.position, position)
+	r.stream = append(r.stream, stream)
+	r.revision = append(r.revision, revision)
+	r.id = append(r.id, e.ID)
+	r.typ = append(r.typ, e.Type)
+	r.data = append(r.data, jsonText(e.Data))
+	r.metadata = append(r.metadata, string(meta))
+	return nil
+}
+
+// insert stores the rows with one multi-row INSERT, or COPY when many.
+func (r *eventRows) insert(ctx context.Context, tx pgx.Tx) error {
+	if len(r.position) >= copyThreshold {
+		_, err := tx.CopyFrom(ctx, pgx.Identifier{"events"},
+			[]string{"position", "stream_id", "revision", "event_id", "event_type", "data", "metadata"},
+			pgx.CopyFromSlice(len(r.position), func(i int) ([]any, error) {
+				return []any{r.position[i], r.stream[i], r.revision[i], r.id[i], r.typ[i], r.data[i], r.metadata[i]}, nil
+			}))
+		return err
+	}
+	_, err := tx.Exec(ctx, `INSERT INTO events (position, stream_id, revision, event_id, event_type, data, metadata)
+		SELECT * FROM unnest($1::bigint[], $2::text[], $3::bigint[], $4::uuid[], $5::text[], $6::json[], $7::json[])`,
+		r.position, r.stream, r.revision, r.id, r.typ, r.data, r.metadata)
+	return err
+}
+
+// currentRevisions returns the last revision of each existing stream.
+func currentRevisions(ctx context.Context, tx pgx.Tx, names []string) (map[string]uint64, error) {
+	rows, err := tx.Query(ctx, `SELECT stream_id, revision FROM streams WHERE stream_id = ANY($1)`, names)
+	if err != nil {
+		return nil, err
+	}
+	current := make(map[string]uint64, len(names))
+	var name string
+	var rev int64
+	_, err = pgx.ForEachRow(rows, []any{&name, &rev}, func() error {
+		current[name] = uint64(rev)
+		return nil
+	})
+	return current, err
+}
+
+type storedEvent struct {
+	stream   string
+	revision uint64
+	position int64
+}
+
+// storedEvents finds which of the requests' event ids are already stored.
+func storedEvents(ctx context.Context, tx pgx.Tx, requests []eventstore.AppendRequest) (map[uuid.UUID]storedEvent, error) {
+	var ids []uuid.UUID
+	for _, r := range requests {
+		for _, e := range r.Events {
+			ids = append(ids, e.ID)
+		}
+	}
+	stored := map[uuid.UUID]storedEvent{}
+	if len(ids) == 0 {
+		return stored, nil
+	}
+	rows, err := tx.Query(ctx, `SELECT event_id, stream_id, revision, position FROM events WHERE event_id = ANY($1)`, ids)
+	if err != nil {
+		return nil, err
+	}
+	var id uuid.UUID
+	var s storedEvent
+	var rev int64
+	_, err = pgx.ForEachRow(rows, []any{&id, &s.stream, &rev, &s.position}, func() error {
+		s.revision = uint64(rev)
+		stored[id] = s
+		return nil
+	})
+	return stored, err
+}
+
+// validate refuses requests the store cannot take, before any I/O.
+func validate(requests []eventstore.AppendRequest) error {
+	if len(requests) == 0 {
+		return errors.New("eventstore.Append: no streams to append to")
+	}
+	seenStreams := make(map[string]bool, len(requests))
+	seenIDs := map[uuid.UUID]bool{}
+	for _, r := range requests {
+		if r.Stream == "" {
+			return errors.New("eventstore.Append: empty stream name")
+		}
+		if seenStreams[r.Stream] {
+			return fmt.Errorf("eventstore.Append: stream %s appears twice in one append", r.Stream)
+		}
+		seenStreams[r.Stream] = true
+		for _, e := range r.Events {
+			if e.ID == uuid.Nil || e.Type == "" {
+				return fmt.Errorf("eventstore.Append to %s: every event needs an id and a type", r.Stream)
+			}
+			if seenIDs[e.ID] {
+				return fmt.Errorf("eventstore.Append to %s: event id %s appears twice", r.Stream, e.ID)
+			}
+			seenIDs[e.ID] = true
+			if len(e.Data) > 0 && !json.Valid(e.Data) {
+				return fmt.Errorf("eventstore.Append to %s: event %s data is not JSON", r.Stream, e.ID)
+			}
+		}
+	}
+	return nil
+}
+
+// lockKeys hashes stream names into sorted, distinct advisory lock keys:
+// taking them in one order everywhere rules out deadlocks between appends.
+func lockKeys(names []string) []int32 {
+	keys := make([]int32, 0, len(names))
+	for _, n := range names {
+		h := fnv.New32a()
+		h.Write([]byte(n))
+		keys = append(keys, int32(h.Sum32()))
+	}
+	slices.Sort(keys)
+	return slices.Compact(keys)
+}
+
+// jsonText returns event data as JSON text; no data is stored as {}.
+func jsonText(data []byte) string {
+	if len(data) == 0 {
+		return "{}"
+	}
+	return string(data)
+}
+
+func pos(p int64) eventstore.Position {
+	return eventstore.Position{Commit: uint64(p), Prepare: uint64(p)}
+}

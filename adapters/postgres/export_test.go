@@ -1,0 +1,34 @@
+package postgres
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/updateservice/updateservice/domain/eventstore"
+)
+
+// errRollback makes SlowAppend's transaction roll back.
+var errRollback = errors.New("rolled back on purpose")
+
+// SlowAppend appends in a transaction held open for delay after writing,
+// then commits or rolls back: the late commits and aborted writes the
+// contract's concurrency test needs.
+func SlowAppend(ctx context.Context, s eventstore.Store, requests []eventstore.AppendRequest, delay time.Duration, commit bool) error {
+	err := pgx.BeginFunc(ctx, s.(*EventStore).pool, func(tx pgx.Tx) error {
+		if _, err := appendInTx(ctx, tx, requests); err != nil {
+			return err
+		}
+		time.Sleep(delay)
+		if !commit {
+			return errRollback
+		}
+		return nil
+	})
+	if errors.Is(err, errRollback) {
+		return nil
+	}
+	return err
+}

@@ -1,0 +1,93 @@
+package postgres
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"math"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/updateservice/updateservice/domain/eventstore"
+)
+
+const selectEvents = `SELECT position, stream_id, revision, event_id, event_type, data::text, metadata::text, created_at FROM events`
+
+// ReadStream reads events of one stream in revision order. A stream without
+// events answers eventstore.ErrStreamNotFound.
+func (s *EventStore) ReadStream(ctx context.Context, stream string, opts eventstore.ReadStreamOptions) ([]eventstore.RecordedEvent, error) {
+	limit := int64(math.MaxInt64)
+	if opts.Max > 0 {
+		limit = int64(opts.Max)
+	}
+	var query string
+	from := int64(opts.From)
+	if opts.From > math.MaxInt64 {
+		from = math.MaxInt64
+	}
+	switch {
+	case opts.Direction == eventstore.Backwards && opts.FromEnd:
+		query, from = selectEvents+` WHERE stream_id = $1 AND revision <= $2 ORDER BY revision DESC LIMIT $3`, math.MaxInt64
+	case opts.Direction == eventstore.Backwards:
+		query = selectEvents + ` WHERE stream_id = $1 AND revision <= $2 ORDER BY revision DESC LIMIT $3`
+	default:
+		query = selectEvents + ` WHERE stream_id = $1 AND revision >= $2 ORDER BY revision LIMIT $3`
+	}
+	events, err := s.query(ctx, query, stream, from, limit)
+	if err != nil {
+		return nil, fmt.Errorf("eventstore.ReadStream %s: %w", stream, err)
+	}
+	if len(events) == 0 {
+		var exists bool
+		if err := s.pool.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM streams WHERE stream_id = $1)`, stream).Scan(&exists); err != nil {
+			return nil, fmt.Errorf("eventstore.ReadStream %s: %w", stream, err)
+		}
+		if !exists {
+			return nil, eventstore.ErrStreamNotFound
+		}
+	}
+	return events, nil
+}
+
+// ReadAll reads up to max events after a position, in global order. It only
+// returns events of transactions older than every running one, so an event
+// that commits late can never land behind a position already read.
+func (s *EventStore) ReadAll(ctx context.Context, after eventstore.Position, max int) ([]eventstore.RecordedEvent, error) {
+	if max <= 0 {
+		max = 1000
+	}
+	events, err := s.query(ctx, selectEvents+`
+		WHERE position > $1 AND tx_id < pg_snapshot_xmin(pg_current_snapshot())
+		ORDER BY position LIMIT $2`, int64(after.Commit), max)
+	if err != nil {
+		return nil, fmt.Errorf("eventstore.ReadAll after %s: %w", after, err)
+	}
+	return events, nil
+}
+
+func (s *EventStore) query(ctx context.Context, sql string, args ...any) ([]eventstore.RecordedEvent, error) {
+	rows, err := s.pool.Query(ctx, sql, args...)
+	if err != nil {
+		return nil, err
+	}
+	var (
+		out      []eventstore.RecordedEvent
+		e        eventstore.RecordedEvent
+		position int64
+		revision int64
+		data     string
+		metadata string
+	)
+	_, err = pgx.ForEachRow(rows, []any{&position, &e.Stream, &revision, &e.ID, &e.Type, &data, &metadata, &e.Created}, func() error {
+		e.Position = pos(position)
+		e.Revision = uint64(revision)
+		e.Data = []byte(data)
+		e.Metadata = eventstore.Metadata{}
+		if err := json.Unmarshal([]byte(metadata), &e.Metadata); err != nil {
+			return fmt.Errorf("event at %d: metadata: %w", position, err)
+		}
+		out = append(out, e)
+		return nil
+	})
+	return out, err
+}

@@ -1,0 +1,156 @@
+package postgres
+
+import (
+	"context"
+	"sync"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/updateservice/updateservice/domain/eventstore"
+)
+
+// SubscribeAll follows the global order after a position: it reads what is
+// stored, then waits for appends (LISTEN/NOTIFY, with polling as a backstop).
+func (s *EventStore) SubscribeAll(ctx context.Context, after eventstore.Position) (eventstore.Subscription, error) {
+	s.notifier.start()
+	return &subscription{store: s, after: after}, nil
+}
+
+type subscription struct {
+	store *EventStore
+	after eventstore.Position
+}
+
+// Next returns the next events after the last delivered one, waiting until
+// there are some.
+func (sub *subscription) Next(ctx context.Context, max int) ([]eventstore.RecordedEvent, error) {
+	// After a notification that finds nothing (the fence holds the events
+	// back behind an older transaction), read again soon, backing off.
+	retry := time.Millisecond
+	for {
+		wake := sub.store.notifier.wait()
+		events, err := sub.store.ReadAll(ctx, sub.after, max)
+		if err != nil {
+			return nil, err
+		}
+		if len(events) > 0 {
+			sub.after = events[len(events)-1].Position
+			return events, nil
+		}
+		timeout := sub.store.PollInterval
+		select {
+		case <-wake:
+			timeout = retry
+			retry = min(retry*2, sub.store.PollInterval)
+		default:
+		}
+		if err := sleep(ctx, wake, timeout); err != nil {
+			return nil, err
+		}
+	}
+}
+
+// sleep waits for the wake channel, the timeout or the context.
+func sleep(ctx context.Context, wake <-chan struct{}, timeout time.Duration) error {
+	t := time.NewTimer(timeout)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+	case <-wake:
+	}
+	return nil
+}
+
+func (sub *subscription) Close() error { return nil }
+
+// notifier listens on the store's channel with one connection and wakes
+// every waiting subscription when an append commits. If the connection
+// fails it reconnects; meanwhile subscriptions fall back to polling.
+type notifier struct {
+	pool    *pgxpool.Pool
+	mu      sync.Mutex
+	ch      chan struct{} // closed and replaced on each notification
+	started bool
+	cancel  context.CancelFunc
+	done    chan struct{}
+}
+
+func newNotifier(pool *pgxpool.Pool) *notifier {
+	return &notifier{pool: pool, ch: make(chan struct{})}
+}
+
+// start launches the listener once.
+func (n *notifier) start() {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	if n.started {
+		return
+	}
+	n.started = true
+	ctx, cancel := context.WithCancel(context.Background())
+	n.cancel, n.done = cancel, make(chan struct{})
+	go n.listen(ctx)
+}
+
+func (n *notifier) close() {
+	n.mu.Lock()
+	cancel, done := n.cancel, n.done
+	n.mu.Unlock()
+	if cancel != nil {
+		cancel()
+		<-done
+	}
+}
+
+func (n *notifier) listen(ctx context.Context) {
+	defer close(n.done)
+	backoff := 50 * time.Millisecond
+	for ctx.Err() == nil {
+		if err := n.listenOnce(ctx); err == nil || ctx.Err() != nil {
+			return
+		}
+		n.broadcast() // waiters re-read rather than wait for a lost wake-up
+		select {
+		case <-ctx.Done():
+		case <-time.After(backoff):
+		}
+		backoff = min(backoff*2, 5*time.Second)
+	}
+}
+
+func (n *notifier) listenOnce(ctx context.Context) error {
+	pooled, err := n.pool.Acquire(ctx)
+	if err != nil {
+		return err
+	}
+	// A listening connection must not go back to the pool.
+	conn := pooled.Hijack()
+	defer conn.Close(context.Background())
+	if _, err := conn.Exec(ctx, "LISTEN "+notifyChannel); err != nil {
+		return err
+	}
+	n.broadcast() // appends may have committed before LISTEN took effect
+	for {
+		if _, err := conn.WaitForNotification(ctx); err != nil {
+			return err
+		}
+		n.broadcast()
+	}
+}
+
+// wait returns a channel closed at the next notification.
+func (n *notifier) wait() <-chan struct{} {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	return n.ch
+}
+
+func (n *notifier) broadcast() {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	close(n.ch)
+	n.ch = make(chan struct{})
+}
