@@ -1,0 +1,83 @@
+// Command bench measures the service's throughput next to raw baselines
+// taken in the same run on the same server, and prints the ratios. It needs
+// DATABASE_URL (`make bench` starts a throwaway server) and creates its own
+// databases there.
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"time"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	if err := run(ctx, os.Args[1:], os.Getenv, os.Stdout); err != nil {
+		fmt.Fprintln(os.Stderr, "bench:", err)
+		os.Exit(1)
+	}
+}
+
+// options size the workloads.
+type options struct {
+	events    int // events per append scenario
+	batch     int // events per transaction
+	projected int // events through the projection runner
+}
+
+func run(ctx context.Context, args []string, getenv func(string) string, out io.Writer) error {
+	fs := flag.NewFlagSet("bench", flag.ContinueOnError)
+	var o options
+	fs.IntVar(&o.events, "events", 200_000, "events per append scenario")
+	fs.IntVar(&o.batch, "batch", 1000, "events per transaction in batched scenarios")
+	fs.IntVar(&o.projected, "projected", 200_000, "events through the projection runner")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	server := getenv("DATABASE_URL")
+	if server == "" {
+		return fmt.Errorf("DATABASE_URL is not set: run `make bench`, which starts a throwaway PostgreSQL")
+	}
+	b := &bench{server: server, out: out, opts: o}
+	defer b.cleanup()
+	fmt.Fprintf(out, "bench: %d events per scenario, %d per transaction\n\n", o.events, o.batch)
+
+	raw, err := b.rawCopy(ctx)
+	if err != nil {
+		return fmt.Errorf("raw CopyFrom baseline: %w", err)
+	}
+	b.report("raw pgx CopyFrom (baseline)", "rows", raw, rate{})
+	appended, err := b.batchedAppend(ctx)
+	if err != nil {
+		return fmt.Errorf("batched append: %w", err)
+	}
+	b.report("batched multi-stream append", "events", appended, raw)
+	projected, err := b.projectionRunner(ctx)
+	if err != nil {
+		return fmt.Errorf("projection runner: %w", err)
+	}
+	b.report("projection runner", "events", projected, raw)
+	return nil
+}
+
+// rate is a measured throughput.
+type rate struct {
+	n       int
+	elapsed time.Duration
+}
+
+func (r rate) perSecond() float64 { return float64(r.n) / r.elapsed.Seconds() }
+
+// report prints one figure, with its ratio to a baseline when given.
+func (b *bench) report(name, unit string, r rate, baseline rate) {
+	line := fmt.Sprintf("%-34s %10.0f %s/s  (%d in %s)", name, r.perSecond(), unit, r.n, r.elapsed.Round(time.Millisecond))
+	if baseline.n > 0 {
+		line += fmt.Sprintf("  = %.0f%% of raw CopyFrom", 100*r.perSecond()/baseline.perSecond())
+	}
+	fmt.Fprintln(b.out, line)
+}

@@ -1,0 +1,175 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Config is the service's whole configuration, read from the environment
+// (Campaigner's variable names where they exist). Parse it with
+// loadConfig, which validates every field and reports every problem at once.
+type Config struct {
+	// DatabaseURL is the Postgres server of the read models (and of the
+	// events on the embedded default). DB_URL or DATABASE_URL; required.
+	DatabaseURL string
+	// DBUser and DBPassword override the user and password of DatabaseURL.
+	DBUser, DBPassword string
+	// DBMigrate applies the schema migrations at start (DB_MIGRATE, default true).
+	DBMigrate bool
+	// HTTPAddr is where the API listens (HTTP_ADDR, default :8084).
+	HTTPAddr string
+	// KafkaHost lists Kafka bootstrap servers (KAFKA_HOST); unset means
+	// in-process queues.
+	KafkaHost string
+	// EventStoreURL is an EventStoreDB connection string (EVENTSTORE_URL);
+	// unset means events are stored in Postgres.
+	EventStoreURL string
+	// SchedulerBatchSize is the number of devices a campaign processes at a
+	// time (SCHEDULER_BATCH_SIZE, default 200).
+	SchedulerBatchSize int
+	// SchedulerDelay is the pause between two batches of a campaign
+	// (SCHEDULER_DELAY, default 10s).
+	SchedulerDelay time.Duration
+	// SchedulerPollingTimeout is how often timed campaigns are checked
+	// (SCHEDULER_POLLING_TIMEOUT, default 10s).
+	SchedulerPollingTimeout time.Duration
+	// ProjectionBatchSize is how many events a projection applies per
+	// transaction (PROJECTION_BATCH_SIZE, default 1000).
+	ProjectionBatchSize int
+}
+
+// loadConfig reads the configuration and validates it. The error names
+// every problem found, one per line.
+func loadConfig(getenv func(string) string) (Config, error) {
+	var problems []error
+	c := Config{
+		DatabaseURL:   firstSet(getenv("DB_URL"), getenv("DATABASE_URL")),
+		DBUser:        getenv("DB_USER"),
+		DBPassword:    getenv("DB_PASSWORD"),
+		HTTPAddr:      orDefault(getenv("HTTP_ADDR"), ":8084"),
+		KafkaHost:     getenv("KAFKA_HOST"),
+		EventStoreURL: getenv("EVENTSTORE_URL"),
+	}
+	parse := func(name string, def string, into func(string) error) {
+		v := orDefault(getenv(name), def)
+		if err := into(v); err != nil {
+			problems = append(problems, fmt.Errorf("%s=%q: %v", name, v, err))
+		}
+	}
+	parse("DB_MIGRATE", "true", func(v string) (err error) { c.DBMigrate, err = strconv.ParseBool(v); return })
+	parse("SCHEDULER_BATCH_SIZE", "200", positiveInt(&c.SchedulerBatchSize))
+	parse("PROJECTION_BATCH_SIZE", "1000", positiveInt(&c.ProjectionBatchSize))
+	parse("SCHEDULER_DELAY", "10s", duration(&c.SchedulerDelay))
+	parse("SCHEDULER_POLLING_TIMEOUT", "10s", duration(&c.SchedulerPollingTimeout))
+	problems = append(problems, c.Validate())
+	if err := errors.Join(problems...); err != nil {
+		return c, fmt.Errorf("invalid configuration:\n%w", err)
+	}
+	return c, nil
+}
+
+// Validate checks the fields that need more than parsing.
+func (c Config) Validate() error {
+	var problems []error
+	if c.DatabaseURL == "" {
+		problems = append(problems, errors.New("DB_URL (or DATABASE_URL) is not set: give the Postgres URL, e.g. postgres://user@localhost:5432/updates, or use `make run`, which starts a local server"))
+	} else if u, err := url.Parse(c.DatabaseURL); err != nil || (u.Scheme != "postgres" && u.Scheme != "postgresql") {
+		problems = append(problems, fmt.Errorf("DB_URL=%q: not a postgres:// URL", maskURL(c.DatabaseURL)))
+	}
+	if _, _, err := net.SplitHostPort(c.HTTPAddr); err != nil {
+		problems = append(problems, fmt.Errorf("HTTP_ADDR=%q: %v", c.HTTPAddr, err))
+	}
+	if c.EventStoreURL != "" {
+		problems = append(problems, errors.New("EVENTSTORE_URL is set, but this build only stores events in Postgres: unset it"))
+	}
+	if c.KafkaHost != "" {
+		problems = append(problems, errors.New("KAFKA_HOST is set, but this build only has in-process queues: unset it"))
+	}
+	return errors.Join(problems...)
+}
+
+// databaseURL returns DatabaseURL with DB_USER and DB_PASSWORD applied.
+func (c Config) databaseURL() string {
+	if c.DBUser == "" && c.DBPassword == "" {
+		return c.DatabaseURL
+	}
+	u, err := url.Parse(c.DatabaseURL)
+	if err != nil {
+		return c.DatabaseURL
+	}
+	user := c.DBUser
+	if user == "" && u.User != nil {
+		user = u.User.Username()
+	}
+	if c.DBPassword != "" {
+		u.User = url.UserPassword(user, c.DBPassword)
+	} else {
+		u.User = url.User(user)
+	}
+	return u.String()
+}
+
+// print writes the configuration with secrets masked.
+func (c Config) print(w io.Writer) {
+	fmt.Fprintf(w, "configuration:\n")
+	fmt.Fprintf(w, "  DB_URL=%s DB_MIGRATE=%t\n", maskURL(c.databaseURL()), c.DBMigrate)
+	fmt.Fprintf(w, "  HTTP_ADDR=%s KAFKA_HOST=%s EVENTSTORE_URL=%s\n", c.HTTPAddr, orDefault(c.KafkaHost, "(in process)"), orDefault(maskURL(c.EventStoreURL), "(postgres)"))
+	fmt.Fprintf(w, "  SCHEDULER_BATCH_SIZE=%d SCHEDULER_DELAY=%s SCHEDULER_POLLING_TIMEOUT=%s PROJECTION_BATCH_SIZE=%d\n",
+		c.SchedulerBatchSize, c.SchedulerDelay, c.SchedulerPollingTimeout, c.ProjectionBatchSize)
+}
+
+// maskURL hides a URL's password.
+func maskURL(s string) string {
+	u, err := url.Parse(s)
+	if err != nil || u.User == nil {
+		return s
+	}
+	if _, ok := u.User.Password(); ok {
+		u.User = url.UserPassword(u.User.Username(), "xxxxx")
+	}
+	return strings.Replace(u.String(), "xxxxx", "*****", 1)
+}
+
+func positiveInt(into *int) func(string) error {
+	return func(v string) error {
+		n, err := strconv.Atoi(v)
+		if err == nil && n <= 0 {
+			err = errors.New("must be a positive number")
+		}
+		*into = n
+		return err
+	}
+}
+
+func duration(into *time.Duration) func(string) error {
+	return func(v string) error {
+		d, err := time.ParseDuration(v)
+		if err == nil && d < 0 {
+			err = errors.New("must not be negative")
+		}
+		*into = d
+		return err
+	}
+}
+
+func firstSet(values ...string) string {
+	for _, v := range values {
+		if v != "" {
+			return v
+		}
+	}
+	return ""
+}
+
+func orDefault(v, def string) string {
+	if v == "" {
+		return def
+	}
+	return v
+}
