@@ -3,6 +3,7 @@ package domain
 import (
 	"encoding/json"
 	"fmt"
+	"reflect"
 	"time"
 )
 
@@ -327,11 +328,17 @@ func init() {
 	}
 }
 
-func registerEvent[E Event](e E) {
+// registerEvent lists e's type for decoding. The type comes from the value,
+// not from a type parameter: the init loop passes every event as an Event,
+// and decoding into the interface type would fail for every stored event.
+func registerEvent(e Event) {
+	t := reflect.TypeOf(e)
 	eventTypes[e.Name()] = func(data []byte) (Event, error) {
-		var v E
-		err := json.Unmarshal(data, &v)
-		return v, err
+		v := reflect.New(t)
+		if err := json.Unmarshal(data, v.Interface()); err != nil {
+			return nil, err
+		}
+		return v.Elem().Interface().(Event), nil
 	}
 }
 

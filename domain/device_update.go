@@ -1,0 +1,121 @@
+package domain
+
+import (
+	"errors"
+	"fmt"
+	"slices"
+	"time"
+)
+
+// updateAborts are the states any unfinished update may end in, whatever
+// step it is at.
+var updateAborts = []UpdateState{UpdateFailed, UpdateTimedOut, UpdateCancelled, UpdateManifestRemoved, UpdateDeregistered}
+
+// updateTransitions lists, for each state an update can leave, the states
+// it may move to (rule 6). Terminal states have no entry. The happy path
+// may skip forward once the manifest is delivered, because the device's
+// notifications of intermediate steps can be lost or coalesced; it never
+// goes back. skipped is reached only through Skip, with its reason.
+var updateTransitions = map[UpdateState][]UpdateState{
+	UpdatePending:                 append([]UpdateState{UpdateScheduled, UpdateRejected}, updateAborts...),
+	UpdateScheduled:               append([]UpdateState{UpdateUpdatedConnectorChannel, UpdateFailedConnectorChannelUpdate}, updateAborts...),
+	UpdateUpdatedConnectorChannel: append([]UpdateState{UpdateDownloading, UpdateInstalling, UpdateDeployed}, updateAborts...),
+	UpdateDownloading:             append([]UpdateState{UpdateInstalling, UpdateDeployed}, updateAborts...),
+	UpdateInstalling:              append([]UpdateState{UpdateDeployed}, updateAborts...),
+}
+
+// CanChangeTo reports whether an update in state s may move to state to
+// (rule 6 of Device). A move to the same state is not a change.
+func (s UpdateState) CanChangeTo(to UpdateState) bool {
+	return slices.Contains(updateTransitions[s], to)
+}
+
+// UpdateChange is a step of a device's update reported for one campaign.
+type UpdateChange struct {
+	// To is the state the update moves to.
+	To UpdateState
+	// ResultCode is the device's update result; required for failed.
+	ResultCode int
+	// Reason explains the change for people reading the history.
+	Reason string
+	// AsyncID is the device connector's id of the request answered, if any.
+	AsyncID string
+}
+
+// Enroll adds the device to a campaign delivering manifest (rule 4).
+func (d *Device) Enroll(campaign CampaignID, manifest ManifestID, now time.Time) error {
+	const op = "device.Enroll"
+	if err := d.known(); err != nil {
+		return wrap(op, err)
+	}
+	if err := errors.Join(campaign.Validate(), manifest.Validate()); err != nil {
+		return wrap(op, err)
+	}
+	if _, ok := d.updates[campaign]; ok {
+		return nil
+	}
+	if err := d.registered("enrolled"); err != nil {
+		return wrap(op, err)
+	}
+	if d.active != "" {
+		return wrap(op, ConflictError{Reason: fmt.Sprintf("device %s is in active campaign %s", d.id, d.active)})
+	}
+	return wrap(op, d.record(DeviceEnrolled{CampaignID: campaign, ManifestID: manifest, At: now}))
+}
+
+// Skip records that the device matched a campaign's filter but is not
+// enrolled, and why (rule 5).
+func (d *Device) Skip(campaign CampaignID, reason SkipReason, now time.Time) error {
+	const op = "device.Skip"
+	if err := d.known(); err != nil {
+		return wrap(op, err)
+	}
+	if err := campaign.Validate(); err != nil {
+		return wrap(op, err)
+	}
+	if _, err := ParseSkipReason(string(reason)); err != nil {
+		return wrap(op, err)
+	}
+	if u, ok := d.updates[campaign]; ok {
+		if u.State == UpdateSkipped {
+			return nil
+		}
+		return wrap(op, InvalidTransitionError{Object: "device update", From: string(u.State), To: string(UpdateSkipped)})
+	}
+	return wrap(op, d.record(DeviceSkipped{CampaignID: campaign, Reason: reason, At: now}))
+}
+
+// ChangeUpdateState moves the device's update in campaign to another state
+// (rule 6).
+func (d *Device) ChangeUpdateState(campaign CampaignID, change UpdateChange, now time.Time) error {
+	const op = "device.ChangeUpdateState"
+	if err := d.known(); err != nil {
+		return wrap(op, err)
+	}
+	if err := change.validate(); err != nil {
+		return wrap(op, err)
+	}
+	u, ok := d.updates[campaign]
+	if !ok {
+		return wrap(op, NotFoundError{Object: "device update", ID: string(d.id) + " in campaign " + string(campaign)})
+	}
+	if change.To == u.State {
+		return nil
+	}
+	if !u.State.CanChangeTo(change.To) {
+		return wrap(op, InvalidTransitionError{Object: "device update", From: string(u.State), To: string(change.To)})
+	}
+	return wrap(op, d.record(DeviceUpdateStateChanged{CampaignID: campaign, From: u.State, To: change.To,
+		ResultCode: change.ResultCode, Reason: change.Reason, AsyncID: change.AsyncID, At: now}))
+}
+
+// validate checks the target state and that a failure carries its code.
+func (c UpdateChange) validate() error {
+	if _, err := ParseUpdateState(string(c.To)); err != nil {
+		return err
+	}
+	if c.To == UpdateFailed && c.ResultCode == 0 {
+		return InvalidError{Field: "result_code", Reason: "a failed update carries the device's non-zero result code"}
+	}
+	return nil
+}
