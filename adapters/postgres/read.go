@@ -49,6 +49,19 @@ func (s *EventStore) ReadStream(ctx context.Context, stream string, opts eventst
 	return events, nil
 }
 
+// ReadStreams reads several whole streams in one query.
+func (s *EventStore) ReadStreams(ctx context.Context, streams []string) (map[string][]eventstore.RecordedEvent, error) {
+	events, err := s.query(ctx, selectEvents+` WHERE stream_id = ANY($1) ORDER BY stream_id, revision`, streams)
+	if err != nil {
+		return nil, fmt.Errorf("eventstore.ReadStreams: %w", err)
+	}
+	out := make(map[string][]eventstore.RecordedEvent, len(streams))
+	for _, e := range events {
+		out[e.Stream] = append(out[e.Stream], e)
+	}
+	return out, nil
+}
+
 // ReadAll reads up to max events after a position, in global order. It only
 // returns events of transactions older than every running one, so an event
 // that commits late can never land behind a position already read.

@@ -22,6 +22,9 @@ type Store interface {
 	AppendMulti(ctx context.Context, requests []AppendRequest) ([]AppendResult, error)
 	// ReadStream reads up to max events of one stream (max <= 0: all).
 	ReadStream(ctx context.Context, stream string, opts ReadStreamOptions) ([]RecordedEvent, error)
+	// ReadStreams reads several whole streams at once; a stream without
+	// events is absent from the map. It is how a batch of aggregates loads.
+	ReadStreams(ctx context.Context, streams []string) (map[string][]RecordedEvent, error)
 	// ReadAll reads up to max events of the global order after a position.
 	ReadAll(ctx context.Context, after Position, max int) ([]RecordedEvent, error)
 	// SubscribeAll follows the global order after a position: first the

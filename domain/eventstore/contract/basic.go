@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/google/uuid"
 
 	"github.com/updateservice/updateservice/domain/eventstore"
 )
@@ -223,6 +224,24 @@ func testReadStream(t *testing.T, s0 Harness) {
 			}
 		})
 	}
+	t.Run("several streams at once", func(t *testing.T) {
+		other := uniqueStream("read")
+		otherEvents := newEvents(2, "o")
+		mustAppend(t, s, other, eventstore.NoStream, otherEvents)
+		missing := uniqueStream("missing")
+		got, err := s.ReadStreams(ctxFor(t), []string{stream, other, missing})
+		if err != nil {
+			t.Fatalf("read streams: %v", err)
+		}
+		want := map[string][]string{stream: idStrings(dataIDs(events)), other: idStrings(dataIDs(otherEvents))}
+		gotIDs := map[string][]string{}
+		for name, evs := range got {
+			gotIDs[name] = idStrings(ids(evs))
+		}
+		if diff := cmp.Diff(want, gotIDs); diff != "" {
+			t.Errorf("streams (-want +got):\n%s", diff)
+		}
+	})
 	t.Run("a stream without events is not found", func(t *testing.T) {
 		_, err := s.ReadStream(ctxFor(t), uniqueStream("missing"), eventstore.ReadStreamOptions{})
 		if !errors.Is(err, eventstore.ErrStreamNotFound) {
@@ -264,4 +283,12 @@ func lastPosition(t *testing.T, s eventstore.Store) eventstore.Position {
 		return eventstore.Start
 	}
 	return all[len(all)-1].Position
+}
+
+func idStrings(ids []uuid.UUID) []string {
+	out := make([]string, len(ids))
+	for i, id := range ids {
+		out[i] = id.String()
+	}
+	return out
 }
