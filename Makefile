@@ -3,22 +3,22 @@
 # DATABASE_URL points at a server.
 
 GO       ?= go
-DEVPG    := $(GO) run ./cmd/devpg
+DEVPG    := bin/devpg
 TESTFLAGS ?= -count=1 -timeout 30m
 
-.PHONY: run test bench lint build
+.PHONY: run test bench lint build bin/devpg
 
 ## run: start the service on :8084 with a local PostgreSQL kept in .devpg/run
-run:
-	$(DEVPG) -dir .devpg/run -keep -- $(GO) run ./cmd/updated
+run: build
+	$(DEVPG) -dir .devpg/run -keep -- bin/updated
 
 ## test: the whole suite against a real PostgreSQL
-test:
+test: bin/devpg
 	$(DEVPG) -fast -- $(GO) test $(TESTFLAGS) ./...
 
 ## bench: throughput figures next to raw baselines measured in the same run
-bench:
-	$(DEVPG) -fast -- $(GO) run ./cmd/bench
+bench: build
+	$(DEVPG) -fast -- bin/bench
 
 ## lint: formatting and vet
 lint:
@@ -29,3 +29,6 @@ lint:
 ## build: the binaries into bin/
 build:
 	$(GO) build -o bin/ ./cmd/...
+
+bin/devpg:
+	$(GO) build -o bin/ ./cmd/devpg

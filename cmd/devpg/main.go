@@ -21,6 +21,7 @@ import (
 	"os/exec"
 	"os/signal"
 	"syscall"
+	"time"
 )
 
 func main() {
@@ -77,6 +78,9 @@ func runCommand(ctx context.Context, command, env []string, stdout, stderr io.Wr
 	cmd := exec.Command(command[0], command[1:]...)
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = os.Stdin, stdout, stderr
 	cmd.Env = append(os.Environ(), env...)
+	// Its own process group, so an interrupt reaches the command and its
+	// children (`go run` does not pass signals on) and nothing else.
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	if err := cmd.Start(); err != nil {
 		return 1, err
 	}
@@ -86,8 +90,14 @@ func runCommand(ctx context.Context, command, env []string, stdout, stderr io.Wr
 	case err := <-done:
 		return exitCode(err)
 	case <-ctx.Done():
-		_ = cmd.Process.Signal(os.Interrupt)
-		return exitCode(<-done)
+		_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGINT)
+		select {
+		case err := <-done:
+			return exitCode(err)
+		case <-time.After(30 * time.Second):
+			_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
+			return exitCode(<-done)
+		}
 	}
 }
 

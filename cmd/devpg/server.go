@@ -92,7 +92,10 @@ func (s *server) stop(remove bool) error {
 
 // prepareRoot creates the cluster folder and hands it to the server's user.
 func (s *server) prepareRoot() error {
-	if err := os.MkdirAll(s.root, 0o700); err != nil {
+	if err := os.MkdirAll(filepath.Dir(s.root), 0o755); err != nil {
+		return err
+	}
+	if err := os.Mkdir(s.root, 0o700); err != nil && !errors.Is(err, os.ErrExist) {
 		return err
 	}
 	if s.cred == nil {

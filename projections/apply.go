@@ -1,0 +1,135 @@
+package projections
+
+import (
+	"fmt"
+
+	"github.com/updateservice/updateservice/domain"
+)
+
+// apply hands one event to every read model it concerns, in the order of
+// the global stream. This is the one place that says which event moves
+// which table. An event type no read model knows stops the runner: a new
+// event must be projected, or listed here as one no read model shows.
+func (m *readModels) apply(env envelope) error {
+	var err error
+	switch {
+	case env.campaignID != "":
+		err = m.applyCampaign(env)
+	case env.deviceID != "":
+		err = m.applyDevice(env)
+	case env.manifestID != "":
+		err = m.applyManifest(env)
+	default:
+		err = m.applyAccount(env)
+	}
+	if err != nil {
+		return fmt.Errorf("%s at position %s (stream %s, revision %d): %w",
+			env.event.Name(), env.position, env.stream, env.revision, err)
+	}
+	return nil
+}
+
+func (m *readModels) applyCampaign(env envelope) error {
+	switch e := env.event.(type) {
+	case domain.CampaignCreated:
+		m.campaigns.OnCampaignCreated(env, e)
+		m.counters.OnCampaignCreated(env, e)
+		m.statistics.OnCampaignCreated(env, e)
+		return nil
+	case domain.CampaignEdited:
+		return m.campaigns.OnCampaignEdited(env, e)
+	case domain.CampaignStartRequested:
+		return m.campaigns.OnCampaignStartRequested(env, e)
+	case domain.CampaignApproved:
+		return m.campaigns.OnCampaignApproved(env, e)
+	case domain.CampaignStarting:
+		return m.campaigns.OnCampaignStarting(env, e)
+	case domain.CampaignQuotaAllocated:
+		return m.campaigns.OnCampaignQuotaAllocated(env, e)
+	case domain.CampaignManifestChecked:
+		return m.campaigns.OnCampaignManifestChecked(env, e)
+	case domain.CampaignBatchProcessed:
+		return m.campaigns.OnCampaignBatchProcessed(env, e)
+	case domain.CampaignPublishing:
+		return m.campaigns.OnCampaignPublishing(env, e)
+	case domain.CampaignDeploying:
+		return m.campaigns.OnCampaignDeploying(env, e)
+	case domain.CampaignStopRequested:
+		return m.campaigns.OnCampaignStopRequested(env, e)
+	case domain.CampaignStopped:
+		return m.campaigns.OnCampaignStopped(env, e)
+	case domain.CampaignArchived:
+		return m.campaigns.OnCampaignArchived(env, e)
+	case domain.CampaignDeleted:
+		return m.campaigns.OnCampaignDeleted(env, e)
+	}
+	return unhandled(env, "campaign")
+}
+
+func (m *readModels) applyDevice(env envelope) error {
+	switch e := env.event.(type) {
+	case domain.DeviceRegistered:
+		m.devices.OnDeviceRegistered(env, e)
+	case domain.DeviceUpdated:
+		m.devices.OnDeviceUpdated(env, e)
+	case domain.DeviceDeregistered:
+		m.devices.OnDeviceDeregistered(env, e)
+	case domain.DeviceResourcesReported:
+		m.devices.OnDeviceResourcesReported(env, e)
+	case domain.DeviceSubscriptionChanged:
+		m.devices.OnDeviceSubscriptionChanged(env, e)
+	case domain.DeviceEnrolled:
+		// The record copies the catalog as it was at the enrolment.
+		m.metadata.OnDeviceEnrolled(env, e, m.devices.catalogEntry(env))
+		m.counters.OnDeviceEnrolled(env, e)
+		m.devices.OnDeviceEnrolled(env, e)
+		return m.statistics.OnDeviceEnrolled(env, e)
+	case domain.DeviceSkipped:
+		m.metadata.OnDeviceSkipped(env, e, m.devices.catalogEntry(env))
+		m.counters.OnDeviceSkipped(env, e)
+		return m.statistics.OnDeviceSkipped(env, e)
+	case domain.DeviceUpdateStateChanged:
+		// Metadata first: it checks From against the record, which keeps
+		// the counters consistent with the records.
+		if err := m.metadata.OnDeviceUpdateStateChanged(env, e); err != nil {
+			return err
+		}
+		if err := m.counters.OnDeviceUpdateStateChanged(env, e); err != nil {
+			return err
+		}
+		m.devices.OnDeviceUpdateStateChanged(env, e)
+		return m.statistics.OnDeviceUpdateStateChanged(env, e)
+	default:
+		return unhandled(env, "device")
+	}
+	return nil
+}
+
+func (m *readModels) applyManifest(env envelope) error {
+	switch e := env.event.(type) {
+	case domain.ManifestRegistered:
+		m.manifests.OnManifestRegistered(env, e)
+		return nil
+	case domain.ManifestDeleted:
+		return m.manifests.OnManifestDeleted(env, e)
+	}
+	return unhandled(env, "manifest")
+}
+
+// applyAccount accepts the account events: limits and quota are the
+// command side's business, and no read model shows them yet.
+func (m *readModels) applyAccount(env envelope) error {
+	switch env.event.(type) {
+	case domain.AccountCampaignLimitsSet, domain.AccountFirmwareLimitsSet, domain.AccountQuotaReserved,
+		domain.AccountQuotaReleased, domain.AccountManifestCounted:
+		return nil
+	}
+	return unhandled(env, "account")
+}
+
+// unhandled is the error about an event no read model expects on its
+// kind of stream: a new event type, or a known one on the wrong stream.
+func unhandled(env envelope, kind string) error {
+	return fmt.Errorf("no read model handles %s on %s streams: handle it in projections/apply.go, or list it there among the events no read model shows",
+		env.event.Name(), kind)
+}

@@ -1,0 +1,188 @@
+package projections
+
+import (
+	"encoding/json"
+	"fmt"
+	"reflect"
+	"slices"
+	"strings"
+
+	"github.com/jackc/pgx/v5"
+)
+
+// tableSpec describes a read model whose rows are rewritten whole: the
+// batch loads the rows it touches with one query, changes them in memory
+// event by event, and writes them back with one upsert. The row struct's
+// json tags name the columns, in the table's order: rows are loaded in
+// binary, field by field, and written as one JSON array that the table's
+// own row type parses, so the column list is written once.
+type tableSpec struct {
+	name    string
+	key     []string // primary key columns, in the order of a row key's parts
+	columns []string
+	load    string // $1..$n: one text[] per key column
+	upsert  string // $1: jsonb array of rows
+}
+
+// keySep joins the parts of a composite row key. Ids never contain it
+// (domain ids refuse '/').
+const keySep = "/"
+
+// newTableSpec derives the statements of table from the json tags of its
+// row type R, which must name every column.
+func newTableSpec[R any](table string, key ...string) *tableSpec {
+	var columns []string
+	t := reflect.TypeFor[R]()
+	for i := range t.NumField() {
+		name, _, _ := strings.Cut(t.Field(i).Tag.Get("json"), ",")
+		if name == "" || name == "-" {
+			panic(fmt.Sprintf("projections: %s.%s has no json column name", t.Name(), t.Field(i).Name))
+		}
+		columns = append(columns, name)
+	}
+	var params []string
+	for i := range key {
+		params = append(params, fmt.Sprintf("$%d::text[]", i+1))
+	}
+	rest := slices.DeleteFunc(slices.Clone(columns), func(c string) bool { return slices.Contains(key, c) })
+	tbl := pgx.Identifier{table}.Sanitize()
+	return &tableSpec{
+		name:    table,
+		key:     key,
+		columns: columns,
+		load: fmt.Sprintf(`SELECT %s FROM %s t JOIN unnest(%s) AS k(%s) USING (%s)`,
+			quoteAll(columns, "t"), tbl, strings.Join(params, ", "), quoteAll(key), quoteAll(key)),
+		upsert: fmt.Sprintf(`INSERT INTO %s (%s) SELECT %s FROM jsonb_populate_recordset(NULL::%s, $1::jsonb)
+			ON CONFLICT (%s) DO UPDATE SET (%s) = ROW(%s)`,
+			tbl, quoteAll(columns), quoteAll(columns), tbl, quoteAll(key), quoteAll(rest), quoteAll(rest, "excluded")),
+	}
+}
+
+// rowSet holds the rows of one table that a batch touches. A key is the
+// row's primary key values joined by keySep.
+type rowSet[R any] struct {
+	spec   *tableSpec
+	keyOf  func(*R) string
+	rows   map[string]*R
+	wanted map[string]struct{}
+	dirty  map[string]struct{}
+}
+
+func newRowSet[R any](spec *tableSpec, keyOf func(*R) string) *rowSet[R] {
+	return &rowSet[R]{spec: spec, keyOf: keyOf, rows: map[string]*R{}, wanted: map[string]struct{}{}, dirty: map[string]struct{}{}}
+}
+
+// want asks for the row with key k to be loaded, if it exists.
+func (s *rowSet[R]) want(k string) { s.wanted[k] = struct{}{} }
+
+// queueLoad adds the query loading every wanted row to b.
+func (s *rowSet[R]) queueLoad(b *pgx.Batch) {
+	if len(s.wanted) == 0 {
+		return
+	}
+	cols := make([][]string, len(s.spec.key))
+	for k := range s.wanted {
+		parts := strings.SplitN(k, keySep, len(cols))
+		for i := range cols {
+			cols[i] = append(cols[i], parts[i])
+		}
+	}
+	args := make([]any, len(cols))
+	for i, c := range cols {
+		args[i] = c
+	}
+	b.Queue(s.spec.load, args...).Query(func(rows pgx.Rows) error {
+		loaded, err := pgx.CollectRows(rows, pgx.RowToAddrOfStructByPos[R])
+		if err != nil {
+			return fmt.Errorf("loading %s: %w", s.spec.name, err)
+		}
+		for _, r := range loaded {
+			s.rows[s.keyOf(r)] = r
+		}
+		return nil
+	})
+}
+
+// get returns the row with key k for reading, or nil.
+func (s *rowSet[R]) get(k string) *R { return s.rows[k] }
+
+// edit returns the row with key k for changing, or nil; a row returned is
+// written back at the end of the batch.
+func (s *rowSet[R]) edit(k string) *R {
+	r := s.rows[k]
+	if r != nil {
+		s.dirty[k] = struct{}{}
+	}
+	return r
+}
+
+// put inserts or replaces the row with key k.
+func (s *rowSet[R]) put(k string, r *R) {
+	s.rows[k] = r
+	s.dirty[k] = struct{}{}
+}
+
+// queueWrite adds the upsert of every changed row to b, in key order.
+func (s *rowSet[R]) queueWrite(b *pgx.Batch) error {
+	if len(s.dirty) == 0 {
+		return nil
+	}
+	keys := make([]string, 0, len(s.dirty))
+	for k := range s.dirty {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	rows := make([]*R, len(keys))
+	for i, k := range keys {
+		rows[i] = s.rows[k]
+	}
+	if err := queueJSON(b, s.spec.upsert, rows); err != nil {
+		return fmt.Errorf("writing %s: %w", s.spec.name, err)
+	}
+	return nil
+}
+
+// deltaUpsert returns the statement that adds rows of deltas to a counting
+// table: a new key inserts the row; an existing one adds the add columns
+// to its own, overwrites the set columns and keeps the insertOnly ones.
+// $1 is a jsonb array of rows.
+func deltaUpsert(table string, key, insertOnly, add, set []string) string {
+	tbl := pgx.Identifier{table}.Sanitize()
+	columns := slices.Concat(key, insertOnly, add, set)
+	var updates []string
+	for _, c := range add {
+		c = pgx.Identifier{c}.Sanitize()
+		updates = append(updates, fmt.Sprintf("%s = %s.%s + excluded.%s", c, tbl, c, c))
+	}
+	for _, c := range set {
+		c = pgx.Identifier{c}.Sanitize()
+		updates = append(updates, fmt.Sprintf("%s = excluded.%s", c, c))
+	}
+	cols := quoteAll(columns)
+	return fmt.Sprintf(`INSERT INTO %s (%s) SELECT %s FROM jsonb_populate_recordset(NULL::%s, $1::jsonb)
+		ON CONFLICT (%s) DO UPDATE SET %s`, tbl, cols, cols, tbl, quoteAll(key), strings.Join(updates, ", "))
+}
+
+// queueJSON adds statement with rows as its jsonb parameter to b, unless
+// there are no rows.
+func queueJSON[T any](b *pgx.Batch, statement string, rows []T) error {
+	if len(rows) == 0 {
+		return nil
+	}
+	data, err := json.Marshal(rows)
+	if err != nil {
+		return err
+	}
+	b.Queue(statement, data)
+	return nil
+}
+
+// quoteAll quotes column names and joins them with commas, each qualified
+// by the optional table alias.
+func quoteAll(columns []string, alias ...string) string {
+	out := make([]string, len(columns))
+	for i, c := range columns {
+		out[i] = pgx.Identifier(append(slices.Clone(alias), c)).Sanitize()
+	}
+	return strings.Join(out, ", ")
+}

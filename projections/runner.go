@@ -1,0 +1,150 @@
+package projections
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"sync"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/updateservice/updateservice/domain/eventstore"
+)
+
+// EventSource is the part of the event store the runner reads: the global
+// order from a position on.
+type EventSource interface {
+	SubscribeAll(ctx context.Context, after eventstore.Position) (eventstore.Subscription, error)
+}
+
+// Config configures a Runner.
+type Config struct {
+	// Name keys the runner's checkpoint in projection_checkpoints. A new
+	// name starts from the beginning of the global order. Default
+	// DefaultName.
+	Name string
+	// BatchSize caps the events applied per transaction. Larger batches
+	// amortize the round trips; each holds its rows in memory. Default
+	// DefaultBatchSize.
+	BatchSize int
+	// Logger receives a line per batch at debug level. Default: discard.
+	Logger *slog.Logger
+}
+
+// The configuration defaults.
+const (
+	DefaultName      = "read-models"
+	DefaultBatchSize = 1000
+)
+
+// ErrStopped says the runner stopped before reaching the position waited for.
+var ErrStopped = errors.New("projection runner stopped")
+
+// Runner keeps the read models up to date: it follows the global order
+// from its checkpoint and applies each batch of events, with the new
+// checkpoint, in one transaction. Events at or before the checkpoint are
+// already applied and are dropped, so redelivery is harmless.
+//
+// The runner writes to the schema the pool's search_path names: a rebuild
+// is a runner with a fresh schema and position zero.
+type Runner struct {
+	pool   *pgxpool.Pool
+	source EventSource
+	cfg    Config
+
+	mu       sync.Mutex
+	pos      eventstore.Position
+	stopped  error         // why the last Run ended; nil while running or before
+	progress chan struct{} // closed and replaced when pos or stopped changes
+
+	// beforeCommit, when set by tests, runs after a batch's writes, inside
+	// its transaction; an error rolls the batch back and stops the runner.
+	beforeCommit func(ctx context.Context) error
+}
+
+// NewRunner returns a runner applying events of source to the read models
+// in pool's database. The tables must exist: call Migrate first.
+func NewRunner(pool *pgxpool.Pool, source EventSource, cfg Config) *Runner {
+	if cfg.Name == "" {
+		cfg.Name = DefaultName
+	}
+	if cfg.BatchSize <= 0 {
+		cfg.BatchSize = DefaultBatchSize
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	return &Runner{pool: pool, source: source, cfg: cfg, progress: make(chan struct{})}
+}
+
+// Run applies events until ctx ends or an event cannot be applied: an
+// unknown or undecodable event, or one the read models refuse, stops the
+// runner right before it, with an error naming its position. Restarting
+// stops there again until the code or the history is fixed: no event is
+// ever skipped. Run returns ctx's error when ctx ends.
+func (r *Runner) Run(ctx context.Context) (err error) {
+	r.setStopped(nil)
+	defer func() {
+		if err != nil {
+			err = fmt.Errorf("projections %s: %w", r.cfg.Name, err)
+		}
+		r.setStopped(err)
+	}()
+	pos, err := readCheckpoint(ctx, r.pool, r.cfg.Name)
+	if err != nil {
+		return err
+	}
+	r.advance(pos)
+	r.cfg.Logger.Info("projections: starting", "name", r.cfg.Name, "after", pos.String())
+	sub, err := r.source.SubscribeAll(ctx, pos)
+	if err != nil {
+		return fmt.Errorf("subscribing after %s: %w", pos, err)
+	}
+	defer sub.Close()
+	ctx, cancel := context.WithCancel(ctx)
+	batches := readAhead(ctx, sub, r.cfg.BatchSize)
+	defer func() {
+		cancel()
+		for range batches { // the read-ahead stops before the subscription closes
+		}
+	}()
+	for f := range batches {
+		if f.err != nil {
+			return f.err
+		}
+		if err := r.applyBatch(ctx, f.events); err != nil {
+			return err
+		}
+	}
+	return ctx.Err()
+}
+
+// fetched is a batch read from the subscription, or why reading stopped.
+type fetched struct {
+	events []eventstore.RecordedEvent
+	err    error
+}
+
+// readAhead reads the next batch while the current one is being applied,
+// so that reading the event store overlaps writing the read models. The
+// channel closes after an error or when ctx ends.
+func readAhead(ctx context.Context, sub eventstore.Subscription, size int) <-chan fetched {
+	out := make(chan fetched, 1)
+	go func() {
+		defer close(out)
+		for {
+			events, err := sub.Next(ctx, size)
+			select {
+			case out <- fetched{events, err}:
+			case <-ctx.Done():
+				return
+			}
+			if err != nil {
+				return
+			}
+		}
+	}()
+	return out
+}

@@ -1,0 +1,108 @@
+package projections
+
+import (
+	"cmp"
+	"maps"
+	"slices"
+	"time"
+
+	"github.com/updateservice/updateservice/domain"
+)
+
+// statisticsRow is a delta of campaign_statistics or, with an event type,
+// of campaign_event_types; the json tags are the columns.
+type statisticsRow struct {
+	CampaignID    string    `json:"campaign_id"`
+	SummaryStatus string    `json:"summary_status"`
+	EventType     string    `json:"event_type,omitempty"`
+	AccountID     string    `json:"account_id"`
+	Description   string    `json:"description,omitempty"`
+	Count         int64     `json:"count"`
+	CreatedAt     time.Time `json:"created_at"`
+	UpdatedAt     time.Time `json:"updated_at"`
+}
+
+// The statistics upserts add counts; created_at stays the first event's.
+var (
+	statisticsUpsert = deltaUpsert("campaign_statistics", []string{"campaign_id", "summary_status"},
+		[]string{"account_id", "created_at"}, []string{"count"}, []string{"updated_at"})
+	eventTypesUpsert = deltaUpsert("campaign_event_types", []string{"campaign_id", "summary_status", "event_type"},
+		[]string{"account_id", "created_at"}, []string{"count"}, []string{"description", "updated_at"})
+)
+
+// statisticsKey identifies a row of either statistics table; EventType is
+// empty for campaign_statistics.
+type statisticsKey struct {
+	campaign, summary, eventType string
+}
+
+// campaignStatisticsProjection counts device facts per campaign by summary
+// status and by event type, following the outcomes table. Like counters,
+// it sums a batch into one delta per row.
+type campaignStatisticsProjection struct {
+	deltas map[statisticsKey]*statisticsRow
+}
+
+func newCampaignStatisticsProjection() *campaignStatisticsProjection {
+	return &campaignStatisticsProjection{deltas: map[statisticsKey]*statisticsRow{}}
+}
+
+// OnCampaignCreated gives the campaign its four summary rows at zero.
+func (p *campaignStatisticsProjection) OnCampaignCreated(env envelope, e domain.CampaignCreated) {
+	for _, s := range SummaryStatuses {
+		p.add(statisticsKey{string(env.campaignID), s, ""}, e.AccountID, "", 0, env.at(e.At))
+	}
+}
+
+// OnDeviceEnrolled counts an enrolment.
+func (p *campaignStatisticsProjection) OnDeviceEnrolled(env envelope, e domain.DeviceEnrolled) error {
+	return p.count(env, e.CampaignID, domain.UpdatePending, "", 0, e.At)
+}
+
+// OnDeviceSkipped counts a skip by its reason.
+func (p *campaignStatisticsProjection) OnDeviceSkipped(env envelope, e domain.DeviceSkipped) error {
+	return p.count(env, e.CampaignID, domain.UpdateSkipped, e.Reason, 0, e.At)
+}
+
+// OnDeviceUpdateStateChanged counts the state the device reached.
+func (p *campaignStatisticsProjection) OnDeviceUpdateStateChanged(env envelope, e domain.DeviceUpdateStateChanged) error {
+	return p.count(env, e.CampaignID, e.To, "", e.ResultCode, e.At)
+}
+
+func (p *campaignStatisticsProjection) count(env envelope, campaign domain.CampaignID, state domain.UpdateState,
+	skip domain.SkipReason, code int, eventAt time.Time) error {
+	o, err := outcomeOf(state, skip, code)
+	if err != nil {
+		return err
+	}
+	at := env.at(eventAt)
+	p.add(statisticsKey{string(campaign), o.summary, ""}, env.accountID, "", 1, at)
+	p.add(statisticsKey{string(campaign), o.summary, o.eventType}, env.accountID, o.description, 1, at)
+	return nil
+}
+
+func (p *campaignStatisticsProjection) add(k statisticsKey, account domain.AccountID, description string, n int64, at time.Time) {
+	d := p.deltas[k]
+	if d == nil {
+		d = &statisticsRow{CampaignID: k.campaign, SummaryStatus: k.summary, EventType: k.eventType,
+			AccountID: string(account), Description: description, CreatedAt: at}
+		p.deltas[k] = d
+	}
+	d.Count += n
+	d.UpdatedAt = at
+}
+
+// rows returns the summary deltas and the event type deltas, in key order.
+func (p *campaignStatisticsProjection) rows() (summaries, eventTypes []*statisticsRow) {
+	keys := slices.SortedFunc(maps.Keys(p.deltas), func(a, b statisticsKey) int {
+		return cmp.Or(cmp.Compare(a.campaign, b.campaign), cmp.Compare(a.summary, b.summary), cmp.Compare(a.eventType, b.eventType))
+	})
+	for _, k := range keys {
+		if k.eventType == "" {
+			summaries = append(summaries, p.deltas[k])
+		} else {
+			eventTypes = append(eventTypes, p.deltas[k])
+		}
+	}
+	return summaries, eventTypes
+}
