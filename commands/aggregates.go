@@ -175,3 +175,36 @@ func update[A aggregate](ctx context.Context, h *Handlers, meta Meta, stream str
 		return h.save(ctx, r)
 	})
 }
+
+// exists reports whether the stream held events when it was loaded: a
+// create refuses an id that is taken.
+func (l loaded[A]) exists() bool { return len(l.events) > 0 }
+
+// changed is an aggregate to save with the stream its events go to.
+type changed struct {
+	stream string
+	agg    aggregate
+}
+
+// saveAll appends what each aggregate recorded, each expecting the revision
+// it was loaded at, in one AppendMulti (one transaction on Postgres, so a
+// manifest and its account count change together); aggregates that
+// recorded nothing are left out.
+func (h *Handlers) saveAll(ctx context.Context, meta Meta, aggs ...changed) (Result, error) {
+	requests := make([]eventstore.AppendRequest, 0, len(aggs))
+	for _, a := range aggs {
+		if r, ok := appendRequest(a.stream, a.agg, meta); ok {
+			requests = append(requests, r)
+		}
+	}
+	return h.save(ctx, requests...)
+}
+
+// failed names the command whose handling failed, as in
+// "commands.StopCampaign: campaign.RequestStop: …"; nil stays nil.
+func failed(command string, err error) error {
+	if err == nil {
+		return nil
+	}
+	return fmt.Errorf("commands.%s: %w", command, err)
+}

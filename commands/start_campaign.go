@@ -15,12 +15,13 @@ type StartCampaign struct {
 
 // StartCampaign handles StartCampaign.
 func (h *Handlers) StartCampaign(ctx context.Context, c StartCampaign) (Result, error) {
-	return update(ctx, h, c.Meta, domain.CampaignStream(c.CampaignID), domain.LoadCampaign, func(cp *domain.Campaign) error {
+	res, err := update(ctx, h, c.Meta, domain.CampaignStream(c.CampaignID), domain.LoadCampaign, func(cp *domain.Campaign) error {
 		if err := ownCampaign(cp, c.Meta, c.CampaignID); err != nil {
 			return err
 		}
 		return cp.RequestStart(h.now())
 	})
+	return res, failed("StartCampaign", err)
 }
 
 // ownCampaign answers not found for a campaign that does not exist or

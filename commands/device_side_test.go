@@ -1,0 +1,179 @@
+package commands_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"testing"
+
+	"github.com/updateservice/updateservice/commands"
+	"github.com/updateservice/updateservice/domain"
+)
+
+func TestAsyncIDRoundTrips(t *testing.T) {
+	for _, tc := range []struct {
+		campaign domain.CampaignID
+		device   domain.DeviceID
+	}{
+		{"0157f3a2b6c94d5e8f0a1b2c3d4e5f60", "dev-1"},
+		{"campaign.with.dots", "urn:dev:ops:32473-Sensor.01?x=1&y=%"},
+	} {
+		id := commands.AsyncID(tc.campaign, tc.device)
+		campaign, device, ok := commands.ParseAsyncID(id)
+		if !ok || campaign != tc.campaign || device != tc.device {
+			t.Errorf("ParseAsyncID(%q) = %q, %q, %v; want %q, %q, true", id, campaign, device, ok, tc.campaign, tc.device)
+		}
+	}
+	for _, s := range []string{"", "no-dot", "c1.not base64!", ".ZDE", "c1."} {
+		if c, d, ok := commands.ParseAsyncID(s); ok {
+			t.Errorf("ParseAsyncID(%q) = %q, %q, true; want not ok", s, c, d)
+		}
+	}
+}
+
+// updateHistory is device id of account registered and enrolled in
+// campaign c1, its update moved along path (from pending).
+func updateHistory(account domain.AccountID, id domain.DeviceID, path ...domain.UpdateState) []domain.Event {
+	events := []domain.Event{registered(account, id, 30), domain.DeviceEnrolled{CampaignID: "c1", ManifestID: "m1", At: at(29)}}
+	from := domain.UpdatePending
+	for i, to := range path {
+		change := domain.DeviceUpdateStateChanged{CampaignID: "c1", From: from, To: to, At: at(28 - i)}
+		if to == domain.UpdateScheduled {
+			change.AsyncID = commands.AsyncID("c1", id)
+		}
+		events = append(events, change)
+		from = to
+	}
+	return events
+}
+
+func TestHandleAsyncResponse(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t)
+	respond := func(device domain.DeviceID, status int, text string) error {
+		_, err := f.h.HandleAsyncResponse(ctx, commands.HandleAsyncResponse{Meta: meta("ar-" + string(device)),
+			AsyncID: commands.AsyncID("c1", device), Status: status, Error: text})
+		return err
+	}
+
+	t.Run("a response before the send is recorded is not yet known", func(t *testing.T) {
+		history := updateHistory(acme, "early")
+		f.given(t, domain.DeviceStream(acme, "early"), history...)
+		err := respond("early", 200, "")
+		if !errors.Is(err, commands.ErrNotYetKnown) {
+			t.Errorf("got %v, want ErrNotYetKnown", err)
+		}
+		f.then(t, domain.DeviceStream(acme, "early"), history...)
+	})
+	t.Run("a 2xx response records the manifest delivered", func(t *testing.T) {
+		history := updateHistory(acme, "good", domain.UpdateScheduled)
+		f.given(t, domain.DeviceStream(acme, "good"), history...)
+		ok(t, respond("good", 202, ""))
+		f.then(t, domain.DeviceStream(acme, "good"), append(history, domain.DeviceUpdateStateChanged{CampaignID: "c1",
+			From: domain.UpdateScheduled, To: domain.UpdateUpdatedConnectorChannel, Reason: "manifest delivered",
+			AsyncID: commands.AsyncID("c1", "good"), At: now})...)
+	})
+	t.Run("another status records the delivery failed, with the connector's error", func(t *testing.T) {
+		history := updateHistory(acme, "bad", domain.UpdateScheduled)
+		f.given(t, domain.DeviceStream(acme, "bad"), history...)
+		ok(t, respond("bad", 504, "device did not answer"))
+		f.then(t, domain.DeviceStream(acme, "bad"), append(history, domain.DeviceUpdateStateChanged{CampaignID: "c1",
+			From: domain.UpdateScheduled, To: domain.UpdateFailedConnectorChannelUpdate, Reason: "device did not answer",
+			AsyncID: commands.AsyncID("c1", "bad"), At: now})...)
+	})
+	t.Run("a response for an update past the send records nothing", func(t *testing.T) {
+		history := updateHistory(acme, "late", domain.UpdateScheduled, domain.UpdateUpdatedConnectorChannel, domain.UpdateDownloading)
+		f.given(t, domain.DeviceStream(acme, "late"), history...)
+		ok(t, respond("late", 200, ""))
+		f.then(t, domain.DeviceStream(acme, "late"), history...)
+	})
+	t.Run("a device of another account is not found", func(t *testing.T) {
+		history := updateHistory(globex, "theirs", domain.UpdateScheduled)
+		f.given(t, domain.DeviceStream(globex, "theirs"), history...)
+		wantKind(t, respond("theirs", 200, ""), domain.KindNotFound)
+		f.then(t, domain.DeviceStream(globex, "theirs"), history...)
+	})
+	t.Run("an id this service did not make is invalid", func(t *testing.T) {
+		_, err := f.h.HandleAsyncResponse(ctx, commands.HandleAsyncResponse{Meta: meta("ar-x"), AsyncID: "123e4567", Status: 200})
+		wantKind(t, err, domain.KindInvalid)
+	})
+}
+
+func TestHandleDeviceNotification(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t)
+	const (
+		state  = commands.UpdateStatePath
+		result = commands.UpdateResultPath
+	)
+	// step is a change the notification records; implied ones carry the
+	// report as their cause.
+	step := func(from, to domain.UpdateState, path string, value, code int, implied bool) domain.Event {
+		reason := fmt.Sprintf("device reported %s = %d", path, value)
+		if implied {
+			reason = "implied by " + reason
+			code = 0
+		}
+		return domain.DeviceUpdateStateChanged{CampaignID: "c1", From: from, To: to, ResultCode: code, Reason: reason, At: now}
+	}
+	s := func(states ...domain.UpdateState) []domain.UpdateState { return states }
+	var (
+		pending     = domain.UpdatePending
+		scheduled   = domain.UpdateScheduled
+		delivered   = domain.UpdateUpdatedConnectorChannel
+		downloading = domain.UpdateDownloading
+		installing  = domain.UpdateInstalling
+		deployed    = domain.UpdateDeployed
+	)
+	for i, tc := range []struct {
+		name     string
+		at       []domain.UpdateState // the update's path so far; nil: not enrolled
+		path     string
+		payload  string
+		then     []domain.Event
+		wantKind *domain.Kind
+	}{
+		{name: "success while scheduled goes through delivered to deployed", at: s(scheduled), path: result, payload: "1",
+			then: []domain.Event{step(scheduled, delivered, result, 1, 0, true), step(delivered, deployed, result, 1, 0, false)}},
+		{name: "success while pending goes through every step the device passed", at: []domain.UpdateState{}, path: result, payload: "1",
+			then: []domain.Event{step(pending, scheduled, result, 1, 0, true), step(scheduled, delivered, result, 1, 0, true), step(delivered, deployed, result, 1, 0, false)}},
+		{name: "downloading while scheduled goes through delivered", at: s(scheduled), path: state, payload: "4",
+			then: []domain.Event{step(scheduled, delivered, state, 4, 0, true), step(delivered, downloading, state, 4, 0, false)}},
+		{name: "rebooting while delivered is installing", at: s(scheduled, delivered), path: state, payload: "8",
+			then: []domain.Event{step(delivered, installing, state, 8, 0, false)}},
+		{name: "a failure code fails the update with it", at: s(scheduled, delivered, downloading), path: result, payload: "12",
+			then: []domain.Event{step(downloading, domain.UpdateFailed, result, 12, 12, false)}},
+		{name: "a repeated state records nothing", at: s(scheduled, delivered, downloading), path: state, payload: "5"},
+		{name: "an earlier state records nothing", at: s(scheduled, delivered, downloading, installing), path: state, payload: "4"},
+		{name: "a success after the update ended records nothing", at: s(domain.UpdateTimedOut), path: result, payload: "1"},
+		{name: "the initial result records nothing", at: s(scheduled), path: result, payload: "0"},
+		{name: "idle records nothing", at: s(scheduled), path: state, payload: "1"},
+		{name: "another resource records nothing", at: s(scheduled), path: "/3/0/13", payload: "1700000000"},
+		{name: "a device without an update records nothing", path: result, payload: "1"},
+		{name: "a payload that is not a number is invalid", at: s(scheduled), path: state, payload: "downloading", wantKind: kind(domain.KindInvalid)},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			id := domain.DeviceID(fmt.Sprintf("d%d", i))
+			history := []domain.Event{registered(acme, id, 30)}
+			if tc.at != nil {
+				history = updateHistory(acme, id, tc.at...)
+			}
+			f.given(t, domain.DeviceStream(acme, id), history...)
+
+			_, err := f.h.HandleDeviceNotification(ctx, commands.HandleDeviceNotification{Meta: meta("n-" + string(id)),
+				DeviceID: id, Path: tc.path, Payload: tc.payload})
+
+			if tc.wantKind != nil {
+				wantKind(t, err, *tc.wantKind)
+			} else {
+				ok(t, err)
+			}
+			f.then(t, domain.DeviceStream(acme, id), append(history, tc.then...)...)
+		})
+	}
+	t.Run("a device the catalog never had records nothing", func(t *testing.T) {
+		_, err := f.h.HandleDeviceNotification(ctx, commands.HandleDeviceNotification{Meta: meta("n-x"), DeviceID: "stranger", Path: result, Payload: "1"})
+		ok(t, err)
+		f.then(t, domain.DeviceStream(acme, "stranger"))
+	})
+}

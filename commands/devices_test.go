@@ -1,0 +1,161 @@
+package commands_test
+
+import (
+	"context"
+	"testing"
+
+	"github.com/updateservice/updateservice/commands"
+	"github.com/updateservice/updateservice/domain"
+)
+
+// sensor are the attributes the device tests register.
+var sensor = domain.DeviceAttributes{Name: "sensor", DeviceClass: "class-a", Vendor: "v1", FirmwareHash: "fw1", Groups: []string{"lab"}}
+
+// registered is the event of device id of account joining with sensor.
+func registered(account domain.AccountID, id domain.DeviceID, when int) domain.DeviceRegistered {
+	return domain.DeviceRegistered{AccountID: account, DeviceID: id, DeviceName: "sensor", DeviceClass: "class-a",
+		Vendor: "v1", FirmwareHash: "fw1", Groups: []string{"lab"}, Mechanism: "connector", At: at(when)}
+}
+
+func TestRegisterDevice(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t)
+	stream := domain.DeviceStream(acme, "d1")
+
+	t.Run("a new device joins the catalog", func(t *testing.T) {
+		_, err := f.h.RegisterDevice(ctx, commands.RegisterDevice{Meta: meta("reg-1"), DeviceID: "d1", Attributes: sensor})
+		ok(t, err)
+		f.then(t, stream, registered(acme, "d1", 0))
+	})
+	t.Run("registering again with the same attributes records nothing", func(t *testing.T) {
+		res, err := f.h.RegisterDevice(ctx, commands.RegisterDevice{Meta: meta("reg-2"), DeviceID: "d1", Attributes: sensor})
+		ok(t, err)
+		if res.Position.Commit != 0 {
+			t.Errorf("position %v, want zero for a command that changed nothing", res.Position)
+		}
+		f.then(t, stream, registered(acme, "d1", 0))
+	})
+	t.Run("an invalid device id is refused", func(t *testing.T) {
+		_, err := f.h.RegisterDevice(ctx, commands.RegisterDevice{Meta: meta("reg-3"), DeviceID: "has space", Attributes: sensor})
+		wantKind(t, err, domain.KindInvalid)
+	})
+}
+
+func TestUpdateDevice(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t)
+	f.given(t, domain.DeviceStream(acme, "d1"), registered(acme, "d1", 5))
+	f.given(t, domain.DeviceStream(globex, "g1"), registered(globex, "g1", 5))
+	renamed := sensor
+	renamed.Name = "renamed"
+
+	t.Run("a registered device takes new attributes", func(t *testing.T) {
+		_, err := f.h.UpdateDevice(ctx, commands.UpdateDevice{Meta: meta("upd-1"), DeviceID: "d1", Attributes: renamed})
+		ok(t, err)
+		f.then(t, domain.DeviceStream(acme, "d1"), registered(acme, "d1", 5),
+			domain.DeviceUpdated{DeviceName: "renamed", DeviceClass: "class-a", Vendor: "v1", FirmwareHash: "fw1",
+				Groups: []string{"lab"}, Mechanism: "connector", At: now})
+	})
+	t.Run("a device of another account is not found", func(t *testing.T) {
+		_, err := f.h.UpdateDevice(ctx, commands.UpdateDevice{Meta: meta("upd-2"), DeviceID: "g1", Attributes: renamed})
+		wantKind(t, err, domain.KindNotFound)
+		f.then(t, domain.DeviceStream(globex, "g1"), registered(globex, "g1", 5))
+	})
+	t.Run("a device never registered is not found", func(t *testing.T) {
+		_, err := f.h.UpdateDevice(ctx, commands.UpdateDevice{Meta: meta("upd-3"), DeviceID: "nobody", Attributes: renamed})
+		wantKind(t, err, domain.KindNotFound)
+	})
+}
+
+// TestCommandHandledTwiceRecordsOnce redelivers a registration after a
+// later update: deciding again would put the old attributes back.
+func TestCommandHandledTwiceRecordsOnce(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t)
+	renamed := sensor
+	renamed.Name = "renamed"
+	first := commands.RegisterDevice{Meta: meta("reg-1"), DeviceID: "d1", Attributes: sensor}
+	res1, err := f.h.RegisterDevice(ctx, first)
+	ok(t, err)
+	_, err = f.h.UpdateDevice(ctx, commands.UpdateDevice{Meta: meta("upd-1"), DeviceID: "d1", Attributes: renamed})
+	ok(t, err)
+
+	res2, err := f.h.RegisterDevice(ctx, first)
+	ok(t, err)
+
+	if got := len(f.events(t, domain.DeviceStream(acme, "d1"))); got != 2 {
+		t.Errorf("the stream holds %d events, want 2 (registered, updated)", got)
+	}
+	if res2.Position.Less(res1.Position) {
+		t.Errorf("the redelivery answers position %v, before the first handling's %v", res2.Position, res1.Position)
+	}
+}
+
+func TestDeregisterDevice(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t)
+	f.given(t, domain.DeviceStream(acme, "d1"), registered(acme, "d1", 5),
+		domain.DeviceEnrolled{CampaignID: "c1", ManifestID: "m1", At: at(4)})
+	f.given(t, domain.DeviceStream(globex, "g1"), registered(globex, "g1", 5))
+
+	t.Run("a device leaves the catalog and its active update ends", func(t *testing.T) {
+		_, err := f.h.DeregisterDevice(ctx, commands.DeregisterDevice{Meta: meta("dereg-1"), DeviceID: "d1"})
+		ok(t, err)
+		f.then(t, domain.DeviceStream(acme, "d1"), registered(acme, "d1", 5),
+			domain.DeviceEnrolled{CampaignID: "c1", ManifestID: "m1", At: at(4)},
+			domain.DeviceUpdateStateChanged{CampaignID: "c1", From: domain.UpdatePending, To: domain.UpdateDeregistered, Reason: "device deregistered", At: now},
+			domain.DeviceDeregistered{At: now})
+	})
+	t.Run("a device of another account is not found", func(t *testing.T) {
+		_, err := f.h.DeregisterDevice(ctx, commands.DeregisterDevice{Meta: meta("dereg-2"), DeviceID: "g1"})
+		wantKind(t, err, domain.KindNotFound)
+		f.then(t, domain.DeviceStream(globex, "g1"), registered(globex, "g1", 5))
+	})
+}
+
+func TestHandleRegistration(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t)
+	f.given(t, domain.DeviceStream(acme, "d1"), registered(acme, "d1", 5))
+
+	t.Run("a device the catalog lacks joins it", func(t *testing.T) {
+		_, err := f.h.HandleRegistration(ctx, commands.HandleRegistration{Meta: meta("cr-1"), DeviceID: "d2",
+			Attributes: domain.DeviceAttributes{DeviceClass: "class-b"}})
+		ok(t, err)
+		f.then(t, domain.DeviceStream(acme, "d2"), domain.DeviceRegistered{AccountID: acme, DeviceID: "d2",
+			DeviceClass: "class-b", Mechanism: "connector", At: now})
+	})
+	t.Run("a known device keeps what the connector did not report", func(t *testing.T) {
+		_, err := f.h.HandleRegistration(ctx, commands.HandleRegistration{Meta: meta("cr-2"), DeviceID: "d1",
+			Attributes: domain.DeviceAttributes{DeviceClass: "class-b"}})
+		ok(t, err)
+		f.then(t, domain.DeviceStream(acme, "d1"), registered(acme, "d1", 5),
+			domain.DeviceUpdated{DeviceName: "sensor", DeviceClass: "class-b", Vendor: "v1", FirmwareHash: "fw1",
+				Groups: []string{"lab"}, Mechanism: "connector", At: now})
+	})
+	t.Run("a repeated registration records nothing", func(t *testing.T) {
+		_, err := f.h.HandleRegistration(ctx, commands.HandleRegistration{Meta: meta("cr-3"), DeviceID: "d1",
+			Attributes: domain.DeviceAttributes{DeviceClass: "class-b"}})
+		ok(t, err)
+		if got := len(f.events(t, domain.DeviceStream(acme, "d1"))); got != 2 {
+			t.Errorf("the stream holds %d events, want 2", got)
+		}
+	})
+}
+
+func TestHandleDeregistration(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t)
+	f.given(t, domain.DeviceStream(acme, "d1"), registered(acme, "d1", 5))
+
+	t.Run("a known device is deregistered", func(t *testing.T) {
+		_, err := f.h.HandleDeregistration(ctx, commands.HandleDeregistration{Meta: meta("cd-1"), DeviceID: "d1"})
+		ok(t, err)
+		f.then(t, domain.DeviceStream(acme, "d1"), registered(acme, "d1", 5), domain.DeviceDeregistered{At: now})
+	})
+	t.Run("a device the catalog never had is ignored", func(t *testing.T) {
+		_, err := f.h.HandleDeregistration(ctx, commands.HandleDeregistration{Meta: meta("cd-2"), DeviceID: "stranger"})
+		ok(t, err)
+		f.then(t, domain.DeviceStream(acme, "stranger"))
+	})
+}

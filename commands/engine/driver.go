@@ -1,0 +1,148 @@
+package engine
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"time"
+
+	"github.com/updateservice/updateservice/domain"
+)
+
+// driver moves one campaign through its pipeline.
+type driver struct {
+	e        *Engine
+	account  domain.AccountID
+	id       domain.CampaignID
+	wakeCh   chan struct{}
+	mu       sync.Mutex
+	cancel   context.CancelFunc // of the step in progress
+	resent   bool               // scheduled devices were sent again after (re)start
+	nextPage time.Time          // no device page before this time (BatchDelay)
+}
+
+// drive returns the campaign's driver, starting it when there is none.
+func (e *Engine) drive(ctx context.Context, account domain.AccountID, id domain.CampaignID) *driver {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if d, ok := e.drivers[id]; ok {
+		d.wake()
+		return d
+	}
+	d := &driver{e: e, account: account, id: id, wakeCh: make(chan struct{}, 1)}
+	e.drivers[id] = d
+	e.wg.Add(1)
+	go func() {
+		defer e.wg.Done()
+		d.run(ctx)
+	}()
+	return d
+}
+
+// wake wakes the driver of a campaign, if it has one.
+func (e *Engine) wake(id domain.CampaignID) {
+	e.mu.Lock()
+	d := e.drivers[id]
+	e.mu.Unlock()
+	if d != nil {
+		d.wake()
+	}
+}
+
+func (d *driver) wake() {
+	select {
+	case d.wakeCh <- struct{}{}:
+	default:
+	}
+}
+
+// interrupt cancels the step in progress (sends to a stopping campaign).
+func (d *driver) interrupt() {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.cancel != nil {
+		d.cancel()
+	}
+	d.wake()
+}
+
+// run loops over steps until the campaign has no more work for the engine.
+func (d *driver) run(ctx context.Context) {
+	log := d.e.cfg.Logger.With("campaign", d.id)
+	backoff := time.Second
+	for ctx.Err() == nil {
+		stepCtx, cancel := context.WithCancel(ctx)
+		d.mu.Lock()
+		d.cancel = cancel
+		d.mu.Unlock()
+		wait, done, err := d.step(stepCtx)
+		cancel()
+		switch {
+		case done && err == nil:
+			if d.retire() {
+				return
+			}
+		case err != nil && !errors.Is(err, context.Canceled):
+			log.Warn("engine: campaign step failed; retrying", "error", err, "in", backoff)
+			wait, backoff = backoff, min(backoff*2, 30*time.Second)
+		default:
+			backoff = time.Second
+		}
+		if wait > 0 {
+			d.sleep(ctx, wait)
+		}
+	}
+}
+
+// retire removes the driver unless a wake-up came in since its last step:
+// an event dispatched before the removal would otherwise be lost, one
+// dispatched after it starts a new driver.
+func (d *driver) retire() bool {
+	d.e.mu.Lock()
+	defer d.e.mu.Unlock()
+	select {
+	case <-d.wakeCh:
+		return false
+	default:
+		delete(d.e.drivers, d.id)
+		return true
+	}
+}
+
+// sleep waits for a wake-up, the duration or the end of ctx.
+func (d *driver) sleep(ctx context.Context, wait time.Duration) {
+	t := time.NewTimer(wait)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+	case <-t.C:
+	case <-d.wakeCh:
+	}
+}
+
+// step performs the campaign's next step. It returns how long to wait
+// before the next one (0: at once) and done when the engine has nothing
+// more to do for the campaign.
+func (d *driver) step(ctx context.Context) (wait time.Duration, done bool, err error) {
+	cp, err := d.e.cmds.Campaign(ctx, d.account, d.id)
+	var notFound domain.NotFoundError
+	if errors.As(err, &notFound) {
+		return 0, true, nil
+	}
+	if err != nil {
+		return 0, false, err
+	}
+	switch cp.Phase() {
+	case domain.PhaseTimed:
+		return d.timed(ctx, cp)
+	case domain.PhaseStarting:
+		return d.starting(ctx, cp)
+	case domain.PhaseActive:
+		return d.deliver(ctx, cp)
+	case domain.PhaseStopping:
+		return d.stopping(ctx, cp)
+	case domain.PhaseDraft, domain.PhaseAwaitingApproval, domain.PhaseStopped, domain.PhaseArchived, domain.PhaseDeleted:
+		return 0, true, nil
+	}
+	return 0, true, nil
+}

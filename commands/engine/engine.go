@@ -1,0 +1,140 @@
+// Package engine is the campaign engine: a process manager that follows
+// the event store's global order and moves each started campaign through
+// its pipeline — quota, manifest check, device pages, publishing, delivery
+// of the manifests, timeouts, completion — by sending commands.
+//
+// Rules:
+//
+//  1. The campaign's state in the event store decides the next step, never
+//     the engine's memory: a restarted engine resumes where the events say.
+//  2. Every step is a command that is safe to repeat (deterministic command
+//     ids, or a state check that makes a repeat record nothing).
+//  3. One driver goroutine per campaign with work; events about a campaign
+//     or its devices wake its driver.
+//  4. Device pages come from the catalog read model, read once it reflects
+//     every event the engine has seen; a page is at most BatchSize devices,
+//     so memory never holds a whole fleet.
+//  5. A manifest write is recorded (scheduled, with its async id) before it
+//     is sent; after a restart the scheduled devices are sent again.
+//  6. A stop cancels the sends in flight; the stopping campaign then cancels
+//     its open devices and stops.
+package engine
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/updateservice/updateservice/commands"
+	"github.com/updateservice/updateservice/domain"
+	"github.com/updateservice/updateservice/domain/eventstore"
+	"github.com/updateservice/updateservice/projections"
+)
+
+// Commands are the command handlers the engine sends to.
+type Commands interface {
+	Campaign(ctx context.Context, account domain.AccountID, id domain.CampaignID) (*domain.Campaign, error)
+	Manifest(ctx context.Context, account domain.AccountID, id domain.ManifestID) (*domain.Manifest, error)
+	AdvanceCampaign(ctx context.Context, c commands.AdvanceCampaign) (commands.Result, error)
+	AllocateCampaignQuota(ctx context.Context, c commands.AllocateCampaignQuota) (commands.Result, error)
+	CheckCampaignManifest(ctx context.Context, c commands.CheckCampaignManifest) (commands.Result, error)
+	EnrolDevices(ctx context.Context, c commands.EnrolDevices) (commands.Result, error)
+	RecordManifestsSent(ctx context.Context, c commands.RecordManifestsSent) (commands.Result, []domain.DeviceID, error)
+	ChangeDeviceStates(ctx context.Context, c commands.ChangeDeviceStates) (commands.Result, []domain.DeviceID, error)
+	EndCampaign(ctx context.Context, c commands.EndCampaign) (commands.Result, error)
+}
+
+// Reads are the read-model queries the engine makes.
+type Reads interface {
+	MatchingDevices(ctx context.Context, account domain.AccountID, deviceFilter string, after domain.DeviceID, limit int) ([]domain.DeviceID, error)
+	CampaignDevicesInStates(ctx context.Context, campaign domain.CampaignID, states []domain.UpdateState, after domain.DeviceID, limit int) ([]domain.DeviceID, error)
+	DrivableCampaigns(ctx context.Context) ([]projections.CampaignRef, error)
+	CampaignsUsingManifest(ctx context.Context, account domain.AccountID, manifest domain.ManifestID) ([]domain.CampaignID, error)
+	StaleCampaignDevices(ctx context.Context, campaign domain.CampaignID, states []domain.UpdateState, before time.Time, limit int) ([]domain.DeviceID, error)
+	CampaignProgress(ctx context.Context, campaign domain.CampaignID) (projections.Progress, error)
+	Checkpoint(ctx context.Context, name string) (eventstore.Position, error)
+	SaveCheckpoint(ctx context.Context, name string, pos eventstore.Position) error
+}
+
+// Sender writes a manifest to a device through the device connector. An
+// error with a `Permanent() bool` method returning true will not succeed
+// on retry; any other error is retried with backoff.
+type Sender interface {
+	SendManifest(ctx context.Context, device domain.DeviceID, asyncID string, manifest []byte) error
+}
+
+// Source is the global order of events.
+type Source interface {
+	SubscribeAll(ctx context.Context, after eventstore.Position) (eventstore.Subscription, error)
+}
+
+// Config tunes the engine.
+type Config struct {
+	// BatchSize is the number of devices per page (SCHEDULER_BATCH_SIZE).
+	BatchSize int
+	// BatchDelay is the pause between two pages (SCHEDULER_DELAY).
+	BatchDelay time.Duration
+	// PollInterval bounds how long a driver sleeps without a wake-up, and
+	// how late a timed campaign may start (SCHEDULER_POLLING_TIMEOUT).
+	PollInterval time.Duration
+	// DeviceTimeout is how long a device's update may go without progress
+	// before it is timed_out.
+	DeviceTimeout time.Duration
+	// SendConcurrency caps the manifest writes in flight per campaign.
+	SendConcurrency int
+	// SendAttempts is how often a write is tried on temporary connector
+	// errors before the device is failed_connector_channel_update.
+	SendAttempts int
+	// Logger receives the engine's log.
+	Logger *slog.Logger
+}
+
+func (c Config) withDefaults() Config {
+	def := func(v *int, d int) {
+		if *v <= 0 {
+			*v = d
+		}
+	}
+	def(&c.BatchSize, 200)
+	def(&c.SendConcurrency, 16)
+	def(&c.SendAttempts, 6)
+	if c.PollInterval <= 0 {
+		c.PollInterval = 10 * time.Second
+	}
+	if c.DeviceTimeout <= 0 {
+		c.DeviceTimeout = 10 * time.Minute
+	}
+	if c.Logger == nil {
+		c.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	return c
+}
+
+// CheckpointName keys the engine's position in projection_checkpoints.
+const CheckpointName = "campaign-engine"
+
+// Engine drives the campaigns.
+type Engine struct {
+	cfg     Config
+	cmds    Commands
+	reads   Reads
+	sender  Sender
+	source  Source
+	waitFor func(ctx context.Context, pos eventstore.Position) error
+	now     func() time.Time
+
+	mu      sync.Mutex
+	seen    eventstore.Position // last event dispatched
+	drivers map[domain.CampaignID]*driver
+	wg      sync.WaitGroup
+}
+
+// New returns an engine. waitFor blocks until the read models reflect a
+// position (the projection runner's WaitFor).
+func New(cfg Config, cmds Commands, reads Reads, sender Sender, source Source,
+	waitFor func(ctx context.Context, pos eventstore.Position) error, now func() time.Time) *Engine {
+	return &Engine{cfg: cfg.withDefaults(), cmds: cmds, reads: reads, sender: sender, source: source,
+		waitFor: waitFor, now: now, drivers: map[domain.CampaignID]*driver{}}
+}

@@ -1,0 +1,52 @@
+package commands
+
+import (
+	"context"
+	"errors"
+
+	"github.com/updateservice/updateservice/domain"
+)
+
+// AllocateCampaignQuota reserves one of the account's active-campaign slots
+// for a starting campaign, or stops it as quotaallocationfailed when the
+// account has none left.
+type AllocateCampaignQuota struct {
+	Meta
+	CampaignID domain.CampaignID
+}
+
+// AllocateCampaignQuota handles AllocateCampaignQuota.
+func (h *Handlers) AllocateCampaignQuota(ctx context.Context, c AllocateCampaignQuota) (Result, error) {
+	return retry(ctx, func() (Result, error) {
+		cp, err := load(ctx, h.store, domain.CampaignStream(c.CampaignID), domain.LoadCampaign)
+		if err != nil {
+			return Result{}, err
+		}
+		if err := ownCampaign(cp.agg, c.Meta, c.CampaignID); err != nil {
+			return Result{}, err
+		}
+		if pos, ok := cp.handledBefore(c.Meta); ok {
+			return Result{Position: pos}, nil
+		}
+		acc, err := load(ctx, h.store, domain.AccountStream(c.Account), domain.LoadAccount)
+		if err != nil {
+			return Result{}, err
+		}
+		now := h.now()
+		var limit domain.LimitExceededError
+		switch err := acc.agg.ReserveQuota(c.CampaignID, now); {
+		case errors.As(err, &limit):
+			err = cp.agg.FailQuotaAllocation(now)
+			if err != nil {
+				return Result{}, err
+			}
+		case err != nil:
+			return Result{}, err
+		default:
+			if err := cp.agg.AllocateQuota(now); err != nil {
+				return Result{}, err
+			}
+		}
+		return h.saveAll(ctx, c.Meta, changed{cp.stream, cp.agg}, changed{acc.stream, acc.agg})
+	})
+}

@@ -1,0 +1,94 @@
+package commands
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/updateservice/updateservice/domain"
+	"github.com/updateservice/updateservice/domain/eventstore"
+)
+
+// EnrolDevices applies the enrolment rules to one page of the devices a
+// campaign's filter matched: each device is enrolled or skipped with a
+// reason, and the campaign records the page's summary, all in one append.
+type EnrolDevices struct {
+	Meta
+	CampaignID domain.CampaignID
+	// Batch numbers the page from 1; a page recorded before is a no-op.
+	Batch   int
+	Devices []domain.DeviceID
+	// Cursor is where the next page starts; Last marks the final page.
+	Cursor string
+	Last   bool
+}
+
+// EnrolDevices handles EnrolDevices.
+func (h *Handlers) EnrolDevices(ctx context.Context, c EnrolDevices) (Result, error) {
+	return retry(ctx, func() (Result, error) {
+		cp, err := load(ctx, h.store, domain.CampaignStream(c.CampaignID), domain.LoadCampaign)
+		if err != nil {
+			return Result{}, err
+		}
+		if err := ownCampaign(cp.agg, c.Meta, c.CampaignID); err != nil {
+			return Result{}, err
+		}
+		if pos, ok := cp.handledBefore(c.Meta); ok {
+			return Result{Position: pos}, nil
+		}
+		m, err := load(ctx, h.store, domain.ManifestStream(cp.agg.ManifestID()), domain.LoadManifest)
+		if err != nil {
+			return Result{}, err
+		}
+		devices, err := h.loadDevices(ctx, c.Account, c.Devices)
+		if err != nil {
+			return Result{}, err
+		}
+		now := h.now()
+		batch := domain.CampaignBatch{Batch: c.Batch, Skipped: map[domain.SkipReason]int{}, Cursor: c.Cursor, Last: c.Last}
+		var requests []eventstore.AppendRequest
+		for _, d := range devices {
+			if d.agg.ID() == "" { // never in the catalog: nothing to record on it
+				batch.Skipped[domain.SkipDeregistered]++
+				continue
+			}
+			reason, err := d.agg.EnrolOrSkip(c.CampaignID, m.agg, now)
+			if err != nil {
+				return Result{}, fmt.Errorf("enrolling %s: %w", d.agg.ID(), err)
+			}
+			if reason == "" {
+				batch.Enrolled++
+			} else {
+				batch.Skipped[reason]++
+			}
+			if r, ok := d.request(c.Meta); ok {
+				requests = append(requests, r)
+			}
+		}
+		if err := cp.agg.RecordBatch(batch, now); err != nil {
+			return Result{}, err
+		}
+		if r, ok := cp.request(c.Meta); ok {
+			requests = append(requests, r)
+		}
+		return h.save(ctx, requests...)
+	})
+}
+
+// loadDevices loads the device aggregates of an account in one read.
+func (h *Handlers) loadDevices(ctx context.Context, account domain.AccountID, ids []domain.DeviceID) ([]loaded[*domain.Device], error) {
+	streams := make([]string, len(ids))
+	for i, id := range ids {
+		streams[i] = domain.DeviceStream(account, id)
+	}
+	recorded, err := h.store.ReadStreams(ctx, streams)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]loaded[*domain.Device], len(ids))
+	for i, stream := range streams {
+		if out[i], err = rebuild(stream, recorded[stream], domain.LoadDevice); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}

@@ -1,0 +1,45 @@
+package domain
+
+import "time"
+
+// Enrolment rules, applied to each device a campaign's filter matches:
+//
+//  1. A device that is not registered is skipped as deregistered.
+//  2. A device of another class than the manifest's is skipped as
+//     device_class_mismatch (a manifest without a class fits every device).
+//  3. A device already running the manifest's payload (its firmware
+//     checksum equals the payload digest) is skipped as already_updated.
+//  4. A device updating in another campaign is skipped as
+//     in_other_campaign: at most one active campaign per device.
+//  5. Otherwise the device is enrolled. A device the campaign already
+//     considered keeps its decision, so a redelivered batch changes nothing.
+
+// EnrolOrSkip applies the enrolment rules for campaign delivering manifest
+// m. It returns the skip reason, or "" when the device was enrolled.
+func (d *Device) EnrolOrSkip(campaign CampaignID, m *Manifest, now time.Time) (SkipReason, error) {
+	if u, ok := d.updates[campaign]; ok {
+		if u.State == UpdateSkipped {
+			return u.SkipReason, nil
+		}
+		return "", nil
+	}
+	reason := d.skipReason(m)
+	if reason == "" {
+		return "", d.Enroll(campaign, m.ID(), now)
+	}
+	return reason, d.Skip(campaign, reason, now)
+}
+
+func (d *Device) skipReason(m *Manifest) SkipReason {
+	switch {
+	case !d.Registered():
+		return SkipDeregistered
+	case m.DeviceClass() != "" && d.attrs.DeviceClass != m.DeviceClass():
+		return SkipDeviceClassMismatch
+	case m.PayloadDigest() != "" && d.attrs.FirmwareHash == m.PayloadDigest():
+		return SkipAlreadyUpdated
+	case d.active != "":
+		return SkipInOtherCampaign
+	}
+	return ""
+}

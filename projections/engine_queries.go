@@ -1,0 +1,113 @@
+package projections
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/updateservice/updateservice/domain"
+	"github.com/updateservice/updateservice/domain/eventstore"
+)
+
+// EngineQueries are the reads the campaign engine makes of the read models.
+type EngineQueries struct {
+	pool *pgxpool.Pool
+}
+
+// NewEngineQueries returns the engine's reads on pool.
+func NewEngineQueries(pool *pgxpool.Pool) *EngineQueries { return &EngineQueries{pool: pool} }
+
+// CampaignRef names a campaign and its account.
+type CampaignRef struct {
+	ID      domain.CampaignID
+	Account domain.AccountID
+}
+
+// DrivableCampaigns lists the campaigns the engine has work on: timed,
+// starting, active or stopping.
+func (q *EngineQueries) DrivableCampaigns(ctx context.Context) ([]CampaignRef, error) {
+	rows, err := q.pool.Query(ctx, `SELECT id, account_id FROM campaigns
+		WHERE phase IN ('timed', 'starting', 'active', 'stopping') ORDER BY created_at, id`)
+	if err != nil {
+		return nil, fmt.Errorf("drivable campaigns: %w", err)
+	}
+	return pgx.CollectRows(rows, func(row pgx.CollectableRow) (CampaignRef, error) {
+		var r CampaignRef
+		err := row.Scan(&r.ID, &r.Account)
+		return r, err
+	})
+}
+
+// CampaignsUsingManifest lists the account's campaigns that deliver manifest
+// and are not over yet.
+func (q *EngineQueries) CampaignsUsingManifest(ctx context.Context, account domain.AccountID, manifest domain.ManifestID) ([]domain.CampaignID, error) {
+	rows, err := q.pool.Query(ctx, `SELECT id FROM campaigns WHERE account_id = $1 AND root_manifest_id = $2
+		AND phase NOT IN ('draft', 'stopped', 'archived', 'deleted') ORDER BY id`, account, manifest)
+	if err != nil {
+		return nil, fmt.Errorf("campaigns using manifest %s: %w", manifest, err)
+	}
+	return pgx.CollectRows(rows, pgx.RowTo[domain.CampaignID])
+}
+
+// StaleCampaignDevices lists up to limit devices of a campaign whose update
+// is in one of states and has not changed since before.
+func (q *EngineQueries) StaleCampaignDevices(ctx context.Context, campaign domain.CampaignID, states []domain.UpdateState, before time.Time, limit int) ([]domain.DeviceID, error) {
+	rows, err := q.pool.Query(ctx, `SELECT device_id FROM campaign_device_metadata
+		WHERE campaign_id = $1 AND update_state = ANY($2) AND updated_at < $3 ORDER BY updated_at, device_id LIMIT $4`,
+		campaign, stateNames(states), before, limit)
+	if err != nil {
+		return nil, fmt.Errorf("stale devices of %s: %w", campaign, err)
+	}
+	return pgx.CollectRows(rows, pgx.RowTo[domain.DeviceID])
+}
+
+// Progress counts a campaign's devices by how far their update is.
+type Progress struct {
+	Targeted int64 // enrolled or skipped
+	Enrolled int64 // targeted less skipped
+	Open     int64 // pending, scheduled, delivered, downloading or installing
+	Deployed int64
+}
+
+// CampaignProgress reads a campaign's counters.
+func (q *EngineQueries) CampaignProgress(ctx context.Context, campaign domain.CampaignID) (Progress, error) {
+	var p Progress
+	err := q.pool.QueryRow(ctx, `SELECT targeted, targeted - skipped,
+		pending + scheduled + updated_connector_channel + downloading + installing, deployed
+		FROM campaign_counters WHERE campaign_id = $1`, campaign).Scan(&p.Targeted, &p.Enrolled, &p.Open, &p.Deployed)
+	if err == pgx.ErrNoRows {
+		return Progress{}, nil
+	}
+	if err != nil {
+		return Progress{}, fmt.Errorf("progress of %s: %w", campaign, err)
+	}
+	return p, nil
+}
+
+// Checkpoint returns the position a process manager saved under name
+// (the start of the global order if none).
+func (q *EngineQueries) Checkpoint(ctx context.Context, name string) (eventstore.Position, error) {
+	return readCheckpoint(ctx, q.pool, name)
+}
+
+// SaveCheckpoint records a process manager's position. Unlike a projection
+// it writes nothing else: its effects are commands, idempotent by their ids.
+func (q *EngineQueries) SaveCheckpoint(ctx context.Context, name string, pos eventstore.Position) error {
+	_, err := q.pool.Exec(ctx, `UPDATE projection_checkpoints SET commit_position = $2, prepare_position = $3 WHERE name = $1`,
+		name, int64(pos.Commit), int64(pos.Prepare))
+	if err != nil {
+		return fmt.Errorf("saving checkpoint %s: %w", name, err)
+	}
+	return nil
+}
+
+func stateNames(states []domain.UpdateState) []string {
+	out := make([]string, len(states))
+	for i, s := range states {
+		out[i] = string(s)
+	}
+	return out
+}
