@@ -6,12 +6,17 @@ package http
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"log/slog"
 	"net/http"
+	"strings"
 
 	"github.com/go-chi/chi/v5/middleware"
 
+	"github.com/updateservice/updateservice/commands"
 	"github.com/updateservice/updateservice/domain"
+	"github.com/updateservice/updateservice/domain/eventstore"
+	"github.com/updateservice/updateservice/projections"
 )
 
 // ReadinessCheck reports whether a dependency is ready to serve: nil or
@@ -20,6 +25,22 @@ type ReadinessCheck func(ctx context.Context) error
 
 // Deps are what the handlers need from the rest of the service.
 type Deps struct {
+	// Commands handles every write.
+	Commands *commands.Handlers
+	// Queries reads the read models.
+	Queries *projections.Queries
+	// WaitFor blocks until the read models reflect the events up to a
+	// position (the projection runner's WaitFor). A write waits for its
+	// own events before answering, so the caller reads what it wrote.
+	// Nil: writes answer at once.
+	WaitFor func(ctx context.Context, pos eventstore.Position) error
+	// APIKeys maps each API key to its account; a request must carry one
+	// as Authorization: Bearer <key>.
+	APIKeys map[string]domain.AccountID
+	// ConnectorRetries applies, in the background, the connector webhook's
+	// items that cannot apply yet (an async response before its send is
+	// recorded).
+	ConnectorRetries *ConnectorRetries
 	// Ready lists named readiness checks (database, projector, ...).
 	Ready map[string]ReadinessCheck
 	// Log receives request errors.
@@ -53,26 +74,96 @@ var statusOf = map[domain.Kind]struct {
 	domain.KindInternal:  {http.StatusInternalServerError, "internal_server_error"},
 }
 
+// statusError is an error the HTTP layer itself answers with, outside the
+// domain's kinds: a missing API key, a body over the limit.
+type statusError struct {
+	code int
+	typ  string
+	msg  string
+}
+
+func (e statusError) Error() string { return e.msg }
+
+// errUnauthorized answers a request without a known API key.
+var errUnauthorized = statusError{http.StatusUnauthorized, "unauthorized",
+	"missing or unknown API key: send Authorization: Bearer <api key>"}
+
 // writeError answers with Pelion's error object for err. Internal errors
-// are logged and their text is not shown to the caller.
+// are logged and their text is not shown to the caller; a domain error
+// shows its own message without the operations that wrapped it, and every
+// invalid field it joins is listed in fields.
 func writeError(w http.ResponseWriter, r *http.Request, log *slog.Logger, err error) {
-	kind := domain.KindOf(err)
-	s := statusOf[kind]
-	body := errorObject{Object: "error", Code: s.code, Type: s.typ, Message: err.Error(), RequestID: middleware.GetReqID(r.Context())}
-	var invalid domain.InvalidError
-	if asInvalid(err, &invalid) && invalid.Field != "" {
-		body.Fields = []fieldError{{Name: invalid.Field, Message: invalid.Reason}}
+	body := errorObject{Object: "error", RequestID: middleware.GetReqID(r.Context())}
+	var se statusError
+	var tooLarge *http.MaxBytesError
+	switch {
+	case errors.As(err, &se):
+		body.Code, body.Type, body.Message = se.code, se.typ, se.msg
+	case errors.As(err, &tooLarge):
+		body.Code, body.Type = http.StatusRequestEntityTooLarge, "request_entity_too_large"
+		body.Message = "the request body is larger than the limit of this route"
+	default:
+		kind := domain.KindOf(err)
+		body.Code, body.Type, body.Message = statusOf[kind].code, statusOf[kind].typ, domainMessage(err)
+		var reasons []string
+		for _, ie := range invalidErrors(err) {
+			body.Fields = append(body.Fields, fieldError{Name: ie.Field, Message: ie.Reason})
+			reasons = append(reasons, ie.Error())
+		}
+		if len(reasons) > 0 {
+			body.Message = strings.Join(reasons, "; ")
+		}
+		if kind == domain.KindInternal {
+			log.Error("request failed", "method", r.Method, "path", r.URL.Path, "request_id", body.RequestID, "error", err)
+			body.Message = "internal error; the request id is in the service log"
+		}
 	}
-	if kind == domain.KindInternal {
-		log.Error("request failed", "method", r.Method, "path", r.URL.Path, "request_id", body.RequestID, "error", err)
-		body.Message = "internal error; the request id is in the service log"
+	writeJSON(w, body.Code, body)
+}
+
+// domainMessage is the message of the first error in err's chain that has
+// a kind: the domain's own words, without the operation prefixes.
+func domainMessage(err error) string {
+	var kinded interface {
+		error
+		Kind() domain.Kind
 	}
-	writeJSON(w, s.code, body)
+	if errors.As(err, &kinded) {
+		return kinded.Error()
+	}
+	return err.Error()
+}
+
+// invalidErrors collects every InvalidError in err's tree: a command
+// reports all problems of its input at once, joined.
+func invalidErrors(err error) []domain.InvalidError {
+	var out []domain.InvalidError
+	var walk func(error)
+	walk = func(e error) {
+		if ie, ok := e.(domain.InvalidError); ok {
+			out = append(out, ie)
+			return
+		}
+		switch u := e.(type) {
+		case interface{ Unwrap() []error }:
+			for _, x := range u.Unwrap() {
+				walk(x)
+			}
+		case interface{ Unwrap() error }:
+			if x := u.Unwrap(); x != nil {
+				walk(x)
+			}
+		}
+	}
+	walk(err)
+	return out
 }
 
 // writeJSON answers with v as JSON.
 func writeJSON(w http.ResponseWriter, status int, v any) {
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(status)
-	_ = json.NewEncoder(w).Encode(v)
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false) // messages quote <api key> and filters with &
+	_ = enc.Encode(v)
 }

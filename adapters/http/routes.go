@@ -1,7 +1,6 @@
 package http
 
 import (
-	"errors"
 	"net/http"
 	"time"
 
@@ -11,10 +10,12 @@ import (
 	"github.com/updateservice/updateservice/domain"
 )
 
-// NewHandler returns the service's whole HTTP API.
+// NewHandler returns the service's whole HTTP API. Every route but health
+// and readiness needs an API key; paths are taken with or without a
+// trailing slash.
 func NewHandler(d Deps) http.Handler {
 	r := chi.NewRouter()
-	r.Use(middleware.RequestID, middleware.Recoverer, middleware.Timeout(30*time.Second))
+	r.Use(middleware.RequestID, middleware.Recoverer, middleware.StripSlashes, middleware.Timeout(30*time.Second))
 	r.Get("/healthz", health)
 	r.Get("/readyz", d.ready)
 	r.NotFound(func(w http.ResponseWriter, r *http.Request) {
@@ -23,6 +24,46 @@ func NewHandler(d Deps) http.Handler {
 	r.MethodNotAllowed(func(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusMethodNotAllowed, errorObject{Object: "error", Code: http.StatusMethodNotAllowed,
 			Type: "method_not_allowed", Message: r.Method + " is not allowed on " + r.URL.Path, RequestID: middleware.GetReqID(r.Context())})
+	})
+
+	r.Group(func(r chi.Router) {
+		r.Use(d.authenticate)
+		// Large bodies: a bulk import, a connector's batch of notifications.
+		r.With(limitBody(bulkBodyLimit)).Post("/v3/devices/bulk", d.importDevices)
+		r.With(limitBody(bulkBodyLimit)).Post("/v3/connector/notifications", d.connectorNotifications)
+
+		r.Group(func(r chi.Router) {
+			r.Use(limitBody(bodyLimit))
+
+			r.Post("/v3/devices", d.createDevice)
+			r.Get("/v3/devices", d.listDevices)
+			r.Get("/v3/devices/{id}", d.getDevice)
+			r.Put("/v3/devices/{id}", d.updateDevice)
+			r.Delete("/v3/devices/{id}", d.deleteDevice)
+
+			r.Post("/v3/firmware-manifests", d.createManifest)
+			r.Get("/v3/firmware-manifests", d.listManifests)
+			r.Get("/v3/firmware-manifests/{id}", d.getManifest)
+			r.Delete("/v3/firmware-manifests/{id}", d.deleteManifest)
+
+			r.Post("/v3/update-campaigns", d.createCampaign)
+			r.Get("/v3/update-campaigns", d.listCampaigns)
+			r.Get("/v3/update-campaigns/{id}", d.getCampaign)
+			r.Put("/v3/update-campaigns/{id}", d.updateCampaign)
+			r.Delete("/v3/update-campaigns/{id}", d.deleteCampaign)
+			r.Post("/v3/update-campaigns/{id}/start", d.startCampaign)
+			r.Post("/v3/update-campaigns/{id}/stop", d.stopCampaign)
+			r.Post("/v3/update-campaigns/{id}/archive", d.archiveCampaign)
+			r.Get("/v3/update-campaigns/{id}/campaign-device-metadata", d.listCampaignDeviceMetadata)
+			r.Get("/v3/update-campaigns/{id}/campaign-device-metadata/{metadata_id}", d.getCampaignDeviceMetadata)
+			r.Get("/v3/update-campaigns/{id}/statistics", d.listStatistics)
+			r.Get("/v3/update-campaigns/{id}/statistics/{summary}", d.getStatistic)
+			r.Get("/v3/update-campaigns/{id}/statistics/{summary}/event_types", d.listEventTypes)
+			r.Get("/v3/update-campaigns/{id}/statistics/{summary}/event_types/{event_type}", d.getEventType)
+			r.Get("/v3/update-campaigns/{id}/metrics", d.getMetrics)
+
+			r.Get("/api/v2/campaigns/{id}/stats", d.getCampaignerStats)
+		})
 	})
 	return r
 }
@@ -45,5 +86,3 @@ func (d Deps) ready(w http.ResponseWriter, r *http.Request) {
 	}
 	writeJSON(w, status, map[string]any{"status": http.StatusText(status), "checks": checks})
 }
-
-func asInvalid(err error, target *domain.InvalidError) bool { return errors.As(err, target) }

@@ -6,9 +6,12 @@ import (
 	"io"
 	"net"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/updateservice/updateservice/domain"
 )
 
 // Config is the service's whole configuration, read from the environment
@@ -42,6 +45,21 @@ type Config struct {
 	// ProjectionBatchSize is how many events a projection applies per
 	// transaction (PROJECTION_BATCH_SIZE, default 1000).
 	ProjectionBatchSize int
+	// ConnectorURL is the base URL of the device connector (Pelion
+	// Connect's API) that manifests are written through (CONNECTOR_URL,
+	// default http://127.0.0.1:8085, where fleetsim listens).
+	ConnectorURL string
+	// ConnectorAPIKey is sent to the device connector as a Bearer token
+	// (CONNECTOR_API_KEY; optional).
+	ConnectorAPIKey string
+	// DeviceUpdateTimeout is how long a device's update may go without
+	// progress before it counts as timed_out (DEVICE_UPDATE_TIMEOUT,
+	// default 10m).
+	DeviceUpdateTimeout time.Duration
+	// APIKeys maps each API key to the account it acts in (API_KEYS, as
+	// key:account pairs separated by commas). Empty: the service makes a
+	// development key at start.
+	APIKeys map[string]domain.AccountID
 }
 
 // loadConfig reads the configuration and validates it. The error names
@@ -55,6 +73,9 @@ func loadConfig(getenv func(string) string) (Config, error) {
 		HTTPAddr:      orDefault(getenv("HTTP_ADDR"), ":8084"),
 		KafkaHost:     getenv("KAFKA_HOST"),
 		EventStoreURL: getenv("EVENTSTORE_URL"),
+		ConnectorURL:  orDefault(getenv("CONNECTOR_URL"), "http://127.0.0.1:8085"),
+		// The connector's key is a secret: print never shows it.
+		ConnectorAPIKey: getenv("CONNECTOR_API_KEY"),
 	}
 	parse := func(name string, def string, into func(string) error) {
 		v := orDefault(getenv(name), def)
@@ -67,6 +88,10 @@ func loadConfig(getenv func(string) string) (Config, error) {
 	parse("PROJECTION_BATCH_SIZE", "1000", positiveInt(&c.ProjectionBatchSize))
 	parse("SCHEDULER_DELAY", "10s", duration(&c.SchedulerDelay))
 	parse("SCHEDULER_POLLING_TIMEOUT", "10s", duration(&c.SchedulerPollingTimeout))
+	parse("DEVICE_UPDATE_TIMEOUT", "10m", duration(&c.DeviceUpdateTimeout))
+	if err := apiKeys(&c.APIKeys)(getenv("API_KEYS")); err != nil { // not parse: its message would show the keys
+		problems = append(problems, fmt.Errorf("API_KEYS (value not shown): %w", err))
+	}
 	problems = append(problems, c.Validate())
 	if err := errors.Join(problems...); err != nil {
 		return c, fmt.Errorf("invalid configuration:\n%w", err)
@@ -84,6 +109,9 @@ func (c Config) Validate() error {
 	}
 	if _, _, err := net.SplitHostPort(c.HTTPAddr); err != nil {
 		problems = append(problems, fmt.Errorf("HTTP_ADDR=%q: %v", c.HTTPAddr, err))
+	}
+	if u, err := url.Parse(c.ConnectorURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		problems = append(problems, fmt.Errorf("CONNECTOR_URL=%q: not an http(s) URL", c.ConnectorURL))
 	}
 	if c.EventStoreURL != "" {
 		problems = append(problems, errors.New("EVENTSTORE_URL is set, but this build only stores events in Postgres: unset it"))
@@ -120,6 +148,7 @@ func (c Config) print(w io.Writer) {
 	fmt.Fprintf(w, "configuration:\n")
 	fmt.Fprintf(w, "  DB_URL=%s DB_MIGRATE=%t\n", maskURL(c.databaseURL()), c.DBMigrate)
 	fmt.Fprintf(w, "  HTTP_ADDR=%s KAFKA_HOST=%s EVENTSTORE_URL=%s\n", c.HTTPAddr, orDefault(c.KafkaHost, "(in process)"), orDefault(maskURL(c.EventStoreURL), "(postgres)"))
+	fmt.Fprintf(w, "  API_KEYS=%s CONNECTOR_URL=%s DEVICE_UPDATE_TIMEOUT=%s\n", describeKeys(c.APIKeys), c.ConnectorURL, c.DeviceUpdateTimeout)
 	fmt.Fprintf(w, "  SCHEDULER_BATCH_SIZE=%d SCHEDULER_DELAY=%s SCHEDULER_POLLING_TIMEOUT=%s PROJECTION_BATCH_SIZE=%d\n",
 		c.SchedulerBatchSize, c.SchedulerDelay, c.SchedulerPollingTimeout, c.ProjectionBatchSize)
 }
@@ -134,6 +163,60 @@ func maskURL(s string) string {
 		u.User = url.UserPassword(u.User.Username(), "xxxxx")
 	}
 	return strings.Replace(u.String(), "xxxxx", "*****", 1)
+}
+
+// apiKeys parses API_KEYS: key:account pairs separated by commas. A key
+// holds no colon, comma or space and appears once; each account must be a
+// valid account id. Every problem is reported, by position, never showing
+// a key.
+func apiKeys(into *map[string]domain.AccountID) func(string) error {
+	return func(v string) error {
+		keys := map[string]domain.AccountID{}
+		var problems []error
+		for i, pair := range strings.Split(v, ",") {
+			pair = strings.TrimSpace(pair)
+			if pair == "" {
+				continue
+			}
+			key, account, ok := strings.Cut(pair, ":")
+			switch {
+			case !ok || key == "":
+				problems = append(problems, fmt.Errorf("entry %d is not key:account", i+1))
+				continue
+			case strings.ContainsAny(key, " \t"):
+				problems = append(problems, fmt.Errorf("entry %d: the key contains a space", i+1))
+				continue
+			case keys[key] != "":
+				problems = append(problems, fmt.Errorf("entry %d: the key is given twice", i+1))
+				continue
+			}
+			if err := domain.AccountID(account).Validate(); err != nil {
+				problems = append(problems, fmt.Errorf("entry %d: %v", i+1, err))
+				continue
+			}
+			keys[key] = domain.AccountID(account)
+		}
+		*into = keys
+		return errors.Join(problems...)
+	}
+}
+
+// describeKeys tells how many API keys there are and for which accounts,
+// never the keys.
+func describeKeys(keys map[string]domain.AccountID) string {
+	if len(keys) == 0 {
+		return "(unset: a development key is made at start)"
+	}
+	accounts := map[domain.AccountID]bool{}
+	for _, a := range keys {
+		accounts[a] = true
+	}
+	names := make([]string, 0, len(accounts))
+	for a := range accounts {
+		names = append(names, string(a))
+	}
+	slices.Sort(names)
+	return fmt.Sprintf("%d key(s) for account(s) %s", len(keys), strings.Join(names, ", "))
 }
 
 func positiveInt(into *int) func(string) error {

@@ -1,9 +1,11 @@
 // Command updated is the Update Service: it migrates the database, keeps
-// the read models up to date and serves the HTTP API.
+// the read models up to date, drives the campaigns and serves the HTTP API.
 package main
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -17,8 +19,12 @@ import (
 
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"github.com/updateservice/updateservice/adapters/connector"
 	httpapi "github.com/updateservice/updateservice/adapters/http"
 	"github.com/updateservice/updateservice/adapters/postgres"
+	"github.com/updateservice/updateservice/commands"
+	"github.com/updateservice/updateservice/commands/engine"
+	"github.com/updateservice/updateservice/domain"
 	"github.com/updateservice/updateservice/projections"
 )
 
@@ -31,6 +37,9 @@ func main() {
 	}
 }
 
+// devAccount is the account of the development key made when API_KEYS is unset.
+const devAccount domain.AccountID = "dev"
+
 // run starts the service and blocks until ctx ends or a part fails.
 func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	cfg, err := loadConfig(getenv)
@@ -38,27 +47,30 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return err
 	}
 	log := slog.New(slog.NewTextHandler(stderr, nil))
+	devKey := ""
+	if len(cfg.APIKeys) == 0 {
+		devKey = newDevKey()
+		cfg.APIKeys = map[string]domain.AccountID{devKey: devAccount}
+	}
 	cfg.print(stderr)
 
-	pool, err := pgxpool.New(ctx, cfg.databaseURL())
+	pool, err := openDatabase(ctx, cfg)
 	if err != nil {
-		return fmt.Errorf("database: %w", err)
+		return err
 	}
 	defer pool.Close()
-	if err := pool.Ping(ctx); err != nil {
-		return fmt.Errorf("database %s: %w", maskURL(cfg.databaseURL()), err)
-	}
-	if cfg.DBMigrate {
-		if err := postgres.Migrate(ctx, pool); err != nil {
-			return err
-		}
-		if err := projections.Migrate(ctx, pool); err != nil {
-			return err
-		}
-	}
 	store := postgres.NewEventStore(pool)
 	defer store.Close()
+	cmds := commands.New(store, time.Now)
 	projector := projections.NewRunner(pool, store, projections.Config{BatchSize: cfg.ProjectionBatchSize, Logger: log})
+	queries := projections.NewQueries(pool)
+	campaigns := engine.New(engine.Config{
+		BatchSize: cfg.SchedulerBatchSize, BatchDelay: cfg.SchedulerDelay, PollInterval: cfg.SchedulerPollingTimeout,
+		DeviceTimeout: cfg.DeviceUpdateTimeout, Logger: log,
+	}, cmds, engineReads{queries, projections.NewEngineQueries(pool)}, connector.NewClient(cfg.ConnectorURL, cfg.ConnectorAPIKey, nil),
+		store, projector.WaitFor, time.Now)
+	retries := httpapi.NewConnectorRetries(log, httpapi.RetryPolicy{})
+	defer retries.Close()
 
 	listener, err := net.Listen("tcp", cfg.HTTPAddr)
 	if err != nil {
@@ -66,7 +78,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	}
 	server := &http.Server{
 		Handler: httpapi.NewHandler(httpapi.Deps{
-			Log: log,
+			Commands: cmds, Queries: queries, WaitFor: projector.WaitFor, APIKeys: cfg.APIKeys,
+			ConnectorRetries: retries, Log: log,
 			Ready: map[string]httpapi.ReadinessCheck{
 				"database":    func(ctx context.Context) error { return pool.Ping(ctx) },
 				"projections": func(context.Context) error { return projector.Err() },
@@ -74,13 +87,57 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		}),
 		ReadHeaderTimeout: 10 * time.Second,
 	}
-	fmt.Fprintf(stdout, "Update Service listening on http://%s\n  try: curl -s http://%s/readyz\n", listener.Addr(), localAddr(listener.Addr()))
+	greet(stdout, listener.Addr(), devKey)
+	return serve(ctx, server, listener,
+		named("projections", projector.Run), named("campaign engine", campaigns.Run))
+}
 
+// named prefixes a background part's error with its name.
+func named(name string, part func(context.Context) error) func(context.Context) error {
+	return func(ctx context.Context) error {
+		if err := part(ctx); err != nil {
+			return fmt.Errorf("%s: %w", name, err)
+		}
+		return fmt.Errorf("%s stopped", name)
+	}
+}
+
+// engineReads joins the read-model queries the engine makes.
+type engineReads struct {
+	*projections.Queries
+	*projections.EngineQueries
+}
+
+// openDatabase connects to Postgres and applies the migrations when asked.
+func openDatabase(ctx context.Context, cfg Config) (*pgxpool.Pool, error) {
+	pool, err := pgxpool.New(ctx, cfg.databaseURL())
+	if err != nil {
+		return nil, fmt.Errorf("database: %w", err)
+	}
+	if err := pool.Ping(ctx); err != nil {
+		pool.Close()
+		return nil, fmt.Errorf("database %s: %w", maskURL(cfg.databaseURL()), err)
+	}
+	if cfg.DBMigrate {
+		if err := errors.Join(postgres.Migrate(ctx, pool), projections.Migrate(ctx, pool)); err != nil {
+			pool.Close()
+			return nil, err
+		}
+	}
+	return pool, nil
+}
+
+// serve runs the HTTP server and the background parts until ctx ends or one
+// of them fails, then shuts everything down.
+func serve(ctx context.Context, server *http.Server, listener net.Listener, parts ...func(context.Context) error) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	errs := make(chan error, 2)
-	go func() { errs <- fmt.Errorf("projections: %w", projector.Run(ctx)) }()
+	errs := make(chan error, len(parts)+1)
+	for _, part := range parts {
+		go func() { errs <- part(ctx) }()
+	}
 	go func() { errs <- server.Serve(listener) }()
+	var err error
 	select {
 	case <-ctx.Done():
 	case err = <-errs:
@@ -91,16 +148,35 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	if serr := server.Shutdown(shutdown); serr != nil && !errors.Is(serr, http.ErrServerClosed) {
 		err = errors.Join(err, serr)
 	}
-	if errors.Is(err, context.Canceled) || errors.Is(err, http.ErrServerClosed) {
+	if err == nil || errors.Is(err, context.Canceled) || errors.Is(err, http.ErrServerClosed) {
 		return nil
 	}
 	return err
 }
 
+// greet says where the service listens and how to call it.
+func greet(w io.Writer, addr net.Addr, devKey string) {
+	base := "http://" + localAddr(addr)
+	fmt.Fprintf(w, "Update Service listening on %s\n", base)
+	if devKey == "" {
+		fmt.Fprintf(w, "  try: curl -s %s/readyz\n", base)
+		return
+	}
+	fmt.Fprintf(w, "  development API key (account %q): %s\n", devAccount, devKey)
+	fmt.Fprintf(w, "  try: curl -s -H 'Authorization: Bearer %s' %s/v3/update-campaigns\n", devKey, base)
+}
+
+// newDevKey makes a random development API key.
+func newDevKey() string {
+	var b [16]byte
+	_, _ = rand.Read(b[:])
+	return "dev_" + hex.EncodeToString(b[:])
+}
+
 // localAddr turns a listening address into one a local curl can reach.
 func localAddr(a net.Addr) string {
 	tcp, ok := a.(*net.TCPAddr)
-	if !ok || tcp.IP.IsUnspecified() {
+	if ok && tcp.IP.IsUnspecified() {
 		return fmt.Sprintf("localhost:%d", tcp.Port)
 	}
 	return a.String()

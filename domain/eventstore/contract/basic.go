@@ -257,8 +257,8 @@ func testReadAll(t *testing.T, h Harness) {
 	ea, eb := newEvents(150, "a"), newEvents(60, "b")
 	mustAppend(t, s, a, eventstore.NoStream, ea[:100])
 	mustAppend(t, s, b, eventstore.NoStream, eb)
-	mustAppend(t, s, a, eventstore.Exact(99), ea[100:])
-	got := onlyStreams(readAllFrom(t, s, head), map[string]bool{a: true, b: true})
+	end := mustAppend(t, s, a, eventstore.Exact(99), ea[100:]).Position
+	got := onlyStreams(readAllUntil(t, s, head, end), map[string]bool{a: true, b: true})
 	want := append(append(dataIDs(ea[:100]), dataIDs(eb)...), dataIDs(ea[100:])...)
 	if diff := cmp.Diff(want, ids(got)); diff != "" {
 		t.Fatalf("global order (-want +got):\n%s", diff)
@@ -269,7 +269,7 @@ func testReadAll(t *testing.T, h Harness) {
 		}
 	}
 	middle := got[120].Position
-	rest := onlyStreams(readAllFrom(t, s, middle), map[string]bool{a: true, b: true})
+	rest := onlyStreams(readAllUntil(t, s, middle, end), map[string]bool{a: true, b: true})
 	if diff := cmp.Diff(ids(got[121:]), ids(rest)); diff != "" {
 		t.Errorf("reading after position %s (-want +got):\n%s", middle, diff)
 	}

@@ -93,17 +93,36 @@ func uniqueStream(kind string) string {
 	return fmt.Sprintf("%s-%s", kind, uuid.NewString()[:8])
 }
 
-// readAllFrom reads the whole global order after a position.
+// readAllFrom reads the global order after a position up to the first
+// empty batch. A store may hold back events behind writes still in flight
+// (the Postgres store's read fence does, server-wide), so an empty batch
+// proves nothing: when the caller knows the position of its last append,
+// readAllUntil waits for it.
 func readAllFrom(t *testing.T, s eventstore.Store, after eventstore.Position) []eventstore.RecordedEvent {
 	t.Helper()
+	return readAllUntil(t, s, after, eventstore.Start)
+}
+
+// readAllUntil reads the global order after a position until it has read
+// the event at until, waiting up to 20s for events held back.
+func readAllUntil(t *testing.T, s eventstore.Store, after, until eventstore.Position) []eventstore.RecordedEvent {
+	t.Helper()
 	var all []eventstore.RecordedEvent
+	deadline := time.Now().Add(20 * time.Second)
 	for {
 		batch, err := s.ReadAll(ctxFor(t), after, 100)
 		if err != nil {
 			t.Fatalf("read all after %s: %v", after, err)
 		}
 		if len(batch) == 0 {
-			return all
+			if !after.Less(until) {
+				return all
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("read all: position %s not reached within 20s (at %s)", until, after)
+			}
+			time.Sleep(5 * time.Millisecond)
+			continue
 		}
 		all = append(all, batch...)
 		after = batch[len(batch)-1].Position

@@ -1,0 +1,53 @@
+package http
+
+import (
+	"net/http"
+
+	"github.com/updateservice/updateservice/projections"
+)
+
+// campaignerStatsJSON is Campaigner's campaign statistics.
+type campaignerStatsJSON struct {
+	Campaign   string                  `json:"campaign"`
+	Status     string                  `json:"status"`
+	Processed  int64                   `json:"processed"`
+	Affected   int64                   `json:"affected"`
+	Cancelled  int64                   `json:"cancelled"`
+	Finished   int64                   `json:"finished"`
+	Failed     int64                   `json:"failed"`
+	Successful int64                   `json:"successful"`
+	Failures   []campaignerFailureJSON `json:"failures"`
+}
+
+// campaignerFailureJSON counts the devices that failed with one code.
+// retryStatus says whether a retry campaign of them ran; there are no
+// retry campaigns yet, so it is always not_launched.
+type campaignerFailureJSON struct {
+	Code        string `json:"code"`
+	Count       int64  `json:"count"`
+	RetryStatus string `json:"retryStatus"`
+}
+
+// retryNotLaunched is Campaigner's retry status of failures no retry
+// campaign was launched for.
+const retryNotLaunched = "not_launched"
+
+func campaignerStatsObject(s projections.CampaignerStats) campaignerStatsJSON {
+	out := campaignerStatsJSON{Campaign: string(s.Campaign), Status: string(s.Status), Processed: s.Processed,
+		Affected: s.Affected, Cancelled: s.Cancelled, Finished: s.Finished, Failed: s.Failed, Successful: s.Successful,
+		Failures: make([]campaignerFailureJSON, len(s.Failures))}
+	for i, f := range s.Failures {
+		out.Failures[i] = campaignerFailureJSON{Code: f.Code, Count: f.Count, RetryStatus: retryNotLaunched}
+	}
+	return out
+}
+
+// getCampaignerStats answers Campaigner's statistics of a campaign.
+func (d Deps) getCampaignerStats(w http.ResponseWriter, r *http.Request) {
+	s, err := d.Queries.CampaignerStats(r.Context(), accountOf(r.Context()), campaignID(r))
+	if err != nil {
+		writeError(w, r, d.Log, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, campaignerStatsObject(s))
+}

@@ -1,0 +1,169 @@
+package http
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/go-chi/chi/v5"
+
+	"github.com/updateservice/updateservice/commands"
+	"github.com/updateservice/updateservice/domain"
+	"github.com/updateservice/updateservice/projections"
+)
+
+// campaignID is the {id} of a campaign route.
+func campaignID(r *http.Request) domain.CampaignID { return domain.CampaignID(chi.URLParam(r, "id")) }
+
+// createCampaign creates a draft campaign: 201 with the campaign, 409 if
+// the account has a campaign of that name.
+func (d Deps) createCampaign(w http.ResponseWriter, r *http.Request) {
+	var in campaignInput
+	if err := decode(r, &in); err != nil {
+		writeError(w, r, d.Log, err)
+		return
+	}
+	spec, err := in.spec()
+	if err != nil {
+		writeError(w, r, d.Log, err)
+		return
+	}
+	meta, id := commandMeta(r), domain.CampaignID(newID(r, "campaign"))
+	if err := d.nameFree(r.Context(), meta.Account, spec.Name, id); err != nil {
+		writeError(w, r, d.Log, err)
+		return
+	}
+	res, err := d.Commands.CreateCampaign(r.Context(), commands.CreateCampaign{Meta: meta, CampaignID: id, Spec: spec})
+	d.answerCampaign(w, r, res, err, id, http.StatusCreated)
+}
+
+// nameFree answers a conflict if another campaign of the account than
+// except has the name. The read models reflect every campaign a caller
+// created before, since a create answers only once they do; two creates
+// racing with one name are not caught.
+func (d Deps) nameFree(ctx context.Context, account domain.AccountID, name string, except domain.CampaignID) error {
+	used, err := d.Queries.CampaignNameInUse(ctx, account, name, except)
+	if err != nil {
+		return err
+	}
+	if used {
+		return domain.ConflictError{Reason: fmt.Sprintf("an update campaign named %q already exists", name)}
+	}
+	return nil
+}
+
+// answerCampaign answers a campaign command: its error, or once the read
+// models reflect it, the campaign with status.
+func (d Deps) answerCampaign(w http.ResponseWriter, r *http.Request, res commands.Result, err error, id domain.CampaignID, status int) {
+	if err == nil {
+		err = d.settle(r.Context(), res.Position)
+	}
+	if err != nil {
+		writeError(w, r, d.Log, err)
+		return
+	}
+	c, err := d.Queries.Campaign(r.Context(), accountOf(r.Context()), id)
+	if err != nil {
+		writeError(w, r, d.Log, err)
+		return
+	}
+	writeJSON(w, status, campaignObject(c))
+}
+
+// getCampaign answers one campaign of the account.
+func (d Deps) getCampaign(w http.ResponseWriter, r *http.Request) {
+	c, err := d.Queries.Campaign(r.Context(), accountOf(r.Context()), campaignID(r))
+	if err != nil {
+		writeError(w, r, d.Log, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, campaignObject(c))
+}
+
+// listCampaigns answers a page of the account's campaigns.
+func (d Deps) listCampaigns(w http.ResponseWriter, r *http.Request) {
+	req, err := projections.ParseListRequest(r.URL.Query())
+	if err != nil {
+		writeError(w, r, d.Log, err)
+		return
+	}
+	page, err := d.Queries.ListCampaigns(r.Context(), accountOf(r.Context()), req)
+	if err != nil {
+		writeError(w, r, d.Log, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, listOf(page, campaignObject))
+}
+
+// updateCampaign edits a campaign: every field in draft, name and
+// description later. An If-Match header with the campaign's etag makes
+// the edit conditional: a stale etag answers 409, like every conflict.
+func (d Deps) updateCampaign(w http.ResponseWriter, r *http.Request) {
+	var in campaignInput
+	if err := decode(r, &in); err != nil {
+		writeError(w, r, d.Log, err)
+		return
+	}
+	edit, err := in.edit()
+	if err != nil {
+		writeError(w, r, d.Log, err)
+		return
+	}
+	ifMatch, err := ifMatch(r)
+	if err != nil {
+		writeError(w, r, d.Log, err)
+		return
+	}
+	meta, id := commandMeta(r), campaignID(r)
+	if in.Name != nil {
+		if err := d.nameFree(r.Context(), meta.Account, *in.Name, id); err != nil {
+			writeError(w, r, d.Log, err)
+			return
+		}
+	}
+	res, err := d.Commands.EditCampaign(r.Context(), commands.EditCampaign{Meta: meta, CampaignID: id, Edit: edit, IfMatch: ifMatch})
+	d.answerCampaign(w, r, res, err, id, http.StatusOK)
+}
+
+// ifMatch reads the If-Match header: a campaign etag, quoted or not.
+func ifMatch(r *http.Request) (*uint64, error) {
+	h := strings.TrimSpace(r.Header.Get("If-Match"))
+	if h == "" || h == "*" {
+		return nil, nil
+	}
+	n, err := strconv.ParseUint(strings.Trim(strings.TrimPrefix(h, "W/"), `"`), 10, 64)
+	if err != nil {
+		return nil, domain.InvalidError{Field: "If-Match", Reason: fmt.Sprintf("%q is not an etag of this API", h)}
+	}
+	return &n, nil
+}
+
+// deleteCampaign deletes a draft campaign: 204.
+func (d Deps) deleteCampaign(w http.ResponseWriter, r *http.Request) {
+	res, err := d.Commands.DeleteCampaign(r.Context(), commands.DeleteCampaign{Meta: commandMeta(r), CampaignID: campaignID(r)})
+	d.answerNoContent(w, r, res, err)
+}
+
+// startCampaign asks to start a campaign: 202 with the campaign; the
+// engine takes it through its phases.
+func (d Deps) startCampaign(w http.ResponseWriter, r *http.Request) {
+	id := campaignID(r)
+	res, err := d.Commands.StartCampaign(r.Context(), commands.StartCampaign{Meta: commandMeta(r), CampaignID: id})
+	d.answerCampaign(w, r, res, err, id, http.StatusAccepted)
+}
+
+// stopCampaign asks to stop a campaign: 202 with the campaign.
+func (d Deps) stopCampaign(w http.ResponseWriter, r *http.Request) {
+	id := campaignID(r)
+	res, err := d.Commands.StopCampaign(r.Context(), commands.StopCampaign{Meta: commandMeta(r), CampaignID: id})
+	d.answerCampaign(w, r, res, err, id, http.StatusAccepted)
+}
+
+// archiveCampaign archives a stopped campaign: 202 with the campaign.
+func (d Deps) archiveCampaign(w http.ResponseWriter, r *http.Request) {
+	id := campaignID(r)
+	res, err := d.Commands.ArchiveCampaign(r.Context(), commands.ArchiveCampaign{Meta: commandMeta(r), CampaignID: id})
+	d.answerCampaign(w, r, res, err, id, http.StatusAccepted)
+}

@@ -1,0 +1,184 @@
+package http
+
+import (
+	"net/http"
+	"time"
+
+	"github.com/go-chi/chi/v5"
+
+	"github.com/updateservice/updateservice/commands"
+	"github.com/updateservice/updateservice/domain"
+	"github.com/updateservice/updateservice/projections"
+)
+
+// deviceJSON is a device of the catalog, with Pelion Device Directory's
+// field names.
+type deviceJSON struct {
+	Object           string    `json:"object"`
+	ID               string    `json:"id"`
+	EndpointName     string    `json:"endpoint_name"`
+	Name             string    `json:"name"`
+	Description      string    `json:"description"`
+	DeviceClass      string    `json:"device_class"`
+	VendorID         string    `json:"vendor_id"`
+	FirmwareChecksum string    `json:"firmware_checksum"`
+	Groups           []string  `json:"groups"`
+	Mechanism        string    `json:"mechanism"`
+	MechanismURL     string    `json:"mechanism_url"`
+	State            string    `json:"state"`
+	CreatedAt        time.Time `json:"created_at"`
+	UpdatedAt        time.Time `json:"updated_at"`
+}
+
+func deviceObject(d projections.Device) deviceJSON {
+	groups := d.Groups
+	if groups == nil {
+		groups = []string{}
+	}
+	return deviceJSON{Object: "device", ID: string(d.ID), EndpointName: string(d.ID), Name: d.Name, Description: d.Description,
+		DeviceClass: d.DeviceClass, VendorID: d.VendorID, FirmwareChecksum: d.FirmwareChecksum, Groups: groups,
+		Mechanism: string(d.Mechanism), MechanismURL: d.MechanismURL, State: string(d.State),
+		CreatedAt: utc(d.CreatedAt), UpdatedAt: utc(d.UpdatedAt)}
+}
+
+// deviceInput is a device create or update, or one device of a bulk
+// import. The id is the device's endpoint name; endpoint_name is taken
+// when id is absent.
+type deviceInput struct {
+	ID               *string   `json:"id"`
+	EndpointName     *string   `json:"endpoint_name"`
+	Name             *string   `json:"name"`
+	Description      *string   `json:"description"`
+	DeviceClass      *string   `json:"device_class"`
+	VendorID         *string   `json:"vendor_id"`
+	FirmwareChecksum *string   `json:"firmware_checksum"`
+	Groups           *[]string `json:"groups"`
+	Mechanism        *string   `json:"mechanism"`
+	MechanismURL     *string   `json:"mechanism_url"`
+}
+
+// deviceID is the id the input gives, or an InvalidError.
+func (in deviceInput) deviceID() (domain.DeviceID, error) {
+	id := deref(in.ID)
+	if id == "" {
+		id = deref(in.EndpointName)
+	}
+	if id == "" {
+		return "", domain.InvalidError{Field: "id", Reason: "is required: the device's endpoint name"}
+	}
+	return domain.DeviceID(id), nil
+}
+
+// over returns base with the fields the input gives.
+func (in deviceInput) over(base domain.DeviceAttributes) domain.DeviceAttributes {
+	set := func(to *string, from *string) {
+		if from != nil {
+			*to = *from
+		}
+	}
+	set(&base.Name, in.Name)
+	set(&base.Description, in.Description)
+	set(&base.DeviceClass, in.DeviceClass)
+	set(&base.Vendor, in.VendorID)
+	set(&base.FirmwareHash, in.FirmwareChecksum)
+	set(&base.MechanismURL, in.MechanismURL)
+	if in.Mechanism != nil {
+		base.Mechanism = domain.Mechanism(*in.Mechanism)
+	}
+	if in.Groups != nil {
+		base.Groups = *in.Groups
+	}
+	return base
+}
+
+// attributesOf returns a catalog device's attributes.
+func attributesOf(d projections.Device) domain.DeviceAttributes {
+	return domain.DeviceAttributes{Name: d.Name, Description: d.Description, DeviceClass: d.DeviceClass, Vendor: d.VendorID,
+		FirmwareHash: d.FirmwareChecksum, Groups: d.Groups, Mechanism: d.Mechanism, MechanismURL: d.MechanismURL}
+}
+
+func deviceID(r *http.Request) domain.DeviceID { return domain.DeviceID(chi.URLParam(r, "id")) }
+
+// createDevice registers a device in the catalog (again, if it was
+// deregistered): 201 with the device.
+func (d Deps) createDevice(w http.ResponseWriter, r *http.Request) {
+	var in deviceInput
+	if err := decode(r, &in); err != nil {
+		writeError(w, r, d.Log, err)
+		return
+	}
+	id, err := in.deviceID()
+	if err != nil {
+		writeError(w, r, d.Log, err)
+		return
+	}
+	res, err := d.Commands.RegisterDevice(r.Context(), commands.RegisterDevice{Meta: commandMeta(r), DeviceID: id, Attributes: in.over(domain.DeviceAttributes{})})
+	d.answerDevice(w, r, res, err, id, http.StatusCreated)
+}
+
+// answerDevice answers a device command: its error, or once the read
+// models reflect it, the device with status.
+func (d Deps) answerDevice(w http.ResponseWriter, r *http.Request, res commands.Result, err error, id domain.DeviceID, status int) {
+	if err == nil {
+		err = d.settle(r.Context(), res.Position)
+	}
+	if err != nil {
+		writeError(w, r, d.Log, err)
+		return
+	}
+	dev, err := d.Queries.Device(r.Context(), accountOf(r.Context()), id)
+	if err != nil {
+		writeError(w, r, d.Log, err)
+		return
+	}
+	writeJSON(w, status, deviceObject(dev))
+}
+
+// getDevice answers one device of the account's catalog.
+func (d Deps) getDevice(w http.ResponseWriter, r *http.Request) {
+	dev, err := d.Queries.Device(r.Context(), accountOf(r.Context()), deviceID(r))
+	if err != nil {
+		writeError(w, r, d.Log, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, deviceObject(dev))
+}
+
+// listDevices answers a page of the account's catalog.
+func (d Deps) listDevices(w http.ResponseWriter, r *http.Request) {
+	req, err := projections.ParseListRequest(r.URL.Query())
+	if err != nil {
+		writeError(w, r, d.Log, err)
+		return
+	}
+	page, err := d.Queries.ListDevices(r.Context(), accountOf(r.Context()), req)
+	if err != nil {
+		writeError(w, r, d.Log, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, listOf(page, deviceObject))
+}
+
+// updateDevice changes the fields the body gives and keeps the others.
+func (d Deps) updateDevice(w http.ResponseWriter, r *http.Request) {
+	var in deviceInput
+	if err := decode(r, &in); err != nil {
+		writeError(w, r, d.Log, err)
+		return
+	}
+	id := deviceID(r)
+	current, err := d.Queries.Device(r.Context(), accountOf(r.Context()), id)
+	if err != nil {
+		writeError(w, r, d.Log, err)
+		return
+	}
+	res, err := d.Commands.UpdateDevice(r.Context(), commands.UpdateDevice{Meta: commandMeta(r), DeviceID: id, Attributes: in.over(attributesOf(current))})
+	d.answerDevice(w, r, res, err, id, http.StatusOK)
+}
+
+// deleteDevice deregisters a device, ending its active update: 204. The
+// catalog keeps it as deregistered.
+func (d Deps) deleteDevice(w http.ResponseWriter, r *http.Request) {
+	res, err := d.Commands.DeregisterDevice(r.Context(), commands.DeregisterDevice{Meta: commandMeta(r), DeviceID: deviceID(r)})
+	d.answerNoContent(w, r, res, err)
+}

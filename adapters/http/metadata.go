@@ -1,0 +1,73 @@
+package http
+
+import (
+	"net/http"
+	"time"
+
+	"github.com/go-chi/chi/v5"
+
+	"github.com/updateservice/updateservice/projections"
+)
+
+// metadataJSON is Pelion's campaign-device metadata object. Its
+// deployment_state holds only Pelion's six values; the device's finer
+// state is in the extra fields update_state, campaigner_status,
+// result_code, skip_reason and reason.
+type metadataJSON struct {
+	Object           string    `json:"object"`
+	ID               string    `json:"id"`
+	Campaign         string    `json:"campaign"`
+	DeviceID         string    `json:"device_id"`
+	DeploymentState  string    `json:"deployment_state"`
+	Mechanism        string    `json:"mechanism"`
+	MechanismURL     string    `json:"mechanism_url"`
+	Name             string    `json:"name"`
+	Description      string    `json:"description"`
+	CreatedAt        time.Time `json:"created_at"`
+	UpdatedAt        time.Time `json:"updated_at"`
+	Etag             string    `json:"etag"`
+	UpdateState      string    `json:"update_state"`
+	CampaignerStatus string    `json:"campaigner_status"`
+	ResultCode       *int      `json:"result_code"`
+	SkipReason       *string   `json:"skip_reason"`
+	Reason           string    `json:"reason"`
+}
+
+func metadataObject(m projections.DeviceMetadata) metadataJSON {
+	var skip *string
+	if m.SkipReason != "" {
+		s := string(m.SkipReason)
+		skip = &s
+	}
+	return metadataJSON{Object: "update-campaign-device-metadata", ID: m.ID, Campaign: string(m.CampaignID),
+		DeviceID: string(m.DeviceID), DeploymentState: m.DeploymentState, Mechanism: m.Mechanism, MechanismURL: m.MechanismURL,
+		Name: m.Name, Description: m.Description, CreatedAt: utc(m.CreatedAt), UpdatedAt: utc(m.UpdatedAt), Etag: m.Etag,
+		UpdateState: string(m.UpdateState), CampaignerStatus: m.CampaignerStatus, ResultCode: m.ResultCode,
+		SkipReason: skip, Reason: m.Reason}
+}
+
+// listCampaignDeviceMetadata answers a page of a campaign's per-device
+// records, in device id order.
+func (d Deps) listCampaignDeviceMetadata(w http.ResponseWriter, r *http.Request) {
+	req, err := projections.ParseListRequest(r.URL.Query())
+	if err != nil {
+		writeError(w, r, d.Log, err)
+		return
+	}
+	page, err := d.Queries.ListCampaignDeviceMetadata(r.Context(), accountOf(r.Context()), campaignID(r), req)
+	if err != nil {
+		writeError(w, r, d.Log, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, listOf(page, metadataObject))
+}
+
+// getCampaignDeviceMetadata answers one per-device record of a campaign.
+func (d Deps) getCampaignDeviceMetadata(w http.ResponseWriter, r *http.Request) {
+	m, err := d.Queries.CampaignDeviceMetadata(r.Context(), accountOf(r.Context()), campaignID(r), chi.URLParam(r, "metadata_id"))
+	if err != nil {
+		writeError(w, r, d.Log, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, metadataObject(m))
+}

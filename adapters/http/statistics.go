@@ -1,0 +1,118 @@
+package http
+
+import (
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/go-chi/chi/v5"
+
+	"github.com/updateservice/updateservice/projections"
+)
+
+// summaryJSON is Pelion's campaign statistics summary: id is the summary
+// (fail, success, info, skipped), summary_status its upper-case name.
+type summaryJSON struct {
+	Object        string    `json:"object"`
+	ID            string    `json:"id"`
+	CampaignID    string    `json:"campaign_id"`
+	SummaryStatus string    `json:"summary_status"`
+	Count         int64     `json:"count"`
+	CreatedAt     time.Time `json:"created_at"`
+}
+
+func summaryObject(s projections.SummaryStatistic) summaryJSON {
+	return summaryJSON{Object: "campaign-statistics", ID: s.SummaryStatus, CampaignID: string(s.CampaignID),
+		SummaryStatus: strings.ToUpper(s.SummaryStatus), Count: s.Count, CreatedAt: utc(s.CreatedAt)}
+}
+
+// eventTypeJSON is Pelion's statistics event type: id is the event type
+// in lower case, event_type as is (UPD4_FAIL_101).
+type eventTypeJSON struct {
+	Object          string    `json:"object"`
+	ID              string    `json:"id"`
+	CampaignID      string    `json:"campaign_id"`
+	SummaryStatus   string    `json:"summary_status"`
+	SummaryStatusID string    `json:"summary_status_id"`
+	EventType       string    `json:"event_type"`
+	Description     string    `json:"description"`
+	Count           int64     `json:"count"`
+	CreatedAt       time.Time `json:"created_at"`
+}
+
+func eventTypeObject(e projections.EventTypeStatistic) eventTypeJSON {
+	return eventTypeJSON{Object: "event-type", ID: strings.ToLower(e.EventType), CampaignID: string(e.CampaignID),
+		SummaryStatus: strings.ToUpper(e.SummaryStatus), SummaryStatusID: e.SummaryStatus, EventType: e.EventType,
+		Description: e.Description, Count: e.Count, CreatedAt: utc(e.CreatedAt)}
+}
+
+// metricsJSON is Pelion's deprecated campaign metrics object.
+type metricsJSON struct {
+	Object       string    `json:"object"`
+	TotalCount   int64     `json:"total_count"`
+	SuccessCount int64     `json:"success_count"`
+	FailedCount  int64     `json:"failed_count"`
+	PendingCount int64     `json:"pending_count"`
+	SkippedCount int64     `json:"skipped_count"`
+	CreatedAt    time.Time `json:"created_at"`
+}
+
+// listStatistics answers a campaign's four summaries.
+func (d Deps) listStatistics(w http.ResponseWriter, r *http.Request) {
+	s, err := d.Queries.CampaignStatistics(r.Context(), accountOf(r.Context()), campaignID(r))
+	if err != nil {
+		writeError(w, r, d.Log, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, wholeList(s, summaryObject))
+}
+
+// getStatistic answers one summary of a campaign.
+func (d Deps) getStatistic(w http.ResponseWriter, r *http.Request) {
+	s, err := d.Queries.CampaignStatistic(r.Context(), accountOf(r.Context()), campaignID(r), chi.URLParam(r, "summary"))
+	if err != nil {
+		writeError(w, r, d.Log, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, summaryObject(s))
+}
+
+// listEventTypes answers the event types counted in one summary.
+func (d Deps) listEventTypes(w http.ResponseWriter, r *http.Request) {
+	e, err := d.Queries.CampaignEventTypes(r.Context(), accountOf(r.Context()), campaignID(r), chi.URLParam(r, "summary"))
+	if err != nil {
+		writeError(w, r, d.Log, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, wholeList(e, eventTypeObject))
+}
+
+// getEventType answers one event type of one summary.
+func (d Deps) getEventType(w http.ResponseWriter, r *http.Request) {
+	e, err := d.Queries.CampaignEventType(r.Context(), accountOf(r.Context()), campaignID(r),
+		chi.URLParam(r, "summary"), chi.URLParam(r, "event_type"))
+	if err != nil {
+		writeError(w, r, d.Log, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, eventTypeObject(e))
+}
+
+// getMetrics answers Pelion's deprecated metrics: all devices, successful,
+// failed (delivery failures and timeouts included), still pending or
+// updating, skipped (or not affected).
+func (d Deps) getMetrics(w http.ResponseWriter, r *http.Request) {
+	account, id := accountOf(r.Context()), campaignID(r)
+	if _, err := d.Queries.Campaign(r.Context(), account, id); err != nil {
+		writeError(w, r, d.Log, err)
+		return
+	}
+	k, err := d.Queries.CampaignCounters(r.Context(), account, id)
+	if err != nil {
+		writeError(w, r, d.Log, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, metricsJSON{Object: "update-campaign-metrics", TotalCount: k.Targeted, SuccessCount: k.Deployed,
+		FailedCount: k.FailedTotal, PendingCount: k.Pending + k.InProgress, SkippedCount: k.Skipped + k.Rejected,
+		CreatedAt: utc(k.UpdatedAt)})
+}

@@ -1,0 +1,198 @@
+package http
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/updateservice/updateservice/commands"
+	"github.com/updateservice/updateservice/domain"
+)
+
+// fakeSide records the commands the webhook sends, in the order they
+// apply, and answers each with what answer says (nil: success).
+type fakeSide struct {
+	mu     sync.Mutex
+	got    []string
+	answer func(command string) error
+}
+
+func (f *fakeSide) handle(meta commands.Meta, command string) error {
+	f.mu.Lock()
+	answer := f.answer
+	f.mu.Unlock()
+	var err error
+	if answer != nil {
+		err = answer(command)
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	status := "ok"
+	if err != nil {
+		status = "error"
+	}
+	f.got = append(f.got, fmt.Sprintf("%s %s %s", meta.Account, command, status))
+	return err
+}
+
+func (f *fakeSide) commands() []string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return slices.Clone(f.got)
+}
+
+func (f *fakeSide) HandleAsyncResponse(_ context.Context, c commands.HandleAsyncResponse) (commands.Result, error) {
+	return commands.Result{}, f.handle(c.Meta, fmt.Sprintf("async %s %d %q", c.AsyncID, c.Status, c.Error))
+}
+
+func (f *fakeSide) HandleDeviceNotification(_ context.Context, c commands.HandleDeviceNotification) (commands.Result, error) {
+	return commands.Result{}, f.handle(c.Meta, fmt.Sprintf("notify %s %s %s", c.DeviceID, c.Path, c.Payload))
+}
+
+func (f *fakeSide) HandleRegistration(_ context.Context, c commands.HandleRegistration) (commands.Result, error) {
+	a := c.Attributes
+	return commands.Result{}, f.handle(c.Meta, fmt.Sprintf("register %s class=%s vendor=%s", c.DeviceID, a.DeviceClass, a.Vendor))
+}
+
+func (f *fakeSide) HandleDeregistration(_ context.Context, c commands.HandleDeregistration) (commands.Result, error) {
+	return commands.Result{}, f.handle(c.Meta, "deregister "+string(c.DeviceID))
+}
+
+// syncLog is a log destination safe to read while retries write to it.
+type syncLog struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (l *syncLog) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.buf.Write(p)
+}
+
+func (l *syncLog) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.buf.String()
+}
+
+// webhook is the webhook of account acme on a fake device side.
+type webhook struct {
+	deps Deps
+	side *fakeSide
+	log  *syncLog
+}
+
+func newWebhook(t *testing.T, policy *RetryPolicy) *webhook {
+	w := &webhook{side: &fakeSide{}, log: &syncLog{}}
+	w.deps.Log = slog.New(slog.NewTextHandler(w.log, nil))
+	if policy != nil {
+		w.deps.ConnectorRetries = NewConnectorRetries(w.deps.Log, *policy)
+		t.Cleanup(w.deps.ConnectorRetries.Close)
+	}
+	return w
+}
+
+func (w *webhook) post(body string) *httptest.ResponseRecorder {
+	req := httptest.NewRequest("POST", "/v3/connector/notifications", strings.NewReader(body))
+	req = req.WithContext(context.WithValue(req.Context(), accountKey{}, domain.AccountID("acme")))
+	rec := httptest.NewRecorder()
+	w.deps.serveNotifications(rec, req, w.side)
+	return rec
+}
+
+func webhookEventually(t *testing.T, what string, ok func() bool) {
+	t.Helper()
+	for deadline := time.Now().Add(5 * time.Second); !ok(); time.Sleep(2 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+	}
+}
+
+func TestEveryItemOfABodyBecomesOneCommandInTheRequestsAccount(t *testing.T) {
+	w := newWebhook(t, &RetryPolicy{})
+	rec := w.post(`{
+	 "de-registrations": ["d3"], "registrations-expired": ["d4"],
+	 "notifications": [{"ep":"d1","path":"/10252/0/2","ct":"text/plain","payload":"NA==","max-age":0},
+	                   {"ep":"d1","path":"/10252/0/3","payload":"MQ"}],
+	 "async-responses": [{"id":"camp.ZDE","status":200,"error":"","payload":""}],
+	 "registrations": [{"ep":"d2","ept":"class-a","q":false,"resources":[{"path":"/10255/0/3","value":"vendor-1"},{"path":"/3/0/0"}]}],
+	 "reg-updates": [{"ep":"d5","ept":"class-a","resources":[{"path":"/10255/0/4","payload":"Y2xhc3MtYg=="}]}],
+	 "unknown-list": [1, 2]
+	}`)
+	if rec.Code != http.StatusNoContent {
+		t.Fatalf("status %d, body %s", rec.Code, rec.Body)
+	}
+	got := w.side.commands()
+	want := []string{
+		`acme register d2 class=class-a vendor=vendor-1 ok`,
+		`acme register d5 class=class-b vendor= ok`,
+		`acme async camp.ZDE 200 "" ok`,
+		`acme notify d1 /10252/0/2 4 ok`,
+		`acme notify d1 /10252/0/3 1 ok`,
+		`acme deregister d3 ok`,
+		`acme deregister d4 ok`,
+	}
+	// Devices are handled in parallel: compare each device's commands in order.
+	if diff := cmp.Diff(commandsByDevice(want), commandsByDevice(got)); diff != "" {
+		t.Errorf("commands (-want +got):\n%s", diff)
+	}
+}
+
+// commandsByDevice groups commands by the device they name, keeping their order.
+func commandsByDevice(cmds []string) map[string][]string {
+	out := map[string][]string{}
+	for _, c := range cmds {
+		device := strings.Fields(c)[2]
+		if id := strings.Split(device, "."); len(id) == 2 {
+			device = "d1" // async id camp.ZDE is camp + base64url("d1")
+		}
+		out[device] = append(out[device], c)
+	}
+	return out
+}
+
+func TestAnInvalidBodyIsRefusedWithoutHandlingAnyItem(t *testing.T) {
+	tests := []struct {
+		name   string
+		body   string
+		fields []string
+	}{
+		{name: "not JSON", body: `{"notifications":`, fields: []string{"body"}},
+		{name: "a list of the wrong type", body: `{"notifications":{"ep":"d1"}}`, fields: []string{"notifications"}},
+		{name: "every bad item is named", body: `{"async-responses":[{"status":200}],"notifications":[{"ep":"d1","path":"/1/0/1","payload":"%%"},{"ep":"","path":"x"}],"de-registrations":["a b"]}`,
+			fields: []string{"async-responses[0].id", "notifications[0].payload", "notifications[1].ep", "notifications[1].path", "de-registrations[0]"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			w := newWebhook(t, &RetryPolicy{})
+			rec := w.post(tt.body)
+			var e errorObject
+			if err := json.Unmarshal(rec.Body.Bytes(), &e); err != nil || rec.Code != http.StatusBadRequest || e.Object != "error" {
+				t.Fatalf("status %d body %s, want a 400 error object", rec.Code, rec.Body)
+			}
+			var fields []string
+			for _, f := range e.Fields {
+				fields = append(fields, f.Name)
+			}
+			if !slices.Equal(fields, tt.fields) {
+				t.Errorf("fields %v, want %v", fields, tt.fields)
+			}
+			if got := w.side.commands(); len(got) > 0 {
+				t.Errorf("handled %v from an invalid body", got)
+			}
+		})
+	}
+}

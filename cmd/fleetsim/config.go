@@ -1,0 +1,157 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// DefaultManifestDigest is the firmware checksum "uptodate" devices report
+// unless -manifest-digest says otherwise: sha256("fleetsim firmware 2").
+// Register the walk-through's manifest with this delivered_payload_digest.
+const DefaultManifestDigest = "160152ccf38c1fa5fb45937b101bcb50fe62d9e7d17d083cf364a2f21207b7f8"
+
+// config is fleetsim's whole configuration, from flags (the API address
+// and key may also come from FLEETSIM_API and FLEETSIM_KEY).
+type config struct {
+	// API is the Update Service's base URL: devices are registered there
+	// and notifications go to its webhook.
+	API string
+	// Key is the API key sent as a Bearer token to the service.
+	Key string
+	// Listen is the address the simulated connector serves on.
+	Listen string
+	// Advertise is the connector URL put in the devices' mechanism_url;
+	// empty: http://<listen address>.
+	Advertise string
+	// Devices is the number of simulated devices.
+	Devices int
+	// Seed fixes which device gets which outcome, failure code and latency.
+	Seed uint64
+	// Latency is the mean time a device takes per step; each step takes a
+	// seeded 50% to 150% of it.
+	Latency time.Duration
+	// Mix is the share of devices per outcome category.
+	Mix mix
+	// FailCodes is the range of update result codes failing devices report.
+	FailCodes [2]int
+	// DeviceClass is the class of every device but the "wrongclass" ones;
+	// it must be the manifest's device class.
+	DeviceClass string
+	// Vendor is the devices' vendor_id; empty: not sent.
+	Vendor string
+	// ManifestDigest is the firmware checksum "uptodate" devices report:
+	// the manifest's delivered_payload_digest.
+	ManifestDigest string
+	// Prefix starts every device id.
+	Prefix string
+	// ExpectJSON is a file to write the expected outcome per device to.
+	ExpectJSON string
+	// Register sends the devices to the service at start (off when they
+	// were registered by an earlier run).
+	Register bool
+	// RunFor ends the simulation after this long; zero: until interrupted.
+	RunFor time.Duration
+	// Batch and Flush bound a webhook body: at most Batch items, sent at
+	// most Flush after its first item.
+	Batch int
+	Flush time.Duration
+	// Heartbeat is how often a device busy in a step repeats its current
+	// update state; zero: never.
+	Heartbeat time.Duration
+	// RetryFor is how long a webhook body is retried before it is given up
+	// (and logged).
+	RetryFor time.Duration
+}
+
+// parseConfig reads the flags and checks them, naming every problem.
+func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (config, error) {
+	c := config{Mix: defaultMix()}
+	fs := flag.NewFlagSet("fleetsim", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.StringVar(&c.API, "api", orDefault(getenv("FLEETSIM_API"), "http://localhost:8084"), "Update Service base URL (FLEETSIM_API)")
+	fs.StringVar(&c.Key, "key", getenv("FLEETSIM_KEY"), "API key of the account the devices belong to (FLEETSIM_KEY)")
+	fs.StringVar(&c.Listen, "listen", "127.0.0.1:8085", "address of the simulated connector")
+	fs.StringVar(&c.Advertise, "advertise", "", "connector URL registered as the devices' mechanism_url (default http://<listen>)")
+	fs.IntVar(&c.Devices, "devices", 100, "number of simulated devices")
+	fs.Uint64Var(&c.Seed, "seed", 1, "seed of outcomes, failure codes and latencies")
+	fs.DurationVar(&c.Latency, "latency", 50*time.Millisecond, "mean time per device step")
+	fs.Var(&c.Mix, "mix", "outcome shares: "+strings.Join(categoryNames(), ", "))
+	codes := fs.String("fail-codes", "2-12", "range of update result codes of failing devices")
+	fs.StringVar(&c.DeviceClass, "device-class", "fleetsim-class", "device class (the manifest's)")
+	fs.StringVar(&c.Vendor, "vendor", "", "vendor id of the devices (not sent when empty)")
+	fs.StringVar(&c.ManifestDigest, "manifest-digest", DefaultManifestDigest, "firmware checksum of uptodate devices (the manifest's delivered_payload_digest)")
+	fs.StringVar(&c.Prefix, "prefix", "sim-", "device id prefix")
+	fs.StringVar(&c.ExpectJSON, "expect-json", "", "write the expected outcome per device to this file")
+	fs.BoolVar(&c.Register, "register", true, "register the devices at start")
+	fs.DurationVar(&c.RunFor, "run-for", 0, "stop after this long (0: until interrupted)")
+	fs.IntVar(&c.Batch, "batch", 100, "most items per webhook body")
+	fs.DurationVar(&c.Flush, "flush", 20*time.Millisecond, "longest wait before a webhook body is sent")
+	fs.DurationVar(&c.Heartbeat, "heartbeat", time.Second, "how often a busy device repeats its state (0: never)")
+	fs.DurationVar(&c.RetryFor, "retry-for", 10*time.Minute, "how long a webhook body is retried")
+	if err := fs.Parse(args); err != nil {
+		return c, err
+	}
+	var problems []error
+	if fs.NArg() > 0 {
+		problems = append(problems, fmt.Errorf("unexpected arguments %q", fs.Args()))
+	}
+	if lo, hi, err := parseRange(*codes); err != nil {
+		problems = append(problems, fmt.Errorf("-fail-codes %q: %v", *codes, err))
+	} else {
+		c.FailCodes = [2]int{lo, hi}
+	}
+	problems = append(problems, c.validate())
+	if err := errors.Join(problems...); err != nil {
+		return c, fmt.Errorf("invalid flags:\n%w", err)
+	}
+	return c, nil
+}
+
+// validate checks what parsing alone does not.
+func (c config) validate() error {
+	var problems []error
+	check := func(ok bool, format string, args ...any) {
+		if !ok {
+			problems = append(problems, fmt.Errorf(format, args...))
+		}
+	}
+	u, err := url.Parse(c.API)
+	check(err == nil && (u.Scheme == "http" || u.Scheme == "https") && u.Host != "", "-api %q: want an http(s) URL", c.API)
+	check(c.Devices > 0, "-devices %d: want at least 1", c.Devices)
+	check(c.Latency >= 0 && c.Flush > 0 && c.Heartbeat >= 0 && c.RunFor >= 0 && c.RetryFor > 0, "durations must not be negative (-flush and -retry-for above zero)")
+	check(c.Batch > 0, "-batch %d: want at least 1", c.Batch)
+	check(c.DeviceClass != "", "-device-class is empty")
+	check(c.Mix.total() > 0, "-mix gives no device any outcome")
+	check(c.Mix[catUptodate] == 0 || c.ManifestDigest != "", "-manifest-digest is needed for uptodate devices")
+	check(c.FailCodes[0] >= 2 && c.FailCodes[0] <= c.FailCodes[1], "-fail-codes %d-%d: want codes from 2 up (0 is initial, 1 success)", c.FailCodes[0], c.FailCodes[1])
+	check(!strings.ContainsAny(c.Prefix, " /\t"), "-prefix %q: no spaces or slashes in device ids", c.Prefix)
+	return errors.Join(problems...)
+}
+
+// parseRange reads "lo-hi" or a single number.
+func parseRange(s string) (lo, hi int, err error) {
+	from, to, found := strings.Cut(s, "-")
+	if lo, err = strconv.Atoi(from); err != nil {
+		return 0, 0, err
+	}
+	if !found {
+		return lo, lo, nil
+	}
+	if hi, err = strconv.Atoi(to); err != nil {
+		return 0, 0, err
+	}
+	return lo, hi, nil
+}
+
+func orDefault(v, def string) string {
+	if v == "" {
+		return def
+	}
+	return v
+}

@@ -1,0 +1,158 @@
+package main
+
+import (
+	"encoding/json"
+	"io"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+func testConfig(t *testing.T, args ...string) config {
+	t.Helper()
+	c, err := parseConfig(args, func(string) string { return "" }, io.Discard)
+	if err != nil {
+		t.Fatalf("parseConfig(%q): %v", args, err)
+	}
+	return c
+}
+
+func categoryCounts(fleet []device) map[category]int {
+	counts := map[category]int{}
+	for _, d := range fleet {
+		counts[d.Category]++
+	}
+	return counts
+}
+
+func TestTheSameSeedBuildsTheSameFleetAndAnotherSeedAnotherOne(t *testing.T) {
+	a := buildFleet(testConfig(t, "-devices", "500", "-seed", "42"))
+	b := buildFleet(testConfig(t, "-devices", "500", "-seed", "42"))
+	if diff := cmp.Diff(a, b, cmp.AllowUnexported(device{})); diff != "" {
+		t.Fatalf("same seed, different fleets (-first +second):\n%s", diff)
+	}
+	other := buildFleet(testConfig(t, "-devices", "500", "-seed", "43"))
+	same := 0
+	for i := range a {
+		if a[i].Category == other[i].Category {
+			same++
+		}
+	}
+	if same == len(a) {
+		t.Error("seeds 42 and 43 give every device the same category")
+	}
+	if diff := cmp.Diff(categoryCounts(a), categoryCounts(other)); diff != "" {
+		t.Errorf("another seed changed the counts per category (-42 +43):\n%s", diff)
+	}
+}
+
+func TestTheFleetFollowsTheMixExactly(t *testing.T) {
+	tests := []struct {
+		name    string
+		devices string
+		mix     string
+		want    map[category]int
+	}{
+		{name: "the default mix over 1,000 devices", devices: "1000", mix: "success=80,fail=10,uptodate=4,wrongclass=3,silent=3",
+			want: map[category]int{catSuccess: 800, catFail: 100, catUptodate: 40, catWrongClass: 30, catSilent: 30}},
+		{name: "shares that do not divide give the leftover to the largest remainders", devices: "10", mix: "success=1,fail=1,silent=1",
+			want: map[category]int{catSuccess: 4, catFail: 3, catSilent: 3}},
+		{name: "a small fleet still gets a device of a small share", devices: "7", mix: "success=90,reject=5,deregistered=5",
+			want: map[category]int{catSuccess: 6, catReject: 1}},
+		{name: "one category takes every device", devices: "3", mix: "silent=1", want: map[category]int{catSilent: 3}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			fleet := buildFleet(testConfig(t, "-devices", tt.devices, "-mix", tt.mix))
+			if diff := cmp.Diff(tt.want, categoryCounts(fleet)); diff != "" {
+				t.Errorf("devices per category (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+func TestEachCategoryGetsTheAttributesAndScriptOfItsOutcome(t *testing.T) {
+	c := testConfig(t, "-devices", "700", "-mix", "success=1,fail=1,uptodate=1,wrongclass=1,silent=1,reject=1,deregistered=1",
+		"-fail-codes", "3-5", "-device-class", "cls", "-manifest-digest", "abc", "-prefix", "p-")
+	fleet := buildFleet(c)
+	ids := map[string]bool{}
+	for _, d := range fleet {
+		ids[d.ID] = true
+		if !strings.HasPrefix(d.ID, "p-") || len(d.ID) != len("p-700") {
+			t.Errorf("device id %q: want p- and a zero-padded number", d.ID)
+		}
+		if (d.Category == catUptodate) != (d.Checksum == "abc") {
+			t.Errorf("%s (%s) has checksum %q", d.ID, d.Category, d.Checksum)
+		}
+		if (d.Category == catWrongClass) != (d.Class != "cls") {
+			t.Errorf("%s (%s) has class %q", d.ID, d.Category, d.Class)
+		}
+		if (d.Category == catReject) != (d.AsyncStatus >= 300) {
+			t.Errorf("%s (%s) answers the write with status %d", d.ID, d.Category, d.AsyncStatus)
+		}
+		full := slices.Equal(d.States, []int{2, 4, 7}) || slices.Equal(d.States, []int{2, 4, 8})
+		switch {
+		case d.Category == catFail && (d.Result < 3 || d.Result > 5 || len(d.States) == 0 || d.States[0] != 2):
+			t.Errorf("failing %s reports states %v then result %d", d.ID, d.States, d.Result)
+		case d.Category != catFail && (d.Result != 1 || !full):
+			t.Errorf("%s (%s) reports states %v then result %d", d.ID, d.Category, d.States, d.Result)
+		}
+	}
+	if len(ids) != len(fleet) {
+		t.Errorf("%d distinct ids for %d devices", len(ids), len(fleet))
+	}
+}
+
+func TestExpectationsAreWrittenPerDevice(t *testing.T) {
+	c := testConfig(t, "-devices", "20", "-mix", "success=1,fail=1,uptodate=1,wrongclass=1,silent=1,reject=1,deregistered=1")
+	fleet := buildFleet(c)
+	path := filepath.Join(t.TempDir(), "expect.json")
+	if err := writeExpectations(path, fleet); err != nil {
+		t.Fatal(err)
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got map[string]map[string]any
+	if err := json.Unmarshal(data, &got); err != nil {
+		t.Fatal(err)
+	}
+	want := map[category]string{catSuccess: "deployed", catFail: "failed", catUptodate: "skipped", catWrongClass: "skipped",
+		catSilent: "timed_out", catReject: "failed_connector_channel_update", catDeregistered: "skipped"}
+	for _, d := range fleet {
+		e := got[d.ID]
+		if e["update_state"] != want[d.Category] {
+			t.Errorf("%s (%s): %v, want update_state %s", d.ID, d.Category, e, want[d.Category])
+		}
+		if reason, ok := e["skip_reason"]; !ok || (reason == nil) != (e["update_state"] != "skipped") {
+			t.Errorf("%s: %v, want a skip_reason for skipped devices only, null for the others", d.ID, e)
+		}
+		if code, ok := e["result_code"]; !ok || (d.Category == catFail && code != float64(d.Result)) || (d.Category != catFail && code != nil) {
+			t.Errorf("%s (%s): %v, want result_code %d for failed devices, null for the others", d.ID, d.Category, e, d.Result)
+		}
+	}
+}
+
+func TestBadFlagsAreAllReportedAtOnce(t *testing.T) {
+	_, err := parseConfig([]string{"-devices", "0", "-mix", "success=0", "-fail-codes", "1-4", "-api", "localhost"},
+		func(string) string { return "" }, io.Discard)
+	if err == nil {
+		t.Fatal("no error")
+	}
+	for _, want := range []string{"-devices", "-mix", "-fail-codes", "-api"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("error %q does not name %s", err, want)
+		}
+	}
+	var m mix
+	for _, bad := range []string{"happy=3", "success", "success=-1"} {
+		if m.Set(bad) == nil {
+			t.Errorf("mix %q accepted", bad)
+		}
+	}
+}

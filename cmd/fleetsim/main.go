@@ -1,0 +1,29 @@
+// Command fleetsim is the other side of the Update Service for development,
+// demos, tests and load: a Pelion Connect-style device connector with N
+// simulated devices. It registers its devices with the service (bulk,
+// mechanism_url pointing at itself), takes manifest writes, answers each
+// with an async response on the service's webhook, walks the device
+// through update states to a success or failure result, and prints the
+// outcome the service must report per category (and per device with
+// -expect-json), so a run can be checked exactly. The seed fixes which
+// device gets which outcome, failure code and latencies.
+//
+//	fleetsim -key KEY -devices 10000 -mix success=80,fail=10,uptodate=4,wrongclass=3,silent=3
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr); err != nil {
+		fmt.Fprintln(os.Stderr, "fleetsim:", err)
+		os.Exit(1)
+	}
+}

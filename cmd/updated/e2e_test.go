@@ -1,0 +1,342 @@
+package main_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/updateservice/updateservice/adapters/postgres/pgtest"
+)
+
+// The end-to-end test runs the real binaries: the service on a fresh
+// database and fleetsim with a mix of outcomes. It creates and starts a
+// campaign over HTTP, kills the service with SIGKILL twice while the
+// campaign runs, and checks that every device, counter and statistic ends
+// exactly as fleetsim says it must.
+
+const (
+	e2eDevices = 1200
+	e2eKey     = "e2e-key"
+	e2eAccount = "acc1"
+	e2eDigest  = "sha256-target-firmware"
+)
+
+func TestCampaignEndToEndSurvivesKills(t *testing.T) {
+	bin := buildBinaries(t)
+	dir := t.TempDir()
+	api := fmt.Sprintf("127.0.0.1:%d", freePort(t))
+	sim := fmt.Sprintf("127.0.0.1:%d", freePort(t))
+	svc := &service{t: t, bin: filepath.Join(bin, "updated"), env: []string{
+		"DATABASE_URL=" + pgtest.NewDatabase(t), "HTTP_ADDR=" + api, "API_KEYS=" + e2eKey + ":" + e2eAccount,
+		"SCHEDULER_BATCH_SIZE=100", "SCHEDULER_DELAY=100ms", "SCHEDULER_POLLING_TIMEOUT=1s",
+		"DEVICE_UPDATE_TIMEOUT=8s", "CONNECTOR_URL=http://" + sim,
+	}, log: filepath.Join(dir, "updated.log")}
+	svc.start()
+	c := &client{t: t, base: "http://" + api}
+	c.waitReady()
+
+	expectFile := filepath.Join(dir, "expected.json")
+	fleet := exec.Command(filepath.Join(bin, "fleetsim"), "-api", "http://"+api, "-key", e2eKey, "-listen", sim,
+		"-devices", fmt.Sprint(e2eDevices), "-seed", "7", "-latency", "20ms", "-device-class", "sensor",
+		"-manifest-digest", e2eDigest, "-mix", "success=75,fail=10,uptodate=5,wrongclass=5,silent=5",
+		"-expect-json", expectFile)
+	fleetLog, _ := os.Create(filepath.Join(dir, "fleetsim.log"))
+	fleet.Stdout, fleet.Stderr = fleetLog, fleetLog
+	if err := fleet.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = fleet.Process.Kill(); _ = fleet.Wait(); dumpOnFailure(t, fleetLog.Name()) })
+	c.waitDevices(e2eDevices)
+
+	var manifest, campaign struct{ ID string }
+	c.do("POST", "/v3/firmware-manifests", map[string]any{"name": "firmware 2", "device_class": "sensor",
+		"timestamp": "2026-11-01T00:00:00Z", "delivered_payload_type": "full", "delivered_payload_url": "https://fw.example/2.bin",
+		"delivered_payload_digest": e2eDigest, "delivered_payload_size": 1024}, http.StatusCreated, &manifest)
+	c.do("POST", "/v3/update-campaigns", map[string]any{"name": "e2e", "root_manifest_id": manifest.ID,
+		"device_filter": "state__eq=registered"}, http.StatusCreated, &campaign)
+	c.do("POST", "/v3/update-campaigns/"+campaign.ID+"/start", nil, http.StatusAccepted, nil)
+
+	// Kill once while devices are being enrolled, once while they update.
+	killWhen := []func(stats) bool{
+		func(s stats) bool { return s.Processed > 0 && s.Processed < e2eDevices/2 },
+		func(s stats) bool { return s.Finished > e2eDevices/5 },
+	}
+	deadline := time.Now().Add(3 * time.Minute)
+	for len(killWhen) > 0 && time.Now().Before(deadline) {
+		if s := c.stats(campaign.ID); killWhen[0](s) {
+			t.Logf("SIGKILL at processed=%d finished=%d", s.Processed, s.Finished)
+			svc.kill()
+			svc.start()
+			c.waitReady()
+			killWhen = killWhen[1:]
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if len(killWhen) > 0 {
+		t.Fatalf("the campaign never reached the point of kill %d", 3-len(killWhen))
+	}
+	c.waitFinished(campaign.ID, deadline)
+	checkOutcome(t, c, campaign.ID, expectFile)
+}
+
+// expectation is fleetsim's promise for one device.
+type expectation struct {
+	UpdateState string `json:"update_state"`
+	ResultCode  int    `json:"result_code"`
+	SkipReason  string `json:"skip_reason"`
+}
+
+func checkOutcome(t *testing.T, c *client, campaign, expectFile string) {
+	raw, err := os.ReadFile(expectFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var want map[string]expectation
+	if err := json.Unmarshal(raw, &want); err != nil {
+		t.Fatal(err)
+	}
+	got := c.metadata(campaign)
+	if len(got) != len(want) {
+		t.Errorf("campaign has %d devices, fleetsim expects %d", len(got), len(want))
+	}
+	byState := map[string]int{}
+	for id, w := range want {
+		g, ok := got[id]
+		if !ok {
+			t.Errorf("device %s missing from the campaign", id)
+			continue
+		}
+		if g != w {
+			t.Errorf("device %s: got %+v, want %+v", id, g, w)
+		}
+		byState[w.UpdateState]++
+	}
+	s := c.stats(campaign)
+	wantStats := stats{Processed: len(want), Successful: byState["deployed"],
+		Failed: byState["failed"] + byState["timed_out"] + byState["failed_connector_channel_update"]}
+	wantStats.Finished = wantStats.Successful + wantStats.Failed
+	wantStats.Affected = len(want) - byState["skipped"]
+	if s != wantStats {
+		t.Errorf("Campaigner stats %+v, want %+v", s, wantStats)
+	}
+	var cp struct{ Phase, State string }
+	c.do("GET", "/v3/update-campaigns/"+campaign, nil, http.StatusOK, &cp)
+	if cp.Phase != "stopped" || cp.State != "deployed" {
+		t.Errorf("campaign ended in phase %s state %s, want stopped/deployed", cp.Phase, cp.State)
+	}
+}
+
+// service runs the updated binary and can kill it.
+type service struct {
+	t   *testing.T
+	bin string
+	env []string
+	log string
+	cmd *exec.Cmd
+}
+
+func (s *service) start() {
+	f, err := os.OpenFile(s.log, os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o644)
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	s.cmd = exec.Command(s.bin)
+	s.cmd.Env = append(os.Environ(), s.env...)
+	s.cmd.Stdout, s.cmd.Stderr = f, f
+	if err := s.cmd.Start(); err != nil {
+		s.t.Fatal(err)
+	}
+	cmd := s.cmd
+	s.t.Cleanup(func() {
+		_ = cmd.Process.Signal(syscall.SIGTERM)
+		_ = cmd.Wait()
+		f.Close()
+		dumpOnFailure(s.t, s.log)
+	})
+}
+
+func (s *service) kill() {
+	_ = s.cmd.Process.Signal(syscall.SIGKILL)
+	_ = s.cmd.Wait()
+}
+
+func dumpOnFailure(t *testing.T, path string) {
+	if !t.Failed() {
+		return
+	}
+	raw, _ := os.ReadFile(path)
+	if len(raw) > 8000 {
+		raw = raw[len(raw)-8000:]
+	}
+	t.Logf("--- %s (tail) ---\n%s", filepath.Base(path), raw)
+}
+
+// buildBinaries builds the service and fleetsim once per test run.
+func buildBinaries(t *testing.T) string {
+	dir := t.TempDir()
+	cmd := exec.Command("go", "build", "-o", dir, "github.com/updateservice/updateservice/cmd/updated",
+		"github.com/updateservice/updateservice/cmd/fleetsim")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("building binaries: %v\n%s", err, out)
+	}
+	return dir
+}
+
+func freePort(t *testing.T) int {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	return l.Addr().(*net.TCPAddr).Port
+}
+
+// client calls the service's API as account acc1.
+type client struct {
+	t    *testing.T
+	base string
+}
+
+func (c *client) do(method, path string, body any, wantStatus int, out any) {
+	c.t.Helper()
+	status, raw, err := c.try(method, path, body)
+	if err != nil {
+		c.t.Fatalf("%s %s: %v", method, path, err)
+	}
+	if status != wantStatus {
+		c.t.Fatalf("%s %s: status %d, want %d: %s", method, path, status, wantStatus, raw)
+	}
+	if out != nil {
+		if err := json.Unmarshal(raw, out); err != nil {
+			c.t.Fatalf("%s %s: %v in %s", method, path, err, raw)
+		}
+	}
+}
+
+func (c *client) try(method, path string, body any) (int, []byte, error) {
+	var r *bytes.Reader
+	if body != nil {
+		b, _ := json.Marshal(body)
+		r = bytes.NewReader(b)
+	} else {
+		r = bytes.NewReader(nil)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	req, _ := http.NewRequestWithContext(ctx, method, c.base+path, r)
+	req.Header.Set("Authorization", "Bearer "+e2eKey)
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return 0, nil, err
+	}
+	defer resp.Body.Close()
+	var buf bytes.Buffer
+	_, _ = buf.ReadFrom(resp.Body)
+	return resp.StatusCode, buf.Bytes(), nil
+}
+
+func (c *client) waitReady() {
+	c.t.Helper()
+	deadline := time.Now().Add(60 * time.Second)
+	for time.Now().Before(deadline) {
+		if status, _, err := c.try("GET", "/readyz", nil); err == nil && status == http.StatusOK {
+			return
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	c.t.Fatal("the service did not become ready within 60s")
+}
+
+func (c *client) waitDevices(n int) {
+	c.t.Helper()
+	deadline := time.Now().Add(90 * time.Second)
+	var page struct {
+		TotalCount int `json:"total_count"`
+	}
+	for time.Now().Before(deadline) {
+		c.do("GET", "/v3/devices?limit=2&include=total_count&filter="+urlEncode("state__eq=registered"), nil, http.StatusOK, &page)
+		if page.TotalCount >= n {
+			return
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	c.t.Fatalf("fleetsim registered %d of %d devices within 90s", page.TotalCount, n)
+}
+
+// stats are Campaigner's counters of a campaign.
+type stats struct {
+	Processed  int `json:"processed"`
+	Affected   int `json:"affected"`
+	Finished   int `json:"finished"`
+	Failed     int `json:"failed"`
+	Successful int `json:"successful"`
+}
+
+func (c *client) stats(campaign string) stats {
+	var s stats
+	c.do("GET", "/api/v2/campaigns/"+campaign+"/stats", nil, http.StatusOK, &s)
+	return s
+}
+
+func (c *client) waitFinished(campaign string, deadline time.Time) {
+	c.t.Helper()
+	var cp struct{ Phase string }
+	for time.Now().Before(deadline) {
+		c.do("GET", "/v3/update-campaigns/"+campaign, nil, http.StatusOK, &cp)
+		if cp.Phase == "stopped" {
+			return
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	c.t.Fatalf("campaign still %s at the deadline; stats %+v", cp.Phase, c.stats(campaign))
+}
+
+// metadata pages through the campaign's devices.
+func (c *client) metadata(campaign string) map[string]expectation {
+	out := map[string]expectation{}
+	after := ""
+	for {
+		var page struct {
+			Data []struct {
+				ID          string `json:"id"`
+				DeviceID    string `json:"device_id"`
+				UpdateState string `json:"update_state"`
+				ResultCode  *int   `json:"result_code"`
+				SkipReason  string `json:"skip_reason"`
+			} `json:"data"`
+			HasMore bool `json:"has_more"`
+		}
+		path := "/v3/update-campaigns/" + campaign + "/campaign-device-metadata?limit=1000"
+		if after != "" {
+			path += "&after=" + after
+		}
+		c.do("GET", path, nil, http.StatusOK, &page)
+		for _, d := range page.Data {
+			e := expectation{UpdateState: d.UpdateState, SkipReason: d.SkipReason}
+			if d.ResultCode != nil {
+				e.ResultCode = *d.ResultCode
+			}
+			out[d.DeviceID] = e
+		}
+		if !page.HasMore || len(page.Data) == 0 {
+			return out
+		}
+		after = page.Data[len(page.Data)-1].ID
+	}
+}
+
+func urlEncode(s string) string {
+	r := strings.NewReplacer("=", "%3D", "&", "%26", ",", "%2C")
+	return r.Replace(s)
+}

@@ -1,0 +1,211 @@
+package projections
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/url"
+	"strconv"
+	"strings"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/updateservice/updateservice/domain"
+)
+
+// Queries reads the read models for the API and the campaign engine.
+// Every method is scoped to an account: another account's objects answer
+// domain.NotFoundError, exactly like objects that do not exist.
+type Queries struct {
+	pool *pgxpool.Pool
+}
+
+// NewQueries returns the queries on the read models in pool's database
+// (the first schema of its search_path, as for the Runner).
+func NewQueries(pool *pgxpool.Pool) *Queries {
+	return &Queries{pool: pool}
+}
+
+// Order is the direction of a list: Pelion's ASC or DESC.
+type Order string
+
+// The list orders.
+const (
+	Ascending  Order = "ASC"
+	Descending Order = "DESC"
+)
+
+// The page size limits, as Pelion's.
+const (
+	DefaultLimit = 50
+	MinLimit     = 2
+	MaxLimit     = 1000
+)
+
+// ListRequest asks for one page of a list: Pelion's cursor paging and
+// filter.
+type ListRequest struct {
+	// Limit is the page size, MinLimit to MaxLimit.
+	Limit int
+	// After is the id of the last item of the previous page; empty for
+	// the first page.
+	After string
+	// Order is the direction, by creation time (by id for devices).
+	Order Order
+	// IncludeTotal asks for the number of matching items (Pelion's
+	// include=total_count); it costs a count over them.
+	IncludeTotal bool
+	// Filter selects the items.
+	Filter Filter
+}
+
+// Page is one page of a list, the data of Pelion's list object.
+type Page[T any] struct {
+	Data    []T
+	HasMore bool
+	// TotalCount is the number of matching items when the request asked
+	// for it, else nil.
+	TotalCount *int64
+	Limit      int
+	After      string
+	Order      Order
+}
+
+// reservedParams are the list parameters that are not filter terms.
+var reservedParams = map[string]bool{"limit": true, "after": true, "order": true, "include": true, "filter": true}
+
+// ParseListRequest reads a list request's query parameters: limit
+// (default 50, 2 to 1000), after, order (ASC or DESC), include
+// (total_count), and the filter, given as direct field__op=value
+// parameters, inside one URL-encoded `filter` parameter, or both. A plain
+// direct name=value parameter filters only if the resource has that field.
+func ParseListRequest(q url.Values) (ListRequest, error) {
+	req := ListRequest{Limit: DefaultLimit, Order: Ascending, After: q.Get("after")}
+	var problems []error
+	if s := q.Get("limit"); s != "" {
+		n, err := strconv.Atoi(s)
+		if err != nil || n < MinLimit || n > MaxLimit {
+			problems = append(problems, domain.InvalidError{Field: "limit", Reason: fmt.Sprintf("%q is not a number from %d to %d", s, MinLimit, MaxLimit)})
+		}
+		req.Limit = n
+	}
+	switch o := Order(strings.ToUpper(q.Get("order"))); o {
+	case "":
+	case Ascending, Descending:
+		req.Order = o
+	default:
+		problems = append(problems, domain.InvalidError{Field: "order", Reason: fmt.Sprintf("%q is not ASC or DESC", q.Get("order"))})
+	}
+	for _, inc := range strings.Split(q.Get("include"), ",") {
+		switch strings.TrimSpace(inc) {
+		case "":
+		case "total_count":
+			req.IncludeTotal = true
+		default:
+			problems = append(problems, domain.InvalidError{Field: "include", Reason: fmt.Sprintf("%q is not total_count", inc)})
+		}
+	}
+	direct := url.Values{}
+	for k, v := range q {
+		if !reservedParams[k] {
+			direct[k] = v
+		}
+	}
+	req.Filter = filterOf(direct, true)
+	for _, s := range q["filter"] {
+		f, err := ParseFilter(s)
+		if err != nil {
+			problems = append(problems, err)
+		}
+		req.Filter = append(req.Filter, f...)
+	}
+	return req, errors.Join(problems...)
+}
+
+// listSpec is how one resource is listed.
+type listSpec struct {
+	// columns are the selected columns, named as the row struct's db tags.
+	columns string
+	// from names the tables.
+	from string
+	// keys order the list, the last one unique; the cursor compares them
+	// as a row.
+	keys []string
+	// cursor returns the SQL of the key values of the item with id p
+	// (a placeholder), or p itself when the one key is the id.
+	cursor func(p string) string
+	// fields are the filterable fields.
+	fields fields
+}
+
+// list runs a list request: the scope (with its args) restricts the rows
+// to the account or the campaign, the filter and the cursor to the page.
+// It reads one row more than the limit to know whether more follow.
+func list[T any](ctx context.Context, q *Queries, spec listSpec, scope string, args sqlArgs, req ListRequest) (Page[T], error) {
+	page := Page[T]{Data: []T{}, Limit: req.Limit, After: req.After, Order: req.Order}
+	where := []string{scope}
+	filter, err := spec.fields.where(req.Filter, &args)
+	if err != nil {
+		return page, err
+	}
+	if filter != "" {
+		where = append(where, filter)
+	}
+	if req.IncludeTotal {
+		total, err := count(ctx, q, spec, where, args)
+		if err != nil {
+			return page, err
+		}
+		page.TotalCount = &total
+	}
+	cmp, dir := ">", "ASC"
+	if req.Order == Descending {
+		cmp, dir = "<", "DESC"
+	}
+	if req.After != "" {
+		where = append(where, fmt.Sprintf("(%s) %s (%s)", strings.Join(spec.keys, ", "), cmp, spec.cursor(args.add(req.After))))
+	}
+	order := make([]string, len(spec.keys))
+	for i, k := range spec.keys {
+		order[i] = k + " " + dir
+	}
+	sql := fmt.Sprintf("SELECT %s FROM %s WHERE %s ORDER BY %s LIMIT %d", spec.columns, spec.from, strings.Join(where, " AND "), strings.Join(order, ", "), req.Limit+1)
+	rows, err := q.pool.Query(ctx, sql, args...)
+	if err != nil {
+		return page, fmt.Errorf("listing: %w", err)
+	}
+	data, err := pgx.CollectRows(rows, pgx.RowToStructByName[T])
+	if err != nil {
+		return page, fmt.Errorf("listing: %w", err)
+	}
+	if len(data) > req.Limit {
+		data, page.HasMore = data[:req.Limit], true
+	}
+	page.Data = data
+	return page, nil
+}
+
+// count counts the rows matching the scope and the filter.
+func count(ctx context.Context, q *Queries, spec listSpec, where []string, args sqlArgs) (int64, error) {
+	var n int64
+	err := q.pool.QueryRow(ctx, fmt.Sprintf("SELECT count(*) FROM %s WHERE %s", spec.from, strings.Join(where, " AND ")), args...).Scan(&n)
+	if err != nil {
+		return 0, fmt.Errorf("counting: %w", err)
+	}
+	return n, nil
+}
+
+// one reads the single row a query selects, or answers notFound.
+func one[T any](ctx context.Context, q *Queries, notFound error, sql string, args ...any) (T, error) {
+	rows, err := q.pool.Query(ctx, sql, args...)
+	if err != nil {
+		var zero T
+		return zero, err
+	}
+	v, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[T])
+	if errors.Is(err, pgx.ErrNoRows) {
+		return v, notFound
+	}
+	return v, err
+}

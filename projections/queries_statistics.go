@@ -1,0 +1,240 @@
+package projections
+
+import (
+	"cmp"
+	"context"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/updateservice/updateservice/domain"
+)
+
+// Counters are a campaign's devices counted by update state, and the
+// groups Campaigner reports; every column of campaign_counters.
+type Counters struct {
+	CampaignID                   domain.CampaignID `db:"campaign_id"`
+	Targeted                     int64             `db:"targeted"`
+	Pending                      int64             `db:"pending"`
+	Skipped                      int64             `db:"skipped"`
+	Rejected                     int64             `db:"rejected"`
+	Scheduled                    int64             `db:"scheduled"`
+	UpdatedConnectorChannel      int64             `db:"updated_connector_channel"`
+	FailedConnectorChannelUpdate int64             `db:"failed_connector_channel_update"`
+	Downloading                  int64             `db:"downloading"`
+	Installing                   int64             `db:"installing"`
+	Deployed                     int64             `db:"deployed"`
+	Failed                       int64             `db:"failed"`
+	TimedOut                     int64             `db:"timed_out"`
+	Cancelled                    int64             `db:"cancelled"`
+	ManifestRemoved              int64             `db:"manifest_removed"`
+	Deregistered                 int64             `db:"deregistered"`
+	Processed                    int64             `db:"processed"`
+	Affected                     int64             `db:"affected"`
+	InProgress                   int64             `db:"in_progress"`
+	Completed                    int64             `db:"completed"`
+	FailedTotal                  int64             `db:"failed_total"`
+	Finished                     int64             `db:"finished"`
+	CancelledTotal               int64             `db:"cancelled_total"`
+	UpdatedAt                    time.Time         `db:"updated_at"`
+}
+
+// CampaignCounters returns the counters of one of the account's campaigns,
+// deleted ones included (the engine may still wind them down).
+func (q *Queries) CampaignCounters(ctx context.Context, account domain.AccountID, campaign domain.CampaignID) (Counters, error) {
+	c, err := one[Counters](ctx, q, domain.NotFoundError{Object: "update campaign", ID: string(campaign)},
+		`SELECT campaign_id, targeted, pending, skipped, rejected, scheduled, updated_connector_channel,
+			failed_connector_channel_update, downloading, installing, deployed, failed, timed_out, cancelled,
+			manifest_removed, deregistered, processed, affected, in_progress, completed, failed_total, finished,
+			cancelled_total, updated_at
+		FROM campaign_counters WHERE account_id = $1 AND campaign_id = $2`, account, campaign)
+	if err != nil {
+		return c, fmt.Errorf("projections.CampaignCounters: %w", err)
+	}
+	return c, nil
+}
+
+// SummaryStatistic is a Pelion statistics summary of a campaign: how many
+// device events fell in it.
+type SummaryStatistic struct {
+	CampaignID    domain.CampaignID `db:"campaign_id"`
+	SummaryStatus string            `db:"summary_status"` // success, fail, info or skipped
+	Count         int64             `db:"count"`
+	CreatedAt     time.Time         `db:"created_at"`
+	UpdatedAt     time.Time         `db:"updated_at"`
+}
+
+// EventTypeStatistic is the count of one event type within a summary.
+type EventTypeStatistic struct {
+	CampaignID    domain.CampaignID `db:"campaign_id"`
+	SummaryStatus string            `db:"summary_status"`
+	EventType     string            `db:"event_type"` // e.g. UPD4_FAIL_101
+	Description   string            `db:"description"`
+	Count         int64             `db:"count"`
+	CreatedAt     time.Time         `db:"created_at"`
+	UpdatedAt     time.Time         `db:"updated_at"`
+}
+
+// campaignExists makes a statistics query answer not found for a campaign
+// the account does not have, rather than an empty list.
+const campaignExists = `EXISTS (SELECT FROM campaigns c WHERE ` + campaignScope + ` AND c.id = $2)`
+
+// CampaignStatistics returns the four summaries of one of the account's
+// campaigns, in summary order.
+func (q *Queries) CampaignStatistics(ctx context.Context, account domain.AccountID, campaign domain.CampaignID) ([]SummaryStatistic, error) {
+	if _, err := q.Campaign(ctx, account, campaign); err != nil {
+		return nil, fmt.Errorf("projections.CampaignStatistics: %w", err)
+	}
+	rows, err := q.pool.Query(ctx, `SELECT campaign_id, summary_status, count, created_at, updated_at
+		FROM campaign_statistics WHERE account_id = $1 AND campaign_id = $2 ORDER BY summary_status`, account, campaign)
+	if err != nil {
+		return nil, fmt.Errorf("projections.CampaignStatistics: %w", err)
+	}
+	s, err := pgx.CollectRows(rows, pgx.RowToStructByName[SummaryStatistic])
+	if err != nil {
+		return nil, fmt.Errorf("projections.CampaignStatistics: %w", err)
+	}
+	return s, nil
+}
+
+// CampaignStatistic returns one summary of one of the account's campaigns.
+func (q *Queries) CampaignStatistic(ctx context.Context, account domain.AccountID, campaign domain.CampaignID, summary string) (SummaryStatistic, error) {
+	s, err := one[SummaryStatistic](ctx, q, domain.NotFoundError{Object: "statistics summary", ID: summary},
+		`SELECT campaign_id, summary_status, count, created_at, updated_at FROM campaign_statistics s
+		WHERE `+campaignExists+` AND s.account_id = $1 AND s.campaign_id = $2 AND s.summary_status = $3`,
+		account, campaign, strings.ToLower(summary))
+	if err != nil {
+		return s, fmt.Errorf("projections.CampaignStatistic: %w", err)
+	}
+	return s, nil
+}
+
+// CampaignEventTypes returns the event types counted in one summary of one
+// of the account's campaigns, in event type order. An unknown summary is
+// not found.
+func (q *Queries) CampaignEventTypes(ctx context.Context, account domain.AccountID, campaign domain.CampaignID, summary string) ([]EventTypeStatistic, error) {
+	if _, err := q.CampaignStatistic(ctx, account, campaign, summary); err != nil {
+		return nil, fmt.Errorf("projections.CampaignEventTypes: %w", err)
+	}
+	rows, err := q.pool.Query(ctx, `SELECT campaign_id, summary_status, event_type, description, count, created_at, updated_at
+		FROM campaign_event_types WHERE account_id = $1 AND campaign_id = $2 AND summary_status = $3 ORDER BY event_type`,
+		account, campaign, strings.ToLower(summary))
+	if err != nil {
+		return nil, fmt.Errorf("projections.CampaignEventTypes: %w", err)
+	}
+	e, err := pgx.CollectRows(rows, pgx.RowToStructByName[EventTypeStatistic])
+	if err != nil {
+		return nil, fmt.Errorf("projections.CampaignEventTypes: %w", err)
+	}
+	return e, nil
+}
+
+// CampaignEventType returns one event type of one summary of one of the
+// account's campaigns; the event type matches case-insensitively
+// (upd4_fail_101 is UPD4_FAIL_101).
+func (q *Queries) CampaignEventType(ctx context.Context, account domain.AccountID, campaign domain.CampaignID, summary, eventType string) (EventTypeStatistic, error) {
+	e, err := one[EventTypeStatistic](ctx, q, domain.NotFoundError{Object: "statistics event type", ID: eventType},
+		`SELECT campaign_id, summary_status, event_type, description, count, created_at, updated_at FROM campaign_event_types s
+		WHERE `+campaignExists+` AND s.account_id = $1 AND s.campaign_id = $2 AND s.summary_status = $3 AND s.event_type = $4`,
+		account, campaign, strings.ToLower(summary), strings.ToUpper(eventType))
+	if err != nil {
+		return e, fmt.Errorf("projections.CampaignEventType: %w", err)
+	}
+	return e, nil
+}
+
+// CampaignerStats are Campaigner's statistics of a campaign.
+type CampaignerStats struct {
+	Campaign   domain.CampaignID
+	Status     domain.CampaignStatus
+	Processed  int64 // devices of the campaign
+	Affected   int64 // not rejected (nor skipped)
+	Cancelled  int64
+	Finished   int64 // successful + failed
+	Failed     int64
+	Successful int64
+	// Failures count the failed devices by failure code, in code order.
+	Failures []FailureCount
+}
+
+// FailureCount is how many devices failed with one code.
+type FailureCount struct {
+	Code  string
+	Count int64
+}
+
+// The Campaigner failure codes of failures the service saw, rather than a
+// device reported: the manifest could not be delivered, the device went
+// silent, or the device failed without a result code.
+const (
+	FailureAssignUpdate          = "ASSIGN_UPDATE_FAILED"
+	FailureDeviceUpdateProcess   = "DEVICE_UPDATE_PROCESS_FAILED"
+	FailureMissingErrorCode      = "MISSING_ERROR_CODE"
+	deviceFailureEventTypePrefix = "UPD4_FAIL_"
+)
+
+// failureCode maps a fail event type onto Campaigner's failure code: the
+// device's result code as text for UPD4_FAIL_<code>, a server code for
+// the failures the service saw.
+func failureCode(eventType string) string {
+	switch {
+	case eventType == "SYS_111":
+		return FailureAssignUpdate
+	case eventType == "SYS_120":
+		return FailureDeviceUpdateProcess
+	case eventType == deviceFailureEventTypePrefix+"0":
+		return FailureMissingErrorCode
+	case strings.HasPrefix(eventType, deviceFailureEventTypePrefix):
+		return strings.TrimPrefix(eventType, deviceFailureEventTypePrefix)
+	}
+	return eventType
+}
+
+// CampaignerStats returns Campaigner's statistics of one of the account's
+// campaigns, from its counters and its fail event types: no per-device
+// count at request time.
+func (q *Queries) CampaignerStats(ctx context.Context, account domain.AccountID, campaign domain.CampaignID) (CampaignerStats, error) {
+	const op = "projections.CampaignerStats"
+	c, err := q.Campaign(ctx, account, campaign)
+	if err != nil {
+		return CampaignerStats{}, fmt.Errorf("%s: %w", op, err)
+	}
+	k, err := q.CampaignCounters(ctx, account, campaign)
+	if err != nil {
+		return CampaignerStats{}, fmt.Errorf("%s: %w", op, err)
+	}
+	fails, err := q.CampaignEventTypes(ctx, account, campaign, SummaryFail)
+	if err != nil {
+		return CampaignerStats{}, fmt.Errorf("%s: %w", op, err)
+	}
+	s := CampaignerStats{Campaign: campaign, Status: c.CampaignerStatus, Processed: k.Processed, Affected: k.Affected,
+		Cancelled: k.CancelledTotal, Finished: k.Finished, Failed: k.FailedTotal, Successful: k.Completed, Failures: []FailureCount{}}
+	for _, e := range fails {
+		if e.Count > 0 {
+			s.Failures = append(s.Failures, FailureCount{Code: failureCode(e.EventType), Count: e.Count})
+		}
+	}
+	sortFailures(s.Failures)
+	return s, nil
+}
+
+// sortFailures orders failures by code, numeric codes first by value.
+func sortFailures(f []FailureCount) {
+	slices.SortFunc(f, func(a, b FailureCount) int {
+		na, ea := strconv.Atoi(a.Code)
+		nb, eb := strconv.Atoi(b.Code)
+		switch {
+		case ea == nil && eb == nil:
+			return cmp.Compare(na, nb)
+		case ea == nil:
+			return -1
+		case eb == nil:
+			return 1
+		}
+		return cmp.Compare(a.Code, b.Code)
+	})
+}
