@@ -25,9 +25,13 @@ func main() {
 
 // options size the workloads.
 type options struct {
-	events    int // events per append scenario
-	batch     int // events per transaction
-	projected int // events through the projection runner
+	events         int // events per append scenario
+	batch          int // events per transaction
+	projected      int // events through the projection runner
+	fleet          int // devices of the campaign scenario
+	schedulerBatch int // devices per page in the campaign scenario
+	clients        int // concurrent clients of the single-command scenarios
+	requests       int // requests of the single-command scenarios
 }
 
 func run(ctx context.Context, args []string, getenv func(string) string, out io.Writer) error {
@@ -36,6 +40,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, out io.
 	fs.IntVar(&o.events, "events", 200_000, "events per append scenario")
 	fs.IntVar(&o.batch, "batch", 1000, "events per transaction in batched scenarios")
 	fs.IntVar(&o.projected, "projected", 200_000, "events through the projection runner")
+	fs.IntVar(&o.fleet, "fleet", 100_000, "devices of the campaign scenario")
+	fs.IntVar(&o.schedulerBatch, "scheduler-batch", 1000, "devices per page in the campaign scenario (SCHEDULER_BATCH_SIZE)")
+	fs.IntVar(&o.clients, "clients", 8, "concurrent clients of the single-command scenarios")
+	fs.IntVar(&o.requests, "requests", 4000, "requests of the single-command scenarios")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -62,6 +70,25 @@ func run(ctx context.Context, args []string, getenv func(string) string, out io.
 		return fmt.Errorf("projection runner: %w", err)
 	}
 	b.report("projection runner", "events", projected, raw)
+
+	enrolled, memory, err := b.campaign(ctx)
+	if err != nil {
+		return fmt.Errorf("campaign: %w", err)
+	}
+	b.report(fmt.Sprintf("campaign start→enrolled+projected (pages of %d)", o.schedulerBatch), "devices", enrolled, raw)
+	fmt.Fprintf(out, "%-34s %s\n", "  memory at the end", memory)
+
+	fmt.Fprintf(out, "\nsingle commands, %d clients, %d requests each scenario\n", o.clients, o.requests)
+	single, err := b.rawSingleInserts(ctx)
+	if err != nil {
+		return fmt.Errorf("raw single inserts: %w", err)
+	}
+	b.reportLatency("raw single-row INSERT commits (baseline)", single, latencies{})
+	api, err := b.httpCommands(ctx)
+	if err != nil {
+		return fmt.Errorf("HTTP commands: %w", err)
+	}
+	b.reportLatency("POST /v3/devices over HTTP", api, single)
 	return nil
 }
 
@@ -72,6 +99,16 @@ type rate struct {
 }
 
 func (r rate) perSecond() float64 { return float64(r.n) / r.elapsed.Seconds() }
+
+// reportLatency prints a single-command figure with its latencies and its
+// ratio to a baseline when given.
+func (b *bench) reportLatency(name string, l latencies, baseline latencies) {
+	line := fmt.Sprintf("%-42s %8.0f /s  p50 %s  p99 %s", name, l.perSecond(), l.p50.Round(10*time.Microsecond), l.p99.Round(10*time.Microsecond))
+	if baseline.n > 0 {
+		line += fmt.Sprintf("  = %.0f%% of raw", 100*l.perSecond()/baseline.perSecond())
+	}
+	fmt.Fprintln(b.out, line)
+}
 
 // report prints one figure, with its ratio to a baseline when given.
 func (b *bench) report(name, unit string, r rate, baseline rate) {

@@ -1,0 +1,119 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/updateservice/updateservice/adapters/postgres"
+	"github.com/updateservice/updateservice/commands"
+	"github.com/updateservice/updateservice/commands/engine"
+	"github.com/updateservice/updateservice/domain"
+	"github.com/updateservice/updateservice/projections"
+)
+
+// silentDevices accepts every manifest write and never answers: the
+// campaign benchmark measures enrolment, not devices.
+type silentDevices struct{}
+
+func (silentDevices) SendManifest(context.Context, domain.DeviceID, string, []byte) error { return nil }
+
+// campaignReads joins the read-model queries the engine makes.
+type campaignReads struct {
+	*projections.Queries
+	*projections.EngineQueries
+}
+
+// campaign registers b.opts.fleet devices (not timed), then times a
+// campaign over all of them from its start until every device is enrolled
+// and the read models show it. It returns devices/s and the process's
+// resident memory at the end.
+func (b *bench) campaign(ctx context.Context) (rate, string, error) {
+	pool, err := b.database(ctx, "campaign")
+	if err != nil {
+		return rate{}, "", err
+	}
+	defer pool.Close()
+	if err := postgres.Migrate(ctx, pool); err != nil {
+		return rate{}, "", err
+	}
+	if err := projections.Migrate(ctx, pool); err != nil {
+		return rate{}, "", err
+	}
+	store := postgres.NewEventStore(pool)
+	defer store.Close()
+	h := commands.New(store, time.Now)
+	runner := projections.NewRunner(pool, store, projections.Config{})
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	go func() { _ = runner.Run(ctx) }()
+	meta := commands.Meta{Account: "bench"}
+	if err := b.registerFleet(ctx, h, meta, runner); err != nil {
+		return rate{}, "", err
+	}
+	if _, err := h.RegisterManifest(ctx, commands.RegisterManifest{Meta: meta, ManifestID: "m1", Spec: domain.ManifestSpec{Name: "fw",
+		DeviceClass: "sensor", PayloadType: domain.PayloadFull, PayloadURL: "https://fw.example/fw.bin", PayloadDigest: "d2", PayloadSize: 1, Timestamp: time.Now()}}); err != nil {
+		return rate{}, "", err
+	}
+	if _, err := h.CreateCampaign(ctx, commands.CreateCampaign{Meta: meta, CampaignID: "c1", Spec: domain.CampaignSpec{Name: "bench", ManifestID: "m1", DeviceFilter: "state__eq=registered"}}); err != nil {
+		return rate{}, "", err
+	}
+	progress := projections.NewEngineQueries(pool)
+	e := engine.New(engine.Config{BatchSize: b.opts.schedulerBatch, PollInterval: time.Second, DeviceTimeout: time.Hour},
+		h, campaignReads{projections.NewQueries(pool), progress}, silentDevices{}, store, runner.WaitFor, time.Now)
+	go func() { _ = e.Run(ctx) }()
+
+	start := time.Now()
+	if _, err := h.StartCampaign(ctx, commands.StartCampaign{Meta: meta, CampaignID: "c1"}); err != nil {
+		return rate{}, "", err
+	}
+	for {
+		c, err := progress.CampaignProgress(ctx, "c1")
+		if err != nil {
+			return rate{}, "", err
+		}
+		if c.Targeted >= int64(b.opts.fleet) {
+			return rate{n: b.opts.fleet, elapsed: time.Since(start)}, residentMemory(), nil
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// registerFleet registers the devices in bulk and waits until the catalog
+// shows them.
+func (b *bench) registerFleet(ctx context.Context, h *commands.Handlers, meta commands.Meta, runner *projections.Runner) error {
+	var last commands.Result
+	for done := 0; done < b.opts.fleet; done += 1000 {
+		regs := make([]commands.DeviceRegistration, min(1000, b.opts.fleet-done))
+		for i := range regs {
+			regs[i] = commands.DeviceRegistration{DeviceID: domain.DeviceID(fmt.Sprintf("dev-%07d", done+i)),
+				Attributes: domain.DeviceAttributes{DeviceClass: "sensor", FirmwareHash: "d1", Mechanism: domain.MechanismConnector}}
+		}
+		res, err := h.RegisterDevices(ctx, commands.RegisterDevices{Meta: meta, Devices: regs})
+		if err != nil {
+			return err
+		}
+		last = res.Result
+	}
+	return runner.WaitFor(ctx, last.Position)
+}
+
+// residentMemory reads the process's current and peak resident memory.
+func residentMemory() string {
+	raw, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		return "unknown"
+	}
+	var rss, peak string
+	for _, line := range strings.Split(string(raw), "\n") {
+		if v, ok := strings.CutPrefix(line, "VmRSS:"); ok {
+			rss = strings.TrimSpace(v)
+		}
+		if v, ok := strings.CutPrefix(line, "VmHWM:"); ok {
+			peak = strings.TrimSpace(v)
+		}
+	}
+	return fmt.Sprintf("RSS %s (peak %s)", rss, peak)
+}
