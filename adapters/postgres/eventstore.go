@@ -77,21 +77,14 @@ func (s *EventStore) AppendMulti(ctx context.Context, requests []eventstore.Appe
 }
 
 // appendInTx runs the append's statements. Nothing before allocate_positions
-// may write, so that the transaction id is assigned under its lock.
+// may write, so that the transaction id is assigned under its lock. The
+// reads go in one round trip and, for small appends, the writes in another.
 func appendInTx(ctx context.Context, tx pgx.Tx, requests []eventstore.AppendRequest) ([]eventstore.AppendResult, error) {
 	names := make([]string, len(requests))
 	for i, r := range requests {
 		names[i] = r.Stream
 	}
-	if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock($1, k) FROM unnest($2::int[]) AS t(k)`,
-		streamLockSpace, lockKeys(names)); err != nil {
-		return nil, err
-	}
-	current, err := currentRevisions(ctx, tx, names)
-	if err != nil {
-		return nil, err
-	}
-	stored, err := storedEvents(ctx, tx, requests)
+	current, stored, err := lockAndRead(ctx, tx, names, requests)
 	if err != nil {
 		return nil, err
 	}
@@ -112,6 +105,45 @@ func appendInTx(ctx context.Context, tx pgx.Tx, requests []eventstore.AppendRequ
 		return results, nil
 	}
 	return results, writeEvents(ctx, tx, requests, toWrite, current, results)
+}
+
+// lockAndRead takes the streams' locks, then reads their revisions and
+// which of the events are already stored, in one round trip.
+func lockAndRead(ctx context.Context, tx pgx.Tx, names []string, requests []eventstore.AppendRequest) (map[string]uint64, map[uuid.UUID]storedEvent, error) {
+	var ids []uuid.UUID
+	for _, r := range requests {
+		for _, e := range r.Events {
+			ids = append(ids, e.ID)
+		}
+	}
+	b := &pgx.Batch{}
+	b.Queue(`SELECT pg_advisory_xact_lock($1, k) FROM unnest($2::int[]) AS t(k)`, streamLockSpace, lockKeys(names))
+	current := make(map[string]uint64, len(names))
+	b.Queue(`SELECT stream_id, revision FROM streams WHERE stream_id = ANY($1)`, names).Query(func(rows pgx.Rows) error {
+		var name string
+		var rev int64
+		_, err := pgx.ForEachRow(rows, []any{&name, &rev}, func() error {
+			current[name] = uint64(rev)
+			return nil
+		})
+		return err
+	})
+	stored := map[uuid.UUID]storedEvent{}
+	b.Queue(`SELECT event_id, stream_id, revision, position FROM events WHERE event_id = ANY($1)`, ids).Query(func(rows pgx.Rows) error {
+		var id uuid.UUID
+		var se storedEvent
+		var rev int64
+		_, err := pgx.ForEachRow(rows, []any{&id, &se.stream, &rev, &se.position}, func() error {
+			se.revision = uint64(rev)
+			stored[id] = se
+			return nil
+		})
+		return err
+	})
+	if err := tx.SendBatch(ctx, b).Close(); err != nil {
+		return nil, nil, err
+	}
+	return current, stored, nil
 }
 
 // checkRequest decides one request: already done (idempotent retry or no
@@ -164,21 +196,14 @@ func retryResult(r eventstore.AppendRequest, stored map[uuid.UUID]storedEvent) (
 }
 
 // writeEvents allocates positions and stores the events of the requests
-// in toWrite, then moves their streams' revisions and notifies readers.
+// in toWrite, then moves their streams' revisions and notifies readers:
+// one round trip for a small append, COPY for a large one.
 func writeEvents(ctx context.Context, tx pgx.Tx, requests []eventstore.AppendRequest, toWrite []int,
 	current map[string]uint64, results []eventstore.AppendResult) error {
-	total := 0
-	for _, i := range toWrite {
-		total += len(requests[i].Events)
-	}
-	var first int64
-	if err := tx.QueryRow(ctx, `SELECT allocate_positions($1)`, total).Scan(&first); err != nil {
-		return err
-	}
 	var rows eventRows
 	streamNames := make([]string, 0, len(toWrite))
 	streamRevs := make([]int64, 0, len(toWrite))
-	position := first
+	lastOffsets := make([]int64, 0, len(toWrite))
 	for _, i := range toWrite {
 		r := requests[i]
 		next := int64(0)
@@ -186,26 +211,23 @@ func writeEvents(ctx context.Context, tx pgx.Tx, requests []eventstore.AppendReq
 			next = int64(rev) + 1
 		}
 		for _, e := range r.Events {
-			if err := rows.add(position, r.Stream, next, e); err != nil {
+			if err := rows.add(int64(len(rows.position)), r.Stream, next, e); err != nil {
 				return err
 			}
-			position++
 			next++
 		}
 		streamNames = append(streamNames, r.Stream)
 		streamRevs = append(streamRevs, next-1)
-		results[i] = eventstore.AppendResult{NextExpected: uint64(next - 1), Position: pos(position - 1)}
+		lastOffsets = append(lastOffsets, int64(len(rows.position)-1))
 	}
-	if err := rows.insert(ctx, tx); err != nil {
+	first, err := rows.insert(ctx, tx, streamNames, streamRevs)
+	if err != nil {
 		return err
 	}
-	if _, err := tx.Exec(ctx, `INSERT INTO streams (stream_id, revision)
-		SELECT * FROM unnest($1::text[], $2::bigint[])
-		ON CONFLICT (stream_id) DO UPDATE SET revision = EXCLUDED.revision`, streamNames, streamRevs); err != nil {
-		return err
+	for k, i := range toWrite {
+		results[i] = eventstore.AppendResult{NextExpected: uint64(streamRevs[k]), Position: pos(first + lastOffsets[k])}
 	}
-	_, err := tx.Exec(ctx, `SELECT pg_notify($1, '')`, notifyChannel)
-	return err
+	return nil
 }
 
 // eventRows holds the events of an append column by column.
@@ -234,69 +256,39 @@ func (r *eventRows) add(position int64, stream string, revision int64, e eventst
 	return nil
 }
 
-// insert stores the rows with one multi-row INSERT, or COPY when many.
-func (r *eventRows) insert(ctx context.Context, tx pgx.Tx) error {
+// insert allocates the rows' positions (their position fields hold
+// offsets from the first), stores them, moves the streams' revisions and
+// notifies readers. It returns the first position.
+func (r *eventRows) insert(ctx context.Context, tx pgx.Tx, streams []string, revisions []int64) (int64, error) {
+	b := &pgx.Batch{}
+	var first int64
 	if len(r.position) >= copyThreshold {
+		if err := tx.QueryRow(ctx, `SELECT allocate_positions($1)`, len(r.position)).Scan(&first); err != nil {
+			return 0, err
+		}
 		_, err := tx.CopyFrom(ctx, pgx.Identifier{"events"},
 			[]string{"position", "stream_id", "revision", "event_id", "event_type", "data", "metadata"},
 			pgx.CopyFromSlice(len(r.position), func(i int) ([]any, error) {
-				return []any{r.position[i], r.stream[i], r.revision[i], r.id[i], r.typ[i], r.data[i], r.metadata[i]}, nil
+				return []any{first + r.position[i], r.stream[i], r.revision[i], r.id[i], r.typ[i], r.data[i], r.metadata[i]}, nil
 			}))
-		return err
-	}
-	_, err := tx.Exec(ctx, `INSERT INTO events (position, stream_id, revision, event_id, event_type, data, metadata)
-		SELECT * FROM unnest($1::bigint[], $2::text[], $3::bigint[], $4::uuid[], $5::text[], $6::json[], $7::json[])`,
-		r.position, r.stream, r.revision, r.id, r.typ, r.data, r.metadata)
-	return err
-}
-
-// currentRevisions returns the last revision of each existing stream.
-func currentRevisions(ctx context.Context, tx pgx.Tx, names []string) (map[string]uint64, error) {
-	rows, err := tx.Query(ctx, `SELECT stream_id, revision FROM streams WHERE stream_id = ANY($1)`, names)
-	if err != nil {
-		return nil, err
-	}
-	current := make(map[string]uint64, len(names))
-	var name string
-	var rev int64
-	_, err = pgx.ForEachRow(rows, []any{&name, &rev}, func() error {
-		current[name] = uint64(rev)
-		return nil
-	})
-	return current, err
-}
-
-type storedEvent struct {
-	stream   string
-	revision uint64
-	position int64
-}
-
-// storedEvents finds which of the requests' event ids are already stored.
-func storedEvents(ctx context.Context, tx pgx.Tx, requests []eventstore.AppendRequest) (map[uuid.UUID]storedEvent, error) {
-	var ids []uuid.UUID
-	for _, r := range requests {
-		for _, e := range r.Events {
-			ids = append(ids, e.ID)
+		if err != nil {
+			return 0, err
 		}
+	} else {
+		// allocate_positions runs before the first row is inserted, so it
+		// is still the transaction's first write.
+		b.Queue(`WITH first AS MATERIALIZED (SELECT allocate_positions($8) AS p)
+			INSERT INTO events (position, stream_id, revision, event_id, event_type, data, metadata)
+			SELECT first.p + t.o, t.s, t.r, t.i, t.y, t.d, t.m FROM first,
+				unnest($1::bigint[], $2::text[], $3::bigint[], $4::uuid[], $5::text[], $6::json[], $7::json[]) AS t(o, s, r, i, y, d, m)
+			RETURNING (SELECT p FROM first)`,
+			r.position, r.stream, r.revision, r.id, r.typ, r.data, r.metadata, len(r.position)).
+			QueryRow(func(row pgx.Row) error { return row.Scan(&first) })
 	}
-	stored := map[uuid.UUID]storedEvent{}
-	if len(ids) == 0 {
-		return stored, nil
-	}
-	rows, err := tx.Query(ctx, `SELECT event_id, stream_id, revision, position FROM events WHERE event_id = ANY($1)`, ids)
-	if err != nil {
-		return nil, err
-	}
-	var id uuid.UUID
-	var s storedEvent
-	var rev int64
-	_, err = pgx.ForEachRow(rows, []any{&id, &s.stream, &rev, &s.position}, func() error {
-		s.revision = uint64(rev)
-		stored[id] = s
-		return nil
-	})
-	return stored, err
+	b.Queue(`INSERT INTO streams (stream_id, revision) SELECT * FROM unnest($1::text[], $2::bigint[])
+		ON CONFLICT (stream_id) DO UPDATE SET revision = EXCLUDED.revision`, streams, revisions)
+	b.Queue(`SELECT pg_notify($1, '')`, notifyChannel)
+	return first, tx.SendBatch(ctx, b).Close()
 }
 
 // validate refuses requests the store cannot take, before any I/O.
@@ -353,4 +345,11 @@ func jsonText(data []byte) string {
 
 func pos(p int64) eventstore.Position {
 	return eventstore.Position{Commit: uint64(p), Prepare: uint64(p)}
+}
+
+// storedEvent is where an event id of an append is already stored.
+type storedEvent struct {
+	stream   string
+	revision uint64
+	position int64
 }

@@ -37,6 +37,9 @@ func (s *EventStore) ReadStream(ctx context.Context, stream string, opts eventst
 	if err != nil {
 		return nil, fmt.Errorf("eventstore.ReadStream %s: %w", stream, err)
 	}
+	if len(events) == 0 && opts.Direction == eventstore.Forwards && opts.From == 0 {
+		return nil, eventstore.ErrStreamNotFound // every stream has a revision 0
+	}
 	if len(events) == 0 {
 		var exists bool
 		if err := s.pool.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM streams WHERE stream_id = $1)`, stream).Scan(&exists); err != nil {
