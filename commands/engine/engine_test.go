@@ -260,3 +260,32 @@ func TestARestartedEngineResumesWithoutLosingOrRepeating(t *testing.T) {
 		t.Errorf("enrolled %d in %d batches, want 120 in 13", cp.Enrolled(), cp.Batches())
 	}
 }
+
+func TestATimedCampaignWaitsForItsTimeThenStarts(t *testing.T) {
+	w := newWorld(t, engine.Config{BatchSize: 20, PollInterval: 300 * time.Millisecond, DeviceTimeout: time.Hour})
+	w.devices.hold = true
+	w.register("ok", 5, "sensor", "digest-1")
+	ctx := context.Background()
+	if _, err := w.h.RegisterManifest(ctx, commands.RegisterManifest{Meta: w.meta(), ManifestID: "m1", Spec: domain.ManifestSpec{
+		Name: "fw2", DeviceClass: "sensor", PayloadType: domain.PayloadFull, PayloadURL: "https://fw.example/2.bin",
+		PayloadDigest: "digest-2", PayloadSize: 100, Timestamp: time.Now()}}); err != nil {
+		t.Fatal(err)
+	}
+	when := time.Now().Add(1500 * time.Millisecond)
+	if _, err := w.h.CreateCampaign(ctx, commands.CreateCampaign{Meta: w.meta(), CampaignID: "c1", Spec: domain.CampaignSpec{
+		Name: "timed", ManifestID: "m1", DeviceFilter: "state__eq=registered", When: &when}}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w.h.StartCampaign(ctx, commands.StartCampaign{Meta: w.meta(), CampaignID: "c1"}); err != nil {
+		t.Fatal(err)
+	}
+	cp, err := w.h.Campaign(ctx, account, "c1")
+	if err != nil || cp.Phase() != domain.PhaseTimed {
+		t.Fatalf("after start: phase %v (%v), want timed", cp.Phase(), err)
+	}
+	cp = w.waitPhase("c1", domain.PhaseActive)
+	started := cp.StartingAt()
+	if started.Before(when) || started.After(when.Add(300*time.Millisecond+time.Second)) {
+		t.Errorf("started at %s; want between %s and one polling interval (plus slack) later", started.Format(time.StampMilli), when.Format(time.StampMilli))
+	}
+}
