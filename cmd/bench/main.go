@@ -78,6 +78,13 @@ func run(ctx context.Context, args []string, getenv func(string) string, out io.
 	b.report(fmt.Sprintf("campaign start→enrolled+projected (pages of %d)", o.schedulerBatch), "devices", enrolled, raw)
 	fmt.Fprintf(out, "%-34s %s\n", "  memory at the end", memory)
 
+	esAppend, esCatchUp, err := b.eventStoreDB(ctx)
+	if err != nil {
+		return fmt.Errorf("EventStoreDB adapter: %w", err)
+	}
+	b.report("EventStoreDB adapter fan-out append", "events", esAppend, raw)
+	b.report("EventStoreDB adapter catch-up", "events", esCatchUp, raw)
+
 	fmt.Fprintf(out, "\nsingle commands, %d clients, %d requests each scenario\n", o.clients, o.requests)
 	single, err := b.rawSingleInserts(ctx)
 	if err != nil {

@@ -114,7 +114,9 @@ func (c Config) Validate() error {
 		problems = append(problems, fmt.Errorf("CONNECTOR_URL=%q: not an http(s) URL", c.ConnectorURL))
 	}
 	if c.EventStoreURL != "" {
-		problems = append(problems, errors.New("EVENTSTORE_URL is set, but this build only stores events in Postgres: unset it"))
+		if u, err := url.Parse(c.EventStoreURL); err != nil || (u.Scheme != "esdb" && u.Scheme != "esdb+discover" && u.Scheme != "kurrentdb" && u.Scheme != "kurrentdb+discover") {
+			problems = append(problems, fmt.Errorf("EVENTSTORE_URL=%q: not an esdb:// or esdb+discover:// connection string", maskURL(c.EventStoreURL)))
+		}
 	}
 	if c.KafkaHost != "" {
 		problems = append(problems, errors.New("KAFKA_HOST is set, but this build only has in-process queues: unset it"))

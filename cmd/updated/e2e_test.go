@@ -15,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/updateservice/updateservice/adapters/eventstoredb/esdbtest"
 	"github.com/updateservice/updateservice/adapters/postgres/pgtest"
 )
 
@@ -32,6 +33,23 @@ const (
 )
 
 func TestCampaignEndToEndSurvivesKills(t *testing.T) {
+	runEndToEnd(t)
+}
+
+// TestCampaignEndToEndOnEventStoreDB keeps the events in EventStoreDB (the
+// wire-level server, in this process, outliving the killed service) and
+// the read models and checkpoints in Postgres.
+func TestCampaignEndToEndOnEventStoreDB(t *testing.T) {
+	srv, err := esdbtest.Start("127.0.0.1:0", esdbtest.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { srv.Close() })
+	runEndToEnd(t, "EVENTSTORE_URL="+srv.URL())
+}
+
+// runEndToEnd runs the campaign with extra environment for the service.
+func runEndToEnd(t *testing.T, env ...string) {
 	bin := buildBinaries(t)
 	dir := t.TempDir()
 	api := fmt.Sprintf("127.0.0.1:%d", freePort(t))
@@ -41,6 +59,7 @@ func TestCampaignEndToEndSurvivesKills(t *testing.T) {
 		"SCHEDULER_BATCH_SIZE=100", "SCHEDULER_DELAY=100ms", "SCHEDULER_POLLING_TIMEOUT=1s",
 		"DEVICE_UPDATE_TIMEOUT=8s", "CONNECTOR_URL=http://" + sim,
 	}, log: filepath.Join(dir, "updated.log")}
+	svc.env = append(svc.env, env...)
 	svc.start()
 	c := &client{t: t, base: "http://" + api}
 	c.waitReady()

@@ -20,11 +20,13 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/updateservice/updateservice/adapters/connector"
+	"github.com/updateservice/updateservice/adapters/eventstoredb"
 	httpapi "github.com/updateservice/updateservice/adapters/http"
 	"github.com/updateservice/updateservice/adapters/postgres"
 	"github.com/updateservice/updateservice/commands"
 	"github.com/updateservice/updateservice/commands/engine"
 	"github.com/updateservice/updateservice/domain"
+	"github.com/updateservice/updateservice/domain/eventstore"
 	"github.com/updateservice/updateservice/projections"
 )
 
@@ -59,8 +61,11 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return err
 	}
 	defer pool.Close()
-	store := postgres.NewEventStore(pool)
-	defer store.Close()
+	store, closeStore, storeReady, err := openEventStore(cfg, pool)
+	if err != nil {
+		return err
+	}
+	defer closeStore()
 	cmds := commands.New(store, time.Now)
 	projector := projections.NewRunner(pool, store, projections.Config{BatchSize: cfg.ProjectionBatchSize, Logger: log})
 	queries := projections.NewQueries(pool)
@@ -82,6 +87,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 			ConnectorRetries: retries, Log: log,
 			Ready: map[string]httpapi.ReadinessCheck{
 				"database":    func(ctx context.Context) error { return pool.Ping(ctx) },
+				"event store": storeReady,
 				"projections": func(context.Context) error { return projector.Err() },
 			},
 		}),
@@ -100,6 +106,20 @@ func named(name string, part func(context.Context) error) func(context.Context) 
 		}
 		return fmt.Errorf("%s stopped", name)
 	}
+}
+
+// openEventStore opens EventStoreDB when EVENTSTORE_URL is set, else the
+// Postgres event store on pool. Read models and checkpoints stay in Postgres.
+func openEventStore(cfg Config, pool *pgxpool.Pool) (eventstore.Store, func(), httpapi.ReadinessCheck, error) {
+	if cfg.EventStoreURL == "" {
+		store := postgres.NewEventStore(pool)
+		return store, store.Close, func(ctx context.Context) error { return pool.Ping(ctx) }, nil
+	}
+	store, err := eventstoredb.New(eventstoredb.Config{URL: cfg.EventStoreURL})
+	if err != nil {
+		return nil, nil, nil, fmt.Errorf("EVENTSTORE_URL: %w", err)
+	}
+	return store, func() { _ = store.Close() }, store.Ping, nil
 }
 
 // engineReads joins the read-model queries the engine makes.

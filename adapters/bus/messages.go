@@ -1,0 +1,266 @@
+package bus
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/updateservice/updateservice/commands"
+	"github.com/updateservice/updateservice/domain"
+)
+
+// Message is the payload of one queue: a JSON object with snake_case
+// fields, validated on decode and before it is sent.
+type Message interface {
+	// Queue names the queue the message goes on.
+	Queue() string
+	// Key is the Kafka partition key: the id of the device, campaign,
+	// manifest or account the message concerns, so that Kafka keeps the
+	// messages about one of them in order.
+	Key() string
+	// Validate reports every problem of the payload at once, as
+	// domain.InvalidError values.
+	Validate() error
+	account() domain.AccountID
+}
+
+// Account is the part every message has: the account it acts in. Objects
+// of other accounts are not found.
+type Account struct {
+	AccountID domain.AccountID `json:"account_id"`
+}
+
+func (a Account) account() domain.AccountID { return a.AccountID }
+
+// maxText bounds the free-text fields of a message (reasons, errors).
+const maxText = 2000
+
+// problems collects a payload's validation errors.
+type problems []error
+
+func (p *problems) add(err error) {
+	if err != nil {
+		*p = append(*p, err)
+	}
+}
+
+func (p *problems) invalid(field, reason string) {
+	p.add(domain.InvalidError{Field: field, Reason: reason})
+}
+
+func (p *problems) required(field string, missing bool) {
+	if missing {
+		p.invalid(field, "is required")
+	}
+}
+
+func (p *problems) text(field, s string) {
+	if utf8.RuneCountInString(s) > maxText {
+		p.invalid(field, fmt.Sprintf("must be at most %d characters", maxText))
+	}
+}
+
+func (p problems) err() error { return errors.Join(p...) }
+
+// start checks the account every message carries.
+func (a Account) start() *problems {
+	p := &problems{}
+	p.add(a.AccountID.Validate())
+	return p
+}
+
+// NotificationSubscription says whether a device's update resource is
+// subscribed for notifications now (connector-channel-handle-notification-subscription).
+type NotificationSubscription struct {
+	Account
+	DeviceID   domain.DeviceID `json:"device_id"`
+	Subscribed *bool           `json:"subscribed"`
+}
+
+// AsyncResponse is the device connector's answer to a manifest write
+// (connector-channel-handle-async-response).
+type AsyncResponse struct {
+	Account
+	// AsyncID is the id the manifest write used: "<campaign id>.<device id
+	// in unpadded base64url>".
+	AsyncID string `json:"async_id"`
+	// Status is the HTTP-like status of the write: 2xx delivered.
+	Status *int `json:"status"`
+	// Error is the connector's error text, if any.
+	Error string `json:"error,omitempty"`
+}
+
+// SendManifest asks to write a campaign's manifest to one device through
+// the device connector (connector-channel-send-manifest).
+type SendManifest struct {
+	Account
+	CampaignID domain.CampaignID `json:"campaign_id"`
+	DeviceID   domain.DeviceID   `json:"device_id"`
+}
+
+// CampaignManager asks to start a timed campaign whose time has come
+// (deployment-service-campaign-manager-with-retry).
+type CampaignManager struct {
+	Account
+	CampaignID domain.CampaignID `json:"campaign_id"`
+}
+
+// CheckManifest asks to check a campaign's manifest and copy its timestamp
+// (deployment-service-check-manifest).
+type CheckManifest struct {
+	Account
+	CampaignID domain.CampaignID `json:"campaign_id"`
+}
+
+// DeletedManifest says a manifest is deleted: the campaigns using it stop
+// as manifestremoved (deployment-service-deleted-manifests).
+type DeletedManifest struct {
+	Account
+	ManifestID domain.ManifestID `json:"manifest_id"`
+}
+
+// DeviceUpdated is a change of a device's catalog record
+// (deployment-service-device-updated): the fields present replace the
+// catalog's, the absent ones stay.
+type DeviceUpdated struct {
+	Account
+	DeviceID         domain.DeviceID `json:"device_id"`
+	Name             *string         `json:"name,omitempty"`
+	Description      *string         `json:"description,omitempty"`
+	DeviceClass      *string         `json:"device_class,omitempty"`
+	VendorID         *string         `json:"vendor_id,omitempty"`
+	FirmwareChecksum *string         `json:"firmware_checksum,omitempty"`
+	Groups           *[]string       `json:"groups,omitempty"`
+	Mechanism        *string         `json:"mechanism,omitempty"`
+	MechanismURL     *string         `json:"mechanism_url,omitempty"`
+}
+
+// LogManifestSentDevices re-logs which devices a campaign's manifest upload
+// reached and which it could not reach
+// (deployment-service-log-manifest-sent-devices).
+type LogManifestSentDevices struct {
+	Account
+	CampaignID domain.CampaignID `json:"campaign_id"`
+	Reached    []domain.DeviceID `json:"reached,omitempty"`
+	NotReached []domain.DeviceID `json:"not_reached,omitempty"`
+	// Reason says why the unreached devices were not reached.
+	Reason string `json:"reason,omitempty"`
+}
+
+// UpdateDeploymentDevice is a device's firmware update result in a campaign
+// from the connector channel (deployment-service-update-deployment-device):
+// the value of the LwM2M update result resource /10252/0/3. Without a
+// campaign id, the result is the device's in its active campaign, as a
+// notification of the resource says (what the webhook knows).
+type UpdateDeploymentDevice struct {
+	Account
+	CampaignID domain.CampaignID `json:"campaign_id,omitempty"`
+	DeviceID   domain.DeviceID   `json:"device_id"`
+	// UpdateResult is 1 for success, any other positive number a failure code.
+	UpdateResult *int `json:"update_result"`
+}
+
+// UpdateCampaignCache asks to rebuild a campaign's read-model rows from its
+// events (deployment-service-update-campaign-cache).
+type UpdateCampaignCache struct {
+	Account
+	CampaignID domain.CampaignID `json:"campaign_id"`
+}
+
+// AccountLimits sets how many campaigns the account may run at once; 0 is
+// unlimited (deployment-service-account-limits).
+type AccountLimits struct {
+	Account
+	MaxActiveCampaigns *int `json:"max_active_campaigns"`
+}
+
+// FirmwareAccountLimits sets the account's firmware limits; 0 is unlimited
+// (firmware-account-limits).
+type FirmwareAccountLimits struct {
+	Account
+	MaxManifests    *int   `json:"max_manifests"`
+	MaxPayloadBytes *int64 `json:"max_payload_bytes"`
+}
+
+// ApplyFirmwareUpdate starts a campaign (deployment-service-apply-firmware-update).
+type ApplyFirmwareUpdate struct {
+	Account
+	CampaignID domain.CampaignID `json:"campaign_id"`
+}
+
+// StopCampaign stops a campaign (deployment-service-campaign-engine-stop-campaign).
+type StopCampaign struct {
+	Account
+	CampaignID domain.CampaignID `json:"campaign_id"`
+}
+
+// CampaignDeviceState is a device's update state in a campaign reported
+// by another system (deployment-service-campaign-device-state): State in
+// a named campaign, or the raw value of the device's LwM2M update state
+// resource /10252/0/2 (what the webhook knows), which applies to the
+// device's active campaign.
+type CampaignDeviceState struct {
+	Account
+	CampaignID domain.CampaignID `json:"campaign_id,omitempty"`
+	DeviceID   domain.DeviceID   `json:"device_id"`
+	// State is one of the update states but pending and skipped.
+	State domain.UpdateState `json:"state,omitempty"`
+	// LwM2MState is the /10252/0/2 value, instead of State and CampaignID.
+	LwM2MState *int `json:"lwm2m_state,omitempty"`
+	// ResultCode is required with state failed.
+	ResultCode int    `json:"result_code,omitempty"`
+	Reason     string `json:"reason,omitempty"`
+}
+
+// DeviceResources is the update-object metadata a device reported
+// (update-service-device-resource-manager); an absent or empty value was
+// not reported.
+type DeviceResources struct {
+	Account
+	DeviceID         domain.DeviceID `json:"device_id"`
+	DeviceClass      string          `json:"device_class,omitempty"`
+	VendorID         string          `json:"vendor_id,omitempty"`
+	FirmwareChecksum string          `json:"firmware_checksum,omitempty"`
+}
+
+// CampaignDeviceHeartbeat says a device updating in a campaign is alive
+// (deployment-service-campaign-device-heartbeat).
+type CampaignDeviceHeartbeat struct {
+	Account
+	CampaignID domain.CampaignID `json:"campaign_id"`
+	DeviceID   domain.DeviceID   `json:"device_id"`
+}
+
+// DeviceUpdateReport is Campaigner's DeviceUpdateReport: a device's
+// update result in a campaign (deployment-service-device-update-report).
+// The campaign is campaign_id, or Campaigner's correlation id
+// "urn:here-ota:campaign:<campaign id>".
+type DeviceUpdateReport struct {
+	Account
+	DeviceID      domain.DeviceID   `json:"device_id"`
+	CampaignID    domain.CampaignID `json:"campaign_id,omitempty"`
+	CorrelationID string            `json:"correlation_id,omitempty"`
+	Success       *bool             `json:"success"`
+	// ResultCode is the device's result code; required and non-zero when
+	// success is false.
+	ResultCode  int    `json:"result_code,omitempty"`
+	Description string `json:"description,omitempty"`
+}
+
+// campaignerCorrelationPrefix starts Campaigner's correlation ids of campaigns.
+const campaignerCorrelationPrefix = "urn:here-ota:campaign:"
+
+// campaign returns the report's campaign, from either field.
+func (m DeviceUpdateReport) campaign() domain.CampaignID {
+	if m.CampaignID != "" {
+		return m.CampaignID
+	}
+	return domain.CampaignID(strings.TrimPrefix(m.CorrelationID, campaignerCorrelationPrefix))
+}
+
+// asyncDevice returns the device an async id names, or "".
+func (m AsyncResponse) asyncDevice() domain.DeviceID {
+	_, device, _ := commands.ParseAsyncID(m.AsyncID)
+	return device
+}

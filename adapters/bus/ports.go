@@ -1,0 +1,65 @@
+package bus
+
+import (
+	"context"
+	"time"
+
+	"github.com/updateservice/updateservice/commands"
+	"github.com/updateservice/updateservice/domain"
+)
+
+// Commands are the command handlers the queues send to:
+// *commands.Handlers.
+type Commands interface {
+	ChangeDeviceSubscription(ctx context.Context, c commands.ChangeDeviceSubscription) (commands.Result, error)
+	HandleAsyncResponse(ctx context.Context, c commands.HandleAsyncResponse) (commands.Result, error)
+	HandleDeviceNotification(ctx context.Context, c commands.HandleDeviceNotification) (commands.Result, error)
+	RecordManifestsSent(ctx context.Context, c commands.RecordManifestsSent) (commands.Result, []domain.DeviceID, error)
+	ChangeDeviceStates(ctx context.Context, c commands.ChangeDeviceStates) (commands.Result, []domain.DeviceID, error)
+	AdvanceCampaign(ctx context.Context, c commands.AdvanceCampaign) (commands.Result, error)
+	CheckCampaignManifest(ctx context.Context, c commands.CheckCampaignManifest) (commands.Result, error)
+	DeleteManifest(ctx context.Context, c commands.DeleteManifest) (commands.Result, error)
+	PatchDevice(ctx context.Context, c commands.PatchDevice) (commands.Result, error)
+	LogManifestSentDevices(ctx context.Context, c commands.LogManifestSentDevices) (commands.Result, []domain.DeviceID, error)
+	ReportDeviceUpdate(ctx context.Context, c commands.ReportDeviceUpdate) (commands.Result, error)
+	SetCampaignLimits(ctx context.Context, c commands.SetCampaignLimits) (commands.Result, error)
+	SetFirmwareLimits(ctx context.Context, c commands.SetFirmwareLimits) (commands.Result, error)
+	StartCampaign(ctx context.Context, c commands.StartCampaign) (commands.Result, error)
+	StopCampaign(ctx context.Context, c commands.StopCampaign) (commands.Result, error)
+	ReportDeviceResources(ctx context.Context, c commands.ReportDeviceResources) (commands.Result, error)
+
+	// The reads the send-manifest step makes, from the event store.
+	Campaign(ctx context.Context, account domain.AccountID, id domain.CampaignID) (*domain.Campaign, error)
+	Manifest(ctx context.Context, account domain.AccountID, id domain.ManifestID) (*domain.Manifest, error)
+}
+
+// ReadModels are the two queues whose effect is on the read models only:
+// projections.EngineQueries (TouchCampaignDevice) with
+// projections.CampaignRebuilder (RebuildCampaign).
+type ReadModels interface {
+	// TouchCampaignDevice records a heartbeat; false when the device has no
+	// update in progress in the campaign.
+	TouchCampaignDevice(ctx context.Context, account domain.AccountID, campaign domain.CampaignID, device domain.DeviceID, at time.Time) (bool, error)
+	// RebuildCampaign re-derives the campaign's rows from its events.
+	RebuildCampaign(ctx context.Context, account domain.AccountID, campaign domain.CampaignID) error
+}
+
+// Sender writes a manifest to a device through the device connector, as
+// the campaign engine's Sender. An error with a `Permanent() bool` method
+// returning true will not succeed on retry; any other error is retried.
+type Sender interface {
+	SendManifest(ctx context.Context, device domain.DeviceID, asyncID string, manifest []byte) error
+}
+
+// Handlers is what the router's handlers call.
+type Handlers struct {
+	// Commands receives every command; required.
+	Commands Commands
+	// ReadModels serves the heartbeat and update-campaign-cache queues;
+	// required.
+	ReadModels ReadModels
+	// Sender writes manifests for connector-channel-send-manifest; required.
+	Sender Sender
+	// Now is the clock of heartbeats; default time.Now.
+	Now func() time.Time
+}

@@ -1,0 +1,245 @@
+package bus
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/updateservice/updateservice/commands"
+	"github.com/updateservice/updateservice/domain"
+)
+
+// The queue, partition key and validation of each message.
+
+func (NotificationSubscription) Queue() string { return QueueNotificationSubscription }
+func (AsyncResponse) Queue() string            { return QueueAsyncResponse }
+func (SendManifest) Queue() string             { return QueueSendManifest }
+func (CampaignManager) Queue() string          { return QueueCampaignManager }
+func (CheckManifest) Queue() string            { return QueueCheckManifest }
+func (DeletedManifest) Queue() string          { return QueueDeletedManifests }
+func (DeviceUpdated) Queue() string            { return QueueDeviceUpdated }
+func (LogManifestSentDevices) Queue() string   { return QueueLogManifestSentDevices }
+func (UpdateDeploymentDevice) Queue() string   { return QueueUpdateDeploymentDevice }
+func (UpdateCampaignCache) Queue() string      { return QueueUpdateCampaignCache }
+func (AccountLimits) Queue() string            { return QueueAccountLimits }
+func (FirmwareAccountLimits) Queue() string    { return QueueFirmwareAccountLimits }
+func (ApplyFirmwareUpdate) Queue() string      { return QueueApplyFirmwareUpdate }
+func (StopCampaign) Queue() string             { return QueueStopCampaign }
+func (CampaignDeviceState) Queue() string      { return QueueCampaignDeviceState }
+func (DeviceResources) Queue() string          { return QueueDeviceResourceManager }
+func (CampaignDeviceHeartbeat) Queue() string  { return QueueCampaignDeviceHeartbeat }
+func (DeviceUpdateReport) Queue() string       { return QueueDeviceUpdateReport }
+func (m NotificationSubscription) Key() string { return string(m.DeviceID) }
+func (m AsyncResponse) Key() string            { return string(m.asyncDevice()) }
+func (m SendManifest) Key() string             { return string(m.DeviceID) }
+func (m CampaignManager) Key() string          { return string(m.CampaignID) }
+func (m CheckManifest) Key() string            { return string(m.CampaignID) }
+func (m DeletedManifest) Key() string          { return string(m.ManifestID) }
+func (m DeviceUpdated) Key() string            { return string(m.DeviceID) }
+func (m LogManifestSentDevices) Key() string   { return string(m.CampaignID) }
+func (m UpdateDeploymentDevice) Key() string   { return string(m.DeviceID) }
+func (m UpdateCampaignCache) Key() string      { return string(m.CampaignID) }
+func (m AccountLimits) Key() string            { return string(m.AccountID) }
+func (m FirmwareAccountLimits) Key() string    { return string(m.AccountID) }
+func (m ApplyFirmwareUpdate) Key() string      { return string(m.CampaignID) }
+func (m StopCampaign) Key() string             { return string(m.CampaignID) }
+func (m CampaignDeviceState) Key() string      { return string(m.DeviceID) }
+func (m DeviceResources) Key() string          { return string(m.DeviceID) }
+func (m CampaignDeviceHeartbeat) Key() string  { return string(m.DeviceID) }
+func (m DeviceUpdateReport) Key() string       { return string(m.DeviceID) }
+func (m NotificationSubscription) Validate() error {
+	p := m.start()
+	p.add(m.DeviceID.Validate())
+	p.required("subscribed", m.Subscribed == nil)
+	return p.err()
+}
+
+func (m AsyncResponse) Validate() error {
+	p := m.start()
+	if _, _, ok := commands.ParseAsyncID(m.AsyncID); !ok {
+		p.invalid("async_id", fmt.Sprintf("%q is not an async id of this service (<campaign id>.<device id in base64url>)", m.AsyncID))
+	}
+	p.required("status", m.Status == nil)
+	if m.Status != nil && (*m.Status < 100 || *m.Status > 999) {
+		p.invalid("status", fmt.Sprintf("%d is not a status code", *m.Status))
+	}
+	p.text("error", m.Error)
+	return p.err()
+}
+
+func (m SendManifest) Validate() error {
+	return campaignDevice(m.Account, m.CampaignID, m.DeviceID).err()
+}
+
+func (m CampaignManager) Validate() error { return campaignOnly(m.Account, m.CampaignID) }
+
+func (m CheckManifest) Validate() error { return campaignOnly(m.Account, m.CampaignID) }
+
+func (m DeletedManifest) Validate() error {
+	p := m.start()
+	p.add(m.ManifestID.Validate())
+	return p.err()
+}
+
+func (m DeviceUpdated) Validate() error {
+	p := m.start()
+	p.add(m.DeviceID.Validate())
+	if m.patch() == (commands.DevicePatch{}) {
+		p.invalid("device", "names no field to change")
+	}
+	if m.Mechanism != nil {
+		_, err := domain.ParseMechanism(*m.Mechanism)
+		p.add(err)
+	}
+	for field, v := range map[string]*string{"name": m.Name, "description": m.Description, "device_class": m.DeviceClass,
+		"vendor_id": m.VendorID, "firmware_checksum": m.FirmwareChecksum, "mechanism_url": m.MechanismURL} {
+		if v != nil {
+			p.text(field, *v)
+		}
+	}
+	if m.Groups != nil && len(*m.Groups) > 100 {
+		p.invalid("groups", "must be at most 100 groups")
+	}
+	return p.err()
+}
+
+func (m LogManifestSentDevices) Validate() error {
+	p := m.start()
+	p.add(m.CampaignID.Validate())
+	if n := len(m.Reached) + len(m.NotReached); n == 0 || n > 1000 {
+		p.invalid("reached", fmt.Sprintf("reached and not_reached list %d devices; 1 to 1000 per message", n))
+	}
+	for _, list := range [][]domain.DeviceID{m.Reached, m.NotReached} {
+		for _, d := range list {
+			p.add(d.Validate())
+		}
+	}
+	p.text("reason", m.Reason)
+	return p.err()
+}
+
+func (m UpdateDeploymentDevice) Validate() error {
+	p := m.start()
+	p.add(m.DeviceID.Validate())
+	if m.CampaignID != "" {
+		p.add(m.CampaignID.Validate())
+	}
+	p.required("update_result", m.UpdateResult == nil)
+	if m.UpdateResult != nil && *m.UpdateResult < 1 {
+		p.invalid("update_result", fmt.Sprintf("%d is not a result (1 success, another positive number a failure code)", *m.UpdateResult))
+	}
+	return p.err()
+}
+
+func (m UpdateCampaignCache) Validate() error { return campaignOnly(m.Account, m.CampaignID) }
+
+func (m AccountLimits) Validate() error {
+	p := m.start()
+	p.required("max_active_campaigns", m.MaxActiveCampaigns == nil)
+	if m.MaxActiveCampaigns != nil && *m.MaxActiveCampaigns < 0 {
+		p.invalid("max_active_campaigns", "must not be negative (0 is unlimited)")
+	}
+	return p.err()
+}
+
+func (m FirmwareAccountLimits) Validate() error {
+	p := m.start()
+	p.required("max_manifests", m.MaxManifests == nil)
+	p.required("max_payload_bytes", m.MaxPayloadBytes == nil)
+	if m.MaxManifests != nil && *m.MaxManifests < 0 {
+		p.invalid("max_manifests", "must not be negative (0 is unlimited)")
+	}
+	if m.MaxPayloadBytes != nil && *m.MaxPayloadBytes < 0 {
+		p.invalid("max_payload_bytes", "must not be negative (0 is unlimited)")
+	}
+	return p.err()
+}
+
+func (m ApplyFirmwareUpdate) Validate() error { return campaignOnly(m.Account, m.CampaignID) }
+
+func (m StopCampaign) Validate() error { return campaignOnly(m.Account, m.CampaignID) }
+
+func (m CampaignDeviceState) Validate() error {
+	if m.LwM2MState != nil {
+		p := m.start()
+		p.add(m.DeviceID.Validate())
+		if m.State != "" || m.CampaignID != "" {
+			p.invalid("lwm2m_state", "applies to the device's active campaign: give it without state and campaign_id")
+		}
+		if *m.LwM2MState < 0 {
+			p.invalid("lwm2m_state", fmt.Sprintf("%d is not an LwM2M update state", *m.LwM2MState))
+		}
+		return p.err()
+	}
+	p := campaignDevice(m.Account, m.CampaignID, m.DeviceID)
+	if _, err := domain.ParseUpdateState(string(m.State)); err != nil {
+		p.add(err)
+	} else if m.State == domain.UpdatePending || m.State == domain.UpdateSkipped {
+		p.invalid("state", fmt.Sprintf("%s is decided by the service, not reported", m.State))
+	}
+	if m.State == domain.UpdateFailed && m.ResultCode == 0 {
+		p.invalid("result_code", "is required, non-zero, with state failed")
+	}
+	p.text("reason", m.Reason)
+	return p.err()
+}
+
+func (m DeviceResources) Validate() error {
+	p := m.start()
+	p.add(m.DeviceID.Validate())
+	if m.DeviceClass == "" && m.VendorID == "" && m.FirmwareChecksum == "" {
+		p.invalid("device_class", "one of device_class, vendor_id and firmware_checksum is required")
+	}
+	p.text("device_class", m.DeviceClass)
+	p.text("vendor_id", m.VendorID)
+	p.text("firmware_checksum", m.FirmwareChecksum)
+	return p.err()
+}
+
+func (m CampaignDeviceHeartbeat) Validate() error {
+	return campaignDevice(m.Account, m.CampaignID, m.DeviceID).err()
+}
+
+func (m DeviceUpdateReport) Validate() error {
+	p := m.start()
+	p.add(m.DeviceID.Validate())
+	switch {
+	case m.CampaignID == "" && m.CorrelationID == "":
+		p.invalid("campaign_id", "campaign_id or correlation_id is required")
+	case m.CampaignID != "" && m.CorrelationID != "" && m.campaign() != domain.CampaignID(strings.TrimPrefix(m.CorrelationID, campaignerCorrelationPrefix)):
+		p.invalid("correlation_id", "names another campaign than campaign_id")
+	default:
+		p.add(m.campaign().Validate())
+	}
+	p.required("success", m.Success == nil)
+	if m.Success != nil && !*m.Success && m.ResultCode == 0 {
+		p.invalid("result_code", "is required, non-zero, when success is false")
+	}
+	p.text("description", m.Description)
+	return p.err()
+}
+
+// campaignOnly validates a message naming one campaign.
+func campaignOnly(a Account, campaign domain.CampaignID) error {
+	p := a.start()
+	p.add(campaign.Validate())
+	return p.err()
+}
+
+// campaignDevice starts validating a message naming a device in a campaign.
+func campaignDevice(a Account, campaign domain.CampaignID, device domain.DeviceID) *problems {
+	p := a.start()
+	p.add(campaign.Validate())
+	p.add(device.Validate())
+	return p
+}
+
+// patch is the catalog change the message carries.
+func (m DeviceUpdated) patch() commands.DevicePatch {
+	p := commands.DevicePatch{Name: m.Name, Description: m.Description, DeviceClass: m.DeviceClass, Vendor: m.VendorID,
+		FirmwareHash: m.FirmwareChecksum, Groups: m.Groups, MechanismURL: m.MechanismURL}
+	if m.Mechanism != nil {
+		mech := domain.Mechanism(*m.Mechanism)
+		p.Mechanism = &mech
+	}
+	return p
+}
