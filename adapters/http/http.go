@@ -41,6 +41,8 @@ type Deps struct {
 	// items that cannot apply yet (an async response before its send is
 	// recorded).
 	ConnectorRetries *ConnectorRetries
+	// DeviceSide receives the webhook's items; nil: Commands.
+	DeviceSide DeviceSide
 	// Ready lists named readiness checks (database, projector, ...).
 	Ready map[string]ReadinessCheck
 	// Log receives request errors.

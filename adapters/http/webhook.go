@@ -15,8 +15,11 @@ import (
 // at once; a device's own items always apply one after another, in order.
 const webhookParallel = 8
 
-// deviceSide is what the webhook needs of the command handlers.
-type deviceSide interface {
+// DeviceSide is what the webhook needs of the command handlers. The
+// service gives one that puts async responses and device reports on the
+// original queues, so that the webhook and the queues reach the same
+// handlers; without one the webhook calls Commands directly.
+type DeviceSide interface {
 	HandleAsyncResponse(context.Context, commands.HandleAsyncResponse) (commands.Result, error)
 	HandleDeviceNotification(context.Context, commands.HandleDeviceNotification) (commands.Result, error)
 	HandleRegistration(context.Context, commands.HandleRegistration) (commands.Result, error)
@@ -38,12 +41,16 @@ type deviceSide interface {
 // retry 503: the connector then delivers the body again, which is safe
 // because the commands record a repeated report once.
 func (d Deps) connectorNotifications(w http.ResponseWriter, r *http.Request) {
-	d.serveNotifications(w, r, d.Commands)
+	var side DeviceSide = d.Commands
+	if d.DeviceSide != nil {
+		side = d.DeviceSide
+	}
+	d.serveNotifications(w, r, side)
 }
 
 // serveNotifications is connectorNotifications with its command handlers
 // given, so that tests can watch what it sends.
-func (d Deps) serveNotifications(w http.ResponseWriter, r *http.Request, side deviceSide) {
+func (d Deps) serveNotifications(w http.ResponseWriter, r *http.Request, side DeviceSide) {
 	var body channelBody
 	if err := decode(r, &body); err != nil {
 		writeError(w, r, d.Log, err)

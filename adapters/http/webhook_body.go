@@ -89,7 +89,7 @@ func (it connectorItem) String() string { return fmt.Sprintf("%s[%d] %s", it.lis
 // itemBuilder turns a body's lists into items, collecting every problem.
 type itemBuilder struct {
 	meta     commands.Meta
-	side     deviceSide
+	side     DeviceSide
 	items    []connectorItem
 	problems []error
 }
@@ -100,7 +100,7 @@ type itemBuilder struct {
 // the async response of a write comes before the device's reports on it.
 // Each command gets a new command id: repeated reports are harmless
 // because the domain records a repeated step once.
-func (b channelBody) items(meta commands.Meta, side deviceSide) ([]connectorItem, error) {
+func (b channelBody) items(meta commands.Meta, side DeviceSide) ([]connectorItem, error) {
 	meta.CommandID = ""
 	ib := &itemBuilder{meta: meta, side: side}
 	ib.registrations("registrations", b.Registrations)

@@ -118,9 +118,6 @@ func (c Config) Validate() error {
 			problems = append(problems, fmt.Errorf("EVENTSTORE_URL=%q: not an esdb:// or esdb+discover:// connection string", maskURL(c.EventStoreURL)))
 		}
 	}
-	if c.KafkaHost != "" {
-		problems = append(problems, errors.New("KAFKA_HOST is set, but this build only has in-process queues: unset it"))
-	}
 	return errors.Join(problems...)
 }
 

@@ -15,6 +15,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/twmb/franz-go/pkg/kfake"
+
+	"github.com/updateservice/updateservice/adapters/bus"
 	"github.com/updateservice/updateservice/adapters/eventstoredb/esdbtest"
 	"github.com/updateservice/updateservice/adapters/postgres/pgtest"
 )
@@ -36,16 +39,39 @@ func TestCampaignEndToEndSurvivesKills(t *testing.T) {
 	runEndToEnd(t)
 }
 
-// TestCampaignEndToEndOnEventStoreDB keeps the events in EventStoreDB (the
-// wire-level server, in this process, outliving the killed service) and
-// the read models and checkpoints in Postgres.
-func TestCampaignEndToEndOnEventStoreDB(t *testing.T) {
+// TestCampaignEndToEndOnEventStoreDBAndKafka runs the production shape:
+// events in EventStoreDB (the wire-level server, in this process, outliving
+// the killed service), queues on Kafka, read models and checkpoints in
+// Postgres.
+func TestCampaignEndToEndOnEventStoreDBAndKafka(t *testing.T) {
 	srv, err := esdbtest.Start("127.0.0.1:0", esdbtest.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { srv.Close() })
-	runEndToEnd(t, "EVENTSTORE_URL="+srv.URL())
+	runEndToEnd(t, "EVENTSTORE_URL="+srv.URL(), "KAFKA_HOST="+startKafka(t), "DEVICE_UPDATE_TIMEOUT=20s")
+}
+
+// TestCampaignEndToEndOnKafka puts the queues on Kafka: a kfake cluster in
+// this process, spoken to over TCP by the real client, outliving the
+// killed service. The connector webhook's reports travel through it.
+func TestCampaignEndToEndOnKafka(t *testing.T) {
+	// A killed consumer keeps its partitions until its group session
+	// expires (sarama's default: 10s), so reports wait that long after a
+	// kill: the timeout must exceed it, or waiting devices time out.
+	runEndToEnd(t, "KAFKA_HOST="+startKafka(t), "DEVICE_UPDATE_TIMEOUT=20s")
+}
+
+// startKafka starts a kfake cluster with the queues' topics and returns
+// its bootstrap servers.
+func startKafka(t *testing.T) string {
+	cluster, err := kfake.NewCluster(kfake.NumBrokers(1), kfake.SeedTopics(4, bus.Topics()...),
+		kfake.ListenFn(func(network, address string) (net.Listener, error) { return net.Listen("tcp", "127.0.0.1:0") }))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(cluster.Close)
+	return strings.Join(cluster.ListenAddrs(), ",")
 }
 
 // runEndToEnd runs the campaign with extra environment for the service.

@@ -18,7 +18,10 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
 
+	"github.com/updateservice/updateservice/adapters/bus"
 	"github.com/updateservice/updateservice/adapters/connector"
 	"github.com/updateservice/updateservice/adapters/eventstoredb"
 	httpapi "github.com/updateservice/updateservice/adapters/http"
@@ -69,33 +72,51 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	cmds := commands.New(store, time.Now)
 	projector := projections.NewRunner(pool, store, projections.Config{BatchSize: cfg.ProjectionBatchSize, Logger: log})
 	queries := projections.NewQueries(pool)
+	sender := connector.NewClient(cfg.ConnectorURL, cfg.ConnectorAPIKey, nil)
 	campaigns := engine.New(engine.Config{
 		BatchSize: cfg.SchedulerBatchSize, BatchDelay: cfg.SchedulerDelay, PollInterval: cfg.SchedulerPollingTimeout,
 		DeviceTimeout: cfg.DeviceUpdateTimeout, Logger: log,
-	}, cmds, engineReads{queries, projections.NewEngineQueries(pool)}, connector.NewClient(cfg.ConnectorURL, cfg.ConnectorAPIKey, nil),
-		store, projector.WaitFor, time.Now)
+	}, cmds, engineReads{queries, projections.NewEngineQueries(pool)}, sender, store, projector.WaitFor, time.Now)
 	retries := httpapi.NewConnectorRetries(log, httpapi.RetryPolicy{})
 	defer retries.Close()
+	ps, err := openBus(cfg, log)
+	if err != nil {
+		return err
+	}
+	defer ps.Close()
+	metrics := prometheus.NewRegistry()
+	busMetrics, err := bus.NewMetrics(metrics)
+	if err != nil {
+		return err
+	}
+	queues, err := bus.NewRouter(ps, bus.Handlers{Commands: cmds, Sender: sender,
+		ReadModels: busReadModels{projections.NewEngineQueries(pool), projections.NewCampaignRebuilder(pool, store, projections.DefaultName)},
+	}, log, busMetrics)
+	if err != nil {
+		return err
+	}
+	publisher := bus.NewPublisher(ps)
 
 	listener, err := net.Listen("tcp", cfg.HTTPAddr)
 	if err != nil {
 		return fmt.Errorf("HTTP_ADDR: %w", err)
 	}
-	server := &http.Server{
-		Handler: httpapi.NewHandler(httpapi.Deps{
-			Commands: cmds, Queries: queries, WaitFor: projector.WaitFor, APIKeys: cfg.APIKeys,
-			ConnectorRetries: retries, Log: log,
-			Ready: map[string]httpapi.ReadinessCheck{
-				"database":    func(ctx context.Context) error { return pool.Ping(ctx) },
-				"event store": storeReady,
-				"projections": func(context.Context) error { return projector.Err() },
-			},
-		}),
-		ReadHeaderTimeout: 10 * time.Second,
-	}
+	api := httpapi.NewHandler(httpapi.Deps{
+		Commands: cmds, Queries: queries, WaitFor: projector.WaitFor, APIKeys: cfg.APIKeys,
+		ConnectorRetries: retries, DeviceSide: queuedDeviceSide{cmds, publisher}, Log: log,
+		Ready: map[string]httpapi.ReadinessCheck{
+			"database":    func(ctx context.Context) error { return pool.Ping(ctx) },
+			"event store": storeReady,
+			"projections": func(context.Context) error { return projector.Err() },
+		},
+	})
+	mux := http.NewServeMux()
+	mux.Handle("/metrics", promhttp.HandlerFor(metrics, promhttp.HandlerOpts{}))
+	mux.Handle("/", api)
+	server := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
 	greet(stdout, listener.Addr(), devKey)
 	return serve(ctx, server, listener,
-		named("projections", projector.Run), named("campaign engine", campaigns.Run))
+		named("projections", projector.Run), named("campaign engine", campaigns.Run), named("queues", queues.Run))
 }
 
 // named prefixes a background part's error with its name.

@@ -156,8 +156,14 @@ func (d *driver) manifestPayload(ctx context.Context, cp *domain.Campaign) ([]by
 }
 
 // timeOut marks devices whose update made no progress for DeviceTimeout.
+// Until the engine itself has run that long it marks none: silence while
+// the service was down (or its queues were rebalancing) is not the
+// device's.
 func (d *driver) timeOut(ctx context.Context) error {
 	before := d.e.now().Add(-d.e.cfg.DeviceTimeout)
+	if before.Before(d.e.started) {
+		return nil
+	}
 	for {
 		stale, err := d.e.reads.StaleCampaignDevices(ctx, d.id, inFlight, before, 1000)
 		if err != nil || len(stale) == 0 {

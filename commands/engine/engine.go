@@ -125,6 +125,8 @@ type Engine struct {
 	waitFor func(ctx context.Context, pos eventstore.Position) error
 	now     func() time.Time
 
+	started time.Time // when Run began: timeouts count from then at the earliest
+
 	mu      sync.Mutex
 	seen    eventstore.Position // last event dispatched
 	drivers map[domain.CampaignID]*driver
