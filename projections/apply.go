@@ -72,6 +72,7 @@ func (m *readModels) applyDevice(env envelope) error {
 		m.devices.OnDeviceRegistered(env, e)
 	case domain.DeviceUpdated:
 		m.devices.OnDeviceUpdated(env, e)
+		m.metadata.OnDeviceUpdated(env, e, m.devices.catalogEntry(env))
 	case domain.DeviceDeregistered:
 		m.devices.OnDeviceDeregistered(env, e)
 	case domain.DeviceResourcesReported:

@@ -2,6 +2,8 @@ package projections
 
 import (
 	"fmt"
+
+	"github.com/jackc/pgx/v5"
 	"strings"
 	"time"
 
@@ -54,10 +56,50 @@ const defaultMechanism = "connector"
 // considered, from the device events that name the campaign.
 type campaignDeviceMetadataProjection struct {
 	rows *rowSet[metadataRow]
+	// catalogChanged lists the devices whose catalog record changed in the
+	// batch: all their records are loaded, to follow the change.
+	catalogChanged map[string][2]string
 }
 
 func newCampaignDeviceMetadataProjection() *campaignDeviceMetadataProjection {
-	return &campaignDeviceMetadataProjection{rows: newRowSet(metadataTable, func(r *metadataRow) string { return r.ID })}
+	return &campaignDeviceMetadataProjection{rows: newRowSet(metadataTable, func(r *metadataRow) string { return r.ID }),
+		catalogChanged: map[string][2]string{}}
+}
+
+// wantDevice asks for every record of a device whose catalog record changes.
+func (p *campaignDeviceMetadataProjection) wantDevice(account domain.AccountID, device domain.DeviceID) {
+	p.catalogChanged[deviceKey(account, device)] = [2]string{string(account), string(device)}
+}
+
+// queueLoad adds the loads of the wanted records to b.
+func (p *campaignDeviceMetadataProjection) queueLoad(b *pgx.Batch) {
+	p.rows.queueLoad(b)
+	if len(p.catalogChanged) == 0 {
+		return
+	}
+	var accounts, devices []string
+	for _, k := range p.catalogChanged {
+		accounts, devices = append(accounts, k[0]), append(devices, k[1])
+	}
+	p.rows.queueLoadWhere(b, `(t.account_id, t.device_id) IN (SELECT * FROM unnest($1::text[], $2::text[]))`, accounts, devices)
+}
+
+// OnDeviceUpdated carries a catalog change into the device's record in
+// its active campaign (name, description, mechanism); the records of
+// finished updates keep the catalog as it was.
+func (p *campaignDeviceMetadataProjection) OnDeviceUpdated(env envelope, e domain.DeviceUpdated, dev *deviceRow) {
+	if dev == nil || dev.ActiveCampaignID == nil {
+		return
+	}
+	r := p.rows.edit(MetadataID(domain.CampaignID(*dev.ActiveCampaignID), env.deviceID))
+	if r == nil {
+		return
+	}
+	r.Name, r.Description, r.MechanismURL = e.DeviceName, e.Description, e.MechanismURL
+	if e.Mechanism != "" {
+		r.Mechanism = e.Mechanism
+	}
+	r.UpdatedAt, r.Etag = env.at(e.At), env.etag()
 }
 
 // OnDeviceEnrolled writes the device's record, pending, with the catalog's

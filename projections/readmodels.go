@@ -49,6 +49,8 @@ func (m *readModels) want(env envelope) {
 			m.metadata.rows.want(MetadataID(e.CampaignID, env.deviceID))
 		case domain.DeviceUpdateStateChanged:
 			m.metadata.rows.want(MetadataID(e.CampaignID, env.deviceID))
+		case domain.DeviceUpdated:
+			m.metadata.wantDevice(env.accountID, env.deviceID)
 		}
 	}
 }
@@ -56,7 +58,7 @@ func (m *readModels) want(env envelope) {
 // queueLoads adds the queries fetching every wanted row to b.
 func (m *readModels) queueLoads(b *pgx.Batch) {
 	m.campaigns.rows.queueLoad(b)
-	m.metadata.rows.queueLoad(b)
+	m.metadata.queueLoad(b)
 	m.devices.rows.queueLoad(b)
 	m.manifests.rows.queueLoad(b)
 }

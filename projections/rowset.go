@@ -103,6 +103,25 @@ func (s *rowSet[R]) queueLoad(b *pgx.Batch) {
 	})
 }
 
+// queueLoadWhere adds a query loading more rows, chosen by a condition on
+// the table (aliased t) rather than by key, to b. A row already loaded
+// keeps the version in memory.
+func (s *rowSet[R]) queueLoadWhere(b *pgx.Batch, where string, args ...any) {
+	sql := fmt.Sprintf(`SELECT %s FROM %s t WHERE %s`, quoteAll(s.spec.columns, "t"), pgx.Identifier{s.spec.name}.Sanitize(), where)
+	b.Queue(sql, args...).Query(func(rows pgx.Rows) error {
+		loaded, err := pgx.CollectRows(rows, pgx.RowToAddrOfStructByPos[R])
+		if err != nil {
+			return fmt.Errorf("loading %s: %w", s.spec.name, err)
+		}
+		for _, r := range loaded {
+			if _, ok := s.rows[s.keyOf(r)]; !ok {
+				s.rows[s.keyOf(r)] = r
+			}
+		}
+		return nil
+	})
+}
+
 // get returns the row with key k for reading, or nil.
 func (s *rowSet[R]) get(k string) *R { return s.rows[k] }
 
