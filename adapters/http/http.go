@@ -43,6 +43,8 @@ type Deps struct {
 	ConnectorRetries *ConnectorRetries
 	// DeviceSide receives the webhook's items; nil: Commands.
 	DeviceSide DeviceSide
+	// Lifecycle receives campaign starts and stops; nil: Commands.
+	Lifecycle CampaignLifecycle
 	// Ready lists named readiness checks (database, projector, ...).
 	Ready map[string]ReadinessCheck
 	// Log receives request errors.

@@ -73,10 +73,6 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	projector := projections.NewRunner(pool, store, projections.Config{BatchSize: cfg.ProjectionBatchSize, Logger: log})
 	queries := projections.NewQueries(pool)
 	sender := connector.NewClient(cfg.ConnectorURL, cfg.ConnectorAPIKey, nil)
-	campaigns := engine.New(engine.Config{
-		BatchSize: cfg.SchedulerBatchSize, BatchDelay: cfg.SchedulerDelay, PollInterval: cfg.SchedulerPollingTimeout,
-		DeviceTimeout: cfg.DeviceUpdateTimeout, Logger: log,
-	}, cmds, engineReads{queries, projections.NewEngineQueries(pool)}, sender, store, projector.WaitFor, time.Now)
 	retries := httpapi.NewConnectorRetries(log, httpapi.RetryPolicy{})
 	defer retries.Close()
 	ps, err := openBus(cfg, log)
@@ -96,6 +92,11 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return err
 	}
 	publisher := bus.NewPublisher(ps)
+	queued := queuedCommands{cmds, publisher}
+	campaigns := engine.New(engine.Config{
+		BatchSize: cfg.SchedulerBatchSize, BatchDelay: cfg.SchedulerDelay, PollInterval: cfg.SchedulerPollingTimeout,
+		DeviceTimeout: cfg.DeviceUpdateTimeout, Logger: log,
+	}, queued, engineReads{queries, projections.NewEngineQueries(pool)}, sender, store, projector.WaitFor, time.Now)
 
 	listener, err := net.Listen("tcp", cfg.HTTPAddr)
 	if err != nil {

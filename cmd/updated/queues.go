@@ -79,3 +79,45 @@ func sendOptions(meta commands.Meta) []bus.SendOption {
 	}
 	return opts
 }
+
+// queuedCommands are the command handlers with the steps the original
+// service ran through queues put on them: campaign start and stop (from
+// HTTP), the manifest check and the timed start (from the engine).
+type queuedCommands struct {
+	*commands.Handlers
+	publisher *bus.Publisher
+}
+
+// StartCampaign puts the start on deployment-service-apply-firmware-update.
+func (q queuedCommands) StartCampaign(ctx context.Context, c commands.StartCampaign) (commands.Result, error) {
+	return q.send(ctx, c.Meta, bus.ApplyFirmwareUpdate{Account: bus.Account{AccountID: c.Account}, CampaignID: c.CampaignID})
+}
+
+// StopCampaign puts the stop on deployment-service-campaign-engine-stop-campaign.
+func (q queuedCommands) StopCampaign(ctx context.Context, c commands.StopCampaign) (commands.Result, error) {
+	return q.send(ctx, c.Meta, bus.StopCampaign{Account: bus.Account{AccountID: c.Account}, CampaignID: c.CampaignID})
+}
+
+// CheckCampaignManifest puts the check on deployment-service-check-manifest.
+func (q queuedCommands) CheckCampaignManifest(ctx context.Context, c commands.CheckCampaignManifest) (commands.Result, error) {
+	return q.send(ctx, c.Meta, bus.CheckManifest{Account: bus.Account{AccountID: c.Account}, CampaignID: c.CampaignID})
+}
+
+// AdvanceCampaign puts a timed start on
+// deployment-service-campaign-manager-with-retry; other steps apply directly.
+func (q queuedCommands) AdvanceCampaign(ctx context.Context, c commands.AdvanceCampaign) (commands.Result, error) {
+	if c.Step != commands.StepBeginTimedStart {
+		return q.Handlers.AdvanceCampaign(ctx, c)
+	}
+	return q.send(ctx, c.Meta, bus.CampaignManager{Account: bus.Account{AccountID: c.Account}, CampaignID: c.CampaignID})
+}
+
+// send publishes a command's message. The command id becomes the message
+// id, so a step repeated after a crash is the same message.
+func (q queuedCommands) send(ctx context.Context, meta commands.Meta, m bus.Message) (commands.Result, error) {
+	opts := sendOptions(meta)
+	if meta.CommandID != "" {
+		opts = append(opts, bus.WithMessageID(meta.CommandID))
+	}
+	return q.publisher.Send(ctx, m, opts...)
+}
