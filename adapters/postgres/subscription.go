@@ -42,7 +42,7 @@ func (sub *subscription) Next(ctx context.Context, max int) ([]eventstore.Record
 		select {
 		case <-wake:
 			timeout = retry
-			retry = min(retry*2, sub.store.PollInterval)
+			retry = min(retry*2, 10*time.Millisecond, sub.store.PollInterval)
 		default:
 		}
 		if err := sleep(ctx, wake, timeout); err != nil {

@@ -11,6 +11,8 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"runtime/pprof"
+	"strings"
 	"time"
 )
 
@@ -32,6 +34,7 @@ type options struct {
 	schedulerBatch int // devices per page in the campaign scenario
 	clients        int // concurrent clients of the single-command scenarios
 	requests       int // requests of the single-command scenarios
+	only           string
 }
 
 func run(ctx context.Context, args []string, getenv func(string) string, out io.Writer) error {
@@ -44,9 +47,23 @@ func run(ctx context.Context, args []string, getenv func(string) string, out io.
 	fs.IntVar(&o.schedulerBatch, "scheduler-batch", 1000, "devices per page in the campaign scenario (SCHEDULER_BATCH_SIZE)")
 	fs.IntVar(&o.clients, "clients", 8, "concurrent clients of the single-command scenarios")
 	fs.IntVar(&o.requests, "requests", 4000, "requests of the single-command scenarios")
+	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the whole run to this file")
+	only := fs.String("only", "", "run only the scenarios whose name contains this (batch, campaign, eventstoredb, queues, single)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
+	if *cpuProfile != "" {
+		f, err := os.Create(*cpuProfile)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return err
+		}
+		defer pprof.StopCPUProfile()
+	}
+	o.only = *only
 	server := getenv("DATABASE_URL")
 	if server == "" {
 		return fmt.Errorf("DATABASE_URL is not set: run `make bench`, which starts a throwaway PostgreSQL")
@@ -60,6 +77,24 @@ func run(ctx context.Context, args []string, getenv func(string) string, out io.
 		return fmt.Errorf("raw CopyFrom baseline: %w", err)
 	}
 	b.report("raw pgx CopyFrom (baseline)", "rows", raw, rate{})
+	for _, s := range []struct {
+		name string
+		run  func(context.Context, rate) error
+	}{
+		{"batch", b.batchScenarios}, {"campaign", b.campaignScenario}, {"eventstoredb", b.eventStoreDBScenario},
+		{"queues", b.queueScenario}, {"single", b.singleCommandScenario},
+	} {
+		if o.only != "" && !strings.Contains(s.name, o.only) {
+			continue
+		}
+		if err := s.run(ctx, raw); err != nil {
+			return fmt.Errorf("%s: %w", s.name, err)
+		}
+	}
+	return nil
+}
+
+func (b *bench) batchScenarios(ctx context.Context, raw rate) error {
 	appended, err := b.batchedAppend(ctx)
 	if err != nil {
 		return fmt.Errorf("batched append: %w", err)
@@ -70,22 +105,44 @@ func run(ctx context.Context, args []string, getenv func(string) string, out io.
 		return fmt.Errorf("projection runner: %w", err)
 	}
 	b.report("projection runner", "events", projected, raw)
+	return nil
+}
 
+func (b *bench) campaignScenario(ctx context.Context, raw rate) error {
 	enrolled, memory, err := b.campaign(ctx)
 	if err != nil {
-		return fmt.Errorf("campaign: %w", err)
+		return err
 	}
-	b.report(fmt.Sprintf("campaign start→enrolled+projected (pages of %d)", o.schedulerBatch), "devices", enrolled, raw)
-	fmt.Fprintf(out, "%-34s %s\n", "  memory at the end", memory)
+	b.report(fmt.Sprintf("campaign start→enrolled+projected (pages of %d)", b.opts.schedulerBatch), "devices", enrolled, raw)
+	fmt.Fprintf(b.out, "%-42s %s\n", "  memory at the end", memory)
+	return nil
+}
 
+func (b *bench) eventStoreDBScenario(ctx context.Context, raw rate) error {
 	esAppend, esCatchUp, err := b.eventStoreDB(ctx)
 	if err != nil {
-		return fmt.Errorf("EventStoreDB adapter: %w", err)
+		return err
 	}
 	b.report("EventStoreDB adapter fan-out append", "events", esAppend, raw)
 	b.report("EventStoreDB adapter catch-up", "events", esCatchUp, raw)
+	return nil
+}
 
-	fmt.Fprintf(out, "\nsingle commands, %d clients, %d requests each scenario\n", o.clients, o.requests)
+func (b *bench) queueScenario(ctx context.Context, _ rate) error {
+	fmt.Fprintf(b.out, "\nqueues: messages through the router (one command each) next to raw watermill publish→consume\n")
+	routerIn, rawIn, routerKafka, rawKafka, err := b.bus(ctx)
+	if err != nil {
+		return err
+	}
+	b.reportAgainst("raw watermill, in process (baseline)", "messages", rawIn, rate{}, "")
+	b.reportAgainst("router, in process", "messages", routerIn, rawIn, "raw watermill in process")
+	b.reportAgainst("raw watermill, kfake over TCP (baseline)", "messages", rawKafka, rate{}, "")
+	b.reportAgainst("router, kfake over TCP", "messages", routerKafka, rawKafka, "raw watermill on kfake")
+	return nil
+}
+
+func (b *bench) singleCommandScenario(ctx context.Context, _ rate) error {
+	fmt.Fprintf(b.out, "\nsingle commands, %d clients, %d requests each scenario\n", b.opts.clients, b.opts.requests)
 	single, err := b.rawSingleInserts(ctx)
 	if err != nil {
 		return fmt.Errorf("raw single inserts: %w", err)
@@ -117,11 +174,18 @@ func (b *bench) reportLatency(name string, l latencies, baseline latencies) {
 	fmt.Fprintln(b.out, line)
 }
 
-// report prints one figure, with its ratio to a baseline when given.
+// report prints one figure, with its ratio to the raw CopyFrom baseline
+// when given.
 func (b *bench) report(name, unit string, r rate, baseline rate) {
-	line := fmt.Sprintf("%-34s %10.0f %s/s  (%d in %s)", name, r.perSecond(), unit, r.n, r.elapsed.Round(time.Millisecond))
+	b.reportAgainst(name, unit, r, baseline, "raw CopyFrom")
+}
+
+// reportAgainst prints one figure, with its ratio to a named baseline when
+// given.
+func (b *bench) reportAgainst(name, unit string, r rate, baseline rate, baselineName string) {
+	line := fmt.Sprintf("%-42s %10.0f %s/s  (%d in %s)", name, r.perSecond(), unit, r.n, r.elapsed.Round(time.Millisecond))
 	if baseline.n > 0 {
-		line += fmt.Sprintf("  = %.0f%% of raw CopyFrom", 100*r.perSecond()/baseline.perSecond())
+		line += fmt.Sprintf("  = %.1f%% of %s", 100*r.perSecond()/baseline.perSecond(), baselineName)
 	}
 	fmt.Fprintln(b.out, line)
 }

@@ -48,9 +48,12 @@ func (d *driver) enrolNextPage(ctx context.Context, cp *domain.Campaign) (time.D
 		return left, false, nil // wake-ups do not shorten the pause
 	}
 	// The catalog must reflect every device registered before the start,
-	// which the engine has seen by the time it drives the campaign.
-	if err := d.e.waitFor(ctx, d.e.position()); err != nil {
-		return 0, false, err
+	// which the engine has seen by the time it drives the campaign. Later
+	// pages need no wait: enrolments do not change what the filter matches.
+	if cp.Batches() == 0 {
+		if err := d.e.waitFor(ctx, d.e.position()); err != nil {
+			return 0, false, err
+		}
 	}
 	devices, err := d.e.reads.MatchingDevices(ctx, d.account, cp.DeviceFilter(), domain.DeviceID(cp.Cursor()), d.e.cfg.BatchSize)
 	if err != nil {
