@@ -121,6 +121,14 @@ func (c Config) Validate() error {
 	return errors.Join(problems...)
 }
 
+// eventStoreKind names the event store the configuration selects.
+func (c Config) eventStoreKind() string {
+	if c.EventStoreURL != "" {
+		return "eventstoredb"
+	}
+	return "postgres"
+}
+
 // databaseURL returns DatabaseURL with DB_USER and DB_PASSWORD applied.
 func (c Config) databaseURL() string {
 	if c.DBUser == "" && c.DBPassword == "" {

@@ -19,6 +19,7 @@ import (
 
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/updateservice/updateservice/adapters/bus"
@@ -69,6 +70,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return err
 	}
 	defer closeStore()
+	if err := projections.ClaimEventSource(ctx, pool, cfg.eventStoreKind()); err != nil {
+		return err
+	}
 	cmds := commands.New(store, time.Now)
 	projector := projections.NewRunner(pool, store, projections.Config{BatchSize: cfg.ProjectionBatchSize, Logger: log})
 	queries := projections.NewQueries(pool)
@@ -81,6 +85,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	}
 	defer ps.Close()
 	metrics := prometheus.NewRegistry()
+	metrics.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	busMetrics, err := bus.NewMetrics(metrics)
 	if err != nil {
 		return err
