@@ -17,15 +17,9 @@ type CheckCampaignManifest struct {
 // CheckCampaignManifest handles CheckCampaignManifest.
 func (h *Handlers) CheckCampaignManifest(ctx context.Context, c CheckCampaignManifest) (Result, error) {
 	return retry(ctx, func() (Result, error) {
-		cp, err := load(ctx, h.store, domain.CampaignStream(c.CampaignID), domain.LoadCampaign)
-		if err != nil {
-			return Result{}, err
-		}
-		if err := ownCampaign(cp.agg, c.Meta, c.CampaignID); err != nil {
-			return Result{}, err
-		}
-		if pos, ok := cp.handledBefore(c.Meta); ok {
-			return Result{Position: pos}, nil
+		cp, res, done, err := h.ownedCampaign(ctx, c.Meta, c.CampaignID)
+		if err != nil || done {
+			return res, err
 		}
 		m, err := load(ctx, h.store, domain.ManifestStream(cp.agg.ManifestID()), domain.LoadManifest)
 		if err != nil {

@@ -18,15 +18,9 @@ type EndCampaign struct {
 // EndCampaign handles EndCampaign.
 func (h *Handlers) EndCampaign(ctx context.Context, c EndCampaign) (Result, error) {
 	return retry(ctx, func() (Result, error) {
-		cp, err := load(ctx, h.store, domain.CampaignStream(c.CampaignID), domain.LoadCampaign)
-		if err != nil {
-			return Result{}, err
-		}
-		if err := ownCampaign(cp.agg, c.Meta, c.CampaignID); err != nil {
-			return Result{}, err
-		}
-		if pos, ok := cp.handledBefore(c.Meta); ok {
-			return Result{Position: pos}, nil
+		cp, res, done, err := h.ownedCampaign(ctx, c.Meta, c.CampaignID)
+		if err != nil || done {
+			return res, err
 		}
 		acc, err := load(ctx, h.store, domain.AccountStream(c.Account), domain.LoadAccount)
 		if err != nil {

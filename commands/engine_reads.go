@@ -30,3 +30,19 @@ func (h *Handlers) Manifest(ctx context.Context, account domain.AccountID, id do
 	}
 	return l.agg, nil
 }
+
+// ownedCampaign loads a campaign of the command's account for a command
+// that changes more than the campaign. done is true when the command was
+// handled before; res then holds the position of its events.
+func (h *Handlers) ownedCampaign(ctx context.Context, meta Meta, id domain.CampaignID) (cp loaded[*domain.Campaign], res Result, done bool, err error) {
+	if cp, err = load(ctx, h.store, domain.CampaignStream(id), domain.LoadCampaign); err != nil {
+		return cp, Result{}, false, err
+	}
+	if err := ownCampaign(cp.agg, meta, id); err != nil {
+		return cp, Result{}, false, err
+	}
+	if pos, ok := cp.handledBefore(meta); ok {
+		return cp, Result{Position: pos}, true, nil
+	}
+	return cp, Result{}, false, nil
+}

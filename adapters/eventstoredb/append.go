@@ -11,7 +11,6 @@ import (
 	"sync"
 
 	"github.com/EventStore/EventStore-Client-Go/v4/esdb"
-	"github.com/google/uuid"
 
 	"github.com/updateservice/updateservice/domain/eventstore"
 )
@@ -21,7 +20,7 @@ import (
 // where they already are (EventStoreDB's idempotent write).
 func (s *EventStore) Append(ctx context.Context, stream string, expected eventstore.ExpectedRevision, events ...eventstore.EventData) (eventstore.AppendResult, error) {
 	r := eventstore.AppendRequest{Stream: stream, Expected: expected, Events: events}
-	if err := validate([]eventstore.AppendRequest{r}); err != nil {
+	if err := eventstore.ValidateAppend([]eventstore.AppendRequest{r}); err != nil {
 		return eventstore.AppendResult{}, err
 	}
 	res, err := s.append(ctx, r)
@@ -38,7 +37,7 @@ func (s *EventStore) Append(ctx context.Context, stream string, expected eventst
 // included) errors.As finds. Retrying the same requests is safe: streams already appended
 // answer as idempotent retries.
 func (s *EventStore) AppendMulti(ctx context.Context, requests []eventstore.AppendRequest) ([]eventstore.AppendResult, error) {
-	if err := validate(requests); err != nil {
+	if err := eventstore.ValidateAppend(requests); err != nil {
 		return nil, err
 	}
 	if len(requests) == 1 {
@@ -211,40 +210,6 @@ func expectedRevision(e eventstore.ExpectedRevision) esdb.ExpectedRevision {
 	}
 	rev, _ := e.ExactRevision()
 	return esdb.Revision(rev)
-}
-
-// validate refuses requests the store cannot take, before any I/O: the
-// same rules as the Postgres store's.
-func validate(requests []eventstore.AppendRequest) error {
-	if len(requests) == 0 {
-		return errors.New("eventstore.Append: no streams to append to")
-	}
-	seenStreams := make(map[string]bool, len(requests))
-	seenIDs := map[uuid.UUID]bool{}
-	for _, r := range requests {
-		switch {
-		case r.Stream == "":
-			return errors.New("eventstore.Append: empty stream name")
-		case strings.HasPrefix(r.Stream, "$"):
-			return fmt.Errorf("eventstore.Append: %s is an EventStoreDB system stream", r.Stream)
-		case seenStreams[r.Stream]:
-			return fmt.Errorf("eventstore.Append: stream %s appears twice in one append", r.Stream)
-		}
-		seenStreams[r.Stream] = true
-		for _, e := range r.Events {
-			if e.ID == uuid.Nil || e.Type == "" {
-				return fmt.Errorf("eventstore.Append to %s: every event needs an id and a type", r.Stream)
-			}
-			if seenIDs[e.ID] {
-				return fmt.Errorf("eventstore.Append to %s: event id %s appears twice", r.Stream, e.ID)
-			}
-			seenIDs[e.ID] = true
-			if len(e.Data) > 0 && !json.Valid(e.Data) {
-				return fmt.Errorf("eventstore.Append to %s: event %s data is not JSON", r.Stream, e.ID)
-			}
-		}
-	}
-	return nil
 }
 
 // jsonData returns event data as JSON; no data is stored as {}, as on

@@ -3,7 +3,6 @@ package postgres
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"hash/fnv"
 	"slices"
@@ -61,7 +60,7 @@ func (s *EventStore) Append(ctx context.Context, stream string, expected eventst
 // A request whose events are all already stored where they would go is an
 // idempotent retry: it reports where they are and stores nothing.
 func (s *EventStore) AppendMulti(ctx context.Context, requests []eventstore.AppendRequest) ([]eventstore.AppendResult, error) {
-	if err := validate(requests); err != nil {
+	if err := eventstore.ValidateAppend(requests); err != nil {
 		return nil, err
 	}
 	var results []eventstore.AppendResult
@@ -289,37 +288,6 @@ func (r *eventRows) insert(ctx context.Context, tx pgx.Tx, streams []string, rev
 		ON CONFLICT (stream_id) DO UPDATE SET revision = EXCLUDED.revision`, streams, revisions)
 	b.Queue(`SELECT pg_notify($1, '')`, notifyChannel)
 	return first, tx.SendBatch(ctx, b).Close()
-}
-
-// validate refuses requests the store cannot take, before any I/O.
-func validate(requests []eventstore.AppendRequest) error {
-	if len(requests) == 0 {
-		return errors.New("eventstore.Append: no streams to append to")
-	}
-	seenStreams := make(map[string]bool, len(requests))
-	seenIDs := map[uuid.UUID]bool{}
-	for _, r := range requests {
-		if r.Stream == "" {
-			return errors.New("eventstore.Append: empty stream name")
-		}
-		if seenStreams[r.Stream] {
-			return fmt.Errorf("eventstore.Append: stream %s appears twice in one append", r.Stream)
-		}
-		seenStreams[r.Stream] = true
-		for _, e := range r.Events {
-			if e.ID == uuid.Nil || e.Type == "" {
-				return fmt.Errorf("eventstore.Append to %s: every event needs an id and a type", r.Stream)
-			}
-			if seenIDs[e.ID] {
-				return fmt.Errorf("eventstore.Append to %s: event id %s appears twice", r.Stream, e.ID)
-			}
-			seenIDs[e.ID] = true
-			if len(e.Data) > 0 && !json.Valid(e.Data) {
-				return fmt.Errorf("eventstore.Append to %s: event %s data is not JSON", r.Stream, e.ID)
-			}
-		}
-	}
-	return nil
 }
 
 // lockKeys hashes stream names into sorted, distinct advisory lock keys:

@@ -82,6 +82,9 @@ func (d *driver) run(ctx context.Context) {
 			if d.retire() {
 				return
 			}
+		case errors.Is(err, errReadModelBehind):
+			// Not a failure: look again shortly, without backing off.
+			wait = 50 * time.Millisecond
 		case err != nil && !errors.Is(err, context.Canceled):
 			log.Warn("engine: campaign step failed; retrying", "error", err, "in", backoff)
 			wait, backoff = backoff, min(backoff*2, 30*time.Second)
