@@ -174,6 +174,23 @@ func checkOutcome(t *testing.T, c *client, campaign, expectFile string) {
 	if s != wantStats {
 		t.Errorf("Campaigner stats %+v, want %+v", s, wantStats)
 	}
+	var summaries struct {
+		Data []struct {
+			ID    string `json:"id"`
+			Count int    `json:"count"`
+		} `json:"data"`
+	}
+	c.do("GET", "/v3/update-campaigns/"+campaign+"/statistics", nil, http.StatusOK, &summaries)
+	gotSummaries := map[string]int{}
+	for _, d := range summaries.Data {
+		gotSummaries[d.ID] = d.Count
+	}
+	wantSummaries := map[string]int{"success": byState["deployed"], "fail": wantStats.Failed, "skipped": byState["skipped"]}
+	for id, n := range wantSummaries {
+		if gotSummaries[id] != n {
+			t.Errorf("statistics %s = %d, want %d (all: %v)", id, gotSummaries[id], n, gotSummaries)
+		}
+	}
 	var cp struct{ Phase, State string }
 	c.do("GET", "/v3/update-campaigns/"+campaign, nil, http.StatusOK, &cp)
 	if cp.Phase != "stopped" || cp.State != "deployed" {

@@ -101,7 +101,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	campaigns := engine.New(engine.Config{
 		BatchSize: cfg.SchedulerBatchSize, BatchDelay: cfg.SchedulerDelay, PollInterval: cfg.SchedulerPollingTimeout,
 		DeviceTimeout: cfg.DeviceUpdateTimeout, Logger: log,
-	}, queued, engineReads{queries, projections.NewEngineQueries(pool)}, sender, store, projector.WaitFor, time.Now)
+	}, queued, engineReads{queries, projections.NewEngineQueries(pool)}, sender, store, projector.WaitFor, time.Now,
+		engine.WithManifestQueue(queuedManifests{publisher}))
 
 	listener, err := net.Listen("tcp", cfg.HTTPAddr)
 	if err != nil {

@@ -9,6 +9,7 @@ import (
 
 	"github.com/updateservice/updateservice/adapters/bus"
 	"github.com/updateservice/updateservice/commands"
+	"github.com/updateservice/updateservice/domain"
 	"github.com/updateservice/updateservice/projections"
 )
 
@@ -120,4 +121,15 @@ func (q queuedCommands) send(ctx context.Context, meta commands.Meta, m bus.Mess
 		opts = append(opts, bus.WithMessageID(meta.CommandID))
 	}
 	return q.publisher.Send(ctx, m, opts...)
+}
+
+// queuedManifests puts the engine's manifest writes on
+// connector-channel-send-manifest.
+type queuedManifests struct{ publisher *bus.Publisher }
+
+// SendManifest publishes one device's manifest write.
+func (q queuedManifests) SendManifest(ctx context.Context, account domain.AccountID, campaign domain.CampaignID, device domain.DeviceID) error {
+	_, err := q.publisher.Send(ctx, bus.SendManifest{Account: bus.Account{AccountID: account}, CampaignID: campaign, DeviceID: device},
+		bus.WithCorrelationID(string(campaign)))
+	return err
 }

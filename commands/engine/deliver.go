@@ -82,6 +82,9 @@ func (d *driver) resendScheduled(ctx context.Context, cp *domain.Campaign) error
 // Devices the connector refuses, or that stay unreachable after
 // SendAttempts tries, are recorded as failed_connector_channel_update.
 func (d *driver) send(ctx context.Context, cp *domain.Campaign, devices []domain.DeviceID) error {
+	if d.e.queue != nil {
+		return d.enqueue(ctx, devices)
+	}
 	payload, err := d.manifestPayload(ctx, cp)
 	if err != nil {
 		return err
@@ -117,6 +120,27 @@ func (d *driver) send(ctx context.Context, cp *domain.Campaign, devices []domain
 		}
 	}
 	return nil
+}
+
+// enqueue puts the devices' manifest writes on the send-manifest queue,
+// SendConcurrency at a time. The queue's handler retries and records a
+// refused write; a write it could not deliver leaves the device scheduled,
+// and the device times out.
+func (d *driver) enqueue(ctx context.Context, devices []domain.DeviceID) error {
+	var wg sync.WaitGroup
+	slots := make(chan struct{}, d.e.cfg.SendConcurrency)
+	for _, dev := range devices {
+		slots <- struct{}{}
+		wg.Add(1)
+		go func() {
+			defer func() { <-slots; wg.Done() }()
+			if err := d.e.queue.SendManifest(ctx, d.account, d.id, dev); err != nil && ctx.Err() == nil {
+				d.e.cfg.Logger.Warn("engine: manifest write not delivered", "campaign", d.id, "device", dev, "error", err)
+			}
+		}()
+	}
+	wg.Wait()
+	return ctx.Err()
 }
 
 // sendOne writes the manifest to one device, retrying temporary errors

@@ -65,6 +65,20 @@ type Sender interface {
 	SendManifest(ctx context.Context, device domain.DeviceID, asyncID string, manifest []byte) error
 }
 
+// ManifestQueue puts a device's manifest write on the
+// connector-channel-send-manifest queue, whose handler records and sends
+// it; a refused write is recorded there too. Without one the engine writes
+// through its Sender itself.
+type ManifestQueue interface {
+	SendManifest(ctx context.Context, account domain.AccountID, campaign domain.CampaignID, device domain.DeviceID) error
+}
+
+// Option configures an Engine.
+type Option func(*Engine)
+
+// WithManifestQueue sends the manifest writes through the queue.
+func WithManifestQueue(q ManifestQueue) Option { return func(e *Engine) { e.queue = q } }
+
 // Source is the global order of events.
 type Source interface {
 	SubscribeAll(ctx context.Context, after eventstore.Position) (eventstore.Subscription, error)
@@ -121,6 +135,7 @@ type Engine struct {
 	cmds    Commands
 	reads   Reads
 	sender  Sender
+	queue   ManifestQueue // nil: write through sender
 	source  Source
 	waitFor func(ctx context.Context, pos eventstore.Position) error
 	now     func() time.Time
@@ -136,7 +151,11 @@ type Engine struct {
 // New returns an engine. waitFor blocks until the read models reflect a
 // position (the projection runner's WaitFor).
 func New(cfg Config, cmds Commands, reads Reads, sender Sender, source Source,
-	waitFor func(ctx context.Context, pos eventstore.Position) error, now func() time.Time) *Engine {
-	return &Engine{cfg: cfg.withDefaults(), cmds: cmds, reads: reads, sender: sender, source: source,
+	waitFor func(ctx context.Context, pos eventstore.Position) error, now func() time.Time, opts ...Option) *Engine {
+	e := &Engine{cfg: cfg.withDefaults(), cmds: cmds, reads: reads, sender: sender, source: source,
 		waitFor: waitFor, now: now, drivers: map[domain.CampaignID]*driver{}}
+	for _, o := range opts {
+		o(e)
+	}
+	return e
 }
