@@ -39,13 +39,13 @@ func (h *Handlers) PatchDevice(ctx context.Context, c PatchDevice) (Result, erro
 		if err := ownDevice(d, c.Meta, c.DeviceID); err != nil {
 			return err
 		}
-		return d.UpdateAttributes(c.Patch.over(d.Attributes()), h.now())
+		return d.UpdateAttributes(c.Patch.Over(d.Attributes()), h.now())
 	})
 	return res, failed("PatchDevice", err)
 }
 
-// over returns the attributes with the patch's fields laid over them.
-func (p DevicePatch) over(a domain.DeviceAttributes) domain.DeviceAttributes {
+// Over returns the attributes with the patch's fields laid over them.
+func (p DevicePatch) Over(a domain.DeviceAttributes) domain.DeviceAttributes {
 	set := func(to *string, from *string) {
 		if from != nil {
 			*to = *from

@@ -69,32 +69,16 @@ func (in deviceInput) deviceID() (domain.DeviceID, error) {
 	return domain.DeviceID(id), nil
 }
 
-// over returns base with the fields the input gives.
-func (in deviceInput) over(base domain.DeviceAttributes) domain.DeviceAttributes {
-	set := func(to *string, from *string) {
-		if from != nil {
-			*to = *from
-		}
-	}
-	set(&base.Name, in.Name)
-	set(&base.Description, in.Description)
-	set(&base.DeviceClass, in.DeviceClass)
-	set(&base.Vendor, in.VendorID)
-	set(&base.FirmwareHash, in.FirmwareChecksum)
-	set(&base.MechanismURL, in.MechanismURL)
+// patch is the change of catalog attributes the input gives; a field it
+// leaves out is not changed.
+func (in deviceInput) patch() commands.DevicePatch {
+	p := commands.DevicePatch{Name: in.Name, Description: in.Description, DeviceClass: in.DeviceClass, Vendor: in.VendorID,
+		FirmwareHash: in.FirmwareChecksum, Groups: in.Groups, MechanismURL: in.MechanismURL}
 	if in.Mechanism != nil {
-		base.Mechanism = domain.Mechanism(*in.Mechanism)
+		m := domain.Mechanism(*in.Mechanism)
+		p.Mechanism = &m
 	}
-	if in.Groups != nil {
-		base.Groups = *in.Groups
-	}
-	return base
-}
-
-// attributesOf returns a catalog device's attributes.
-func attributesOf(d projections.Device) domain.DeviceAttributes {
-	return domain.DeviceAttributes{Name: d.Name, Description: d.Description, DeviceClass: d.DeviceClass, Vendor: d.VendorID,
-		FirmwareHash: d.FirmwareChecksum, Groups: d.Groups, Mechanism: d.Mechanism, MechanismURL: d.MechanismURL}
+	return p
 }
 
 func deviceID(r *http.Request) domain.DeviceID { return domain.DeviceID(chi.URLParam(r, "id")) }
@@ -112,7 +96,7 @@ func (d Deps) createDevice(w http.ResponseWriter, r *http.Request) {
 		writeError(w, r, d.Log, err)
 		return
 	}
-	res, err := d.Commands.RegisterDevice(r.Context(), commands.RegisterDevice{Meta: commandMeta(r), DeviceID: id, Attributes: in.over(domain.DeviceAttributes{})})
+	res, err := d.Commands.RegisterDevice(r.Context(), commands.RegisterDevice{Meta: commandMeta(r), DeviceID: id, Attributes: in.patch().Over(domain.DeviceAttributes{})})
 	d.answerDevice(w, r, res, err, id, http.StatusCreated)
 }
 
@@ -166,13 +150,10 @@ func (d Deps) updateDevice(w http.ResponseWriter, r *http.Request) {
 		writeError(w, r, d.Log, err)
 		return
 	}
+	// The given fields are laid over the device's current attributes in
+	// the event store, not the read model, which may lag behind.
 	id := deviceID(r)
-	current, err := d.Queries.Device(r.Context(), accountOf(r.Context()), id)
-	if err != nil {
-		writeError(w, r, d.Log, err)
-		return
-	}
-	res, err := d.Commands.UpdateDevice(r.Context(), commands.UpdateDevice{Meta: commandMeta(r), DeviceID: id, Attributes: in.over(attributesOf(current))})
+	res, err := d.Commands.PatchDevice(r.Context(), commands.PatchDevice{Meta: commandMeta(r), DeviceID: id, Patch: in.patch()})
 	d.answerDevice(w, r, res, err, id, http.StatusOK)
 }
 

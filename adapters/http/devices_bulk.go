@@ -47,7 +47,7 @@ func (d Deps) importDevices(w http.ResponseWriter, r *http.Request) {
 			out.Failed = append(out.Failed, bulkFailure{Index: i, Message: errorMessage(err)})
 			continue
 		}
-		regs = append(regs, commands.DeviceRegistration{DeviceID: id, Attributes: dev.over(domain.DeviceAttributes{})})
+		regs = append(regs, commands.DeviceRegistration{DeviceID: id, Attributes: dev.patch().Over(domain.DeviceAttributes{})})
 		index = append(index, i)
 	}
 	res, err := d.Commands.RegisterDevices(r.Context(), commands.RegisterDevices{Meta: commandMeta(r), Devices: regs})
