@@ -2,6 +2,7 @@ package commands
 
 import (
 	"context"
+	"encoding/json"
 
 	"github.com/updateservice/updateservice/domain"
 )
@@ -29,6 +30,24 @@ func (h *Handlers) Manifest(ctx context.Context, account domain.AccountID, id do
 		return nil, domain.NotFoundError{Object: "manifest", ID: string(id)}
 	}
 	return l.agg, nil
+}
+
+// ManifestWrite is what is written to a device's manifest resource
+// (/10252/0/1) for a campaign: the delivery fields of its manifest, as JSON.
+// The engine and the send-manifest queue both write this.
+func (h *Handlers) ManifestWrite(ctx context.Context, account domain.AccountID, campaign domain.CampaignID) ([]byte, error) {
+	cp, err := h.Campaign(ctx, account, campaign)
+	if err != nil {
+		return nil, err
+	}
+	m, err := h.Manifest(ctx, account, cp.ManifestID())
+	if err != nil {
+		return nil, err
+	}
+	return json.Marshal(map[string]any{
+		"manifest_id": m.ID(), "campaign_id": campaign, "device_class": m.DeviceClass(), "timestamp": m.Timestamp(),
+		"payload_url": m.Spec().PayloadURL, "payload_digest": m.PayloadDigest(), "payload_size": m.Spec().PayloadSize,
+	})
 }
 
 // ownedCampaign loads a campaign of the command's account for a command

@@ -2,7 +2,6 @@ package bus
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"strconv"
@@ -144,7 +143,7 @@ func sendManifest(ctx context.Context, h Handlers, m SendManifest, meta commands
 	if len(scheduled) == 0 {
 		return res, domain.ConflictError{Reason: fmt.Sprintf("device %s has no manifest to receive in campaign %s", m.DeviceID, m.CampaignID)}
 	}
-	payload, err := manifestPayload(ctx, h, meta.Account, m.CampaignID)
+	payload, err := h.Commands.ManifestWrite(ctx, meta.Account, m.CampaignID)
 	if err != nil {
 		return res, err
 	}
@@ -162,21 +161,4 @@ func sendManifest(ctx context.Context, h Handlers, m SendManifest, meta commands
 		return res, err
 	}
 	return res, fmt.Errorf("device connector: %w", err)
-}
-
-// manifestPayload is what is written to a device's manifest resource: the
-// manifest's delivery fields as JSON, as the campaign engine writes them.
-func manifestPayload(ctx context.Context, h Handlers, account domain.AccountID, campaign domain.CampaignID) ([]byte, error) {
-	cp, err := h.Commands.Campaign(ctx, account, campaign)
-	if err != nil {
-		return nil, err
-	}
-	mf, err := h.Commands.Manifest(ctx, account, cp.ManifestID())
-	if err != nil {
-		return nil, err
-	}
-	return json.Marshal(map[string]any{
-		"manifest_id": mf.ID(), "campaign_id": campaign, "device_class": mf.DeviceClass(), "timestamp": mf.Timestamp(),
-		"payload_url": mf.Spec().PayloadURL, "payload_digest": mf.PayloadDigest(), "payload_size": mf.Spec().PayloadSize,
-	})
 }

@@ -29,8 +29,7 @@ type Commands interface {
 	ReportDeviceResources(ctx context.Context, c commands.ReportDeviceResources) (commands.Result, error)
 
 	// The reads the send-manifest step makes, from the event store.
-	Campaign(ctx context.Context, account domain.AccountID, id domain.CampaignID) (*domain.Campaign, error)
-	Manifest(ctx context.Context, account domain.AccountID, id domain.ManifestID) (*domain.Manifest, error)
+	ManifestWrite(ctx context.Context, account domain.AccountID, campaign domain.CampaignID) ([]byte, error)
 }
 
 // ReadModels are the two queues whose effect is on the read models only:

@@ -2,7 +2,6 @@ package engine
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"sync"
@@ -26,12 +25,12 @@ func (d *driver) deliver(ctx context.Context, cp *domain.Campaign) (time.Duratio
 		return 0, false, err
 	}
 	if !d.resent {
-		if err := d.resendScheduled(ctx, cp); err != nil {
+		if err := d.resendScheduled(ctx); err != nil {
 			return 0, false, err
 		}
 		d.resent = true
 	}
-	sent, err := d.sendPending(ctx, cp)
+	sent, err := d.sendPending(ctx)
 	if err != nil || sent > 0 {
 		return 0, false, err
 	}
@@ -43,7 +42,7 @@ func (d *driver) deliver(ctx context.Context, cp *domain.Campaign) (time.Duratio
 
 // sendPending records and sends the manifest to one page of pending
 // devices; it returns how many it handled.
-func (d *driver) sendPending(ctx context.Context, cp *domain.Campaign) (int, error) {
+func (d *driver) sendPending(ctx context.Context) (int, error) {
 	pending, err := d.e.reads.CampaignDevicesInStates(ctx, d.id, []domain.UpdateState{domain.UpdatePending}, "", d.e.cfg.BatchSize)
 	if err != nil || len(pending) == 0 {
 		return 0, err
@@ -59,19 +58,19 @@ func (d *driver) sendPending(ctx context.Context, cp *domain.Campaign) (int, err
 	if err := d.e.waitFor(ctx, res.Position); err != nil {
 		return 0, err
 	}
-	return len(pending), d.send(ctx, cp, scheduled)
+	return len(pending), d.send(ctx, scheduled)
 }
 
 // resendScheduled sends the manifest again to devices recorded as sent
 // that never answered: a crash may have come between record and send.
-func (d *driver) resendScheduled(ctx context.Context, cp *domain.Campaign) error {
+func (d *driver) resendScheduled(ctx context.Context) error {
 	var after domain.DeviceID
 	for {
 		page, err := d.e.reads.CampaignDevicesInStates(ctx, d.id, []domain.UpdateState{domain.UpdateScheduled}, after, d.e.cfg.BatchSize)
 		if err != nil || len(page) == 0 {
 			return err
 		}
-		if err := d.send(ctx, cp, page); err != nil {
+		if err := d.send(ctx, page); err != nil {
 			return err
 		}
 		after = page[len(page)-1]
@@ -81,11 +80,11 @@ func (d *driver) resendScheduled(ctx context.Context, cp *domain.Campaign) error
 // send writes the manifest to the devices, SendConcurrency at a time.
 // Devices the connector refuses, or that stay unreachable after
 // SendAttempts tries, are recorded as failed_connector_channel_update.
-func (d *driver) send(ctx context.Context, cp *domain.Campaign, devices []domain.DeviceID) error {
+func (d *driver) send(ctx context.Context, devices []domain.DeviceID) error {
 	if d.e.queue != nil {
 		return d.enqueue(ctx, devices)
 	}
-	payload, err := d.manifestPayload(ctx, cp)
+	payload, err := d.e.cmds.ManifestWrite(ctx, d.account, d.id)
 	if err != nil {
 		return err
 	}
@@ -164,19 +163,6 @@ func (d *driver) sendOne(ctx context.Context, dev domain.DeviceID, payload []byt
 		return fmt.Errorf("device connector: %w", err)
 	}
 	return nil
-}
-
-// manifestPayload is what the engine writes to a device's manifest
-// resource: the manifest's delivery fields as JSON.
-func (d *driver) manifestPayload(ctx context.Context, cp *domain.Campaign) ([]byte, error) {
-	m, err := d.e.cmds.Manifest(ctx, d.account, cp.ManifestID())
-	if err != nil {
-		return nil, err
-	}
-	return json.Marshal(map[string]any{
-		"manifest_id": m.ID(), "campaign_id": d.id, "device_class": m.DeviceClass(), "timestamp": m.Timestamp(),
-		"payload_url": m.Spec().PayloadURL, "payload_digest": m.PayloadDigest(), "payload_size": m.Spec().PayloadSize,
-	})
 }
 
 // timeOut marks devices whose update made no progress for DeviceTimeout.

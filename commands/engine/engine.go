@@ -36,7 +36,7 @@ import (
 // Commands are the command handlers the engine sends to.
 type Commands interface {
 	Campaign(ctx context.Context, account domain.AccountID, id domain.CampaignID) (*domain.Campaign, error)
-	Manifest(ctx context.Context, account domain.AccountID, id domain.ManifestID) (*domain.Manifest, error)
+	ManifestWrite(ctx context.Context, account domain.AccountID, campaign domain.CampaignID) ([]byte, error)
 	AdvanceCampaign(ctx context.Context, c commands.AdvanceCampaign) (commands.Result, error)
 	AllocateCampaignQuota(ctx context.Context, c commands.AllocateCampaignQuota) (commands.Result, error)
 	CheckCampaignManifest(ctx context.Context, c commands.CheckCampaignManifest) (commands.Result, error)
