@@ -48,9 +48,10 @@ func decode(recorded []eventstore.RecordedEvent) ([]domain.Event, error) {
 
 // loaded is an aggregate with the stored events it came from.
 type loaded[A aggregate] struct {
-	agg    A
-	stream string
-	events []eventstore.RecordedEvent
+	agg     A
+	stream  string
+	events  []eventstore.RecordedEvent
+	history []domain.Event // events, decoded
 }
 
 // load reads a stream and rebuilds its aggregate; a stream without events
@@ -73,7 +74,7 @@ func rebuild[A aggregate](stream string, recorded []eventstore.RecordedEvent, bu
 	if err != nil {
 		return loaded[A]{}, fmt.Errorf("loading %s: %w", stream, err)
 	}
-	return loaded[A]{agg: agg, stream: stream, events: recorded}, nil
+	return loaded[A]{agg: agg, stream: stream, events: recorded, history: history}, nil
 }
 
 // handledBefore returns the position of the command's first event in this
@@ -163,17 +164,51 @@ func update[A aggregate](ctx context.Context, h *Handlers, meta Meta, stream str
 			return Result{}, err
 		}
 		if pos, ok := l.handledBefore(meta); ok {
-			return Result{Position: pos}, nil
+			return Result{Position: pos, Stream: l.history}, nil
 		}
 		if err := decide(l.agg); err != nil {
 			return Result{}, err
 		}
 		r, ok := l.request(meta)
 		if !ok {
-			return Result{}, nil
+			return Result{Stream: l.history}, nil
 		}
-		return h.save(ctx, r)
+		res, err := h.save(ctx, r)
+		res.Stream = append(l.history, l.agg.Changes()...)
+		return res, err
 	})
+}
+
+// createOrUpdate is update for a command that usually creates its
+// aggregate, such as a device registering for the first time. On a first
+// delivery it decides on an empty history and appends expecting no
+// stream, which saves reading the stream; when the stream exists after
+// all, or the decision fails, it is update, deciding on what is there.
+// (A repeated command must take update: deciding again would record a
+// new time that the stored events, written the first time, do not have.)
+func createOrUpdate[A aggregate](ctx context.Context, h *Handlers, meta Meta, stream string,
+	build func([]domain.Event) (A, error), decide func(A) error) (Result, error) {
+	if !meta.FirstDelivery || meta.CommandID == "" {
+		return update(ctx, h, meta, stream, build, decide)
+	}
+	agg, err := build(nil)
+	if err != nil {
+		return Result{}, err
+	}
+	r, ok := eventstore.AppendRequest{}, false
+	if decide(agg) == nil {
+		r, ok = appendRequest(stream, agg, meta)
+	}
+	if !ok {
+		return update(ctx, h, meta, stream, build, decide)
+	}
+	res, err := h.save(ctx, r)
+	var conflict *eventstore.ConflictError
+	if errors.As(err, &conflict) {
+		return update(ctx, h, meta, stream, build, decide)
+	}
+	res.Stream = agg.Changes()
+	return res, err
 }
 
 // exists reports whether the stream held events when it was loaded: a

@@ -37,6 +37,11 @@ type Meta struct {
 	CorrelationID string
 	// CausationID is the id of the message or event that caused the command.
 	CausationID string
+	// FirstDelivery says the command id is new (a request id, not an
+	// idempotency key or a queue message that may come again): the
+	// command cannot have been handled before, so a command that usually
+	// creates its aggregate may append without reading the stream first.
+	FirstDelivery bool
 }
 
 // Result tells where a command's events went.
@@ -45,6 +50,10 @@ type Result struct {
 	// for the read models to reach it to read your own writes. Zero when
 	// the command changed nothing.
 	Position eventstore.Position
+	// Stream is, for a command on one aggregate, every event of its stream
+	// after the command, in order: what a caller answers from without
+	// waiting for the read models. Nil for other commands.
+	Stream []domain.Event
 }
 
 // Handlers handles the commands.
@@ -54,7 +63,9 @@ type Handlers struct {
 }
 
 // New returns the command handlers on store; now is the clock (time.Now
-// outside tests).
+// outside tests). Events carry its time to the microsecond, as Postgres
+// keeps timestamps: a read model then shows exactly the time an answer
+// computed from the events showed.
 func New(store Store, now func() time.Time) *Handlers {
-	return &Handlers{store: store, now: now}
+	return &Handlers{store: store, now: func() time.Time { return now().Round(0).Truncate(time.Microsecond) }}
 }

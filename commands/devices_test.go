@@ -4,6 +4,8 @@ import (
 	"context"
 	"testing"
 
+	"github.com/google/go-cmp/cmp"
+
 	"github.com/updateservice/updateservice/commands"
 	"github.com/updateservice/updateservice/domain"
 )
@@ -37,6 +39,52 @@ func TestRegisterDevice(t *testing.T) {
 	})
 	t.Run("an invalid device id is refused", func(t *testing.T) {
 		_, err := f.h.RegisterDevice(ctx, commands.RegisterDevice{Meta: meta("reg-3"), DeviceID: "has space", Attributes: sensor})
+		wantKind(t, err, domain.KindInvalid)
+	})
+}
+
+// A first delivery appends without reading the device's stream; when the
+// device exists after all, it decides on what is there, exactly as a
+// repeated delivery does.
+func TestRegisterDeviceOnFirstDelivery(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t)
+	first := func(id string) commands.Meta {
+		m := meta(id)
+		m.FirstDelivery = true
+		return m
+	}
+	renamed := sensor
+	renamed.Name = "renamed"
+	updated := domain.DeviceUpdated{DeviceName: "renamed", DeviceClass: "class-a", Vendor: "v1", FirmwareHash: "fw1",
+		Groups: []string{"lab"}, Mechanism: "connector", At: now}
+
+	t.Run("a new device joins the catalog", func(t *testing.T) {
+		res, err := f.h.RegisterDevice(ctx, commands.RegisterDevice{Meta: first("first-1"), DeviceID: "d1", Attributes: sensor})
+		ok(t, err)
+		f.then(t, domain.DeviceStream(acme, "d1"), registered(acme, "d1", 0))
+		if diff := cmp.Diff([]domain.Event{registered(acme, "d1", 0)}, res.Stream); diff != "" {
+			t.Errorf("result's stream (-want +got):\n%s", diff)
+		}
+	})
+	t.Run("a known device takes the new attributes", func(t *testing.T) {
+		res, err := f.h.RegisterDevice(ctx, commands.RegisterDevice{Meta: first("first-2"), DeviceID: "d1", Attributes: renamed})
+		ok(t, err)
+		f.then(t, domain.DeviceStream(acme, "d1"), registered(acme, "d1", 0), updated)
+		if diff := cmp.Diff([]domain.Event{registered(acme, "d1", 0), updated}, res.Stream); diff != "" {
+			t.Errorf("result's stream (-want +got):\n%s", diff)
+		}
+	})
+	t.Run("the same attributes again record nothing", func(t *testing.T) {
+		res, err := f.h.RegisterDevice(ctx, commands.RegisterDevice{Meta: first("first-3"), DeviceID: "d1", Attributes: renamed})
+		ok(t, err)
+		if res.Position.Commit != 0 || len(res.Stream) != 2 {
+			t.Errorf("result %+v, want no position and the stream's two events", res)
+		}
+		f.then(t, domain.DeviceStream(acme, "d1"), registered(acme, "d1", 0), updated)
+	})
+	t.Run("an invalid device id is refused", func(t *testing.T) {
+		_, err := f.h.RegisterDevice(ctx, commands.RegisterDevice{Meta: first("first-4"), DeviceID: "has space", Attributes: sensor})
 		wantKind(t, err, domain.KindInvalid)
 	})
 }

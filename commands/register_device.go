@@ -17,7 +17,7 @@ type RegisterDevice struct {
 
 // RegisterDevice handles RegisterDevice.
 func (h *Handlers) RegisterDevice(ctx context.Context, c RegisterDevice) (Result, error) {
-	res, err := update(ctx, h, c.Meta, domain.DeviceStream(c.Account, c.DeviceID), domain.LoadDevice, func(d *domain.Device) error {
+	res, err := createOrUpdate(ctx, h, c.Meta, domain.DeviceStream(c.Account, c.DeviceID), domain.LoadDevice, func(d *domain.Device) error {
 		return d.Register(c.Account, c.DeviceID, c.Attributes, h.now())
 	})
 	return res, failed("RegisterDevice", err)

@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"sync"
 	"testing"
 	"time"
 
@@ -36,9 +37,20 @@ type api struct {
 	h     http.Handler
 	store *postgres.EventStore
 	wait  func(context.Context, eventstore.Position) error
+	// resume starts the projection runner (once).
+	resume func()
 }
 
 func newAPI(t *testing.T) *api {
+	t.Helper()
+	a := newPausedAPI(t)
+	a.resume()
+	return a
+}
+
+// newPausedAPI is newAPI with the projection runner not yet running: the
+// read models stay behind every write until resume.
+func newPausedAPI(t *testing.T) *api {
 	t.Helper()
 	ctx := context.Background()
 	pool := pgtest.NewPool(t)
@@ -53,13 +65,16 @@ func newAPI(t *testing.T) *api {
 	runner := projections.NewRunner(pool, store, projections.Config{})
 	runCtx, cancel := context.WithCancel(ctx)
 	done := make(chan error, 1)
-	go func() { done <- runner.Run(runCtx) }()
-	t.Cleanup(func() {
-		cancel()
-		if err := <-done; !errors.Is(err, context.Canceled) {
-			t.Errorf("projection runner: %v", err)
-		}
+	resume := sync.OnceFunc(func() {
+		go func() { done <- runner.Run(runCtx) }()
+		t.Cleanup(func() {
+			cancel()
+			if err := <-done; !errors.Is(err, context.Canceled) {
+				t.Errorf("projection runner: %v", err)
+			}
+		})
 	})
+	t.Cleanup(cancel)
 	h := httpapi.NewHandler(httpapi.Deps{
 		Commands: commands.New(store, time.Now),
 		Queries:  projections.NewQueries(pool),
@@ -67,7 +82,7 @@ func newAPI(t *testing.T) *api {
 		APIKeys:  map[string]domain.AccountID{acmeKey: "acme", globexKey: "globex"},
 		Log:      slog.New(slog.NewTextHandler(io.Discard, nil)),
 	})
-	return &api{t: t, h: h, store: store, wait: runner.WaitFor}
+	return &api{t: t, h: h, store: store, wait: runner.WaitFor, resume: resume}
 }
 
 // call sends a request with key (none if empty) and a JSON body (none if

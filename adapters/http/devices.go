@@ -100,21 +100,21 @@ func (d Deps) createDevice(w http.ResponseWriter, r *http.Request) {
 	d.answerDevice(w, r, res, err, id, http.StatusCreated)
 }
 
-// answerDevice answers a device command: its error, or once the read
-// models reflect it, the device with status.
+// answerDevice answers a device command: its error, or the device with
+// status as the catalog shows it once the read models reflect the
+// command, computed from the device's own events so that the answer does
+// not wait for them; the account's next read does.
 func (d Deps) answerDevice(w http.ResponseWriter, r *http.Request, res commands.Result, err error, id domain.DeviceID, status int) {
+	account := accountOf(r.Context())
+	var dev projections.Device
 	if err == nil {
-		err = d.settle(r.Context(), res.Position)
+		dev, err = projections.DeviceOf(account, id, res.Stream)
 	}
 	if err != nil {
 		writeError(w, r, d.Log, err)
 		return
 	}
-	dev, err := d.Queries.Device(r.Context(), accountOf(r.Context()), id)
-	if err != nil {
-		writeError(w, r, d.Log, err)
-		return
-	}
+	d.writes.wrote(account, res.Position)
 	writeJSON(w, status, deviceObject(dev))
 }
 

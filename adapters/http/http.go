@@ -30,9 +30,11 @@ type Deps struct {
 	// Queries reads the read models.
 	Queries *projections.Queries
 	// WaitFor blocks until the read models reflect the events up to a
-	// position (the projection runner's WaitFor). A write waits for its
-	// own events before answering, so the caller reads what it wrote.
-	// Nil: writes answer at once.
+	// position (the projection runner's WaitFor), so that a caller reads
+	// what it wrote: a write whose answer comes from the read models
+	// waits for its own events; a write that answers from its events
+	// alone (devices, deletes) does not, and the account's next read
+	// waits instead. Nil: nothing waits.
 	WaitFor func(ctx context.Context, pos eventstore.Position) error
 	// APIKeys maps each API key to its account; a request must carry one
 	// as Authorization: Bearer <key>.
@@ -49,6 +51,9 @@ type Deps struct {
 	Ready map[string]ReadinessCheck
 	// Log receives request errors.
 	Log *slog.Logger
+
+	// writes is set by NewHandler: the accounts' writes not yet read.
+	writes *accountWrites
 }
 
 // errorObject is Pelion's error object.

@@ -28,9 +28,12 @@ const (
 func commandMeta(r *http.Request) commands.Meta {
 	ctx := r.Context()
 	requestID := middleware.GetReqID(ctx)
-	m := commands.Meta{Account: accountOf(ctx), CommandID: requestID, CorrelationID: r.Header.Get(headerCorrelationID)}
+	// The request id is new unless the caller sent one (chi takes
+	// X-Request-Id as it is), and may then send it again.
+	first := r.Header.Get(middleware.RequestIDHeader) == ""
+	m := commands.Meta{Account: accountOf(ctx), CommandID: requestID, CorrelationID: r.Header.Get(headerCorrelationID), FirstDelivery: first}
 	if key := strings.TrimSpace(r.Header.Get(headerIdempotencyKey)); key != "" {
-		m.CommandID = "idempotency:" + string(m.Account) + ":" + key
+		m.CommandID, m.FirstDelivery = "idempotency:"+string(m.Account)+":"+key, false
 	}
 	if m.CorrelationID == "" {
 		m.CorrelationID = requestID
@@ -63,14 +66,13 @@ func (d Deps) settle(ctx context.Context, pos eventstore.Position) error {
 }
 
 // answerNoContent answers a command that returns nothing: its error, or
-// 204 once the read models reflect it.
+// 204 once its events are stored; the account's next read waits for the
+// read models to reflect them.
 func (d Deps) answerNoContent(w http.ResponseWriter, r *http.Request, res commands.Result, err error) {
-	if err == nil {
-		err = d.settle(r.Context(), res.Position)
-	}
 	if err != nil {
 		writeError(w, r, d.Log, err)
 		return
 	}
+	d.writes.wrote(accountOf(r.Context()), res.Position)
 	w.WriteHeader(http.StatusNoContent)
 }

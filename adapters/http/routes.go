@@ -14,6 +14,7 @@ import (
 // and readiness needs an API key; paths are taken with or without a
 // trailing slash.
 func NewHandler(d Deps) http.Handler {
+	d.writes = newAccountWrites()
 	r := chi.NewRouter()
 	r.Use(middleware.RequestID, middleware.Recoverer, middleware.StripSlashes, middleware.Timeout(30*time.Second))
 	r.Get("/healthz", health)
@@ -27,7 +28,7 @@ func NewHandler(d Deps) http.Handler {
 	})
 
 	r.Group(func(r chi.Router) {
-		r.Use(d.authenticate)
+		r.Use(d.authenticate, d.readYourWrites)
 		// Large bodies: a bulk import, a connector's batch of notifications.
 		r.With(limitBody(bulkBodyLimit)).Post("/v3/devices/bulk", d.importDevices)
 		r.With(limitBody(bulkBodyLimit)).Post("/v3/connector/notifications", d.connectorNotifications)

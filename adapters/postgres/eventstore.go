@@ -31,6 +31,7 @@ const copyThreshold = 64
 type EventStore struct {
 	pool     *pgxpool.Pool
 	notifier *notifier
+	batcher  *appendBatcher
 	// PollInterval bounds how long a caught-up subscription waits without
 	// a notification before it reads again (a reader held back by the
 	// fence is not notified when the older transaction ends).
@@ -40,7 +41,9 @@ type EventStore struct {
 // NewEventStore returns an event store on pool. The tables must exist:
 // call Migrate first.
 func NewEventStore(pool *pgxpool.Pool) *EventStore {
-	return &EventStore{pool: pool, notifier: newNotifier(pool), PollInterval: 100 * time.Millisecond}
+	s := &EventStore{pool: pool, notifier: newNotifier(pool), PollInterval: 100 * time.Millisecond}
+	s.batcher = &appendBatcher{alone: s.appendAlone, combined: s.combinedAppend}
+	return s
 }
 
 // Close stops the store's notification listener. It does not close the pool.
@@ -58,21 +61,50 @@ func (s *EventStore) Append(ctx context.Context, stream string, expected eventst
 // AppendMulti appends to several streams in one transaction: either every
 // request's expectation holds and all events are stored, or nothing is.
 // A request whose events are all already stored where they would go is an
-// idempotent retry: it reports where they are and stores nothing.
+// idempotent retry: it reports where they are and stores nothing. Small
+// appends made at the same time share one statement (see appendBatcher);
+// large ones are copied in a transaction of their own.
 func (s *EventStore) AppendMulti(ctx context.Context, requests []eventstore.AppendRequest) ([]eventstore.AppendResult, error) {
 	if err := eventstore.ValidateAppend(requests); err != nil {
 		return nil, err
 	}
+	var results []eventstore.AppendResult
+	var err error
+	if countEvents(requests) < copyThreshold {
+		results, err = s.batcher.append(ctx, requests)
+	} else {
+		results, err = s.appendInTransaction(ctx, requests)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("eventstore.Append: %w", err)
+	}
+	return results, nil
+}
+
+// appendAlone makes one small append in one statement, or in a
+// transaction when part of it is a retry and part is new.
+func (s *EventStore) appendAlone(ctx context.Context, requests []eventstore.AppendRequest) ([]eventstore.AppendResult, error) {
+	results, ok, err := appendOneStatement(ctx, s.pool, requests)
+	if err != nil || ok {
+		return results, err
+	}
+	return s.appendInTransaction(ctx, requests)
+}
+
+// combinedAppend is appendOneStatement on the pool, for the batcher.
+func (s *EventStore) combinedAppend(ctx context.Context, requests []eventstore.AppendRequest) ([]eventstore.AppendResult, bool, error) {
+	return appendOneStatement(ctx, s.pool, requests)
+}
+
+// appendInTransaction makes an append in a transaction of its own.
+func (s *EventStore) appendInTransaction(ctx context.Context, requests []eventstore.AppendRequest) ([]eventstore.AppendResult, error) {
 	var results []eventstore.AppendResult
 	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
 		var err error
 		results, err = appendInTx(ctx, tx, requests)
 		return err
 	})
-	if err != nil {
-		return nil, fmt.Errorf("eventstore.Append: %w", err)
-	}
-	return results, nil
+	return results, err
 }
 
 // appendInTx runs the append's statements. Nothing before allocate_positions
@@ -118,7 +150,8 @@ func lockAndRead(ctx context.Context, tx pgx.Tx, names []string, requests []even
 	b := &pgx.Batch{}
 	b.Queue(`SELECT pg_advisory_xact_lock($1, k) FROM unnest($2::int[]) AS t(k)`, streamLockSpace, lockKeys(names))
 	current := make(map[string]uint64, len(names))
-	b.Queue(`SELECT stream_id, revision FROM streams WHERE stream_id = ANY($1)`, names).Query(func(rows pgx.Rows) error {
+	b.Queue(`SELECT s, e.revision FROM unnest($1::text[]) AS s
+		CROSS JOIN LATERAL (SELECT revision FROM events WHERE stream_id = s ORDER BY revision DESC LIMIT 1) AS e`, names).Query(func(rows pgx.Rows) error {
 		var name string
 		var rev int64
 		_, err := pgx.ForEachRow(rows, []any{&name, &rev}, func() error {
@@ -194,13 +227,12 @@ func retryResult(r eventstore.AppendRequest, stored map[uuid.UUID]storedEvent) (
 	return eventstore.AppendResult{NextExpected: last.revision, Position: pos(last.position)}, true
 }
 
-// writeEvents allocates positions and stores the events of the requests
-// in toWrite, then moves their streams' revisions and notifies readers:
-// one round trip for a small append, COPY for a large one.
+// writeEvents allocates positions, stores the events of the requests in
+// toWrite and notifies readers: one round trip for a small append, COPY
+// for a large one.
 func writeEvents(ctx context.Context, tx pgx.Tx, requests []eventstore.AppendRequest, toWrite []int,
 	current map[string]uint64, results []eventstore.AppendResult) error {
 	var rows eventRows
-	streamNames := make([]string, 0, len(toWrite))
 	streamRevs := make([]int64, 0, len(toWrite))
 	lastOffsets := make([]int64, 0, len(toWrite))
 	for _, i := range toWrite {
@@ -215,11 +247,10 @@ func writeEvents(ctx context.Context, tx pgx.Tx, requests []eventstore.AppendReq
 			}
 			next++
 		}
-		streamNames = append(streamNames, r.Stream)
 		streamRevs = append(streamRevs, next-1)
 		lastOffsets = append(lastOffsets, int64(len(rows.position)-1))
 	}
-	first, err := rows.insert(ctx, tx, streamNames, streamRevs)
+	first, err := rows.insert(ctx, tx)
 	if err != nil {
 		return err
 	}
@@ -256,9 +287,9 @@ func (r *eventRows) add(position int64, stream string, revision int64, e eventst
 }
 
 // insert allocates the rows' positions (their position fields hold
-// offsets from the first), stores them, moves the streams' revisions and
-// notifies readers. It returns the first position.
-func (r *eventRows) insert(ctx context.Context, tx pgx.Tx, streams []string, revisions []int64) (int64, error) {
+// offsets from the first), stores them and notifies readers. It returns
+// the first position.
+func (r *eventRows) insert(ctx context.Context, tx pgx.Tx) (int64, error) {
 	b := &pgx.Batch{}
 	var first int64
 	if len(r.position) >= copyThreshold {
@@ -284,10 +315,22 @@ func (r *eventRows) insert(ctx context.Context, tx pgx.Tx, streams []string, rev
 			r.position, r.stream, r.revision, r.id, r.typ, r.data, r.metadata, len(r.position)).
 			QueryRow(func(row pgx.Row) error { return row.Scan(&first) })
 	}
-	b.Queue(`INSERT INTO streams (stream_id, revision) SELECT * FROM unnest($1::text[], $2::bigint[])
-		ON CONFLICT (stream_id) DO UPDATE SET revision = EXCLUDED.revision`, streams, revisions)
 	b.Queue(`SELECT pg_notify($1, '')`, notifyChannel)
 	return first, tx.SendBatch(ctx, b).Close()
+}
+
+// querier runs a query: a pool, a connection or a transaction.
+type querier interface {
+	Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)
+}
+
+// countEvents is the number of events of an append.
+func countEvents(requests []eventstore.AppendRequest) int {
+	n := 0
+	for _, r := range requests {
+		n += len(r.Events)
+	}
+	return n
 }
 
 // lockKeys hashes stream names into sorted, distinct advisory lock keys:

@@ -42,7 +42,7 @@ func (s *EventStore) ReadStream(ctx context.Context, stream string, opts eventst
 	}
 	if len(events) == 0 {
 		var exists bool
-		if err := s.pool.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM streams WHERE stream_id = $1)`, stream).Scan(&exists); err != nil {
+		if err := s.pool.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM events WHERE stream_id = $1)`, stream).Scan(&exists); err != nil {
 			return nil, fmt.Errorf("eventstore.ReadStream %s: %w", stream, err)
 		}
 		if !exists {

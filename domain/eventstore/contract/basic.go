@@ -158,8 +158,9 @@ func testAppendMulti(t *testing.T, h Harness) {
 	s := h.NewStore(t)
 	a, b, c := uniqueStream("multi"), uniqueStream("multi"), uniqueStream("multi")
 	mustAppend(t, s, b, eventstore.NoStream, newEvents(2, "b0"))
+	aEvents := newEvents(3, "a")
 	results, err := s.AppendMulti(ctxFor(t), []eventstore.AppendRequest{
-		{Stream: a, Expected: eventstore.NoStream, Events: newEvents(3, "a")},
+		{Stream: a, Expected: eventstore.NoStream, Events: aEvents},
 		{Stream: b, Expected: eventstore.Exact(1), Events: newEvents(1, "b")},
 	})
 	if err != nil {
@@ -170,6 +171,22 @@ func testAppendMulti(t *testing.T, h Harness) {
 	}
 	if len(readStream(t, s, a)) != 3 || len(readStream(t, s, b)) != 3 {
 		t.Errorf("streams hold %d and %d events, want 3 and 3", len(readStream(t, s, a)), len(readStream(t, s, b)))
+	}
+	// A redelivered append that also reaches a new stream: the stored part
+	// is recognised where it is, the new part is written.
+	d := uniqueStream("multi")
+	again, err := s.AppendMulti(ctxFor(t), []eventstore.AppendRequest{
+		{Stream: a, Expected: eventstore.NoStream, Events: aEvents},
+		{Stream: d, Expected: eventstore.NoStream, Events: newEvents(1, "d")},
+	})
+	if err != nil {
+		t.Fatalf("append of a retried and a new stream: %v", err)
+	}
+	if again[0] != results[0] || again[1].NextExpected != 0 {
+		t.Errorf("results %+v, want %+v for the retried stream and next expected 0", again, results[0])
+	}
+	if len(readStream(t, s, a)) != 3 || len(readStream(t, s, d)) != 1 {
+		t.Errorf("streams hold %d and %d events, want 3 and 1", len(readStream(t, s, a)), len(readStream(t, s, d)))
 	}
 	if !h.AtomicMulti {
 		return
