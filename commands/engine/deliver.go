@@ -21,7 +21,7 @@ var open = append([]domain.UpdateState{domain.UpdatePending}, inFlight...)
 // deliver is an active campaign's step: send manifests to pending devices,
 // time out silent ones, and finish once every device has an outcome.
 func (d *driver) deliver(ctx context.Context, cp *domain.Campaign) (time.Duration, bool, error) {
-	if err := d.e.waitFor(ctx, d.e.position()); err != nil {
+	if err := d.caughtUp(ctx); err != nil {
 		return 0, false, err
 	}
 	if !d.resent {

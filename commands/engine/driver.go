@@ -6,7 +6,9 @@ import (
 	"sync"
 	"time"
 
+	"github.com/updateservice/updateservice/commands"
 	"github.com/updateservice/updateservice/domain"
+	"github.com/updateservice/updateservice/domain/eventstore"
 )
 
 // driver moves one campaign through its pipeline.
@@ -16,9 +18,10 @@ type driver struct {
 	id       domain.CampaignID
 	wakeCh   chan struct{}
 	mu       sync.Mutex
-	cancel   context.CancelFunc // of the step in progress
-	resent   bool               // scheduled devices were sent again after (re)start
-	nextPage time.Time          // no device page before this time (BatchDelay)
+	cancel   context.CancelFunc  // of the step in progress
+	resent   bool                // scheduled devices were sent again after (re)start
+	nextPage time.Time           // no device page before this time (BatchDelay)
+	written  eventstore.Position // the last event this driver's own commands appended
 }
 
 // drive returns the campaign's driver, starting it when there is none.
@@ -148,4 +151,24 @@ func (d *driver) step(ctx context.Context) (wait time.Duration, done bool, err e
 		return 0, true, nil
 	}
 	return 0, true, nil
+}
+
+// wrote records where a command of this driver left its events.
+func (d *driver) wrote(res commands.Result) {
+	if d.written.Less(res.Position) {
+		d.written = res.Position
+	}
+}
+
+// caughtUp waits until the read models reflect every event the engine has
+// followed and every event this driver's own commands appended. The
+// follower may not have reached the driver's latest writes yet: read
+// without them, a campaign whose last page was just enrolled would show
+// no open device and end at once.
+func (d *driver) caughtUp(ctx context.Context) error {
+	pos := d.e.position()
+	if pos.Less(d.written) {
+		pos = d.written
+	}
+	return d.e.waitFor(ctx, pos)
 }

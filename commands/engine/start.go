@@ -15,29 +15,32 @@ func (d *driver) timed(ctx context.Context, cp *domain.Campaign) (time.Duration,
 	if left := when.Sub(d.e.now()); left > 0 {
 		return min(left, d.e.cfg.PollInterval), false, nil
 	}
-	_, err := d.e.cmds.AdvanceCampaign(ctx, commands.AdvanceCampaign{Meta: d.meta("begin"), CampaignID: d.id, Step: commands.StepBeginTimedStart})
+	res, err := d.e.cmds.AdvanceCampaign(ctx, commands.AdvanceCampaign{Meta: d.meta("begin"), CampaignID: d.id, Step: commands.StepBeginTimedStart})
+	d.wrote(res)
 	return 0, false, err
 }
 
 // starting performs the start pipeline's next step.
 func (d *driver) starting(ctx context.Context, cp *domain.Campaign) (time.Duration, bool, error) {
+	var res commands.Result
 	var err error
 	switch cp.State() {
 	case domain.StateAllocatingQuota:
-		_, err = d.e.cmds.AllocateCampaignQuota(ctx, commands.AllocateCampaignQuota{Meta: d.meta("quota"), CampaignID: d.id})
+		res, err = d.e.cmds.AllocateCampaignQuota(ctx, commands.AllocateCampaignQuota{Meta: d.meta("quota"), CampaignID: d.id})
 	case domain.StateAllocatedQuota:
-		_, err = d.e.cmds.CheckCampaignManifest(ctx, commands.CheckCampaignManifest{Meta: d.meta("manifest"), CampaignID: d.id})
+		res, err = d.e.cmds.CheckCampaignManifest(ctx, commands.CheckCampaignManifest{Meta: d.meta("manifest"), CampaignID: d.id})
 	case domain.StateCheckedManifest, domain.StateDeviceFetch, domain.StateDeviceCopy:
 		return d.enrolNextPage(ctx, cp)
 	case domain.StateDeviceCheck:
-		_, err = d.e.cmds.AdvanceCampaign(ctx, commands.AdvanceCampaign{Meta: d.meta("publish"), CampaignID: d.id, Step: commands.StepPublish})
+		res, err = d.e.cmds.AdvanceCampaign(ctx, commands.AdvanceCampaign{Meta: d.meta("publish"), CampaignID: d.id, Step: commands.StepPublish})
 	case domain.StatePublishing:
-		_, err = d.e.cmds.AdvanceCampaign(ctx, commands.AdvanceCampaign{Meta: d.meta("deploy"), CampaignID: d.id, Step: commands.StepDeploy})
+		res, err = d.e.cmds.AdvanceCampaign(ctx, commands.AdvanceCampaign{Meta: d.meta("deploy"), CampaignID: d.id, Step: commands.StepDeploy})
 	default:
 		// Another state in phase starting is the domain's to explain; look
 		// again later rather than spin.
 		return d.e.cfg.PollInterval, false, nil
 	}
+	d.wrote(res)
 	return 0, false, err
 }
 
@@ -51,7 +54,7 @@ func (d *driver) enrolNextPage(ctx context.Context, cp *domain.Campaign) (time.D
 	// which the engine has seen by the time it drives the campaign. Later
 	// pages need no wait: enrolments do not change what the filter matches.
 	if cp.Batches() == 0 {
-		if err := d.e.waitFor(ctx, d.e.position()); err != nil {
+		if err := d.caughtUp(ctx); err != nil {
 			return 0, false, err
 		}
 	}
@@ -65,8 +68,9 @@ func (d *driver) enrolNextPage(ctx context.Context, cp *domain.Campaign) (time.D
 	if len(devices) > 0 {
 		cursor = string(devices[len(devices)-1])
 	}
-	_, err = d.e.cmds.EnrolDevices(ctx, commands.EnrolDevices{Meta: d.meta("enrol", batch), CampaignID: d.id,
+	res, err := d.e.cmds.EnrolDevices(ctx, commands.EnrolDevices{Meta: d.meta("enrol", batch), CampaignID: d.id,
 		Batch: batch, Devices: devices, Cursor: cursor, Last: last})
+	d.wrote(res)
 	if err != nil || last {
 		return 0, false, err
 	}

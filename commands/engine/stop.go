@@ -11,7 +11,7 @@ import (
 
 // stopping cancels a stopping campaign's open devices, then stops it.
 func (d *driver) stopping(ctx context.Context, cp *domain.Campaign) (time.Duration, bool, error) {
-	if err := d.e.waitFor(ctx, d.e.position()); err != nil {
+	if err := d.caughtUp(ctx); err != nil {
 		return 0, false, err
 	}
 	to := domain.UpdateCancelled
