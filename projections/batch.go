@@ -14,7 +14,7 @@ import (
 // applyBatch applies a batch of events. If one cannot be decoded or
 // applied, the events before it are committed and the error returned: the
 // runner stops right before the event, and its position says where.
-func (r *Runner) applyBatch(ctx context.Context, events []eventstore.RecordedEvent) error {
+func (r *Runner) applyBatch(ctx context.Context, events []decoded) error {
 	envs, bad := r.pending(events)
 	if len(envs) > 0 {
 		err := r.commit(ctx, envs)
@@ -31,25 +31,24 @@ func (r *Runner) applyBatch(ctx context.Context, events []eventstore.RecordedEve
 	return bad
 }
 
-// pending decodes the events not applied yet, up to the first one that
-// cannot be decoded, and returns the error about that one.
-func (r *Runner) pending(events []eventstore.RecordedEvent) ([]envelope, error) {
+// pending returns the events not applied yet, up to the first one that
+// could not be decoded, and the error about that one.
+func (r *Runner) pending(events []decoded) ([]envelope, error) {
 	from := r.Position()
 	last := from
 	envs := make([]envelope, 0, len(events))
-	for _, rec := range events {
-		if !from.Less(rec.Position) {
+	for _, d := range events {
+		if !from.Less(d.position) {
 			continue // at or before the checkpoint: applied already
 		}
-		if !last.Less(rec.Position) {
-			return envs, fmt.Errorf("event at position %s delivered after %s: the source is out of order", rec.Position, last)
+		if !last.Less(d.position) {
+			return envs, fmt.Errorf("event at position %s delivered after %s: the source is out of order", d.position, last)
 		}
-		env, err := decode(rec)
-		if err != nil {
-			return envs, err
+		if d.err != nil {
+			return envs, d.err
 		}
-		envs = append(envs, env)
-		last = rec.Position
+		envs = append(envs, d.env)
+		last = d.position
 	}
 	return envs, nil
 }
@@ -86,7 +85,7 @@ func (r *Runner) commit(ctx context.Context, envs []envelope) error {
 
 // applyInTx is a batch's transaction: move the checkpoint and load the
 // rows (one round trip), fold the events in memory, write every change
-// (one round trip).
+// (a COPY per table the batch adds rows to, then one round trip).
 func (r *Runner) applyInTx(ctx context.Context, tx pgx.Tx, models *readModels, envs []envelope,
 	from, to eventstore.Position, recorded time.Time) error {
 	b := &pgx.Batch{}
@@ -102,11 +101,7 @@ func (r *Runner) applyInTx(ctx context.Context, tx pgx.Tx, models *readModels, e
 			return &refusedError{index: i, err: err}
 		}
 	}
-	b = &pgx.Batch{}
-	if err := models.queueWrites(b); err != nil {
-		return err
-	}
-	if err := tx.SendBatch(ctx, b).Close(); err != nil {
+	if err := models.write(ctx, tx); err != nil {
 		return fmt.Errorf("writing read models: %w", err)
 	}
 	if r.beforeCommit != nil {

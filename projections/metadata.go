@@ -1,13 +1,12 @@
 package projections
 
 import (
+	"encoding/hex"
 	"fmt"
-
-	"github.com/jackc/pgx/v5"
-	"strings"
 	"time"
 
 	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
 
 	"github.com/updateservice/updateservice/domain"
 )
@@ -45,7 +44,7 @@ var metadataNamespace = uuid.MustParse("2df82683-bd8c-4e9d-b81a-2d9f9d43f9d0")
 // device so that a rebuild hands out the same ids.
 func MetadataID(campaign domain.CampaignID, device domain.DeviceID) string {
 	id := uuid.NewSHA1(metadataNamespace, []byte(string(campaign)+keySep+string(device)))
-	return strings.ReplaceAll(id.String(), "-", "")
+	return hex.EncodeToString(id[:]) // the UUID's text without its dashes
 }
 
 // defaultMechanism is the mechanism of a device the catalog does not know:

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/jackc/pgx/v5"
+
 	"github.com/updateservice/updateservice/domain"
 )
 
@@ -104,6 +106,13 @@ func deviceFilterSQL(filter string, args *sqlArgs) (where string, f Filter, err 
 // matching a campaign's device filter, in id order, after the id after
 // (empty: from the start). The engine pages through a campaign's devices
 // with it, so it never holds more than a page of ids.
+//
+// Each page walks the primary key from after, filtering on the way, so the
+// pages of a campaign read the account's catalog once in all. The planner
+// is told not to sort: when the statistics lag behind the catalog (devices
+// registered in bulk since the last ANALYZE), it would otherwise collect
+// every device after the cursor and sort them for each page, which costs
+// a scan of the rest of the catalog per page.
 func (q *Queries) MatchingDevices(ctx context.Context, account domain.AccountID, deviceFilter string, after domain.DeviceID, limit int) ([]domain.DeviceID, error) {
 	if limit <= 0 {
 		return nil, domain.InvalidError{Field: "limit", Reason: fmt.Sprintf("%d is not positive", limit)}
@@ -117,5 +126,19 @@ func (q *Queries) MatchingDevices(ctx context.Context, account domain.AccountID,
 		where = " AND " + where
 	}
 	sql := fmt.Sprintf("SELECT d.device_id FROM devices d WHERE %s AND d.device_id > $2%s ORDER BY d.device_id LIMIT %d", deviceScope, where, limit)
-	return q.deviceIDs(ctx, "projections.MatchingDevices", sql, args...)
+	var ids []domain.DeviceID
+	err = pgx.BeginTxFunc(ctx, q.pool, pgx.TxOptions{AccessMode: pgx.ReadOnly}, func(tx pgx.Tx) error {
+		b := &pgx.Batch{}
+		b.Queue("SET LOCAL enable_sort = off")
+		b.Queue(sql, args...).Query(func(rows pgx.Rows) error {
+			var err error
+			ids, err = pgx.CollectRows(rows, pgx.RowTo[domain.DeviceID])
+			return err
+		})
+		return tx.SendBatch(ctx, b).Close()
+	})
+	if err != nil {
+		return nil, fmt.Errorf("projections.MatchingDevices: %w", err)
+	}
+	return ids, nil
 }

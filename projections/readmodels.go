@@ -1,6 +1,7 @@
 package projections
 
 import (
+	"context"
 	"errors"
 
 	"github.com/jackc/pgx/v5"
@@ -63,8 +64,35 @@ func (m *readModels) queueLoads(b *pgx.Batch) {
 	m.manifests.rows.queueLoad(b)
 }
 
-// queueWrites adds every read-model write of the batch to b: one upsert
-// per table, whatever the number of events.
+// write writes the batch's changes: the rows it created with COPY, while
+// the other writes are encoded, then those in one round trip. The encoding
+// thus overlaps the server's work on the COPY, the longest write of an
+// enrolment batch; both only read the folded rows.
+func (m *readModels) write(ctx context.Context, tx pgx.Tx) error {
+	b := &pgx.Batch{}
+	encoded := make(chan error, 1)
+	go func() { encoded <- m.queueWrites(b) }()
+	if err := errors.Join(m.copyNew(ctx, tx), <-encoded); err != nil {
+		return err
+	}
+	return tx.SendBatch(ctx, b).Close()
+}
+
+// copyNew writes the rows the batch created, with one COPY per table that
+// has any (see rowSet.copyNew); queueWrites writes the others.
+func (m *readModels) copyNew(ctx context.Context, tx pgx.Tx) error {
+	for _, copyNew := range []func(context.Context, pgx.Tx) error{
+		m.campaigns.rows.copyNew, m.metadata.rows.copyNew, m.devices.rows.copyNew, m.manifests.rows.copyNew,
+	} {
+		if err := copyNew(ctx, tx); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// queueWrites adds every other read-model write of the batch to b: one
+// upsert per table, whatever the number of events.
 func (m *readModels) queueWrites(b *pgx.Batch) error {
 	summaries, eventTypes := m.statistics.rows()
 	return errors.Join(

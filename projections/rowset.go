@@ -10,17 +10,18 @@ import (
 	"github.com/jackc/pgx/v5"
 )
 
-// tableSpec describes a read model whose rows are rewritten whole: the
-// batch loads the rows it touches with one query, changes them in memory
-// event by event, and writes them back with one upsert. The row struct's
+// tableSpec describes a read model kept as whole rows: the batch loads
+// the rows it touches with one query, changes them in memory event by
+// event, and writes back what changed (see queueWrite). The row struct's
 // json tags name the columns, in the table's order: rows are loaded in
-// binary, field by field, and written as one JSON array that the table's
-// own row type parses, so the column list is written once.
+// binary, field by field, and written as JSON arrays that the table's own
+// row type parses, or copied field by field, so the column list is written
+// once.
 type tableSpec struct {
 	name    string
 	key     []string // primary key columns, in the order of a row key's parts
 	columns []string
-	load    string // $1..$n: one text[] per key column
+	load    string // $1..$n: one text[] per key column; one index lookup per key
 	upsert  string // $1: jsonb array of rows
 }
 
@@ -40,9 +41,10 @@ func newTableSpec[R any](table string, key ...string) *tableSpec {
 		}
 		columns = append(columns, name)
 	}
-	var params []string
-	for i := range key {
+	var params, match []string
+	for i, k := range key {
 		params = append(params, fmt.Sprintf("$%d::text[]", i+1))
+		match = append(match, fmt.Sprintf("%s = %s", quoteAll([]string{k}, "t"), quoteAll([]string{k}, "k")))
 	}
 	rest := slices.DeleteFunc(slices.Clone(columns), func(c string) bool { return slices.Contains(key, c) })
 	tbl := pgx.Identifier{table}.Sanitize()
@@ -50,8 +52,14 @@ func newTableSpec[R any](table string, key ...string) *tableSpec {
 		name:    table,
 		key:     key,
 		columns: columns,
-		load: fmt.Sprintf(`SELECT %s FROM %s t JOIN unnest(%s) AS k(%s) USING (%s)`,
-			quoteAll(columns, "t"), tbl, strings.Join(params, ", "), quoteAll(key), quoteAll(key)),
+		// A lookup per key, whatever the statistics say: a plain join of
+		// the keys is planned as a hash join over the whole table while
+		// the statistics still describe it small (a table filled since
+		// the last ANALYZE, as a first campaign's metadata is), and that
+		// costs a scan of the table per batch. LIMIT 1 keeps the planner
+		// from flattening the subquery back into such a join.
+		load: fmt.Sprintf(`SELECT %s FROM unnest(%s) AS k(%s) CROSS JOIN LATERAL (SELECT %s FROM %s t WHERE %s LIMIT 1) t`,
+			quoteAll(columns, "t"), strings.Join(params, ", "), quoteAll(key), quoteAll(columns, "t"), tbl, strings.Join(match, " AND ")),
 		upsert: fmt.Sprintf(`INSERT INTO %s (%s) SELECT %s FROM jsonb_populate_recordset(NULL::%s, $1::jsonb)
 			ON CONFLICT (%s) DO UPDATE SET (%s) = ROW(%s)`,
 			tbl, quoteAll(columns), quoteAll(columns), tbl, quoteAll(key), quoteAll(rest), quoteAll(rest, "excluded")),
@@ -65,11 +73,14 @@ type rowSet[R any] struct {
 	keyOf  func(*R) string
 	rows   map[string]*R
 	wanted map[string]struct{}
+	stored map[string]R // the rows loaded, as the table holds them
 	dirty  map[string]struct{}
+	order  []string // the dirty keys, in the order the batch first changed them
 }
 
 func newRowSet[R any](spec *tableSpec, keyOf func(*R) string) *rowSet[R] {
-	return &rowSet[R]{spec: spec, keyOf: keyOf, rows: map[string]*R{}, wanted: map[string]struct{}{}, dirty: map[string]struct{}{}}
+	return &rowSet[R]{spec: spec, keyOf: keyOf, rows: map[string]*R{}, wanted: map[string]struct{}{},
+		stored: map[string]R{}, dirty: map[string]struct{}{}}
 }
 
 // want asks for the row with key k to be loaded, if it exists.
@@ -97,7 +108,8 @@ func (s *rowSet[R]) queueLoad(b *pgx.Batch) {
 			return fmt.Errorf("loading %s: %w", s.spec.name, err)
 		}
 		for _, r := range loaded {
-			s.rows[s.keyOf(r)] = r
+			k := s.keyOf(r)
+			s.rows[k], s.stored[k] = r, snapshot(r)
 		}
 		return nil
 	})
@@ -114,8 +126,9 @@ func (s *rowSet[R]) queueLoadWhere(b *pgx.Batch, where string, args ...any) {
 			return fmt.Errorf("loading %s: %w", s.spec.name, err)
 		}
 		for _, r := range loaded {
-			if _, ok := s.rows[s.keyOf(r)]; !ok {
-				s.rows[s.keyOf(r)] = r
+			k := s.keyOf(r)
+			if _, ok := s.rows[k]; !ok {
+				s.rows[k], s.stored[k] = r, snapshot(r)
 			}
 		}
 		return nil
@@ -130,7 +143,7 @@ func (s *rowSet[R]) get(k string) *R { return s.rows[k] }
 func (s *rowSet[R]) edit(k string) *R {
 	r := s.rows[k]
 	if r != nil {
-		s.dirty[k] = struct{}{}
+		s.markDirty(k)
 	}
 	return r
 }
@@ -138,27 +151,14 @@ func (s *rowSet[R]) edit(k string) *R {
 // put inserts or replaces the row with key k.
 func (s *rowSet[R]) put(k string, r *R) {
 	s.rows[k] = r
-	s.dirty[k] = struct{}{}
+	s.markDirty(k)
 }
 
-// queueWrite adds the upsert of every changed row to b, in key order.
-func (s *rowSet[R]) queueWrite(b *pgx.Batch) error {
-	if len(s.dirty) == 0 {
-		return nil
+func (s *rowSet[R]) markDirty(k string) {
+	if _, ok := s.dirty[k]; !ok {
+		s.dirty[k] = struct{}{}
+		s.order = append(s.order, k)
 	}
-	keys := make([]string, 0, len(s.dirty))
-	for k := range s.dirty {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	rows := make([]*R, len(keys))
-	for i, k := range keys {
-		rows[i] = s.rows[k]
-	}
-	if err := queueJSON(b, s.spec.upsert, rows); err != nil {
-		return fmt.Errorf("writing %s: %w", s.spec.name, err)
-	}
-	return nil
 }
 
 // deltaUpsert returns the statement that adds rows of deltas to a counting

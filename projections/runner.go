@@ -121,23 +121,39 @@ func (r *Runner) Run(ctx context.Context) (err error) {
 	return ctx.Err()
 }
 
-// fetched is a batch read from the subscription, or why reading stopped.
+// fetched is a batch read from the subscription and decoded, or why
+// reading stopped.
 type fetched struct {
-	events []eventstore.RecordedEvent
+	events []decoded
 	err    error
 }
 
-// readAhead reads the next batch while the current one is being applied,
-// so that reading the event store overlaps writing the read models. The
-// channel closes after an error or when ctx ends.
+// decoded is an event read from the subscription: its envelope, or why it
+// could not be decoded.
+type decoded struct {
+	position eventstore.Position
+	env      envelope
+	err      error
+}
+
+// readAhead reads and decodes the next batch while the current one is
+// being applied, so that reading the event store and decoding the events
+// overlap writing the read models: the runner's transactions follow each
+// other with less in between. The channel closes after an error or when
+// ctx ends.
 func readAhead(ctx context.Context, sub eventstore.Subscription, size int) <-chan fetched {
 	out := make(chan fetched, 1)
 	go func() {
 		defer close(out)
 		for {
 			events, err := sub.Next(ctx, size)
+			batch := make([]decoded, len(events))
+			for i, rec := range events {
+				batch[i].position = rec.Position
+				batch[i].env, batch[i].err = decode(rec)
+			}
 			select {
-			case out <- fetched{events, err}:
+			case out <- fetched{batch, err}:
 			case <-ctx.Done():
 				return
 			}
