@@ -80,7 +80,7 @@ type appendCall struct {
 	streams  []string
 	expected []int64
 	requests []int32
-	ids      []uuid.UUID
+	ids      [][16]byte // pgx encodes [16]byte as uuid directly
 	types    []string
 	data     []string
 	metadata []string

@@ -141,7 +141,7 @@ func appendInTx(ctx context.Context, tx pgx.Tx, requests []eventstore.AppendRequ
 // lockAndRead takes the streams' locks, then reads their revisions and
 // which of the events are already stored, in one round trip.
 func lockAndRead(ctx context.Context, tx pgx.Tx, names []string, requests []eventstore.AppendRequest) (map[string]uint64, map[uuid.UUID]storedEvent, error) {
-	var ids []uuid.UUID
+	var ids [][16]byte // pgx encodes [16]byte as uuid directly
 	for _, r := range requests {
 		for _, e := range r.Events {
 			ids = append(ids, e.ID)
@@ -265,7 +265,7 @@ type eventRows struct {
 	position []int64
 	stream   []string
 	revision []int64
-	id       []uuid.UUID
+	id       [][16]byte // pgx encodes [16]byte as uuid directly
 	typ      []string
 	data     []string
 	metadata []string

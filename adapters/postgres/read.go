@@ -33,7 +33,7 @@ func (s *EventStore) ReadStream(ctx context.Context, stream string, opts eventst
 	default:
 		query = selectEvents + ` WHERE stream_id = $1 AND revision >= $2 ORDER BY revision LIMIT $3`
 	}
-	events, err := s.query(ctx, query, stream, from, limit)
+	events, err := s.query(ctx, 0, query, stream, from, limit)
 	if err != nil {
 		return nil, fmt.Errorf("eventstore.ReadStream %s: %w", stream, err)
 	}
@@ -54,7 +54,7 @@ func (s *EventStore) ReadStream(ctx context.Context, stream string, opts eventst
 
 // ReadStreams reads several whole streams in one query.
 func (s *EventStore) ReadStreams(ctx context.Context, streams []string) (map[string][]eventstore.RecordedEvent, error) {
-	events, err := s.query(ctx, selectEvents+` WHERE stream_id = ANY($1) ORDER BY stream_id, revision`, streams)
+	events, err := s.query(ctx, len(streams), selectEvents+` WHERE stream_id = ANY($1) ORDER BY stream_id, revision`, streams)
 	if err != nil {
 		return nil, fmt.Errorf("eventstore.ReadStreams: %w", err)
 	}
@@ -72,7 +72,7 @@ func (s *EventStore) ReadAll(ctx context.Context, after eventstore.Position, max
 	if max <= 0 {
 		max = 1000
 	}
-	events, err := s.query(ctx, selectEvents+`
+	events, err := s.query(ctx, max, selectEvents+`
 		WHERE position > $1 AND tx_id < pg_snapshot_xmin(pg_current_snapshot())
 		ORDER BY position LIMIT $2`, int64(after.Commit), max)
 	if err != nil {
@@ -81,28 +81,31 @@ func (s *EventStore) ReadAll(ctx context.Context, after eventstore.Position, max
 	return events, nil
 }
 
-func (s *EventStore) query(ctx context.Context, sql string, args ...any) ([]eventstore.RecordedEvent, error) {
+// query runs a select of events; sizeHint is how many it expects, so
+// that the result is allocated once.
+func (s *EventStore) query(ctx context.Context, sizeHint int, sql string, args ...any) ([]eventstore.RecordedEvent, error) {
 	rows, err := s.pool.Query(ctx, sql, args...)
 	if err != nil {
 		return nil, err
 	}
 	var (
-		out      []eventstore.RecordedEvent
+		out      = make([]eventstore.RecordedEvent, 0, sizeHint)
 		e        eventstore.RecordedEvent
 		position int64
 		revision int64
-		data     string
-		metadata string
+		metadata []byte
 	)
-	_, err = pgx.ForEachRow(rows, []any{&position, &e.Stream, &revision, &e.ID, &e.Type, &data, &metadata, &e.Created}, func() error {
+	// Data is scanned straight into a new []byte of its own (pgx copies
+	// into a nil slice), not through a string.
+	_, err = pgx.ForEachRow(rows, []any{&position, &e.Stream, &revision, &e.ID, &e.Type, &e.Data, &metadata, &e.Created}, func() error {
 		e.Position = pos(position)
 		e.Revision = uint64(revision)
-		e.Data = []byte(data)
 		e.Metadata = eventstore.Metadata{}
-		if err := json.Unmarshal([]byte(metadata), &e.Metadata); err != nil {
+		if err := json.Unmarshal(metadata, &e.Metadata); err != nil {
 			return fmt.Errorf("event at %d: metadata: %w", position, err)
 		}
 		out = append(out, e)
+		e.Data = nil
 		return nil
 	})
 	return out, err

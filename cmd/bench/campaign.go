@@ -11,6 +11,7 @@ import (
 	"github.com/updateservice/updateservice/commands"
 	"github.com/updateservice/updateservice/commands/engine"
 	"github.com/updateservice/updateservice/domain"
+	"github.com/updateservice/updateservice/domain/eventstore"
 	"github.com/updateservice/updateservice/projections"
 )
 
@@ -49,9 +50,19 @@ func (b *bench) campaign(ctx context.Context) (rate, string, error) {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	go func() { _ = runner.Run(ctx) }()
+	// The engine runs before the fleet registers, as in a running service:
+	// it has followed the registrations by the time the campaign starts.
+	progress := projections.NewEngineQueries(pool)
+	e := engine.New(engine.Config{BatchSize: b.opts.schedulerBatch, PollInterval: time.Second, DeviceTimeout: time.Hour},
+		h, campaignReads{projections.NewQueries(pool), progress}, silentDevices{}, store, runner.WaitFor, time.Now)
+	go func() { _ = e.Run(ctx) }()
 	meta := commands.Meta{Account: "bench"}
-	if err := b.registerFleet(ctx, h, meta, runner); err != nil {
+	registered, err := b.registerFleet(ctx, h, meta, runner)
+	if err != nil {
 		return rate{}, "", err
+	}
+	for e.Position().Less(registered) {
+		time.Sleep(10 * time.Millisecond)
 	}
 	if _, err := h.RegisterManifest(ctx, commands.RegisterManifest{Meta: meta, ManifestID: "m1", Spec: domain.ManifestSpec{Name: "fw",
 		DeviceClass: "sensor", PayloadType: domain.PayloadFull, PayloadURL: "https://fw.example/fw.bin", PayloadDigest: "d2", PayloadSize: 1, Timestamp: time.Now()}}); err != nil {
@@ -60,11 +71,6 @@ func (b *bench) campaign(ctx context.Context) (rate, string, error) {
 	if _, err := h.CreateCampaign(ctx, commands.CreateCampaign{Meta: meta, CampaignID: "c1", Spec: domain.CampaignSpec{Name: "bench", ManifestID: "m1", DeviceFilter: "state__eq=registered"}}); err != nil {
 		return rate{}, "", err
 	}
-	progress := projections.NewEngineQueries(pool)
-	e := engine.New(engine.Config{BatchSize: b.opts.schedulerBatch, PollInterval: time.Second, DeviceTimeout: time.Hour},
-		h, campaignReads{projections.NewQueries(pool), progress}, silentDevices{}, store, runner.WaitFor, time.Now)
-	go func() { _ = e.Run(ctx) }()
-
 	start := time.Now()
 	if _, err := h.StartCampaign(ctx, commands.StartCampaign{Meta: meta, CampaignID: "c1"}); err != nil {
 		return rate{}, "", err
@@ -82,8 +88,8 @@ func (b *bench) campaign(ctx context.Context) (rate, string, error) {
 }
 
 // registerFleet registers the devices in bulk and waits until the catalog
-// shows them.
-func (b *bench) registerFleet(ctx context.Context, h *commands.Handlers, meta commands.Meta, runner *projections.Runner) error {
+// shows them; it returns the position of the last registration.
+func (b *bench) registerFleet(ctx context.Context, h *commands.Handlers, meta commands.Meta, runner *projections.Runner) (eventstore.Position, error) {
 	var last commands.Result
 	for done := 0; done < b.opts.fleet; done += 1000 {
 		regs := make([]commands.DeviceRegistration, min(1000, b.opts.fleet-done))
@@ -93,11 +99,11 @@ func (b *bench) registerFleet(ctx context.Context, h *commands.Handlers, meta co
 		}
 		res, err := h.RegisterDevices(ctx, commands.RegisterDevices{Meta: meta, Devices: regs})
 		if err != nil {
-			return err
+			return eventstore.Position{}, err
 		}
 		last = res.Result
 	}
-	return runner.WaitFor(ctx, last.Position)
+	return last.Position, runner.WaitFor(ctx, last.Position)
 }
 
 // residentMemory reads the process's current and peak resident memory.

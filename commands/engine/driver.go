@@ -166,7 +166,7 @@ func (d *driver) wrote(res commands.Result) {
 // without them, a campaign whose last page was just enrolled would show
 // no open device and end at once.
 func (d *driver) caughtUp(ctx context.Context) error {
-	pos := d.e.position()
+	pos := d.e.Position()
 	if pos.Less(d.written) {
 		pos = d.written
 	}

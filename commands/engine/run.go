@@ -50,7 +50,7 @@ func (e *Engine) Run(ctx context.Context) error {
 		e.seen = events[len(events)-1].Position
 		e.mu.Unlock()
 		if time.Since(saved) > time.Second {
-			if err := e.reads.SaveCheckpoint(ctx, CheckpointName, e.position()); err != nil {
+			if err := e.reads.SaveCheckpoint(ctx, CheckpointName, e.Position()); err != nil {
 				e.cfg.Logger.Warn("engine: saving checkpoint", "error", err)
 			}
 			saved = time.Now()
@@ -70,8 +70,9 @@ func (e *Engine) discover(ctx context.Context) error {
 	return nil
 }
 
-// position returns the last event the engine dispatched.
-func (e *Engine) position() eventstore.Position {
+// Position returns the last event the engine dispatched: how far it has
+// followed the event store.
+func (e *Engine) Position() eventstore.Position {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	return e.seen
