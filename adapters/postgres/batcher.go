@@ -3,6 +3,7 @@ package postgres
 import (
 	"context"
 	"sync"
+	"time"
 
 	"github.com/updateservice/updateservice/domain/eventstore"
 )
@@ -11,10 +12,13 @@ import (
 const (
 	// maxBatchEvents bounds the events of one combined call.
 	maxBatchEvents = 256
-	// maxFlushers is how many combined calls may be in flight at once: one
-	// to write while the next batch gathers, one more to keep a second
-	// connection busy.
+	// maxFlushers is how many combined calls may be in flight at once. One
+	// writes while the next batch gathers, which makes the batches as
+	// large as the load allows; a second starts only when a call has been
+	// in flight for stallAfter (waiting for a stream lock that a large
+	// append holds, say), so that one slow call does not hold up the rest.
 	maxFlushers = 2
+	stallAfter  = 5 * time.Millisecond
 )
 
 // appendBatcher combines the small appends that callers make at the same
@@ -33,6 +37,7 @@ type appendBatcher struct {
 	mu       sync.Mutex
 	pending  []*pendingAppend
 	flushers int
+	callAt   time.Time // when the latest call started
 }
 
 // pendingAppend is one caller's append waiting in a batcher.
@@ -48,15 +53,15 @@ type appendOutcome struct {
 	err     error
 }
 
-// append queues an append, starts a flusher when fewer than maxFlushers
-// run, and waits for the outcome. A caller that leaves before its append
+// append queues an append, starts a flusher when none runs (or the one
+// running seems stuck), and waits for the outcome. A caller that leaves before its append
 // was taken into a call gets ctx's error and its append is not made;
 // afterwards, as with any interrupted write, it may or may not be stored.
 func (b *appendBatcher) append(ctx context.Context, requests []eventstore.AppendRequest) ([]eventstore.AppendResult, error) {
 	p := &pendingAppend{ctx: ctx, requests: requests, events: countEvents(requests), done: make(chan appendOutcome, 1)}
 	b.mu.Lock()
 	b.pending = append(b.pending, p)
-	if b.flushers < maxFlushers {
+	if b.flushers == 0 || (b.flushers < maxFlushers && time.Since(b.callAt) > stallAfter) {
 		b.flushers++
 		go b.flush()
 	}
@@ -109,6 +114,8 @@ func (b *appendBatcher) take() []*pendingAppend {
 	b.pending = rest
 	if len(batch) == 0 {
 		b.flushers--
+	} else {
+		b.callAt = time.Now()
 	}
 	return batch
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/updateservice/updateservice/domain/eventstore"
 )
@@ -148,4 +149,37 @@ func TestBatcherAnswersACallerThatLeft(t *testing.T) {
 		t.Errorf("error %v, want context.Canceled", err)
 	}
 	close(f.gate)
+}
+
+// A call stuck for longer than stallAfter (on a stream lock, say) does not
+// hold up the appends that come after it: a second flusher takes them.
+func TestBatcherGoesAroundAStuckCall(t *testing.T) {
+	stuck := make(chan struct{})
+	b := &appendBatcher{
+		alone: func(ctx context.Context, rs []eventstore.AppendRequest) ([]eventstore.AppendResult, error) {
+			if rs[0].Stream == "s-1" {
+				<-stuck
+			}
+			return []eventstore.AppendResult{resultOf(rs[0])}, nil
+		},
+		combined: func(ctx context.Context, rs []eventstore.AppendRequest) ([]eventstore.AppendResult, bool, error) {
+			return nil, false, errors.New("not expected")
+		},
+	}
+	first := make(chan error, 1)
+	go func() {
+		_, err := b.append(context.Background(), []eventstore.AppendRequest{{Stream: "s-1"}})
+		first <- err
+	}()
+	time.Sleep(2 * stallAfter)
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	rs, err := b.append(ctx, []eventstore.AppendRequest{{Stream: "s-2"}})
+	if err != nil || rs[0].NextExpected != 2 {
+		t.Errorf("append behind a stuck call: result %v, error %v; want it done", rs, err)
+	}
+	close(stuck)
+	if err := <-first; err != nil {
+		t.Errorf("the stuck append: %v", err)
+	}
 }
