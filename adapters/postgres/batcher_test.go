@@ -22,6 +22,18 @@ type fakeCalls struct {
 	gate     chan struct{}
 }
 
+// newFakeCalls returns fake calls that each pass the gate; refuse is the
+// stream whose appends fail ("" for none).
+func newFakeCalls(refuse string) *fakeCalls {
+	f := &fakeCalls{gate: make(chan struct{}), refuse: refuse}
+	go func() {
+		for range 1000 {
+			f.gate <- struct{}{}
+		}
+	}()
+	return f
+}
+
 func resultOf(r eventstore.AppendRequest) eventstore.AppendResult {
 	var n uint64
 	fmt.Sscanf(r.Stream, "s-%d", &n)
@@ -83,13 +95,8 @@ func appendAll(b *appendBatcher, n int, same bool) ([]eventstore.AppendResult, [
 }
 
 func TestBatcherCombinesConcurrentAppends(t *testing.T) {
-	f := &fakeCalls{gate: make(chan struct{})}
+	f := newFakeCalls("")
 	b := f.batcher()
-	go func() {
-		for range 1000 {
-			f.gate <- struct{}{}
-		}
-	}()
 	results, errs := appendAll(b, 40, false)
 	for i := range 40 {
 		if errs[i] != nil || results[i].NextExpected != uint64(i) {
@@ -102,13 +109,8 @@ func TestBatcherCombinesConcurrentAppends(t *testing.T) {
 }
 
 func TestBatcherRunsEachAloneWhenACombinedCallFails(t *testing.T) {
-	f := &fakeCalls{gate: make(chan struct{}), refuse: "s-3"}
+	f := newFakeCalls("s-3")
 	b := f.batcher()
-	go func() {
-		for range 1000 {
-			f.gate <- struct{}{}
-		}
-	}()
 	results, errs := appendAll(b, 12, false)
 	for i := range 12 {
 		var conflict *eventstore.ConflictError
@@ -122,13 +124,8 @@ func TestBatcherRunsEachAloneWhenACombinedCallFails(t *testing.T) {
 }
 
 func TestBatcherNeverCombinesTwoAppendsToOneStream(t *testing.T) {
-	f := &fakeCalls{gate: make(chan struct{})}
+	f := newFakeCalls("")
 	b := f.batcher()
-	go func() {
-		for range 1000 {
-			f.gate <- struct{}{}
-		}
-	}()
 	_, errs := appendAll(b, 10, true)
 	for i, err := range errs {
 		if err != nil {
