@@ -43,6 +43,7 @@ func (b *bench) database(ctx context.Context, name string) (*pgxpool.Pool, error
 	return pgxpool.New(ctx, u.String())
 }
 
+// cleanup drops the databases the scenarios made so far and checkpoints.
 func (b *bench) cleanup() {
 	ctx := context.Background()
 	conn, err := pgx.Connect(ctx, b.server)
@@ -53,6 +54,8 @@ func (b *bench) cleanup() {
 	for _, name := range b.dbs {
 		_, _ = conn.Exec(ctx, "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)")
 	}
+	b.dbs = nil
+	_, _ = conn.Exec(ctx, "CHECKPOINT")
 }
 
 // sampleEvent is the payload of every benchmark event: the size of a
