@@ -7,6 +7,7 @@ import (
 	"io"
 	"log/slog"
 	"sync"
+	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
 
@@ -31,12 +32,22 @@ type Config struct {
 	BatchSize int
 	// Logger receives a line per batch at debug level. Default: discard.
 	Logger *slog.Logger
+	// Gather is how long, at most, the runner lets events gather after a
+	// small batch when they keep coming: under a stream of single
+	// commands it then applies a few hundred events per second in each
+	// transaction rather than a transaction for every few, which costs the
+	// server as much as the commands themselves. A read that waits for
+	// its own write waits up to this much longer under such a load; an
+	// event after a quiet spell is read at once. Default DefaultGather;
+	// negative: never.
+	Gather time.Duration
 }
 
 // The configuration defaults.
 const (
 	DefaultName      = "read-models"
 	DefaultBatchSize = 1000
+	DefaultGather    = 5 * time.Millisecond
 )
 
 // ErrStopped says the runner stopped before reaching the position waited for.
@@ -76,6 +87,9 @@ func NewRunner(pool *pgxpool.Pool, source EventSource, cfg Config) *Runner {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
+	if cfg.Gather == 0 {
+		cfg.Gather = DefaultGather
+	}
 	return &Runner{pool: pool, source: source, cfg: cfg, progress: make(chan struct{})}
 }
 
@@ -104,7 +118,7 @@ func (r *Runner) Run(ctx context.Context) (err error) {
 	}
 	defer sub.Close()
 	ctx, cancel := context.WithCancel(ctx)
-	batches := readAhead(ctx, sub, r.cfg.BatchSize)
+	batches := readAhead(ctx, sub, r.cfg.BatchSize, r.cfg.Gather)
 	defer func() {
 		cancel()
 		for range batches { // the read-ahead stops before the subscription closes
@@ -141,12 +155,28 @@ type decoded struct {
 // overlap writing the read models: the runner's transactions follow each
 // other with less in between. The channel closes after an error or when
 // ctx ends.
-func readAhead(ctx context.Context, sub eventstore.Subscription, size int) <-chan fetched {
+//
+// After a small batch (under an eighth of size), the next read starts no
+// sooner than gather after the last one began: a read that waited for
+// events (a quiet spell) began long ago, so only a steady trickle is held
+// back, and then by gather at most.
+func readAhead(ctx context.Context, sub eventstore.Subscription, size int, gather time.Duration) <-chan fetched {
 	out := make(chan fetched, 1)
 	go func() {
 		defer close(out)
+		var began time.Time
+		small := false
 		for {
+			if wait := gather - time.Since(began); small && wait > 0 {
+				select {
+				case <-time.After(wait):
+				case <-ctx.Done():
+					return
+				}
+			}
+			began = time.Now()
 			events, err := sub.Next(ctx, size)
+			small = len(events) < size/8
 			batch := make([]decoded, len(events))
 			for i, rec := range events {
 				batch[i].position = rec.Position
