@@ -137,15 +137,33 @@ func TestBatcherNeverCombinesTwoAppendsToOneStream(t *testing.T) {
 	}
 }
 
+// A caller that left before its append was taken gets its context's error,
+// and the append is not made.
 func TestBatcherAnswersACallerThatLeft(t *testing.T) {
 	f := &fakeCalls{gate: make(chan struct{})}
+	close(f.gate) // calls, if any were made, would pass at once
 	b := f.batcher()
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	if _, err := b.append(ctx, []eventstore.AppendRequest{{Stream: "s-1"}}); !errors.Is(err, context.Canceled) {
 		t.Errorf("error %v, want context.Canceled", err)
 	}
-	close(f.gate)
+	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(time.Millisecond) {
+		b.mu.Lock()
+		idle := b.flushers == 0
+		b.mu.Unlock()
+		if idle {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the flusher never finished")
+		}
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if len(f.alone) != 0 || len(f.combined) != 0 {
+		t.Errorf("appends made for a caller that left: alone %v, combined %v", f.alone, f.combined)
+	}
 }
 
 // A call stuck for longer than stallAfter (on a stream lock, say) does not
