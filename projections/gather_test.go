@@ -23,7 +23,7 @@ func takeBatches(t *testing.T, sub eventstore.Subscription, size int, gather tim
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	start := time.Now()
-	batches := readAhead(ctx, sub, size, gather)
+	batches := readAhead(ctx, sub, size, gather, nil)
 	for range n {
 		<-batches
 	}
@@ -41,5 +41,21 @@ func TestSmallBatchesGather(t *testing.T) {
 func TestFullBatchesDoNotWait(t *testing.T) {
 	if took := takeBatches(t, fakeSubscription{n: 100}, 100, 2*time.Second, 4); took > time.Second {
 		t.Errorf("4 full batches took %s, want no wait between them", took)
+	}
+}
+
+// A hurry ends the gathering at once: the next small batch is read
+// without waiting out gather.
+func TestAHurryEndsTheGathering(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	hurry := make(chan struct{}, 1)
+	batches := readAhead(ctx, fakeSubscription{n: 1}, 100, time.Hour, hurry)
+	<-batches // the first read does not wait
+	hurry <- struct{}{}
+	select {
+	case <-batches:
+	case <-time.After(30 * time.Second):
+		t.Fatal("the batch after a hurry was not read within 30s, want it read at once rather than after the hour of gathering")
 	}
 }

@@ -33,13 +33,16 @@ type Config struct {
 	// Logger receives a line per batch at debug level. Default: discard.
 	Logger *slog.Logger
 	// Gather is how long, at most, the runner lets events gather after a
-	// small batch when they keep coming: under a stream of single
-	// commands it then applies a few hundred events per second in each
-	// transaction rather than a transaction for every few, which costs the
-	// server as much as the commands themselves. A read that waits for
-	// its own write waits up to this much longer under such a load; an
-	// event after a quiet spell is read at once. Default DefaultGather;
-	// negative: never.
+	// small batch when they keep coming and nobody waits for them: under a
+	// stream of single commands it then applies hundreds of events in each
+	// transaction rather than a transaction for every few, which costs
+	// the server and the service as much as the commands themselves. A
+	// WaitFor (a read waiting for its own write, the campaign engine
+	// waiting for its commands) cuts the gathering short, and an event
+	// after a quiet spell is read at once; only readers that wait for
+	// nobody's write (an analyst's SQL, another client) may see the read
+	// models up to this much behind. Default DefaultGather; negative:
+	// never.
 	Gather time.Duration
 }
 
@@ -47,7 +50,7 @@ type Config struct {
 const (
 	DefaultName      = "read-models"
 	DefaultBatchSize = 1000
-	DefaultGather    = 5 * time.Millisecond
+	DefaultGather    = 200 * time.Millisecond
 )
 
 // ErrStopped says the runner stopped before reaching the position waited for.
@@ -69,6 +72,7 @@ type Runner struct {
 	pos      eventstore.Position
 	stopped  error         // why the last Run ended; nil while running or before
 	progress chan struct{} // closed and replaced when pos or stopped changes
+	hurry    chan struct{} // a WaitFor asks the read-ahead to stop gathering (capacity 1)
 
 	// beforeCommit, when set by tests, runs after a batch's writes, inside
 	// its transaction; an error rolls the batch back and stops the runner.
@@ -90,7 +94,7 @@ func NewRunner(pool *pgxpool.Pool, source EventSource, cfg Config) *Runner {
 	if cfg.Gather == 0 {
 		cfg.Gather = DefaultGather
 	}
-	return &Runner{pool: pool, source: source, cfg: cfg, progress: make(chan struct{})}
+	return &Runner{pool: pool, source: source, cfg: cfg, progress: make(chan struct{}), hurry: make(chan struct{}, 1)}
 }
 
 // Run applies events until ctx ends or an event cannot be applied: an
@@ -118,7 +122,7 @@ func (r *Runner) Run(ctx context.Context) (err error) {
 	}
 	defer sub.Close()
 	ctx, cancel := context.WithCancel(ctx)
-	batches := readAhead(ctx, sub, r.cfg.BatchSize, r.cfg.Gather)
+	batches := readAhead(ctx, sub, r.cfg.BatchSize, r.cfg.Gather, r.hurry)
 	defer func() {
 		cancel()
 		for range batches { // the read-ahead stops before the subscription closes
@@ -157,10 +161,10 @@ type decoded struct {
 // ctx ends.
 //
 // After a small batch (under an eighth of size), the next read starts no
-// sooner than gather after the last one began: a read that waited for
-// events (a quiet spell) began long ago, so only a steady trickle is held
-// back, and then by gather at most.
-func readAhead(ctx context.Context, sub eventstore.Subscription, size int, gather time.Duration) <-chan fetched {
+// sooner than gather after the last one began, or when hurry receives: a
+// read that waited for events (a quiet spell) began long ago, so only a
+// steady trickle is held back, and then by gather at most.
+func readAhead(ctx context.Context, sub eventstore.Subscription, size int, gather time.Duration, hurry <-chan struct{}) <-chan fetched {
 	out := make(chan fetched, 1)
 	go func() {
 		defer close(out)
@@ -168,11 +172,15 @@ func readAhead(ctx context.Context, sub eventstore.Subscription, size int, gathe
 		small := false
 		for {
 			if wait := gather - time.Since(began); small && wait > 0 {
+				t := time.NewTimer(wait)
 				select {
-				case <-time.After(wait):
+				case <-t.C:
+				case <-hurry:
 				case <-ctx.Done():
+					t.Stop()
 					return
 				}
+				t.Stop()
 			}
 			began = time.Now()
 			events, err := sub.Next(ctx, size)

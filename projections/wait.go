@@ -16,8 +16,10 @@ func (r *Runner) Position() eventstore.Position {
 }
 
 // WaitFor blocks until the read models reflect every event up to pos, for
-// read-your-writes: pass the position an append returned. It returns an
-// error wrapping ErrStopped if the runner stops before, or ctx's error.
+// read-your-writes: pass the position an append returned. A runner that
+// lets events gather (Config.Gather) reads at once when someone waits. It
+// returns an error wrapping ErrStopped if the runner stops before, or
+// ctx's error.
 func (r *Runner) WaitFor(ctx context.Context, pos eventstore.Position) error {
 	for {
 		r.mu.Lock()
@@ -28,6 +30,10 @@ func (r *Runner) WaitFor(ctx context.Context, pos eventstore.Position) error {
 		}
 		if stopped != nil {
 			return fmt.Errorf("waiting for position %s: %w: %w", pos, ErrStopped, stopped)
+		}
+		select {
+		case r.hurry <- struct{}{}:
+		default: // already asked
 		}
 		select {
 		case <-progress:
