@@ -10,22 +10,73 @@ import (
 	"github.com/updateservice/updateservice/domain/eventstore"
 )
 
-// Codes of the expectations that append_events understands.
+// Codes of the expectations that appendStatement understands.
 const (
 	expectedAny          = -1
 	expectedNoStream     = -2
 	expectedStreamExists = -3
 )
 
-// appendOneStatement tries a small append as a single call of the
-// append_events function: one round trip, committed on its own. That is
-// the common case of a command: new events, expectations met. Anything
-// else comes back unwritten with the streams' revisions and the stored
-// event ids, and is decided here exactly as appendInTx decides it; ok is
-// false when part of the append still has to be written (a retry of one
-// request next to new events for another), which the caller then does in
-// a transaction.
-func appendOneStatement(ctx context.Context, q querier, requests []eventstore.AppendRequest) (results []eventstore.AppendResult, ok bool, err error) {
+// appendStatement is a small append in one statement: one round trip,
+// committed on its own. It writes only when no event id is stored yet and
+// every expectation holds; otherwise it writes nothing and returns the
+// facts the caller decides with.
+//
+// It reads the streams' revisions in the statement's snapshot, taken
+// before it holds their locks, so an append committed in between makes
+// its insert fail on the (stream_id, revision) or event id constraint
+// rather than write over it (see isRaceLost); holding the locks until it
+// commits keeps it out of the way of appendInTx, which reads under them.
+// allocate_positions runs before the first row is inserted, so it is the
+// statement's first write, as the fence needs.
+//
+// Arguments: the requests' streams and their expectations coded as
+// expected_any (-1), expected_no_stream (-2), expected_stream_exists (-3)
+// or the exact revision (>= 0); the sorted distinct lock keys; then the
+// events, each with the 1-based index of its request, in request order.
+//
+// Rows: one per request with r_event NULL, its stream, its revision before
+// the append (NULL: no events) and, when the statement wrote, the first
+// position of the whole append; then, when it did not write, one per
+// event id already stored, with where it is.
+const appendStatement = `WITH req AS MATERIALIZED (
+		SELECT r.i, r.name, r.expected,
+			(SELECT e.revision FROM events e WHERE e.stream_id = r.name ORDER BY e.revision DESC LIMIT 1) AS cur
+		FROM unnest($1::text[], $2::bigint[]) WITH ORDINALITY AS r(name, expected, i)
+	), stored AS MATERIALIZED (
+		SELECT s.stream_id, s.revision, s.position, s.event_id
+		FROM unnest($5::uuid[]) AS i(id)
+		CROSS JOIN LATERAL (SELECT e.stream_id, e.revision, e.position, e.event_id FROM events e WHERE e.event_id = i.id LIMIT 1) AS s
+	), locked AS MATERIALIZED (
+		SELECT count(*) AS n FROM (SELECT pg_advisory_xact_lock($3, k) FROM unnest($4::int[]) AS t(k)) AS l
+	), first AS MATERIALIZED (
+		SELECT allocate_positions(cardinality($5::uuid[])) AS p
+		WHERE NOT EXISTS (SELECT FROM stored)
+			AND (SELECT bool_and(CASE r.expected
+					WHEN -1 THEN true
+					WHEN -2 THEN r.cur IS NULL
+					WHEN -3 THEN r.cur IS NOT NULL
+					ELSE r.cur IS NOT DISTINCT FROM r.expected END) FROM req r)
+			AND (SELECT n FROM locked) >= 0
+	), ins AS (
+		INSERT INTO events (position, stream_id, revision, event_id, event_type, data, metadata)
+		SELECT f.p + t.o - 1, r.name, coalesce(r.cur, -1) + row_number() OVER (PARTITION BY t.r ORDER BY t.o), t.i, t.y, t.d, t.m
+		FROM first f,
+			unnest($6::int[], $5::uuid[], $7::text[], $8::json[], $9::json[]) WITH ORDINALITY AS t(r, i, y, d, m, o)
+			JOIN req r ON r.i = t.r
+	)
+	SELECT r.name, r.cur, f.p, NULL::uuid FROM req r LEFT JOIN first f ON true
+	UNION ALL
+	SELECT s.stream_id, s.revision, s.position, s.event_id FROM stored s`
+
+// appendOneStatement tries a small append as appendStatement. That is the
+// common case of a command: new events, expectations met. Anything else
+// comes back unwritten with the streams' revisions and the stored event
+// ids, and is decided here exactly as appendInTx decides it; ok is false
+// when part of the append still has to be written (a retry of one request
+// next to new events for another), which the caller then does in a
+// transaction.
+func appendOneStatement(ctx context.Context, q batchSender, requests []eventstore.AppendRequest) (results []eventstore.AppendResult, ok bool, err error) {
 	call, err := newAppendCall(requests)
 	if err != nil {
 		return nil, false, err
@@ -33,28 +84,33 @@ func appendOneStatement(ctx context.Context, q querier, requests []eventstore.Ap
 	current := make(map[string]uint64, len(requests))
 	stored := map[uuid.UUID]storedEvent{}
 	var first *int64
-	rows, err := q.Query(ctx, `SELECT r_stream, r_revision, r_position, r_event FROM append_events($1, $2, $3, $4, $5, $6, $7, $8::json[], $9::json[], $10)`,
-		streamLockSpace, lockKeys(call.streams), call.streams, call.expected,
-		call.requests, call.ids, call.types, call.data, call.metadata, notifyChannel)
-	if err != nil {
-		return nil, false, err
-	}
 	var stream string
 	var revision, position *int64
 	var event *uuid.UUID
-	_, err = pgx.ForEachRow(rows, []any{&stream, &revision, &position, &event}, func() error {
-		switch {
-		case event != nil:
-			stored[*event] = storedEvent{stream: stream, revision: uint64(*revision), position: *position}
-		case revision != nil:
-			current[stream] = uint64(*revision)
-		}
-		if event == nil && position != nil {
-			first = position
-		}
-		return nil
+	b := &pgx.Batch{}
+	// A plan made for the parameters' values is no better here than the
+	// generic one, but Postgres keeps choosing to make one (it takes the
+	// arrays for a hundred rows each in the generic plan), and planning
+	// cost the server more than running the statement. The setting lasts
+	// until the batch's implicit transaction ends.
+	b.Queue(`SELECT set_config('plan_cache_mode', 'force_generic_plan', true)`)
+	b.Queue(appendStatement, call.streams, call.expected, streamLockSpace, lockKeys(call.streams),
+		call.ids, call.requests, call.types, call.data, call.metadata).Query(func(rows pgx.Rows) error {
+		_, err := pgx.ForEachRow(rows, []any{&stream, &revision, &position, &event}, func() error {
+			switch {
+			case event != nil:
+				stored[*event] = storedEvent{stream: stream, revision: uint64(*revision), position: *position}
+			case revision != nil:
+				current[stream] = uint64(*revision)
+			}
+			if event == nil && position != nil {
+				first = position
+			}
+			return nil
+		})
+		return err
 	})
-	if err != nil {
+	if err := q.SendBatch(ctx, b).Close(); err != nil {
 		return nil, false, err
 	}
 	if first != nil {
@@ -75,7 +131,7 @@ func appendOneStatement(ctx context.Context, q querier, requests []eventstore.Ap
 	return results, true, nil
 }
 
-// appendCall holds the arguments of append_events.
+// appendCall holds the arguments of appendStatement.
 type appendCall struct {
 	streams  []string
 	expected []int64
@@ -106,7 +162,7 @@ func newAppendCall(requests []eventstore.AppendRequest) (*appendCall, error) {
 	return c, nil
 }
 
-// written is the results of an append that append_events wrote: events
+// written is the results of an append that appendStatement wrote: events
 // at consecutive positions from first, in request order.
 func (c *appendCall) written(requests []eventstore.AppendRequest, current map[string]uint64, first int64) []eventstore.AppendResult {
 	results := make([]eventstore.AppendResult, len(requests))
@@ -127,7 +183,7 @@ func (c *appendCall) written(requests []eventstore.AppendRequest, current map[st
 	return results
 }
 
-// expectedCode codes an expectation for append_events.
+// expectedCode codes an expectation for appendStatement.
 func expectedCode(e eventstore.ExpectedRevision) int64 {
 	switch {
 	case e.IsAny():

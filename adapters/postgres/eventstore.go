@@ -3,6 +3,7 @@ package postgres
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"hash/fnv"
 	"slices"
@@ -10,13 +11,14 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/updateservice/updateservice/domain/eventstore"
 )
 
-// notifyChannel is the LISTEN/NOTIFY channel that wakes subscriptions when
-// an append commits.
+// notifyChannel is the LISTEN/NOTIFY channel that wakes subscriptions in
+// other processes when appends commit (see announcer).
 const notifyChannel = "event_store_appended"
 
 // streamLockSpace is the first key of the two-key advisory locks that
@@ -29,9 +31,10 @@ const copyThreshold = 64
 
 // EventStore is the Postgres implementation of the event store port.
 type EventStore struct {
-	pool     *pgxpool.Pool
-	notifier *notifier
-	batcher  *appendBatcher
+	pool      *pgxpool.Pool
+	notifier  *notifier
+	announcer *announcer
+	batcher   *appendBatcher
 	// PollInterval bounds how long a caught-up subscription waits without
 	// a notification before it reads again (a reader held back by the
 	// fence is not notified when the older transaction ends).
@@ -41,7 +44,9 @@ type EventStore struct {
 // NewEventStore returns an event store on pool. The tables must exist:
 // call Migrate first.
 func NewEventStore(pool *pgxpool.Pool) *EventStore {
-	s := &EventStore{pool: pool, notifier: newNotifier(pool), PollInterval: 100 * time.Millisecond}
+	self := uuid.NewString()
+	s := &EventStore{pool: pool, notifier: newNotifier(pool, self), announcer: &announcer{pool: pool, self: self},
+		PollInterval: 100 * time.Millisecond}
 	s.batcher = &appendBatcher{alone: s.appendAlone, combined: s.combinedAppend}
 	return s
 }
@@ -78,17 +83,40 @@ func (s *EventStore) AppendMulti(ctx context.Context, requests []eventstore.Appe
 	if err != nil {
 		return nil, fmt.Errorf("eventstore.Append: %w", err)
 	}
+	s.appended()
 	return results, nil
 }
 
+// appended wakes the subscriptions of this process at once and those of
+// other processes soon (announcer): an append has committed.
+func (s *EventStore) appended() {
+	s.notifier.broadcast()
+	s.announcer.announce()
+}
+
 // appendAlone makes one small append in one statement, or in a
-// transaction when part of it is a retry and part is new.
+// transaction when part of it is a retry and part is new, or when the
+// statement lost a race with another append to one of its streams.
 func (s *EventStore) appendAlone(ctx context.Context, requests []eventstore.AppendRequest) ([]eventstore.AppendResult, error) {
 	results, ok, err := appendOneStatement(ctx, s.pool, requests)
-	if err != nil || ok {
+	if (err == nil && ok) || (err != nil && !isRaceLost(err)) {
 		return results, err
 	}
 	return s.appendInTransaction(ctx, requests)
+}
+
+// uniqueViolation is Postgres's SQLSTATE for a unique constraint violated.
+const uniqueViolation = "23505"
+
+// isRaceLost reports an append that failed on the events' unique
+// constraints: another append to the same stream, or with the same event
+// id, committed after the statement read. Run again, it reads what the
+// other stored and decides as usual (a conflict, a retry, or an append
+// after it).
+func isRaceLost(err error) bool {
+	var pgErr *pgconn.PgError
+	return errors.As(err, &pgErr) && pgErr.Code == uniqueViolation &&
+		(pgErr.ConstraintName == "events_stream_revision" || pgErr.ConstraintName == "events_event_id")
 }
 
 // combinedAppend is appendOneStatement on the pool, for the batcher.
@@ -227,9 +255,8 @@ func retryResult(r eventstore.AppendRequest, stored map[uuid.UUID]storedEvent) (
 	return eventstore.AppendResult{NextExpected: last.revision, Position: pos(last.position)}, true
 }
 
-// writeEvents allocates positions, stores the events of the requests in
-// toWrite and notifies readers: one round trip for a small append, COPY
-// for a large one.
+// writeEvents allocates positions and stores the events of the requests
+// in toWrite: one round trip for a small append, COPY for a large one.
 func writeEvents(ctx context.Context, tx pgx.Tx, requests []eventstore.AppendRequest, toWrite []int,
 	current map[string]uint64, results []eventstore.AppendResult) error {
 	var rows eventRows
@@ -287,41 +314,35 @@ func (r *eventRows) add(position int64, stream string, revision int64, e eventst
 }
 
 // insert allocates the rows' positions (their position fields hold
-// offsets from the first), stores them and notifies readers. It returns
-// the first position.
+// offsets from the first) and stores them. It returns the first position.
 func (r *eventRows) insert(ctx context.Context, tx pgx.Tx) (int64, error) {
-	b := &pgx.Batch{}
 	var first int64
-	if len(r.position) >= copyThreshold {
-		if err := tx.QueryRow(ctx, `SELECT allocate_positions($1)`, len(r.position)).Scan(&first); err != nil {
-			return 0, err
-		}
-		_, err := tx.CopyFrom(ctx, pgx.Identifier{"events"},
-			[]string{"position", "stream_id", "revision", "event_id", "event_type", "data", "metadata"},
-			pgx.CopyFromSlice(len(r.position), func(i int) ([]any, error) {
-				return []any{first + r.position[i], r.stream[i], r.revision[i], r.id[i], r.typ[i], r.data[i], r.metadata[i]}, nil
-			}))
-		if err != nil {
-			return 0, err
-		}
-	} else {
+	if len(r.position) < copyThreshold {
 		// allocate_positions runs before the first row is inserted, so it
 		// is still the transaction's first write.
-		b.Queue(`WITH first AS MATERIALIZED (SELECT allocate_positions($8) AS p)
+		err := tx.QueryRow(ctx, `WITH first AS MATERIALIZED (SELECT allocate_positions($8) AS p)
 			INSERT INTO events (position, stream_id, revision, event_id, event_type, data, metadata)
 			SELECT first.p + t.o, t.s, t.r, t.i, t.y, t.d, t.m FROM first,
 				unnest($1::bigint[], $2::text[], $3::bigint[], $4::uuid[], $5::text[], $6::json[], $7::json[]) AS t(o, s, r, i, y, d, m)
 			RETURNING (SELECT p FROM first)`,
-			r.position, r.stream, r.revision, r.id, r.typ, r.data, r.metadata, len(r.position)).
-			QueryRow(func(row pgx.Row) error { return row.Scan(&first) })
+			r.position, r.stream, r.revision, r.id, r.typ, r.data, r.metadata, len(r.position)).Scan(&first)
+		return first, err
 	}
-	b.Queue(`SELECT pg_notify($1, '')`, notifyChannel)
-	return first, tx.SendBatch(ctx, b).Close()
+	if err := tx.QueryRow(ctx, `SELECT allocate_positions($1)`, len(r.position)).Scan(&first); err != nil {
+		return 0, err
+	}
+	_, err := tx.CopyFrom(ctx, pgx.Identifier{"events"},
+		[]string{"position", "stream_id", "revision", "event_id", "event_type", "data", "metadata"},
+		pgx.CopyFromSlice(len(r.position), func(i int) ([]any, error) {
+			return []any{first + r.position[i], r.stream[i], r.revision[i], r.id[i], r.typ[i], r.data[i], r.metadata[i]}, nil
+		}))
+	return first, err
 }
 
-// querier runs a query: a pool, a connection or a transaction.
-type querier interface {
-	Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)
+// batchSender sends a batch of statements in one round trip: a pool, a
+// connection or a transaction.
+type batchSender interface {
+	SendBatch(ctx context.Context, b *pgx.Batch) pgx.BatchResults
 }
 
 // countEvents is the number of events of an append.

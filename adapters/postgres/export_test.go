@@ -30,5 +30,8 @@ func SlowAppend(ctx context.Context, s eventstore.Store, requests []eventstore.A
 	if errors.Is(err, errRollback) {
 		return nil
 	}
+	if err == nil {
+		s.(*EventStore).appended()
+	}
 	return err
 }

@@ -11,7 +11,9 @@ import (
 )
 
 // SubscribeAll follows the global order after a position: it reads what is
-// stored, then waits for appends (LISTEN/NOTIFY, with polling as a backstop).
+// stored, then waits for appends: woken by this store's own appends at
+// once, by other processes' through LISTEN/NOTIFY, and polling as a
+// backstop.
 func (s *EventStore) SubscribeAll(ctx context.Context, after eventstore.Position) (eventstore.Subscription, error) {
 	s.notifier.start()
 	return &subscription{store: s, after: after}, nil
@@ -25,9 +27,11 @@ type subscription struct {
 // Next returns the next events after the last delivered one, waiting until
 // there are some.
 func (sub *subscription) Next(ctx context.Context, max int) ([]eventstore.RecordedEvent, error) {
-	// After a notification that finds nothing (the fence holds the events
-	// back behind an older transaction), read again soon, backing off.
+	// After a wake-up that finds nothing (the fence holds the events back
+	// behind an older transaction, which sends no notification when it
+	// ends), read again soon, backing off to the poll interval.
 	retry := time.Millisecond
+	woken, woke := false, false
 	for {
 		wake := sub.store.notifier.wait()
 		events, err := sub.store.ReadAll(ctx, sub.after, max)
@@ -39,38 +43,41 @@ func (sub *subscription) Next(ctx context.Context, max int) ([]eventstore.Record
 			return events, nil
 		}
 		timeout := sub.store.PollInterval
-		select {
-		case <-wake:
-			timeout = retry
-			retry = min(retry*2, 10*time.Millisecond, sub.store.PollInterval)
-		default:
+		if woke = woke || woken; woke {
+			timeout = min(retry, sub.store.PollInterval)
+			retry *= 2
 		}
-		if err := sleep(ctx, wake, timeout); err != nil {
+		if woken, err = sleep(ctx, wake, timeout); err != nil {
 			return nil, err
 		}
 	}
 }
 
-// sleep waits for the wake channel, the timeout or the context.
-func sleep(ctx context.Context, wake <-chan struct{}, timeout time.Duration) error {
+// sleep waits for the wake channel, the timeout or the context, and
+// reports whether the wake channel ended it.
+func sleep(ctx context.Context, wake <-chan struct{}, timeout time.Duration) (woken bool, err error) {
 	t := time.NewTimer(timeout)
 	defer t.Stop()
 	select {
 	case <-ctx.Done():
-		return ctx.Err()
+		return false, ctx.Err()
 	case <-t.C:
+		return false, nil
 	case <-wake:
+		return true, nil
 	}
-	return nil
 }
 
 func (sub *subscription) Close() error { return nil }
 
-// notifier listens on the store's channel with one connection and wakes
-// every waiting subscription when an append commits. If the connection
-// fails it reconnects; meanwhile subscriptions fall back to polling.
+// notifier wakes every waiting subscription of the store when an append
+// commits: the store's own appends call broadcast, and one connection
+// listens for the notifications of other processes' stores (ignoring its
+// own store's, named by self). If the connection fails it reconnects;
+// meanwhile subscriptions fall back to polling.
 type notifier struct {
 	pool    *pgxpool.Pool
+	self    string
 	mu      sync.Mutex
 	ch      chan struct{} // closed and replaced on each notification
 	started bool
@@ -78,8 +85,8 @@ type notifier struct {
 	done    chan struct{}
 }
 
-func newNotifier(pool *pgxpool.Pool) *notifier {
-	return &notifier{pool: pool, ch: make(chan struct{})}
+func newNotifier(pool *pgxpool.Pool, self string) *notifier {
+	return &notifier{pool: pool, self: self, ch: make(chan struct{})}
 }
 
 // start launches the listener once.
@@ -134,10 +141,13 @@ func (n *notifier) listenOnce(ctx context.Context) error {
 	}
 	n.broadcast() // appends may have committed before LISTEN took effect
 	for {
-		if _, err := conn.WaitForNotification(ctx); err != nil {
+		note, err := conn.WaitForNotification(ctx)
+		if err != nil {
 			return err
 		}
-		n.broadcast()
+		if note.Payload != n.self {
+			n.broadcast()
+		}
 	}
 }
 

@@ -1,0 +1,126 @@
+package postgres_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/updateservice/updateservice/adapters/postgres"
+	"github.com/updateservice/updateservice/adapters/postgres/pgtest"
+	"github.com/updateservice/updateservice/domain/eventstore"
+)
+
+// storeOn opens an event store on a pool of its own to the database at
+// url, as another process would, polling only once an hour: a test that
+// sees an append within seconds saw it through a wake-up.
+func storeOn(t *testing.T, url string) *postgres.EventStore {
+	t.Helper()
+	pool, err := pgxpool.New(context.Background(), url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(pool.Close)
+	if err := postgres.Migrate(context.Background(), pool); err != nil {
+		t.Fatal(err)
+	}
+	s := postgres.NewEventStore(pool)
+	s.PollInterval = time.Hour
+	t.Cleanup(s.Close)
+	return s
+}
+
+func TestAnAppendWakesTheSubscriptionsOfItsStore(t *testing.T) {
+	testAppendWakes(t, func(t *testing.T, url string, s *postgres.EventStore) *postgres.EventStore { return s })
+}
+
+func TestAnAppendWakesTheSubscriptionsOfAnotherProcess(t *testing.T) {
+	testAppendWakes(t, func(t *testing.T, url string, _ *postgres.EventStore) *postgres.EventStore { return storeOn(t, url) })
+}
+
+// A wake-up that finds the append held back by the fence (an older
+// transaction still running) reads again soon: the older transaction
+// sends no notification when it ends.
+func TestAWakeUpHeldBackByTheFenceReadsAgainSoon(t *testing.T) {
+	ctx := context.Background()
+	url := pgtest.NewDatabase(t)
+	s := storeOn(t, url)
+	older, err := pgx.Connect(ctx, url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer older.Close(ctx)
+	tx, err := older.Begin(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := tx.Exec(ctx, `SELECT pg_current_xact_id()`); err != nil { // now it has an id
+		t.Fatal(err)
+	}
+	got := waitForNext(t, s)
+	id := appendOne(t, s)
+	time.Sleep(200 * time.Millisecond) // woken, the subscription finds nothing past the fence
+	if err := tx.Rollback(ctx); err != nil {
+		t.Fatal(err)
+	}
+	assertGot(t, <-got, id)
+}
+
+// testAppendWakes appends with one store while a subscription of the
+// store reader returns waits for it.
+func testAppendWakes(t *testing.T, reader func(t *testing.T, url string, writer *postgres.EventStore) *postgres.EventStore) {
+	url := pgtest.NewDatabase(t)
+	writer := storeOn(t, url)
+	got := waitForNext(t, reader(t, url, writer))
+	id := appendOne(t, writer)
+	assertGot(t, <-got, id)
+}
+
+// next is what a subscription's Next returned.
+type next struct {
+	events []eventstore.RecordedEvent
+	err    error
+}
+
+// waitForNext subscribes to s from the start and waits, in the
+// background, up to 30 s for the first events.
+func waitForNext(t *testing.T, s *postgres.EventStore) <-chan next {
+	t.Helper()
+	sub, err := s.SubscribeAll(context.Background(), eventstore.Position{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { sub.Close() })
+	got := make(chan next, 1)
+	go func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		events, err := sub.Next(ctx, 10)
+		got <- next{events, err}
+	}()
+	time.Sleep(100 * time.Millisecond) // let the subscription read and wait
+	return got
+}
+
+// appendOne appends one event to a new stream and returns its id.
+func appendOne(t *testing.T, s *postgres.EventStore) uuid.UUID {
+	t.Helper()
+	id := uuid.New()
+	if _, err := s.Append(context.Background(), "wake-1", eventstore.NoStream, eventstore.EventData{ID: id, Type: "Woken"}); err != nil {
+		t.Fatal(err)
+	}
+	return id
+}
+
+func assertGot(t *testing.T, n next, id uuid.UUID) {
+	t.Helper()
+	if n.err != nil {
+		t.Fatalf("waiting for the append: %v; a subscription that polls once an hour must be woken", n.err)
+	}
+	if len(n.events) != 1 || n.events[0].ID != id {
+		t.Fatalf("the subscription got %v, want the one event appended", n.events)
+	}
+}
