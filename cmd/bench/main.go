@@ -11,6 +11,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"runtime/debug"
 	"runtime/pprof"
 	"strings"
 	"time"
@@ -46,7 +47,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, out io.
 	fs.IntVar(&o.fleet, "fleet", 100_000, "devices of the campaign scenario")
 	fs.IntVar(&o.schedulerBatch, "scheduler-batch", 1000, "devices per page in the campaign scenario (SCHEDULER_BATCH_SIZE)")
 	fs.IntVar(&o.clients, "clients", 8, "concurrent clients of the single-command scenarios")
-	fs.IntVar(&o.requests, "requests", 4000, "requests of the single-command scenarios")
+	fs.IntVar(&o.requests, "requests", 20_000, "requests of the single-command scenarios")
 	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the whole run to this file")
 	only := fs.String("only", "", "run only the scenarios whose name contains this (batch, campaign, eventstoredb, queues, single)")
 	if err := fs.Parse(args); err != nil {
@@ -64,6 +65,14 @@ func run(ctx context.Context, args []string, getenv func(string) string, out io.
 		defer pprof.StopCPUProfile()
 	}
 	o.only = *only
+	if getenv("GOGC") == "" {
+		// The service's own default (cmd/updated, GOGC): the scenarios run
+		// its parts in this process, and the baselines run beside them.
+		debug.SetGCPercent(400)
+	}
+	gc := debug.SetGCPercent(-1) // reads the setting
+	debug.SetGCPercent(gc)
+	fmt.Fprintf(out, "bench: GOGC=%d (Go's garbage collector target, as the service sets it)\n", gc)
 	server := getenv("DATABASE_URL")
 	if server == "" {
 		return fmt.Errorf("DATABASE_URL is not set: run `make bench`, which starts a throwaway PostgreSQL")

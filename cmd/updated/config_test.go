@@ -20,7 +20,7 @@ func TestConfigDefaults(t *testing.T) {
 		t.Fatal(err)
 	}
 	if c.HTTPAddr != ":8084" || c.SchedulerBatchSize != 200 || c.SchedulerDelay != 10*time.Second ||
-		c.SchedulerPollingTimeout != 10*time.Second || !c.DBMigrate || c.ProjectionBatchSize != 1000 {
+		c.SchedulerPollingTimeout != 10*time.Second || !c.DBMigrate || c.ProjectionBatchSize != 1000 || c.GCPercent != 400 {
 		t.Errorf("defaults = %+v", c)
 	}
 }
@@ -28,14 +28,23 @@ func TestConfigDefaults(t *testing.T) {
 func TestConfigNamesEveryProblem(t *testing.T) {
 	_, err := loadConfig(env(map[string]string{
 		"DB_URL": "mysql://x", "HTTP_ADDR": "nope", "SCHEDULER_BATCH_SIZE": "-1",
-		"SCHEDULER_DELAY": "soon", "DB_MIGRATE": "perhaps",
+		"SCHEDULER_DELAY": "soon", "DB_MIGRATE": "perhaps", "GOGC": "-5",
 	}))
 	if err == nil {
 		t.Fatal("invalid configuration accepted")
 	}
-	for _, name := range []string{"DB_URL", "HTTP_ADDR", "SCHEDULER_BATCH_SIZE", "SCHEDULER_DELAY", "DB_MIGRATE"} {
+	for _, name := range []string{"DB_URL", "HTTP_ADDR", "SCHEDULER_BATCH_SIZE", "SCHEDULER_DELAY", "DB_MIGRATE", "GOGC"} {
 		if !strings.Contains(err.Error(), name) {
 			t.Errorf("error does not name %s:\n%v", name, err)
+		}
+	}
+}
+
+func TestConfigReadsGOGCAsTheGoRuntimeDoes(t *testing.T) {
+	for value, want := range map[string]int{"off": -1, "0": 0, "250": 250} {
+		c, err := loadConfig(env(map[string]string{"DATABASE_URL": "postgres://u@localhost/db", "GOGC": value}))
+		if err != nil || c.GCPercent != want {
+			t.Errorf("GOGC=%s: GCPercent %d, error %v; want %d", value, c.GCPercent, err, want)
 		}
 	}
 }
