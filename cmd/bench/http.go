@@ -3,15 +3,13 @@ package main
 import (
 	"bufio"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
 	"net"
 	"net/http"
 	"net/http/httptest"
-	"slices"
-	"sync"
-	"sync/atomic"
 	"time"
 
 	httpapi "github.com/updateservice/updateservice/adapters/http"
@@ -21,113 +19,88 @@ import (
 	"github.com/updateservice/updateservice/projections"
 )
 
-// latencies is a throughput with its per-request latencies.
-type latencies struct {
-	rate
-	p50, p99 time.Duration
-}
-
-// concurrently runs n calls of do over clients goroutines and times them;
-// do learns which client (0 to clients-1) makes call i.
-func concurrently(clients, n int, do func(client, i int) error) (latencies, error) {
-	var next atomic.Int64
-	var mu sync.Mutex
-	var firstErr error
-	all := make([]time.Duration, 0, n)
-	start := time.Now()
-	var wg sync.WaitGroup
-	for client := range clients {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			mine := make([]time.Duration, 0, n/clients+1)
-			for i := int(next.Add(1)) - 1; i < n; i = int(next.Add(1)) - 1 {
-				t0 := time.Now()
-				err := do(client, i)
-				mine = append(mine, time.Since(t0))
-				if err != nil {
-					mu.Lock()
-					firstErr = err
-					mu.Unlock()
-					return
-				}
-			}
-			mu.Lock()
-			all = append(all, mine...)
-			mu.Unlock()
-		}()
-	}
-	wg.Wait()
-	elapsed := time.Since(start)
-	if firstErr != nil {
-		return latencies{}, firstErr
-	}
-	slices.Sort(all)
-	return latencies{rate: rate{n: n, elapsed: elapsed}, p50: all[len(all)/2], p99: all[len(all)*99/100]}, nil
-}
-
 // rawSingleInserts is the baseline of single commands: one-row INSERTs,
-// each its own commit, from the same number of clients.
-func (b *bench) rawSingleInserts(ctx context.Context) (latencies, error) {
+// each its own commit, from the same number of clients. It returns the
+// request of call i and the scenario's clean-up.
+func (b *bench) rawSingleInserts(ctx context.Context) (func(client, i int) error, func(), error) {
 	pool, err := b.database(ctx, "rawsingle")
 	if err != nil {
-		return latencies{}, err
+		return nil, nil, err
 	}
-	defer pool.Close()
 	if _, err := pool.Exec(ctx, `CREATE TABLE raw_devices (id text PRIMARY KEY, data json NOT NULL, created_at timestamptz NOT NULL DEFAULT now())`); err != nil {
-		return latencies{}, err
+		pool.Close()
+		return nil, nil, err
 	}
-	return concurrently(b.opts.clients, b.opts.requests, func(_, i int) error {
+	return func(_, i int) error {
 		_, err := pool.Exec(ctx, `INSERT INTO raw_devices (id, data) VALUES ($1, $2)`, fmt.Sprintf("dev-%07d", i),
 			`{"device_class":"sensor","mechanism":"connector","at":"2026-01-01T00:00:00Z"}`)
 		return err
-	})
+	}, pool.Close, nil
 }
 
-// httpCommands registers devices one request at a time through the whole
-// HTTP stack: auth, decoding, the command, the append, and the wait for the
-// read models that makes the answer read-your-writes.
-func (b *bench) httpCommands(ctx context.Context) (latencies, error) {
+// httpService is the service's HTTP API over the embedded event store,
+// with its projection runner, and the load driver's connections to it.
+type httpService struct {
+	clients []*keepAliveClient
+	close   func()
+}
+
+// httpCommands starts the service for the single-command scenario.
+func (b *bench) httpCommands(ctx context.Context) (*httpService, error) {
 	pool, err := b.database(ctx, "http")
 	if err != nil {
-		return latencies{}, err
+		return nil, err
 	}
-	defer pool.Close()
-	if err := postgres.Migrate(ctx, pool); err != nil {
-		return latencies{}, err
-	}
-	if err := projections.Migrate(ctx, pool); err != nil {
-		return latencies{}, err
-	}
-	store := postgres.NewEventStore(pool)
-	defer store.Close()
-	runner := projections.NewRunner(pool, store, projections.Config{})
+	svc := &httpService{}
 	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
+	var store *postgres.EventStore
+	var server *httptest.Server
+	svc.close = func() {
+		for _, c := range svc.clients {
+			c.conn.Close()
+		}
+		if server != nil {
+			server.Close()
+		}
+		cancel()
+		if store != nil {
+			store.Close()
+		}
+		pool.Close()
+	}
+	if err := errors.Join(postgres.Migrate(ctx, pool), projections.Migrate(ctx, pool)); err != nil {
+		svc.close()
+		return nil, err
+	}
+	store = postgres.NewEventStore(pool)
+	runner := projections.NewRunner(pool, store, projections.Config{})
 	go func() { _ = runner.Run(ctx) }()
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	server := httptest.NewServer(httpapi.NewHandler(httpapi.Deps{Commands: commands.New(store, time.Now),
+	server = httptest.NewServer(httpapi.NewHandler(httpapi.Deps{Commands: commands.New(store, time.Now),
 		Queries: projections.NewQueries(pool), WaitFor: runner.WaitFor, Log: log,
 		APIKeys: map[string]domain.AccountID{"bench-key": "bench"}}))
-	defer server.Close()
-	clients := make([]*keepAliveClient, b.opts.clients)
-	for i := range clients {
-		if clients[i], err = dialKeepAlive(server.Listener.Addr().String()); err != nil {
-			return latencies{}, err
-		}
-		defer clients[i].conn.Close()
-	}
-	return concurrently(b.opts.clients, b.opts.requests, func(client, i int) error {
-		body := fmt.Sprintf(`{"id":"dev-%07d","device_class":"sensor","mechanism":"connector"}`, i)
-		status, err := clients[client].post("/v3/devices", "bench-key", body)
+	for range b.opts.clients {
+		c, err := dialKeepAlive(server.Listener.Addr().String())
 		if err != nil {
-			return err
+			svc.close()
+			return nil, err
 		}
-		if status != http.StatusCreated {
-			return fmt.Errorf("POST /v3/devices: status %d", status)
-		}
-		return nil
-	})
+		svc.clients = append(svc.clients, c)
+	}
+	return svc, nil
+}
+
+// register is request i of the scenario: client registers device i.
+func (s *httpService) register(client, i int) error {
+	body := fmt.Sprintf(`{"id":"dev-%07d","device_class":"sensor","mechanism":"connector"}`, i)
+	return s.clients[client].expect(http.StatusCreated, "POST", "/v3/devices", body)
+}
+
+// settle reads device i back, which waits until the read models reflect
+// every write of the account (read-your-writes): a round counts as done
+// when its devices can be listed, not only when they are stored.
+func (s *httpService) settle(i int) error {
+	return s.clients[0].expect(http.StatusOK, "GET", fmt.Sprintf("/v3/devices/dev-%07d", i), "")
 }
 
 // keepAliveClient is one connection of the load driver: it writes a
@@ -150,18 +123,22 @@ func dialKeepAlive(addr string) (*keepAliveClient, error) {
 	return &keepAliveClient{conn: conn, r: bufio.NewReader(conn), w: bufio.NewWriter(conn)}, nil
 }
 
-// post sends a JSON body with a bearer key and returns the answer's status.
-func (c *keepAliveClient) post(path, key, body string) (int, error) {
-	fmt.Fprintf(c.w, "POST %s HTTP/1.1\r\nHost: bench\r\nAuthorization: Bearer %s\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n%s",
-		path, key, len(body), body)
+// expect sends a request with the bench's key and a JSON body, and fails
+// unless the answer has the status wanted.
+func (c *keepAliveClient) expect(status int, method, path, body string) error {
+	fmt.Fprintf(c.w, "%s %s HTTP/1.1\r\nHost: bench\r\nAuthorization: Bearer bench-key\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n%s",
+		method, path, len(body), body)
 	if err := c.w.Flush(); err != nil {
-		return 0, err
+		return err
 	}
 	resp, err := http.ReadResponse(c.r, nil)
 	if err != nil {
-		return 0, err
+		return err
 	}
 	_, err = io.Copy(io.Discard, resp.Body)
 	resp.Body.Close()
-	return resp.StatusCode, err
+	if err == nil && resp.StatusCode != status {
+		err = fmt.Errorf("%s %s: status %d, want %d", method, path, resp.StatusCode, status)
+	}
+	return err
 }

@@ -153,21 +153,6 @@ func (b *bench) queueScenario(ctx context.Context, _ rate) error {
 	return nil
 }
 
-func (b *bench) singleCommandScenario(ctx context.Context, _ rate) error {
-	fmt.Fprintf(b.out, "\nsingle commands, %d clients, %d requests each scenario\n", b.opts.clients, b.opts.requests)
-	single, err := b.rawSingleInserts(ctx)
-	if err != nil {
-		return fmt.Errorf("raw single inserts: %w", err)
-	}
-	b.reportLatency("raw single-row INSERT commits (baseline)", single, latencies{})
-	api, err := b.httpCommands(ctx)
-	if err != nil {
-		return fmt.Errorf("HTTP commands: %w", err)
-	}
-	b.reportLatency("POST /v3/devices over HTTP", api, single)
-	return nil
-}
-
 // rate is a measured throughput.
 type rate struct {
 	n       int
