@@ -23,8 +23,9 @@ type bench struct {
 	dbs    []string
 }
 
-// database creates a fresh database and returns a pool on it.
-func (b *bench) database(ctx context.Context, name string) (*pgxpool.Pool, error) {
+// database creates a fresh database and returns a pool on it, of pgxpool's
+// default size when maxConns is 0.
+func (b *bench) database(ctx context.Context, name string, maxConns int) (*pgxpool.Pool, error) {
 	conn, err := pgx.Connect(ctx, b.server)
 	if err != nil {
 		return nil, err
@@ -40,7 +41,14 @@ func (b *bench) database(ctx context.Context, name string) (*pgxpool.Pool, error
 		return nil, err
 	}
 	u.Path = "/" + name
-	return pgxpool.New(ctx, u.String())
+	cfg, err := pgxpool.ParseConfig(u.String())
+	if err != nil {
+		return nil, err
+	}
+	if maxConns > 0 {
+		cfg.MaxConns = int32(maxConns)
+	}
+	return pgxpool.NewWithConfig(ctx, cfg)
 }
 
 // cleanup drops the databases the scenarios made so far and checkpoints.
@@ -73,7 +81,7 @@ var sampleMetadata = `{"account_id":"acc1","correlation_id":"0b8f0c1e-2f6c-4c33-
 // rawCopy is the baseline: the same rows written with pgx CopyFrom into a
 // plain table with the same columns, one transaction per batch.
 func (b *bench) rawCopy(ctx context.Context) (rate, error) {
-	pool, err := b.database(ctx, "raw")
+	pool, err := b.database(ctx, "raw", 0)
 	if err != nil {
 		return rate{}, err
 	}
@@ -107,7 +115,7 @@ func (b *bench) rawCopy(ctx context.Context) (rate, error) {
 // each transaction a multi-stream append of one event to each of batch
 // device streams: the engine's fan-out.
 func (b *bench) batchedAppend(ctx context.Context) (rate, error) {
-	pool, err := b.database(ctx, "append")
+	pool, err := b.database(ctx, "append", 0)
 	if err != nil {
 		return rate{}, err
 	}

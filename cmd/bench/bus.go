@@ -32,7 +32,7 @@ import (
 // and appended as one event. b.opts.requests messages per scenario, sent
 // by b.opts.clients publishers.
 func (b *bench) bus(ctx context.Context) (routerInProcess, rawInProcess, routerKafka, rawKafka rate, err error) {
-	pool, err := b.database(ctx, "bus")
+	pool, err := b.database(ctx, "bus", 0)
 	if err != nil {
 		return
 	}

@@ -32,7 +32,7 @@ type campaignReads struct {
 // and the read models show it. It returns devices/s and the process's
 // resident memory at the end.
 func (b *bench) campaign(ctx context.Context) (rate, string, error) {
-	pool, err := b.database(ctx, "campaign")
+	pool, err := b.database(ctx, "campaign", 0)
 	if err != nil {
 		return rate{}, "", err
 	}

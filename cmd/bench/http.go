@@ -20,10 +20,11 @@ import (
 )
 
 // rawSingleInserts is the baseline of single commands: one-row INSERTs,
-// each its own commit, from the same number of clients. It returns the
-// request of call i and the scenario's clean-up.
+// each its own commit, from the same number of clients, each with a
+// connection of its own. It returns the request of call i and the
+// scenario's clean-up.
 func (b *bench) rawSingleInserts(ctx context.Context) (func(client, i int) error, func(), error) {
-	pool, err := b.database(ctx, "rawsingle")
+	pool, err := b.database(ctx, "rawsingle", b.opts.clients)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -47,7 +48,7 @@ type httpService struct {
 
 // httpCommands starts the service for the single-command scenario.
 func (b *bench) httpCommands(ctx context.Context) (*httpService, error) {
-	pool, err := b.database(ctx, "http")
+	pool, err := b.database(ctx, "http", 0)
 	if err != nil {
 		return nil, err
 	}

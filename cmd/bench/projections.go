@@ -17,7 +17,7 @@ import (
 // each walking to success or failure), then times a fresh projection runner
 // from position zero to the last event.
 func (b *bench) projectionRunner(ctx context.Context) (rate, error) {
-	pool, err := b.database(ctx, "projections")
+	pool, err := b.database(ctx, "projections", 0)
 	if err != nil {
 		return rate{}, err
 	}
