@@ -30,7 +30,7 @@ func (sub *subscription) Next(ctx context.Context, max int) ([]eventstore.Record
 	// After a wake-up that finds nothing (the fence holds the events back
 	// behind an older transaction, which sends no notification when it
 	// ends), read again soon, backing off to the poll interval.
-	retry := time.Millisecond
+	retry := min(time.Millisecond, sub.store.PollInterval)
 	woken, woke := false, false
 	for {
 		wake := sub.store.notifier.wait()
@@ -44,8 +44,8 @@ func (sub *subscription) Next(ctx context.Context, max int) ([]eventstore.Record
 		}
 		timeout := sub.store.PollInterval
 		if woke = woke || woken; woke {
-			timeout = min(retry, sub.store.PollInterval)
-			retry *= 2
+			timeout = retry
+			retry = min(retry*2, sub.store.PollInterval)
 		}
 		if woken, err = sleep(ctx, wake, timeout); err != nil {
 			return nil, err
