@@ -3,7 +3,6 @@ package main
 import (
 	"bufio"
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -43,50 +42,52 @@ func (b *bench) rawSingleInserts(ctx context.Context) (func(client, i int) error
 // with its projection runner, and the load driver's connections to it.
 type httpService struct {
 	clients []*keepAliveClient
-	close   func()
+	closers []func() // what close undoes, in the order it was made
+}
+
+// close stops what httpCommands started, last first.
+func (s *httpService) close() {
+	for i := len(s.closers) - 1; i >= 0; i-- {
+		s.closers[i]()
+	}
 }
 
 // httpCommands starts the service for the single-command scenario.
-func (b *bench) httpCommands(ctx context.Context) (*httpService, error) {
+func (b *bench) httpCommands(ctx context.Context) (svc *httpService, err error) {
+	svc = &httpService{}
+	defer func() {
+		if err != nil {
+			svc.close()
+		}
+	}()
 	pool, err := b.database(ctx, "http", 0)
 	if err != nil {
 		return nil, err
 	}
-	svc := &httpService{}
-	ctx, cancel := context.WithCancel(ctx)
-	var store *postgres.EventStore
-	var server *httptest.Server
-	svc.close = func() {
-		for _, c := range svc.clients {
-			c.conn.Close()
-		}
-		if server != nil {
-			server.Close()
-		}
-		cancel()
-		if store != nil {
-			store.Close()
-		}
-		pool.Close()
-	}
-	if err := errors.Join(postgres.Migrate(ctx, pool), projections.Migrate(ctx, pool)); err != nil {
-		svc.close()
+	svc.closers = append(svc.closers, pool.Close)
+	if err := postgres.Migrate(ctx, pool); err != nil {
 		return nil, err
 	}
-	store = postgres.NewEventStore(pool)
+	if err := projections.Migrate(ctx, pool); err != nil {
+		return nil, err
+	}
+	store := postgres.NewEventStore(pool)
+	ctx, cancel := context.WithCancel(ctx)
+	svc.closers = append(svc.closers, store.Close, cancel)
 	runner := projections.NewRunner(pool, store, projections.Config{})
 	go func() { _ = runner.Run(ctx) }()
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	server = httptest.NewServer(httpapi.NewHandler(httpapi.Deps{Commands: commands.New(store, time.Now),
+	server := httptest.NewServer(httpapi.NewHandler(httpapi.Deps{Commands: commands.New(store, time.Now),
 		Queries: projections.NewQueries(pool), WaitFor: runner.WaitFor, Log: log,
 		APIKeys: map[string]domain.AccountID{"bench-key": "bench"}}))
+	svc.closers = append(svc.closers, server.Close)
 	for range b.opts.clients {
 		c, err := dialKeepAlive(server.Listener.Addr().String())
 		if err != nil {
-			svc.close()
 			return nil, err
 		}
 		svc.clients = append(svc.clients, c)
+		svc.closers = append(svc.closers, func() { c.conn.Close() })
 	}
 	return svc, nil
 }
