@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strconv"
 
 	"github.com/google/uuid"
 
@@ -131,7 +132,9 @@ func eventID(commandID, stream string, i int) uuid.UUID {
 	if commandID == "" {
 		return uuid.New()
 	}
-	return uuid.NewSHA1(commandNamespace, fmt.Appendf(nil, "%s\x00%s\x00%d", commandID, stream, i))
+	name := make([]byte, 0, len(commandID)+len(stream)+8)
+	name = append(append(append(append(name, commandID...), 0), stream...), 0)
+	return uuid.NewSHA1(commandNamespace, strconv.AppendInt(name, int64(i), 10))
 }
 
 // save appends the requests (one transaction where the store allows) and

@@ -67,7 +67,8 @@ func newTableSpec[R any](table string, key ...string) *tableSpec {
 }
 
 // rowSet holds the rows of one table that a batch touches. A key is the
-// row's primary key values joined by keySep.
+// row's primary key values joined by keySep. Its maps are made on first
+// write: most batches, and every DeviceOf, touch few of the tables.
 type rowSet[R any] struct {
 	spec   *tableSpec
 	keyOf  func(*R) string
@@ -79,12 +80,32 @@ type rowSet[R any] struct {
 }
 
 func newRowSet[R any](spec *tableSpec, keyOf func(*R) string) *rowSet[R] {
-	return &rowSet[R]{spec: spec, keyOf: keyOf, rows: map[string]*R{}, wanted: map[string]struct{}{},
-		stored: map[string]R{}, dirty: map[string]struct{}{}}
+	return &rowSet[R]{spec: spec, keyOf: keyOf}
 }
 
 // want asks for the row with key k to be loaded, if it exists.
-func (s *rowSet[R]) want(k string) { s.wanted[k] = struct{}{} }
+func (s *rowSet[R]) want(k string) {
+	if s.wanted == nil {
+		s.wanted = map[string]struct{}{}
+	}
+	s.wanted[k] = struct{}{}
+}
+
+// loaded keeps a row read from the table, and a copy of it as stored.
+func (s *rowSet[R]) loaded(k string, r *R) {
+	if s.stored == nil {
+		s.stored = map[string]R{}
+	}
+	s.set(k, r)
+	s.stored[k] = snapshot(r)
+}
+
+func (s *rowSet[R]) set(k string, r *R) {
+	if s.rows == nil {
+		s.rows = map[string]*R{}
+	}
+	s.rows[k] = r
+}
 
 // queueLoad adds the query loading every wanted row to b.
 func (s *rowSet[R]) queueLoad(b *pgx.Batch) {
@@ -108,8 +129,7 @@ func (s *rowSet[R]) queueLoad(b *pgx.Batch) {
 			return fmt.Errorf("loading %s: %w", s.spec.name, err)
 		}
 		for _, r := range loaded {
-			k := s.keyOf(r)
-			s.rows[k], s.stored[k] = r, snapshot(r)
+			s.loaded(s.keyOf(r), r)
 		}
 		return nil
 	})
@@ -128,7 +148,7 @@ func (s *rowSet[R]) queueLoadWhere(b *pgx.Batch, where string, args ...any) {
 		for _, r := range loaded {
 			k := s.keyOf(r)
 			if _, ok := s.rows[k]; !ok {
-				s.rows[k], s.stored[k] = r, snapshot(r)
+				s.loaded(k, r)
 			}
 		}
 		return nil
@@ -150,11 +170,14 @@ func (s *rowSet[R]) edit(k string) *R {
 
 // put inserts or replaces the row with key k.
 func (s *rowSet[R]) put(k string, r *R) {
-	s.rows[k] = r
+	s.set(k, r)
 	s.markDirty(k)
 }
 
 func (s *rowSet[R]) markDirty(k string) {
+	if s.dirty == nil {
+		s.dirty = map[string]struct{}{}
+	}
 	if _, ok := s.dirty[k]; !ok {
 		s.dirty[k] = struct{}{}
 		s.order = append(s.order, k)
