@@ -27,13 +27,21 @@ const (
 // its insert fail on the (stream_id, revision) or event id constraint
 // rather than write over it (see isRaceLost); holding the locks until it
 // commits keeps it out of the way of appendInTx, which reads under them.
-// allocate_positions runs before the first row is inserted, so it is the
-// statement's first write, as the fence needs.
+//
+// Positions are allocated as allocate_positions does it, under the same
+// lock, but with the lock held until the statement commits, a few dozen
+// microseconds later: the function's subtransaction, which lets it let go
+// early, cost the server more than anything else in the statement. The
+// nesting orders the steps: the lock, then the transaction id (the
+// statement's first write, as the fence needs), then the positions. The
+// stream locks come first, through the condition, so every appender
+// takes the stream locks before the positions' lock.
 //
 // Arguments: the requests' streams and their expectations coded as
 // expected_any (-1), expected_no_stream (-2), expected_stream_exists (-3)
-// or the exact revision (>= 0); the sorted distinct lock keys; then the
-// events, each with the 1-based index of its request, in request order.
+// or the exact revision (>= 0); the sorted distinct lock keys; the
+// events, each with the 1-based index of its request, in request order;
+// then positionsLock.
 //
 // Rows: one per request with r_event NULL, its stream, its revision before
 // the append (NULL: no events) and, when the statement wrote, the first
@@ -50,7 +58,9 @@ const appendStatement = `WITH req AS MATERIALIZED (
 	), locked AS MATERIALIZED (
 		SELECT count(*) AS n FROM (SELECT pg_advisory_xact_lock($3, k) FROM unnest($4::int[]) AS t(k)) AS l
 	), first AS MATERIALIZED (
-		SELECT allocate_positions(cardinality($5::uuid[])) AS p
+		SELECT min(nextval('event_position')) AS p
+		FROM (SELECT pg_current_xact_id() FROM (SELECT pg_advisory_xact_lock($10) OFFSET 0) AS l OFFSET 0) AS x,
+			generate_series(1, cardinality($5::uuid[]))
 		WHERE NOT EXISTS (SELECT FROM stored)
 			AND (SELECT bool_and(CASE r.expected
 					WHEN -1 THEN true
@@ -58,11 +68,12 @@ const appendStatement = `WITH req AS MATERIALIZED (
 					WHEN -3 THEN r.cur IS NOT NULL
 					ELSE r.cur IS NOT DISTINCT FROM r.expected END) FROM req r)
 			AND (SELECT n FROM locked) >= 0
+		HAVING count(*) > 0
 	), ins AS (
 		INSERT INTO events (position, stream_id, revision, event_id, event_type, data, metadata)
-		SELECT f.p + t.o - 1, r.name, coalesce(r.cur, -1) + row_number() OVER (PARTITION BY t.r ORDER BY t.o), t.i, t.y, t.d, t.m
+		SELECT f.p + t.o - 1, r.name, coalesce(r.cur, -1) + row_number() OVER (PARTITION BY t.r ORDER BY t.o), t.i, t.y, t.d::json, t.m::json
 		FROM first f,
-			unnest($6::int[], $5::uuid[], $7::text[], $8::json[], $9::json[]) WITH ORDINALITY AS t(r, i, y, d, m, o)
+			unnest($6::int[], $5::uuid[], $7::text[], $8::text[], $9::text[]) WITH ORDINALITY AS t(r, i, y, d, m, o)
 			JOIN req r ON r.i = t.r
 	)
 	SELECT r.name, r.cur, f.p, NULL::uuid FROM req r LEFT JOIN first f ON true
@@ -95,7 +106,7 @@ func appendOneStatement(ctx context.Context, q batchSender, requests []eventstor
 	// until the batch's implicit transaction ends.
 	b.Queue(`SELECT set_config('plan_cache_mode', 'force_generic_plan', true)`)
 	b.Queue(appendStatement, call.streams, call.expected, streamLockSpace, lockKeys(call.streams),
-		call.ids, call.requests, call.types, call.data, call.metadata).Query(func(rows pgx.Rows) error {
+		call.ids, call.requests, call.types, call.data, call.metadata, positionsLock).Query(func(rows pgx.Rows) error {
 		_, err := pgx.ForEachRow(rows, []any{&stream, &revision, &position, &event}, func() error {
 			switch {
 			case event != nil:

@@ -25,6 +25,10 @@ const notifyChannel = "event_store_appended"
 // serialize appends per stream (the second key is a hash of the name).
 const streamLockSpace = 0x45535354 // "ESST"
 
+// positionsLock is the advisory lock under which positions are allocated:
+// the key allocate_positions (migration 001) takes.
+const positionsLock = 7415081937452013
+
 // copyThreshold is the number of events from which an append uses COPY
 // instead of a multi-row INSERT: COPY costs more round trips but streams.
 const copyThreshold = 64
@@ -322,8 +326,8 @@ func (r *eventRows) insert(ctx context.Context, tx pgx.Tx) (int64, error) {
 		// is still the transaction's first write.
 		err := tx.QueryRow(ctx, `WITH first AS MATERIALIZED (SELECT allocate_positions($8) AS p)
 			INSERT INTO events (position, stream_id, revision, event_id, event_type, data, metadata)
-			SELECT first.p + t.o, t.s, t.r, t.i, t.y, t.d, t.m FROM first,
-				unnest($1::bigint[], $2::text[], $3::bigint[], $4::uuid[], $5::text[], $6::json[], $7::json[]) AS t(o, s, r, i, y, d, m)
+			SELECT first.p + t.o, t.s, t.r, t.i, t.y, t.d::json, t.m::json FROM first,
+				unnest($1::bigint[], $2::text[], $3::bigint[], $4::uuid[], $5::text[], $6::text[], $7::text[]) AS t(o, s, r, i, y, d, m)
 			RETURNING (SELECT p FROM first)`,
 			r.position, r.stream, r.revision, r.id, r.typ, r.data, r.metadata, len(r.position)).Scan(&first)
 		return first, err
