@@ -35,3 +35,6 @@ func SlowAppend(ctx context.Context, s eventstore.Store, requests []eventstore.A
 	}
 	return err
 }
+
+// PositionsLock is the advisory lock under which positions are allocated.
+const PositionsLock = positionsLock
