@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 
-	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 
 	"github.com/updateservice/updateservice/domain/eventstore"
@@ -18,11 +17,21 @@ const (
 )
 
 // appendStatement is a small append in one statement: one round trip,
-// committed on its own. It writes only when no event id is stored yet and
-// every expectation holds; otherwise it writes nothing and returns the
-// facts the caller decides with.
+// committed on its own. It is made for the common case of a command, new
+// events with their expectations met, and checks only what it needs to
+// write them; anything else ends in an error or in no write, and the
+// append then runs in a transaction, which reads what it needs to decide
+// (appendInTx).
 //
-// It reads the streams' revisions in the statement's snapshot, taken
+// It does not look for the event ids: one already stored makes its insert
+// fail on the event id constraint (a retry). Nor does it look up a stream
+// expected not to exist: its first event takes revision 0, which the
+// (stream_id, revision) constraint refuses when the stream exists after
+// all. Together the two lookups took about a tenth of a call; what the
+// statement leaves to the transaction (a conflict, a retry) costs a second
+// round trip instead.
+//
+// It reads the other streams' revisions in the statement's snapshot, taken
 // before it holds their locks, so an append committed in between makes
 // its insert fail on the (stream_id, revision) or event id constraint
 // rather than write over it (see isRaceLost); holding the locks until it
@@ -43,26 +52,20 @@ const (
 // events, each with the 1-based index of its request, in request order;
 // then positionsLock.
 //
-// Rows: one per request with r_event NULL, its stream, its revision before
-// the append (NULL: no events) and, when the statement wrote, the first
-// position of the whole append; then, when it did not write, one per
-// event id already stored, with where it is.
+// Rows: one per request, its stream, its revision before the append
+// (NULL: no events, or expected to have none) and, when the statement
+// wrote, the first position of the whole append.
 const appendStatement = `WITH req AS MATERIALIZED (
 		SELECT r.i, r.name, r.expected,
-			(SELECT e.revision FROM events e WHERE e.stream_id = r.name ORDER BY e.revision DESC LIMIT 1) AS cur
+			CASE WHEN r.expected <> -2 THEN (SELECT e.revision FROM events e WHERE e.stream_id = r.name ORDER BY e.revision DESC LIMIT 1) END AS cur
 		FROM unnest($1::text[], $2::bigint[]) WITH ORDINALITY AS r(name, expected, i)
-	), stored AS MATERIALIZED (
-		SELECT s.stream_id, s.revision, s.position, s.event_id
-		FROM unnest($5::uuid[]) AS i(id)
-		CROSS JOIN LATERAL (SELECT e.stream_id, e.revision, e.position, e.event_id FROM events e WHERE e.event_id = i.id LIMIT 1) AS s
 	), locked AS MATERIALIZED (
 		SELECT count(*) AS n FROM (SELECT pg_advisory_xact_lock($3, k) FROM unnest($4::int[]) AS t(k)) AS l
 	), first AS MATERIALIZED (
 		SELECT min(nextval('event_position')) AS p
 		FROM (SELECT pg_current_xact_id() FROM (SELECT pg_advisory_xact_lock($10) OFFSET 0) AS l OFFSET 0) AS x,
 			generate_series(1, cardinality($5::uuid[]))
-		WHERE NOT EXISTS (SELECT FROM stored)
-			AND (SELECT bool_and(CASE r.expected
+		WHERE (SELECT bool_and(CASE r.expected
 					WHEN -1 THEN true
 					WHEN -2 THEN r.cur IS NULL
 					WHEN -3 THEN r.cur IS NOT NULL
@@ -76,28 +79,22 @@ const appendStatement = `WITH req AS MATERIALIZED (
 			unnest($6::int[], $5::uuid[], $7::text[], $8::text[], $9::text[]) WITH ORDINALITY AS t(r, i, y, d, m, o)
 			JOIN req r ON r.i = t.r
 	)
-	SELECT r.name, r.cur, f.p, NULL::uuid FROM req r LEFT JOIN first f ON true
-	UNION ALL
-	SELECT s.stream_id, s.revision, s.position, s.event_id FROM stored s`
+	SELECT r.name, r.cur, f.p FROM req r LEFT JOIN first f ON true`
 
-// appendOneStatement tries a small append as appendStatement. That is the
-// common case of a command: new events, expectations met. Anything else
-// comes back unwritten with the streams' revisions and the stored event
-// ids, and is decided here exactly as appendInTx decides it; ok is false
-// when part of the append still has to be written (a retry of one request
-// next to new events for another), which the caller then does in a
-// transaction.
+// appendOneStatement tries a small append as appendStatement. ok is false
+// when the statement did not write (an expectation not met, no events):
+// the caller then runs the append in a transaction, which tells a conflict
+// from a retry. An error on the events' unique constraints is a retry, or
+// a race lost to another append (isRaceLost), and goes the same way.
 func appendOneStatement(ctx context.Context, q batchSender, requests []eventstore.AppendRequest) (results []eventstore.AppendResult, ok bool, err error) {
 	call, err := newAppendCall(requests)
 	if err != nil {
 		return nil, false, err
 	}
 	current := make(map[string]uint64, len(requests))
-	stored := map[uuid.UUID]storedEvent{}
 	var first *int64
 	var stream string
 	var revision, position *int64
-	var event *uuid.UUID
 	b := &pgx.Batch{}
 	// A plan made for the parameters' values is no better here than the
 	// generic one, but Postgres keeps choosing to make one (it takes the
@@ -107,14 +104,11 @@ func appendOneStatement(ctx context.Context, q batchSender, requests []eventstor
 	b.Queue(`SELECT set_config('plan_cache_mode', 'force_generic_plan', true)`)
 	b.Queue(appendStatement, call.streams, call.expected, streamLockSpace, lockKeys(call.streams),
 		call.ids, call.requests, call.types, call.data, call.metadata, positionsLock).Query(func(rows pgx.Rows) error {
-		_, err := pgx.ForEachRow(rows, []any{&stream, &revision, &position, &event}, func() error {
-			switch {
-			case event != nil:
-				stored[*event] = storedEvent{stream: stream, revision: uint64(*revision), position: *position}
-			case revision != nil:
+		_, err := pgx.ForEachRow(rows, []any{&stream, &revision, &position}, func() error {
+			if revision != nil {
 				current[stream] = uint64(*revision)
 			}
-			if event == nil && position != nil {
+			if position != nil {
 				first = position
 			}
 			return nil
@@ -124,22 +118,10 @@ func appendOneStatement(ctx context.Context, q batchSender, requests []eventstor
 	if err := q.SendBatch(ctx, b).Close(); err != nil {
 		return nil, false, err
 	}
-	if first != nil {
-		return call.written(requests, current, *first), true, nil
+	if first == nil {
+		return nil, false, nil
 	}
-	results = make([]eventstore.AppendResult, len(requests))
-	for i, r := range requests {
-		rev, exists := current[r.Stream]
-		done, result, err := checkRequest(r, rev, exists, stored)
-		if err != nil {
-			return nil, false, err
-		}
-		if !done && len(r.Events) > 0 {
-			return nil, false, nil
-		}
-		results[i] = result
-	}
-	return results, true, nil
+	return call.written(requests, current, *first), true, nil
 }
 
 // appendCall holds the arguments of appendStatement.

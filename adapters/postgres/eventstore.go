@@ -99,8 +99,9 @@ func (s *EventStore) appended() {
 }
 
 // appendAlone makes one small append in one statement, or in a
-// transaction when part of it is a retry and part is new, or when the
-// statement lost a race with another append to one of its streams.
+// transaction when the statement did not write it (a conflict, say) or
+// failed on the events' unique constraints (a retry, a stream expected new
+// that exists, a race lost to another append).
 func (s *EventStore) appendAlone(ctx context.Context, requests []eventstore.AppendRequest) ([]eventstore.AppendResult, error) {
 	results, ok, err := appendOneStatement(ctx, s.pool, requests)
 	if (err == nil && ok) || (err != nil && !isRaceLost(err)) {
@@ -113,10 +114,11 @@ func (s *EventStore) appendAlone(ctx context.Context, requests []eventstore.Appe
 const uniqueViolation = "23505"
 
 // isRaceLost reports an append that failed on the events' unique
-// constraints: another append to the same stream, or with the same event
-// id, committed after the statement read. Run again, it reads what the
-// other stored and decides as usual (a conflict, a retry, or an append
-// after it).
+// constraints: its event ids are stored already, or its stream has the
+// revisions it meant to write (the stream exists though expected new, or
+// another append to it committed after the statement read). Run again in
+// a transaction, it reads what is stored and decides as usual (a
+// conflict, a retry, or an append after the other).
 func isRaceLost(err error) bool {
 	var pgErr *pgconn.PgError
 	return errors.As(err, &pgErr) && pgErr.Code == uniqueViolation &&
