@@ -132,9 +132,7 @@ func eventID(commandID, stream string, i int) uuid.UUID {
 	if commandID == "" {
 		return uuid.New()
 	}
-	name := make([]byte, 0, len(commandID)+len(stream)+8)
-	name = append(append(append(append(name, commandID...), 0), stream...), 0)
-	return uuid.NewSHA1(commandNamespace, strconv.AppendInt(name, int64(i), 10))
+	return uuid.NewSHA1(commandNamespace, []byte(commandID+"\x00"+stream+"\x00"+strconv.Itoa(i)))
 }
 
 // save appends the requests (one transaction where the store allows) and
