@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
 
 	"github.com/updateservice/updateservice/adapters/postgres/pgtest"
 	"github.com/updateservice/updateservice/domain/eventstore"
@@ -49,17 +50,10 @@ func TestOneStatementWritesSeveralEventsPerStream(t *testing.T) {
 			t.Errorf("next expected revisions %v, want %v", got, step.want)
 		}
 	}
-	rows, err := pool.Query(ctx, `SELECT stream_id || revision FROM events ORDER BY position`)
+	rows, _ := pool.Query(ctx, `SELECT stream_id || revision FROM events ORDER BY position`)
+	stored, err := pgx.CollectRows(rows, pgx.RowTo[string])
 	if err != nil {
 		t.Fatal(err)
-	}
-	var stored []string
-	for rows.Next() {
-		var s string
-		if err := rows.Scan(&s); err != nil {
-			t.Fatal(err)
-		}
-		stored = append(stored, s)
 	}
 	if want := []string{"s-a0", "s-a1", "s-a2", "s-b0", "s-b1", "s-a3", "s-a4", "s-b2"}; !slices.Equal(stored, want) {
 		t.Errorf("stored in order %v, want %v", stored, want)
