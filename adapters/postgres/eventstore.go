@@ -87,14 +87,15 @@ func (s *EventStore) AppendMulti(ctx context.Context, requests []eventstore.Appe
 	if err != nil {
 		return nil, fmt.Errorf("eventstore.Append: %w", err)
 	}
-	s.appended()
+	s.appended(requests)
 	return results, nil
 }
 
-// appended wakes the subscriptions of this process at once and those of
+// appended wakes the subscriptions of this process at once (those that
+// act on the appended events: see SubscribeAllInterested) and those of
 // other processes soon (announcer): an append has committed.
-func (s *EventStore) appended() {
-	s.notifier.broadcast()
+func (s *EventStore) appended(requests []eventstore.AppendRequest) {
+	s.notifier.appended(requests)
 	s.announcer.announce()
 }
 

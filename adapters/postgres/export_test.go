@@ -31,7 +31,7 @@ func SlowAppend(ctx context.Context, s eventstore.Store, requests []eventstore.A
 		return nil
 	}
 	if err == nil {
-		s.(*EventStore).appended()
+		s.(*EventStore).appended(requests)
 	}
 	return err
 }

@@ -15,13 +15,28 @@ import (
 // once, by other processes' through LISTEN/NOTIFY, and polling as a
 // backstop.
 func (s *EventStore) SubscribeAll(ctx context.Context, after eventstore.Position) (eventstore.Subscription, error) {
+	return s.SubscribeAllInterested(ctx, after, nil)
+}
+
+// SubscribeAllInterested is SubscribeAll for a subscriber that acts only
+// on the events interest selects: this store's own appends wake it only
+// when they hold one of them. Other processes' appends (their NOTIFY
+// says nothing of what they hold) and the poll wake it as they wake any
+// subscription, and it delivers every event, in order, as SubscribeAll
+// does. A nil interest is SubscribeAll.
+func (s *EventStore) SubscribeAllInterested(ctx context.Context, after eventstore.Position, interest eventstore.Interest) (eventstore.Subscription, error) {
 	s.notifier.start()
-	return &subscription{store: s, after: after}, nil
+	sub := &subscription{store: s, after: after}
+	if interest != nil {
+		sub.waker = s.notifier.register(interest)
+	}
+	return sub, nil
 }
 
 type subscription struct {
 	store *EventStore
 	after eventstore.Position
+	waker *waker // nil: woken by every append
 }
 
 // Next returns the next events after the last delivered one, waiting until
@@ -33,7 +48,7 @@ func (sub *subscription) Next(ctx context.Context, max int) ([]eventstore.Record
 	retry := min(time.Millisecond, sub.store.PollInterval)
 	woken, woke := false, false
 	for {
-		wake := sub.store.notifier.wait()
+		wake := sub.store.notifier.wait(sub.waker)
 		events, err := sub.store.ReadAll(ctx, sub.after, max)
 		if err != nil {
 			return nil, err
@@ -68,7 +83,10 @@ func sleep(ctx context.Context, wake <-chan struct{}, timeout time.Duration) (wo
 	}
 }
 
-func (sub *subscription) Close() error { return nil }
+func (sub *subscription) Close() error {
+	sub.store.notifier.unregister(sub.waker)
+	return nil
+}
 
 // notifier wakes every waiting subscription of the store when an append
 // commits: the store's own appends call broadcast, and one connection
@@ -76,13 +94,14 @@ func (sub *subscription) Close() error { return nil }
 // own store's, named by self). If the connection fails it reconnects;
 // meanwhile subscriptions fall back to polling.
 type notifier struct {
-	pool    *pgxpool.Pool
-	self    string
-	mu      sync.Mutex
-	ch      chan struct{} // closed and replaced on each notification
-	started bool
-	cancel  context.CancelFunc
-	done    chan struct{}
+	pool       *pgxpool.Pool
+	self       string
+	mu         sync.Mutex
+	ch         chan struct{} // closed and replaced on each notification
+	interested map[*waker]bool
+	started    bool
+	cancel     context.CancelFunc
+	done       chan struct{}
 }
 
 func newNotifier(pool *pgxpool.Pool, self string) *notifier {
@@ -151,16 +170,72 @@ func (n *notifier) listenOnce(ctx context.Context) error {
 	}
 }
 
-// wait returns a channel closed at the next notification.
-func (n *notifier) wait() <-chan struct{} {
+// waker is the wake-up of a subscription with an interest.
+type waker struct {
+	interest eventstore.Interest
+	ch       chan struct{} // closed and replaced when it is woken
+}
+
+// wants reports whether the appends hold an event of the interest.
+func (w *waker) wants(requests []eventstore.AppendRequest) bool {
+	for _, r := range requests {
+		for _, e := range r.Events {
+			if w.interest(r.Stream, e.Type) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func (n *notifier) register(interest eventstore.Interest) *waker {
 	n.mu.Lock()
 	defer n.mu.Unlock()
+	w := &waker{interest: interest, ch: make(chan struct{})}
+	if n.interested == nil {
+		n.interested = map[*waker]bool{}
+	}
+	n.interested[w] = true
+	return w
+}
+
+func (n *notifier) unregister(w *waker) {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	delete(n.interested, w)
+}
+
+// wait returns a channel closed at the next notification for w (nil: a
+// subscription without an interest).
+func (n *notifier) wait(w *waker) <-chan struct{} {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	if w != nil {
+		return w.ch
+	}
 	return n.ch
 }
 
+// broadcast wakes every subscription.
 func (n *notifier) broadcast() {
+	n.wake(func(*waker) bool { return true })
+}
+
+// appended wakes the subscriptions after this store's own appends: those
+// without an interest, and those interested in one of the events.
+func (n *notifier) appended(requests []eventstore.AppendRequest) {
+	n.wake(func(w *waker) bool { return w.wants(requests) })
+}
+
+func (n *notifier) wake(woken func(*waker) bool) {
 	n.mu.Lock()
 	defer n.mu.Unlock()
 	close(n.ch)
 	n.ch = make(chan struct{})
+	for w := range n.interested {
+		if woken(w) {
+			close(w.ch)
+			w.ch = make(chan struct{})
+		}
+	}
 }

@@ -124,3 +124,50 @@ func assertGot(t *testing.T, n next, id uuid.UUID) {
 		t.Fatalf("the subscription got %v, want the one event appended", n.events)
 	}
 }
+
+// A subscription with an interest sleeps through this store's appends of
+// events it does not act on, and when an append it acts on wakes it, it
+// delivers everything since, in order.
+func TestASubscriptionSleepsThroughAppendsOutsideItsInterest(t *testing.T) {
+	ctx := context.Background()
+	s := storeOn(t, pgtest.NewDatabase(t))
+	// The store's listener wakes every subscription once it listens; let
+	// that happen before the subscription under test waits.
+	if _, err := s.SubscribeAll(ctx, eventstore.Position{}); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(200 * time.Millisecond)
+	sub, err := s.SubscribeAllInterested(ctx, eventstore.Position{}, func(stream, eventType string) bool { return eventType == "Wanted" })
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sub.Close()
+	got := make(chan next, 1)
+	go func() {
+		ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+		defer cancel()
+		events, err := sub.Next(ctx, 10)
+		got <- next{events, err}
+	}()
+	time.Sleep(100 * time.Millisecond) // let the subscription read and wait
+	other := uuid.New()
+	if _, err := s.Append(ctx, "wake-1", eventstore.NoStream, eventstore.EventData{ID: other, Type: "Ignored"}); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case n := <-got:
+		t.Fatalf("an append of an event outside the interest woke the subscription: got %v, %v", n.events, n.err)
+	case <-time.After(300 * time.Millisecond):
+	}
+	wanted := uuid.New()
+	if _, err := s.Append(ctx, "wake-2", eventstore.NoStream, eventstore.EventData{ID: wanted, Type: "Wanted"}); err != nil {
+		t.Fatal(err)
+	}
+	n := <-got
+	if n.err != nil {
+		t.Fatalf("waiting for the wanted append: %v; a subscription that polls once an hour must be woken", n.err)
+	}
+	if len(n.events) != 2 || n.events[0].ID != other || n.events[1].ID != wanted {
+		t.Fatalf("the subscription got %v, want the ignored event, then the wanted one", n.events)
+	}
+}

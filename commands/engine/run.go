@@ -29,7 +29,7 @@ func (e *Engine) Run(ctx context.Context) error {
 	if err := e.discover(ctx); err != nil {
 		return err
 	}
-	sub, err := e.source.SubscribeAll(ctx, pos)
+	sub, err := e.subscribe(ctx, pos)
 	if err != nil {
 		return err
 	}
@@ -58,6 +58,15 @@ func (e *Engine) Run(ctx context.Context) error {
 	}
 }
 
+// subscribe follows the global order after pos, woken by the appends the
+// engine acts on where the source can tell them.
+func (e *Engine) subscribe(ctx context.Context, pos eventstore.Position) (eventstore.Subscription, error) {
+	if s, ok := e.source.(interestedSource); ok {
+		return s.SubscribeAllInterested(ctx, pos, actsOn)
+	}
+	return e.source.SubscribeAll(ctx, pos)
+}
+
 // discover starts drivers for the campaigns the read models say have work.
 func (e *Engine) discover(ctx context.Context) error {
 	refs, err := e.reads.DrivableCampaigns(ctx)
@@ -83,10 +92,18 @@ type campaignRef struct {
 	CampaignID domain.CampaignID `json:"campaign_id"`
 }
 
+// actsOn tells the events dispatch acts on: every event of a campaign,
+// a device's state in a campaign, a manifest deleted.
+func actsOn(stream, eventType string) bool {
+	return strings.HasPrefix(stream, domain.CampaignStreamPrefix) ||
+		eventType == (domain.DeviceUpdateStateChanged{}).Name() || eventType == (domain.ManifestDeleted{}).Name()
+}
+
 // dispatch wakes (or starts) the driver an event concerns.
 func (e *Engine) dispatch(ctx context.Context, ev eventstore.RecordedEvent) {
 	account := domain.AccountID(ev.Metadata.AccountID)
 	switch {
+	case !actsOn(ev.Stream, ev.Type):
 	case strings.HasPrefix(ev.Stream, domain.CampaignStreamPrefix):
 		id := domain.CampaignID(strings.TrimPrefix(ev.Stream, domain.CampaignStreamPrefix))
 		d := e.drive(ctx, account, id)

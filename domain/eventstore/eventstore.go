@@ -32,6 +32,15 @@ type Store interface {
 	SubscribeAll(ctx context.Context, after Position) (Subscription, error)
 }
 
+// Interest tells which appended events a subscriber acts on, by stream and
+// event type. A store whose subscriptions are woken by appends (Postgres)
+// may let a subscription with an interest sleep through appends holding
+// none of them: it still delivers every event, in order, but those are
+// read at its next wake-up or poll rather than at once. Under a stream of
+// commands the subscriber does not act on, it then reads a few times a
+// second instead of after every append.
+type Interest func(stream, eventType string) bool
+
 // Subscription is a catch-up subscription to the global order.
 type Subscription interface {
 	// Next blocks until at least one event after the last one delivered is
