@@ -26,22 +26,11 @@ type bench struct {
 // database creates a fresh database and returns a pool on it, of pgxpool's
 // default size when maxConns is 0.
 func (b *bench) database(ctx context.Context, name string, maxConns int) (*pgxpool.Pool, error) {
-	conn, err := pgx.Connect(ctx, b.server)
+	dbURL, err := b.newDatabase(ctx, name)
 	if err != nil {
 		return nil, err
 	}
-	defer conn.Close(ctx)
-	name = fmt.Sprintf("bench_%s_%d", name, time.Now().UnixNano())
-	if _, err := conn.Exec(ctx, "CREATE DATABASE "+name); err != nil {
-		return nil, err
-	}
-	b.dbs = append(b.dbs, name)
-	u, err := url.Parse(b.server)
-	if err != nil {
-		return nil, err
-	}
-	u.Path = "/" + name
-	cfg, err := pgxpool.ParseConfig(u.String())
+	cfg, err := pgxpool.ParseConfig(dbURL)
 	if err != nil {
 		return nil, err
 	}
@@ -49,6 +38,27 @@ func (b *bench) database(ctx context.Context, name string, maxConns int) (*pgxpo
 		cfg.MaxConns = int32(maxConns)
 	}
 	return pgxpool.NewWithConfig(ctx, cfg)
+}
+
+// newDatabase creates an empty database, dropped at cleanup, and returns
+// its URL.
+func (b *bench) newDatabase(ctx context.Context, name string) (string, error) {
+	conn, err := pgx.Connect(ctx, b.server)
+	if err != nil {
+		return "", err
+	}
+	defer conn.Close(ctx)
+	name = fmt.Sprintf("bench_%s_%d", name, time.Now().UnixNano())
+	if _, err := conn.Exec(ctx, "CREATE DATABASE "+name); err != nil {
+		return "", err
+	}
+	b.dbs = append(b.dbs, name)
+	u, err := url.Parse(b.server)
+	if err != nil {
+		return "", err
+	}
+	u.Path = "/" + name
+	return u.String(), nil
 }
 
 // cleanup drops the databases the scenarios made so far and checkpoints.

@@ -5,17 +5,8 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"log/slog"
 	"net"
 	"net/http"
-	"net/http/httptest"
-	"time"
-
-	httpapi "github.com/updateservice/updateservice/adapters/http"
-	"github.com/updateservice/updateservice/adapters/postgres"
-	"github.com/updateservice/updateservice/commands"
-	"github.com/updateservice/updateservice/domain"
-	"github.com/updateservice/updateservice/projections"
 )
 
 // rawSingleInserts is the baseline of single commands: one-row INSERTs,
@@ -38,8 +29,8 @@ func (b *bench) rawSingleInserts(ctx context.Context) (func(client, i int) error
 	}, pool.Close, nil
 }
 
-// httpService is the service's HTTP API over the embedded event store,
-// with its projection runner, and the load driver's connections to it.
+// httpService is the service (bin/updated) on a database of its own, and
+// the load driver's connections to it.
 type httpService struct {
 	clients []*keepAliveClient
 	closers []func() // what close undoes, in the order it was made
@@ -52,7 +43,8 @@ func (s *httpService) close() {
 	}
 }
 
-// httpCommands starts the service for the single-command scenario.
+// httpCommands starts the service for the single-command scenario and
+// connects the load driver's clients.
 func (b *bench) httpCommands(ctx context.Context) (svc *httpService, err error) {
 	svc = &httpService{}
 	defer func() {
@@ -60,29 +52,17 @@ func (b *bench) httpCommands(ctx context.Context) (svc *httpService, err error) 
 			svc.close()
 		}
 	}()
-	pool, err := b.database(ctx, "http", 0)
+	dbURL, err := b.newDatabase(ctx, "http")
 	if err != nil {
 		return nil, err
 	}
-	svc.closers = append(svc.closers, pool.Close)
-	if err := postgres.Migrate(ctx, pool); err != nil {
+	server, err := startService(ctx, dbURL)
+	if err != nil {
 		return nil, err
 	}
-	if err := projections.Migrate(ctx, pool); err != nil {
-		return nil, err
-	}
-	store := postgres.NewEventStore(pool)
-	ctx, cancel := context.WithCancel(ctx)
-	svc.closers = append(svc.closers, store.Close, cancel)
-	runner := projections.NewRunner(pool, store, projections.Config{})
-	go func() { _ = runner.Run(ctx) }()
-	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	server := httptest.NewServer(httpapi.NewHandler(httpapi.Deps{Commands: commands.New(store, time.Now),
-		Queries: projections.NewQueries(pool), WaitFor: runner.WaitFor, Log: log,
-		APIKeys: map[string]domain.AccountID{"bench-key": "bench"}}))
-	svc.closers = append(svc.closers, server.Close)
+	svc.closers = append(svc.closers, server.stop)
 	for range b.opts.clients {
-		c, err := dialKeepAlive(server.Listener.Addr().String())
+		c, err := dialKeepAlive(server.addr)
 		if err != nil {
 			return nil, err
 		}
@@ -109,8 +89,9 @@ func (s *httpService) settle(i int) error {
 // request and reads its response on one kept-alive connection, as a
 // load tool such as wrk does, and as the baseline's pgx connections do.
 // net/http's client adds two goroutines per connection and the hand-offs
-// between them, which took a fifth of this process's CPU on the 2-core
-// machine: as much as the service's HTTP server, and not the service's.
+// between them, which took a fifth of the CPU of the bench (then running
+// the service in process) on the 2-core machine: as much as the
+// service's HTTP server, and not the service's.
 type keepAliveClient struct {
 	conn net.Conn
 	r    *bufio.Reader
@@ -128,8 +109,8 @@ func dialKeepAlive(addr string) (*keepAliveClient, error) {
 // expect sends a request with the bench's key and a JSON body, and fails
 // unless the answer has the status wanted.
 func (c *keepAliveClient) expect(status int, method, path, body string) error {
-	fmt.Fprintf(c.w, "%s %s HTTP/1.1\r\nHost: bench\r\nAuthorization: Bearer bench-key\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n%s",
-		method, path, len(body), body)
+	fmt.Fprintf(c.w, "%s %s HTTP/1.1\r\nHost: bench\r\nAuthorization: Bearer %s\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n%s",
+		method, path, benchKey, len(body), body)
 	if err := c.w.Flush(); err != nil {
 		return err
 	}

@@ -1,0 +1,115 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sync"
+	"time"
+)
+
+// benchKey is the API key the bench gives the service, for account bench.
+const benchKey = "bench-key"
+
+// service is bin/updated running as a process of its own, as users run
+// it: its HTTP API, projection runner, campaign engine and queues, with
+// its own defaults, on a database of its own.
+type service struct {
+	addr   string
+	cmd    *exec.Cmd
+	log    syncBuffer    // what it printed, shown when it fails to start
+	exited chan struct{} // closed when the process has ended
+}
+
+// startService starts the updated binary next to this one (`make build`
+// builds both into bin/) on the database at dbURL, and waits until it
+// answers /readyz.
+func startService(ctx context.Context, dbURL string) (*service, error) {
+	self, err := os.Executable()
+	if err != nil {
+		return nil, err
+	}
+	binary := filepath.Join(filepath.Dir(self), "updated")
+	if _, err := os.Stat(binary); err != nil {
+		return nil, fmt.Errorf("the service binary: %w (`make bench` builds it)", err)
+	}
+	addr, err := freeAddr()
+	if err != nil {
+		return nil, err
+	}
+	s := &service{addr: addr, cmd: exec.Command(binary), exited: make(chan struct{})}
+	s.cmd.Env = append(os.Environ(), "DATABASE_URL="+dbURL, "HTTP_ADDR="+addr, "API_KEYS="+benchKey+":bench")
+	s.cmd.Stdout, s.cmd.Stderr = &s.log, &s.log
+	if err := s.cmd.Start(); err != nil {
+		return nil, err
+	}
+	go func() {
+		_ = s.cmd.Wait()
+		close(s.exited)
+	}()
+	for deadline := time.Now().Add(30 * time.Second); ; {
+		if resp, err := http.Get("http://" + addr + "/readyz"); err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				return s, nil
+			}
+		}
+		select {
+		case <-s.exited:
+			return nil, fmt.Errorf("the service exited at start (%s):\n%s", s.cmd.ProcessState, s.log.String())
+		case <-ctx.Done():
+			s.stop()
+			return nil, ctx.Err()
+		case <-time.After(50 * time.Millisecond):
+		}
+		if time.Now().After(deadline) {
+			s.stop()
+			return nil, fmt.Errorf("the service was not ready after 30 s:\n%s", s.log.String())
+		}
+	}
+}
+
+// stop asks the service to shut down (SIGINT, as Ctrl-C does) and waits
+// for it; after 30 s it is killed.
+func (s *service) stop() {
+	_ = s.cmd.Process.Signal(os.Interrupt)
+	select {
+	case <-s.exited:
+	case <-time.After(30 * time.Second):
+		_ = s.cmd.Process.Kill()
+		<-s.exited
+	}
+}
+
+// freeAddr returns a loopback address whose port is free at the moment.
+func freeAddr() (string, error) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return "", err
+	}
+	defer l.Close()
+	return l.Addr().String(), nil
+}
+
+// syncBuffer collects a process's output; it may be read while written.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
