@@ -1,6 +1,7 @@
 package main
 
 import (
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -46,6 +47,31 @@ func TestConfigReadsGOGCAsTheGoRuntimeDoes(t *testing.T) {
 		if err != nil || c.GCPercent != want {
 			t.Errorf("GOGC=%s: GCPercent %d, error %v; want %d", value, c.GCPercent, err, want)
 		}
+	}
+}
+
+func TestConfigLeavesHalfTheCPUsToADatabaseOnThisMachine(t *testing.T) {
+	all := runtime.GOMAXPROCS(0)
+	for _, c := range []struct {
+		url, gomaxprocs string
+		want            int
+	}{
+		{"postgres://u@localhost/db", "", max(1, all/2)},
+		{"postgres://u@127.0.0.1:5432/db", "", max(1, all/2)},
+		{"postgres://u@[::1]:5432/db", "", max(1, all/2)},
+		{"postgres:///db?host=/var/run/postgresql", "", max(1, all/2)},
+		{"postgres://u@db.example.com/db", "", all},
+		{"postgres://u@10.0.0.5/db", "", all},
+		{"postgres://u@localhost/db", "3", 3},
+		{"postgres://u@db.example.com/db", "1", 1},
+	} {
+		got, err := loadConfig(env(map[string]string{"DATABASE_URL": c.url, "GOMAXPROCS": c.gomaxprocs}))
+		if err != nil || got.GoMaxProcs != c.want {
+			t.Errorf("DATABASE_URL=%s GOMAXPROCS=%q: GoMaxProcs %d, error %v; want %d", c.url, c.gomaxprocs, got.GoMaxProcs, err, c.want)
+		}
+	}
+	if _, err := loadConfig(env(map[string]string{"DATABASE_URL": "postgres://u@localhost/db", "GOMAXPROCS": "0"})); err == nil || !strings.Contains(err.Error(), "GOMAXPROCS") {
+		t.Errorf("GOMAXPROCS=0: error %v, want one naming GOMAXPROCS", err)
 	}
 }
 

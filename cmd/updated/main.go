@@ -14,6 +14,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"runtime"
 	"runtime/debug"
 	"syscall"
 	"time"
@@ -54,6 +55,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return err
 	}
 	debug.SetGCPercent(cfg.GCPercent)
+	runtime.GOMAXPROCS(cfg.GoMaxProcs)
 	log := slog.New(slog.NewTextHandler(stderr, nil))
 	devKey := ""
 	if len(cfg.APIKeys) == 0 {
