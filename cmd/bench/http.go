@@ -45,10 +45,10 @@ func (s *httpService) close() {
 
 // httpCommands starts the service for the single-command scenario and
 // connects the load driver's clients.
-func (b *bench) httpCommands(ctx context.Context) (svc *httpService, err error) {
-	svc = &httpService{}
+func (b *bench) httpCommands(ctx context.Context) (*httpService, error) {
+	svc, started := &httpService{}, false
 	defer func() {
-		if err != nil {
+		if !started {
 			svc.close()
 		}
 	}()
@@ -69,6 +69,7 @@ func (b *bench) httpCommands(ctx context.Context) (svc *httpService, err error) 
 		svc.clients = append(svc.clients, c)
 		svc.closers = append(svc.closers, func() { c.conn.Close() })
 	}
+	started = true
 	return svc, nil
 }
 

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"net"
@@ -9,7 +8,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"sync"
 	"time"
 )
 
@@ -22,7 +20,7 @@ const benchKey = "bench-key"
 type service struct {
 	addr   string
 	cmd    *exec.Cmd
-	log    syncBuffer    // what it printed, shown when it fails to start
+	log    *os.File      // what it prints; shown when it fails to start, removed when it stops
 	exited chan struct{} // closed when the process has ended
 }
 
@@ -42,10 +40,15 @@ func startService(ctx context.Context, dbURL string) (*service, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &service{addr: addr, cmd: exec.Command(binary), exited: make(chan struct{})}
+	log, err := os.CreateTemp("", "bench-updated-*.log")
+	if err != nil {
+		return nil, err
+	}
+	s := &service{addr: addr, cmd: exec.Command(binary), log: log, exited: make(chan struct{})}
 	s.cmd.Env = append(os.Environ(), "DATABASE_URL="+dbURL, "HTTP_ADDR="+addr, "API_KEYS="+benchKey+":bench")
-	s.cmd.Stdout, s.cmd.Stderr = &s.log, &s.log
+	s.cmd.Stdout, s.cmd.Stderr = log, log
 	if err := s.cmd.Start(); err != nil {
+		s.removeLog()
 		return nil, err
 	}
 	go func() {
@@ -61,15 +64,17 @@ func startService(ctx context.Context, dbURL string) (*service, error) {
 		}
 		select {
 		case <-s.exited:
-			return nil, fmt.Errorf("the service exited at start (%s):\n%s", s.cmd.ProcessState, s.log.String())
+			defer s.removeLog()
+			return nil, fmt.Errorf("the service exited at start (%s):\n%s", s.cmd.ProcessState, s.printed())
 		case <-ctx.Done():
 			s.stop()
 			return nil, ctx.Err()
 		case <-time.After(50 * time.Millisecond):
 		}
 		if time.Now().After(deadline) {
+			printed := s.printed()
 			s.stop()
-			return nil, fmt.Errorf("the service was not ready after 30 s:\n%s", s.log.String())
+			return nil, fmt.Errorf("the service was not ready after 30 s:\n%s", printed)
 		}
 	}
 }
@@ -77,6 +82,7 @@ func startService(ctx context.Context, dbURL string) (*service, error) {
 // stop asks the service to shut down (SIGINT, as Ctrl-C does) and waits
 // for it; after 30 s it is killed.
 func (s *service) stop() {
+	defer s.removeLog()
 	_ = s.cmd.Process.Signal(os.Interrupt)
 	select {
 	case <-s.exited:
@@ -84,6 +90,20 @@ func (s *service) stop() {
 		_ = s.cmd.Process.Kill()
 		<-s.exited
 	}
+}
+
+// printed returns what the service has printed so far.
+func (s *service) printed() string {
+	b, err := os.ReadFile(s.log.Name())
+	if err != nil {
+		return err.Error()
+	}
+	return string(b)
+}
+
+func (s *service) removeLog() {
+	s.log.Close()
+	os.Remove(s.log.Name())
 }
 
 // freeAddr returns a loopback address whose port is free at the moment.
@@ -94,22 +114,4 @@ func freeAddr() (string, error) {
 	}
 	defer l.Close()
 	return l.Addr().String(), nil
-}
-
-// syncBuffer collects a process's output; it may be read while written.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
 }
