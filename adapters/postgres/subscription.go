@@ -88,8 +88,8 @@ func (sub *subscription) Close() error {
 	return nil
 }
 
-// notifier wakes every waiting subscription of the store when an append
-// commits: the store's own appends call broadcast, and one connection
+// notifier wakes the waiting subscriptions of the store when an append
+// commits: the store's own appends call appended, and one connection
 // listens for the notifications of other processes' stores (ignoring its
 // own store's, named by self). If the connection fails it reconnects;
 // meanwhile subscriptions fall back to polling.

@@ -55,8 +55,9 @@ func startService(ctx context.Context, dbURL string) (*service, error) {
 		_ = s.cmd.Wait()
 		close(s.exited)
 	}()
+	probe := &http.Client{Timeout: time.Second}
 	for deadline := time.Now().Add(30 * time.Second); ; {
-		if resp, err := http.Get("http://" + addr + "/readyz"); err == nil {
+		if resp, err := probe.Get("http://" + addr + "/readyz"); err == nil {
 			resp.Body.Close()
 			if resp.StatusCode == http.StatusOK {
 				return s, nil

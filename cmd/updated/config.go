@@ -69,8 +69,8 @@ type Config struct {
 	// names localhost, a loopback address or a socket directory): then it
 	// is half of them, at least one. Every command waits on a database
 	// call; with Go on every CPU the server waited for one. On the 2-core
-	// machine of `make bench`, the service took 10% more single commands
-	// a second with one.
+	// machine of `make bench`, the service took about 7% more single
+	// commands a second with one.
 	GoMaxProcs int
 	// APIKeys maps each API key to the account it acts in (API_KEYS, as
 	// key:account pairs separated by commas). Empty: the service makes a
