@@ -32,6 +32,7 @@ func (b *bench) rawSingleInserts(ctx context.Context) (func(client, i int) error
 // httpService is the service (bin/updated) on a database of its own, and
 // the load driver's connections to it.
 type httpService struct {
+	pid     int // the service's process
 	clients []*keepAliveClient
 	closers []func() // what close undoes, in the order it was made
 }
@@ -60,6 +61,7 @@ func (b *bench) httpCommands(ctx context.Context) (*httpService, error) {
 	if err != nil {
 		return nil, err
 	}
+	svc.pid = server.cmd.Process.Pid
 	svc.closers = append(svc.closers, server.stop)
 	for range b.opts.clients {
 		c, err := dialKeepAlive(server.addr)

@@ -33,13 +33,17 @@ func (b *bench) singleCommandScenario(ctx context.Context, _ rate) error {
 	defer api.close()
 	per := b.opts.requests / singleRounds
 	var rawAll, apiAll timed
+	var rawCPU, apiCPU cpuUse
 	for round := range singleRounds {
 		first := round * per
+		before := sampleCPU(api.pid)
 		t, err := concurrently(b.opts.clients, first, per, raw)
 		if err != nil {
 			return fmt.Errorf("raw single inserts: %w", err)
 		}
 		rawAll.add(t)
+		between := sampleCPU(api.pid)
+		rawCPU.add(between.since(before))
 		if t, err = concurrently(b.opts.clients, first, per, api.register); err != nil {
 			return fmt.Errorf("HTTP commands: %w", err)
 		}
@@ -49,10 +53,13 @@ func (b *bench) singleCommandScenario(ctx context.Context, _ rate) error {
 		}
 		t.elapsed += time.Since(start)
 		apiAll.add(t)
+		apiCPU.add(sampleCPU(api.pid).since(between))
 	}
 	single, commands := rawAll.latencies(), apiAll.latencies()
 	b.reportLatency("raw single-row INSERT commits (baseline)", single, latencies{})
+	b.reportCPU(rawCPU, rawAll.n, false)
 	b.reportLatency("POST /v3/devices over HTTP", commands, single)
+	b.reportCPU(apiCPU, apiAll.n, true)
 	return nil
 }
 
