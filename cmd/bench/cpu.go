@@ -15,7 +15,8 @@ const clockTick = 10 * time.Millisecond
 
 // cpuUse is how much CPU the parts of a scenario have used so far: this
 // process (the load driver, and the baselines' client), the service's
-// process, and every PostgreSQL server process; and how much of the
+// process, and every process named postgres on the machine (the bench's
+// server, and any other running beside it); and how much of the
 // machine's CPU time was idle. It is read from /proc: elsewhere it is
 // missing and nothing is reported.
 type cpuUse struct {
