@@ -13,7 +13,7 @@ import (
 // second on every architecture Go builds for.
 const clockTick = 10 * time.Millisecond
 
-// cpuUse is how much CPU the parts of a scenario have used so far: this
+// cpuUse is how much CPU the parts of a scenario used in a phase: this
 // process (the load driver, and the baselines' client), the service's
 // process, and every process named postgres on the machine (the bench's
 // server, and any other running beside it); and how much of the
@@ -25,35 +25,52 @@ type cpuUse struct {
 	missing                  bool
 }
 
+// cpuSample is the CPU used so far, with each postgres process on its own:
+// server processes start and end during a phase (autovacuum workers), and
+// one that ended must not take its earlier time off the phase.
+type cpuSample struct {
+	use      cpuUse
+	postgres map[string]time.Duration // by pid
+}
+
 // sampleCPU reads the CPU use now; servicePID 0 means no service process.
-func sampleCPU(servicePID int) cpuUse {
-	var u cpuUse
+func sampleCPU(servicePID int) cpuSample {
+	missing := cpuSample{use: cpuUse{missing: true}}
+	s := cpuSample{postgres: map[string]time.Duration{}}
 	var err error
-	if u.bench, err = processCPU("self"); err != nil {
-		return cpuUse{missing: true}
+	if s.use.bench, err = processCPU("self"); err != nil {
+		return missing
 	}
 	if servicePID != 0 {
-		if u.service, err = processCPU(strconv.Itoa(servicePID)); err != nil {
-			return cpuUse{missing: true}
+		if s.use.service, err = processCPU(strconv.Itoa(servicePID)); err != nil {
+			return missing
 		}
 	}
 	dirs, _ := filepath.Glob("/proc/[0-9]*")
 	for _, dir := range dirs {
 		if comm, err := os.ReadFile(filepath.Join(dir, "comm")); err == nil && strings.TrimSpace(string(comm)) == "postgres" {
-			t, _ := processCPU(filepath.Base(dir)) // a process that just ended counts nothing
-			u.postgres += t
+			if t, err := processCPU(filepath.Base(dir)); err == nil { // else it just ended
+				s.postgres[filepath.Base(dir)] = t
+			}
 		}
 	}
-	if u.idle, u.total, err = machineCPU(); err != nil {
-		return cpuUse{missing: true}
+	if s.use.idle, s.use.total, err = machineCPU(); err != nil {
+		return missing
 	}
-	return u
+	return s
 }
 
-// since is the CPU used between an earlier sample and this one.
-func (u cpuUse) since(earlier cpuUse) cpuUse {
-	return cpuUse{bench: u.bench - earlier.bench, service: u.service - earlier.service, postgres: u.postgres - earlier.postgres,
-		idle: u.idle - earlier.idle, total: u.total - earlier.total, missing: u.missing || earlier.missing}
+// since is the CPU used between an earlier sample and this one. A
+// postgres process that started in between counts whole; one that ended
+// counts nothing of the interval (its last moments are lost).
+func (s cpuSample) since(earlier cpuSample) cpuUse {
+	u := cpuUse{bench: s.use.bench - earlier.use.bench, service: s.use.service - earlier.use.service,
+		idle: s.use.idle - earlier.use.idle, total: s.use.total - earlier.use.total,
+		missing: s.use.missing || earlier.use.missing}
+	for pid, t := range s.postgres {
+		u.postgres += t - earlier.postgres[pid]
+	}
+	return u
 }
 
 func (u *cpuUse) add(v cpuUse) {
