@@ -72,6 +72,10 @@ type Config struct {
 	// machine of `make bench`, the service took about 7% more single
 	// commands a second with one.
 	GoMaxProcs int
+	// GoDebug is GODEBUG, the Go runtime's settings, as the service runs
+	// with them: the binary adds schedtrace=2147483647 at start unless
+	// GODEBUG names schedtrace (see awakeSysmon); printed at start.
+	GoDebug string
 	// APIKeys maps each API key to the account it acts in (API_KEYS, as
 	// key:account pairs separated by commas). Empty: the service makes a
 	// development key at start.
@@ -92,6 +96,7 @@ func loadConfig(getenv func(string) string) (Config, error) {
 		ConnectorURL:  orDefault(getenv("CONNECTOR_URL"), "http://127.0.0.1:8085"),
 		// The connector's key is a secret: print never shows it.
 		ConnectorAPIKey: getenv("CONNECTOR_API_KEY"),
+		GoDebug:         getenv("GODEBUG"),
 	}
 	parse := func(name string, def string, into func(string) error) {
 		v := orDefault(getenv(name), def)
@@ -199,8 +204,9 @@ func (c Config) print(w io.Writer) {
 	fmt.Fprintf(w, "  DB_URL=%s DB_MIGRATE=%t\n", maskURL(c.databaseURL()), c.DBMigrate)
 	fmt.Fprintf(w, "  HTTP_ADDR=%s KAFKA_HOST=%s EVENTSTORE_URL=%s\n", c.HTTPAddr, orDefault(c.KafkaHost, "(in process)"), orDefault(maskURL(c.EventStoreURL), "(postgres)"))
 	fmt.Fprintf(w, "  API_KEYS=%s CONNECTOR_URL=%s DEVICE_UPDATE_TIMEOUT=%s\n", describeKeys(c.APIKeys), c.ConnectorURL, c.DeviceUpdateTimeout)
-	fmt.Fprintf(w, "  SCHEDULER_BATCH_SIZE=%d SCHEDULER_DELAY=%s SCHEDULER_POLLING_TIMEOUT=%s PROJECTION_BATCH_SIZE=%d GOGC=%d GOMAXPROCS=%d\n",
-		c.SchedulerBatchSize, c.SchedulerDelay, c.SchedulerPollingTimeout, c.ProjectionBatchSize, c.GCPercent, c.GoMaxProcs)
+	fmt.Fprintf(w, "  SCHEDULER_BATCH_SIZE=%d SCHEDULER_DELAY=%s SCHEDULER_POLLING_TIMEOUT=%s PROJECTION_BATCH_SIZE=%d\n",
+		c.SchedulerBatchSize, c.SchedulerDelay, c.SchedulerPollingTimeout, c.ProjectionBatchSize)
+	fmt.Fprintf(w, "  GOGC=%d GOMAXPROCS=%d GODEBUG=%s\n", c.GCPercent, c.GoMaxProcs, c.GoDebug)
 }
 
 // gcPercent parses GOGC as the Go runtime does: a percentage, or "off".
