@@ -2,11 +2,12 @@ package main
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"fmt"
-	"io"
 	"net"
 	"net/http"
+	"strconv"
 )
 
 // rawSingleInserts is the baseline of single commands: one-row INSERTs,
@@ -117,14 +118,49 @@ func (c *keepAliveClient) expect(status int, method, path, body string) error {
 	if err := c.w.Flush(); err != nil {
 		return err
 	}
-	resp, err := http.ReadResponse(c.r, nil)
-	if err != nil {
-		return err
-	}
-	_, err = io.Copy(io.Discard, resp.Body)
-	resp.Body.Close()
-	if err == nil && resp.StatusCode != status {
-		err = fmt.Errorf("%s %s: status %d, want %d", method, path, resp.StatusCode, status)
+	got, err := c.readResponse()
+	if err == nil && got != status {
+		err = fmt.Errorf("%s %s: status %d, want %d", method, path, got, status)
 	}
 	return err
+}
+
+// readResponse reads one response and returns its status, discarding the
+// body: the status line, the headers up to the blank line, then as many
+// bytes as Content-Length says. The service sends a Content-Length with
+// every answer the bench asks for; a response without one is an error.
+// http.ReadResponse did the same with a header map, a Response and a body
+// reader per request: the clients took 49 µs of CPU per request, against
+// 37 µs per INSERT for the baseline's pgx clients; with this, 44 against
+// 39 (one run each, on the 2-core machine).
+func (c *keepAliveClient) readResponse() (int, error) {
+	line, err := c.r.ReadSlice('\n')
+	if err != nil {
+		return 0, err
+	}
+	code, ok := bytes.CutPrefix(line, []byte("HTTP/1.1 "))
+	status, err := strconv.Atoi(string(code[:min(3, len(code))]))
+	if !ok || err != nil {
+		return 0, fmt.Errorf("bad status line %q", line)
+	}
+	length := -1
+	for {
+		line, err := c.r.ReadSlice('\n')
+		if err != nil {
+			return 0, err
+		}
+		if len(bytes.TrimSpace(line)) == 0 {
+			break
+		}
+		if name, value, ok := bytes.Cut(line, []byte(":")); ok && bytes.EqualFold(name, []byte("Content-Length")) {
+			if length, err = strconv.Atoi(string(bytes.TrimSpace(value))); err != nil || length < 0 {
+				return 0, fmt.Errorf("bad Content-Length %q", value)
+			}
+		}
+	}
+	if length < 0 {
+		return 0, fmt.Errorf("status %d: response without Content-Length", status)
+	}
+	_, err = c.r.Discard(length)
+	return status, err
 }
