@@ -74,7 +74,7 @@ type Config struct {
 	GoMaxProcs int
 	// GoDebug is GODEBUG, the Go runtime's settings, as the service runs
 	// with them: the binary adds schedtrace=2147483647 at start unless
-	// GODEBUG names schedtrace (see awakeSysmon); printed at start.
+	// GODEBUG names schedtrace (see cmd/internal/sysmon); printed at start.
 	GoDebug string
 	// APIKeys maps each API key to the account it acts in (API_KEYS, as
 	// key:account pairs separated by commas). Empty: the service makes a

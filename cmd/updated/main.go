@@ -29,6 +29,7 @@ import (
 	"github.com/updateservice/updateservice/adapters/eventstoredb"
 	httpapi "github.com/updateservice/updateservice/adapters/http"
 	"github.com/updateservice/updateservice/adapters/postgres"
+	"github.com/updateservice/updateservice/cmd/internal/sysmon"
 	"github.com/updateservice/updateservice/commands"
 	"github.com/updateservice/updateservice/commands/engine"
 	"github.com/updateservice/updateservice/domain"
@@ -37,7 +38,7 @@ import (
 )
 
 func main() {
-	keepSysmonAwake()
+	sysmon.KeepAwake()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	if err := run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr); err != nil {

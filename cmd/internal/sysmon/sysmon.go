@@ -1,4 +1,6 @@
-package main
+// Package sysmon keeps the Go runtime's monitor thread (sysmon) of the
+// project's binaries from polling every 20 µs under load.
+package sysmon
 
 import (
 	"os"
@@ -6,9 +8,9 @@ import (
 	"syscall"
 )
 
-// awakeSysmon is the GODEBUG setting that keeps the Go runtime's monitor
-// thread (sysmon) out of its deep sleep: the largest schedtrace period,
-// 2147483647 ms (24.8 days), between two scheduler summary lines on stderr.
+// Setting is the GODEBUG setting that keeps sysmon out of its deep sleep:
+// the largest schedtrace period, 2147483647 ms (24.8 days), between two
+// scheduler summary lines on stderr.
 //
 // Why: whenever every P is idle, sysmon sleeps until the next system call
 // wakes it, and then polls every 20 µs for at least a millisecond. A
@@ -21,15 +23,15 @@ import (
 // and no CPU time that 20 s could tell apart; and one summary line on a
 // host up for more than 24.8 days (Go counts from boot), then one every
 // 24.8 days.
-const awakeSysmon = "schedtrace=2147483647"
+const Setting = "schedtrace=2147483647"
 
-// keepSysmonAwake executes this binary again with awakeSysmon added to
-// GODEBUG: the runtime reads schedtrace only when the process starts.
-// It returns without doing so when GODEBUG already names schedtrace
+// KeepAwake executes this binary again with Setting added to GODEBUG:
+// the runtime reads schedtrace only when the process starts. It returns
+// without doing so when GODEBUG already names schedtrace
 // (GODEBUG=schedtrace=0 turns this off) or when the binary cannot be
-// executed again; the service then runs as it is.
-func keepSysmonAwake() {
-	godebug, again := withAwakeSysmon(os.Getenv("GODEBUG"))
+// executed again; the program then runs as it is. Call it first in main.
+func KeepAwake() {
+	godebug, again := withSetting(os.Getenv("GODEBUG"))
 	if !again {
 		return
 	}
@@ -41,6 +43,20 @@ func keepSysmonAwake() {
 	_ = syscall.Exec(exe, os.Args, env) // returns only on failure
 }
 
+// withSetting returns GODEBUG with Setting added, and whether it added
+// it: not when the settings already name schedtrace.
+func withSetting(godebug string) (string, bool) {
+	for setting := range strings.SplitSeq(godebug, ",") {
+		if name, _, _ := strings.Cut(setting, "="); strings.TrimSpace(name) == "schedtrace" {
+			return godebug, false
+		}
+	}
+	if strings.TrimSpace(godebug) == "" {
+		return Setting, true
+	}
+	return godebug + "," + Setting, true
+}
+
 // withoutGODEBUG returns the environment without its GODEBUG entries.
 func withoutGODEBUG(env []string) []string {
 	kept := make([]string, 0, len(env))
@@ -50,18 +66,4 @@ func withoutGODEBUG(env []string) []string {
 		}
 	}
 	return kept
-}
-
-// withAwakeSysmon returns GODEBUG with awakeSysmon added, and whether it
-// added it: not when the settings already name schedtrace.
-func withAwakeSysmon(godebug string) (string, bool) {
-	for setting := range strings.SplitSeq(godebug, ",") {
-		if name, _, _ := strings.Cut(setting, "="); strings.TrimSpace(name) == "schedtrace" {
-			return godebug, false
-		}
-	}
-	if strings.TrimSpace(godebug) == "" {
-		return awakeSysmon, true
-	}
-	return godebug + "," + awakeSysmon, true
 }

@@ -1,4 +1,4 @@
-package main
+package sysmon
 
 import "testing"
 
@@ -13,9 +13,9 @@ func TestGODEBUGGainsSchedtraceUnlessItNamesIt(t *testing.T) {
 		{"schedtrace=0", "schedtrace=0", false},
 		{"gctrace=1, schedtrace=1000", "gctrace=1, schedtrace=1000", false},
 	} {
-		got, again := withAwakeSysmon(c.godebug)
+		got, again := withSetting(c.godebug)
 		if got != c.want || again != c.again {
-			t.Errorf("withAwakeSysmon(%q) = %q, %t; want %q, %t", c.godebug, got, again, c.want, c.again)
+			t.Errorf("withSetting(%q) = %q, %t; want %q, %t", c.godebug, got, again, c.want, c.again)
 		}
 	}
 }
