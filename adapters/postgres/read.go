@@ -6,8 +6,6 @@ import (
 	"fmt"
 	"math"
 
-	"github.com/jackc/pgx/v5"
-
 	"github.com/updateservice/updateservice/domain/eventstore"
 )
 
@@ -69,10 +67,17 @@ func (s *EventStore) ReadStreams(ctx context.Context, streams []string) (map[str
 // returns events of transactions older than every running one, so an event
 // that commits late can never land behind a position already read.
 func (s *EventStore) ReadAll(ctx context.Context, after eventstore.Position, max int) ([]eventstore.RecordedEvent, error) {
+	return s.readAll(ctx, after, max, nil)
+}
+
+// readAll is ReadAll for a reader that acts only on the events interest
+// selects: the others come without their data and metadata, which are
+// most of what reading an event costs (nil interest: every event whole).
+func (s *EventStore) readAll(ctx context.Context, after eventstore.Position, max int, interest eventstore.Interest) ([]eventstore.RecordedEvent, error) {
 	if max <= 0 {
 		max = 1000
 	}
-	events, err := s.query(ctx, max, selectEvents+`
+	events, err := s.queryInterested(ctx, max, interest, selectEvents+`
 		WHERE position > $1 AND tx_id < pg_snapshot_xmin(pg_current_snapshot())
 		ORDER BY position LIMIT $2`, int64(after.Commit), max)
 	if err != nil {
@@ -81,32 +86,45 @@ func (s *EventStore) ReadAll(ctx context.Context, after eventstore.Position, max
 	return events, nil
 }
 
-// query runs a select of events; sizeHint is how many it expects, so
-// that the result is allocated once.
+// query runs a select of events (selectEvents); sizeHint is how many it
+// expects, so that the result is allocated once.
 func (s *EventStore) query(ctx context.Context, sizeHint int, sql string, args ...any) ([]eventstore.RecordedEvent, error) {
+	return s.queryInterested(ctx, sizeHint, nil, sql, args...)
+}
+
+// queryInterested is query that reads the data and metadata of only the
+// events interest selects (nil: of every event).
+func (s *EventStore) queryInterested(ctx context.Context, sizeHint int, interest eventstore.Interest, sql string, args ...any) ([]eventstore.RecordedEvent, error) {
 	rows, err := s.pool.Query(ctx, sql, args...)
 	if err != nil {
 		return nil, err
 	}
+	defer rows.Close()
 	var (
 		out      = make([]eventstore.RecordedEvent, 0, sizeHint)
-		e        eventstore.RecordedEvent
 		position int64
 		revision int64
 		metadata []byte
 	)
-	// Data is scanned straight into a new []byte of its own (pgx copies
-	// into a nil slice), not through a string.
-	_, err = pgx.ForEachRow(rows, []any{&position, &e.Stream, &revision, &e.ID, &e.Type, &e.Data, &metadata, &e.Created}, func() error {
+	for rows.Next() {
+		var e eventstore.RecordedEvent
+		// A nil destination skips its column: data and metadata first.
+		if err := rows.Scan(&position, &e.Stream, &revision, &e.ID, &e.Type, nil, nil, &e.Created); err != nil {
+			return nil, err
+		}
 		e.Position = pos(position)
 		e.Revision = uint64(revision)
-		e.Metadata = eventstore.Metadata{}
-		if err := json.Unmarshal(metadata, &e.Metadata); err != nil {
-			return fmt.Errorf("event at %d: metadata: %w", position, err)
+		if interest == nil || interest(e.Stream, e.Type) {
+			// Data is scanned straight into a new []byte of its own (pgx
+			// copies into a nil slice), not through a string.
+			if err := rows.Scan(nil, nil, nil, nil, nil, &e.Data, &metadata, nil); err != nil {
+				return nil, err
+			}
+			if err := json.Unmarshal(metadata, &e.Metadata); err != nil {
+				return nil, fmt.Errorf("event at %d: metadata: %w", position, err)
+			}
 		}
 		out = append(out, e)
-		e.Data = nil
-		return nil
-	})
-	return out, err
+	}
+	return out, rows.Err()
 }

@@ -22,11 +22,12 @@ func (s *EventStore) SubscribeAll(ctx context.Context, after eventstore.Position
 // on the events interest selects: this store's own appends wake it only
 // when they hold one of them. Other processes' appends (their NOTIFY
 // says nothing of what they hold) and the poll wake it as they wake any
-// subscription, and it delivers every event, in order, as SubscribeAll
-// does. A nil interest is SubscribeAll.
+// subscription. It delivers every event, in order, as SubscribeAll does,
+// but those outside the interest without their data and metadata. A nil
+// interest is SubscribeAll.
 func (s *EventStore) SubscribeAllInterested(ctx context.Context, after eventstore.Position, interest eventstore.Interest) (eventstore.Subscription, error) {
 	s.notifier.start()
-	sub := &subscription{store: s, after: after}
+	sub := &subscription{store: s, after: after, interest: interest}
 	if interest != nil {
 		sub.waker = s.notifier.register(interest)
 	}
@@ -34,9 +35,10 @@ func (s *EventStore) SubscribeAllInterested(ctx context.Context, after eventstor
 }
 
 type subscription struct {
-	store *EventStore
-	after eventstore.Position
-	waker *waker // nil: woken by every append
+	store    *EventStore
+	after    eventstore.Position
+	interest eventstore.Interest // nil: every event whole
+	waker    *waker              // nil: woken by every append
 }
 
 // Next returns the next events after the last delivered one, waiting until
@@ -49,7 +51,7 @@ func (sub *subscription) Next(ctx context.Context, max int) ([]eventstore.Record
 	woken, woke := false, false
 	for {
 		wake := sub.store.notifier.wait(sub.waker)
-		events, err := sub.store.ReadAll(ctx, sub.after, max)
+		events, err := sub.store.readAll(ctx, sub.after, max, sub.interest)
 		if err != nil {
 			return nil, err
 		}

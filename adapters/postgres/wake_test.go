@@ -127,7 +127,8 @@ func assertGot(t *testing.T, n next, id uuid.UUID) {
 
 // A subscription with an interest sleeps through this store's appends of
 // events it does not act on, and when an append it acts on wakes it, it
-// delivers everything since, in order.
+// delivers everything since, in order: the events it acts on whole, the
+// others without their data and metadata.
 func TestASubscriptionSleepsThroughAppendsOutsideItsInterest(t *testing.T) {
 	ctx := context.Background()
 	s := storeOn(t, pgtest.NewDatabase(t))
@@ -151,7 +152,8 @@ func TestASubscriptionSleepsThroughAppendsOutsideItsInterest(t *testing.T) {
 	}()
 	time.Sleep(100 * time.Millisecond) // let the subscription read and wait
 	other := uuid.New()
-	if _, err := s.Append(ctx, "wake-1", eventstore.NoStream, eventstore.EventData{ID: other, Type: "Ignored"}); err != nil {
+	meta := eventstore.Metadata{AccountID: "acme", CorrelationID: "c1"}
+	if _, err := s.Append(ctx, "wake-1", eventstore.NoStream, eventstore.EventData{ID: other, Type: "Ignored", Data: []byte(`{"n":1}`), Metadata: meta}); err != nil {
 		t.Fatal(err)
 	}
 	select {
@@ -160,7 +162,7 @@ func TestASubscriptionSleepsThroughAppendsOutsideItsInterest(t *testing.T) {
 	case <-time.After(300 * time.Millisecond):
 	}
 	wanted := uuid.New()
-	if _, err := s.Append(ctx, "wake-2", eventstore.NoStream, eventstore.EventData{ID: wanted, Type: "Wanted"}); err != nil {
+	if _, err := s.Append(ctx, "wake-2", eventstore.NoStream, eventstore.EventData{ID: wanted, Type: "Wanted", Data: []byte(`{"n":2}`), Metadata: meta}); err != nil {
 		t.Fatal(err)
 	}
 	n := <-got
@@ -169,5 +171,13 @@ func TestASubscriptionSleepsThroughAppendsOutsideItsInterest(t *testing.T) {
 	}
 	if len(n.events) != 2 || n.events[0].ID != other || n.events[1].ID != wanted {
 		t.Fatalf("the subscription got %v, want the ignored event, then the wanted one", n.events)
+	}
+	ignored, got2 := n.events[0], n.events[1]
+	if ignored.Stream != "wake-1" || ignored.Type != "Ignored" || ignored.Revision != 0 || ignored.Position.Less(eventstore.Position{Commit: 1}) ||
+		ignored.Data != nil || ignored.Metadata != (eventstore.Metadata{}) {
+		t.Errorf("the event outside the interest came as %+v, want its stream, type, revision and position without data or metadata", ignored)
+	}
+	if string(got2.Data) != `{"n":2}` || got2.Metadata != meta || got2.Stream != "wake-2" {
+		t.Errorf("the event of interest came as %+v, want it whole", got2)
 	}
 }

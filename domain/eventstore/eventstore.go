@@ -36,9 +36,10 @@ type Store interface {
 // event type. A store whose subscriptions are woken by appends (Postgres)
 // may let a subscription with an interest sleep through appends holding
 // none of them: it still delivers every event, in order, but those are
-// read at its next wake-up or poll rather than at once. Under a stream of
-// commands the subscriber does not act on, it then reads a few times a
-// second instead of after every append.
+// read at its next wake-up or poll rather than at once, and come without
+// their data and metadata. Under a stream of commands the subscriber does
+// not act on, it then reads a few times a second instead of after every
+// append, and decodes only what it acts on.
 type Interest func(stream, eventType string) bool
 
 // Subscription is a catch-up subscription to the global order.
