@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"runtime"
 	"sync"
 	"time"
 
@@ -154,6 +155,16 @@ type decoded struct {
 	err      error
 }
 
+// yieldEvery is how many events the read-ahead decodes before it lets the
+// goroutines waiting for the CPU run. Decoding a full batch takes a few
+// milliseconds; with the service on one CPU (GOMAXPROCS=1 when the
+// database is on the same machine), the API's requests and the appends
+// they wait for stood still meanwhile. Yielding every 32 events (about
+// 80 µs) raised single commands from 47% to 51% of raw inserts in `make
+// bench` (4 alternating pairs, and 3 more: 48% to 51%), and lowered their
+// p99 latency.
+const yieldEvery = 32
+
 // readAhead reads and decodes the next batch while the current one is
 // being applied, so that reading the event store and decoding the events
 // overlap writing the read models: the runner's transactions follow each
@@ -189,6 +200,9 @@ func readAhead(ctx context.Context, sub eventstore.Subscription, size int, gathe
 			for i, rec := range events {
 				batch[i].position = rec.Position
 				batch[i].env, batch[i].err = decode(rec)
+				if i%yieldEvery == yieldEvery-1 {
+					runtime.Gosched()
+				}
 			}
 			select {
 			case out <- fetched{batch, err}:
