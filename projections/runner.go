@@ -161,9 +161,9 @@ type decoded struct {
 // service on one CPU (GOMAXPROCS=1 when the database is on the same
 // machine), the API's requests and the appends they wait for stood still
 // meanwhile. Yielding every 32 events raised single commands from 47% to
-// 51% of raw inserts in `make bench` (4 alternating pairs, and 3 more:
-// 48% to 51%); the same in the runner's apply loop and in the event
-// store's row loop added nothing.
+// 51% of raw inserts in the bench's single-command scenario (`bin/bench
+// -only single`, 4 alternating pairs, and 3 more: 48% to 51%); the same in
+// the runner's apply loop and in the event store's row loop added nothing.
 const yieldEvery = 32
 
 // readAhead reads and decodes the next batch while the current one is
