@@ -11,19 +11,13 @@ import (
 	"io"
 	"os"
 	"os/signal"
-	"runtime/debug"
+	"runtime"
 	"runtime/pprof"
 	"strings"
 	"time"
-
-	"github.com/updateservice/updateservice/cmd/internal/sysmon"
 )
 
 func main() {
-	// As the service does: the clients of the single-command scenarios
-	// took 41-44 µs of CPU per request with the Go runtime's monitor
-	// polling every 20 µs, 25-26 µs without (two runs each).
-	sysmon.KeepAwake()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
 	if err := run(ctx, os.Args[1:], os.Getenv, os.Stdout); err != nil {
@@ -71,14 +65,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, out io.
 		defer pprof.StopCPUProfile()
 	}
 	o.only = *only
-	if getenv("GOGC") == "" {
-		// The service's own default (cmd/updated, GOGC): the scenarios run
-		// its parts in this process, and the baselines run beside them.
-		debug.SetGCPercent(400)
-	}
-	gc := debug.SetGCPercent(-1) // reads the setting
-	debug.SetGCPercent(gc)
-	fmt.Fprintf(out, "bench: GOGC=%d (Go's garbage collector target, as the service sets it) GODEBUG=%s\n", gc, getenv("GODEBUG"))
+	fmt.Fprintf(out, "bench: GOMAXPROCS=%d GOGC=%q GODEBUG=%q (Go's defaults unless set in the environment)\n",
+		runtime.GOMAXPROCS(0), getenv("GOGC"), getenv("GODEBUG"))
 	server := getenv("DATABASE_URL")
 	if server == "" {
 		return fmt.Errorf("DATABASE_URL is not set: run `make bench`, which starts a throwaway PostgreSQL")

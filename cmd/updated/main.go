@@ -14,8 +14,6 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
-	"runtime"
-	"runtime/debug"
 	"syscall"
 	"time"
 
@@ -29,7 +27,6 @@ import (
 	"github.com/updateservice/updateservice/adapters/eventstoredb"
 	httpapi "github.com/updateservice/updateservice/adapters/http"
 	"github.com/updateservice/updateservice/adapters/postgres"
-	"github.com/updateservice/updateservice/cmd/internal/sysmon"
 	"github.com/updateservice/updateservice/commands"
 	"github.com/updateservice/updateservice/commands/engine"
 	"github.com/updateservice/updateservice/domain"
@@ -38,7 +35,6 @@ import (
 )
 
 func main() {
-	sysmon.KeepAwake()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	if err := run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr); err != nil {
@@ -56,8 +52,6 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	if err != nil {
 		return err
 	}
-	debug.SetGCPercent(cfg.GCPercent)
-	runtime.GOMAXPROCS(cfg.GoMaxProcs)
 	log := slog.New(slog.NewTextHandler(stderr, nil))
 	devKey := ""
 	if len(cfg.APIKeys) == 0 {
