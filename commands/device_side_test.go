@@ -18,15 +18,15 @@ func TestAsyncIDRoundTrips(t *testing.T) {
 		{"0157f3a2b6c94d5e8f0a1b2c3d4e5f60", "dev-1"},
 		{"campaign.with.dots", "urn:dev:ops:32473-Sensor.01?x=1&y=%"},
 	} {
-		id := commands.AsyncID(tc.campaign, tc.device)
-		campaign, device, ok := commands.ParseAsyncID(id)
+		id := domain.AsyncID(tc.campaign, tc.device)
+		campaign, device, ok := domain.ParseAsyncID(id)
 		if !ok || campaign != tc.campaign || device != tc.device {
-			t.Errorf("ParseAsyncID(%q) = %q, %q, %v; want %q, %q, true", id, campaign, device, ok, tc.campaign, tc.device)
+			t.Errorf("domain.ParseAsyncID(%q) = %q, %q, %v; want %q, %q, true", id, campaign, device, ok, tc.campaign, tc.device)
 		}
 	}
 	for _, s := range []string{"", "no-dot", "c1.not base64!", ".ZDE", "c1."} {
-		if c, d, ok := commands.ParseAsyncID(s); ok {
-			t.Errorf("ParseAsyncID(%q) = %q, %q, true; want not ok", s, c, d)
+		if c, d, ok := domain.ParseAsyncID(s); ok {
+			t.Errorf("domain.ParseAsyncID(%q) = %q, %q, true; want not ok", s, c, d)
 		}
 	}
 }
@@ -39,7 +39,7 @@ func updateHistory(account domain.AccountID, id domain.DeviceID, path ...domain.
 	for i, to := range path {
 		change := domain.DeviceUpdateStateChanged{CampaignID: "c1", From: from, To: to, At: at(28 - i)}
 		if to == domain.UpdateScheduled {
-			change.AsyncID = commands.AsyncID("c1", id)
+			change.AsyncID = domain.AsyncID("c1", id)
 		}
 		events = append(events, change)
 		from = to
@@ -52,7 +52,7 @@ func TestHandleAsyncResponse(t *testing.T) {
 	f := newFixture(t)
 	respond := func(device domain.DeviceID, status int, text string) error {
 		_, err := f.h.HandleAsyncResponse(ctx, commands.HandleAsyncResponse{Meta: meta("ar-" + string(device)),
-			AsyncID: commands.AsyncID("c1", device), Status: status, Error: text})
+			AsyncID: domain.AsyncID("c1", device), Status: status, Error: text})
 		return err
 	}
 
@@ -71,7 +71,7 @@ func TestHandleAsyncResponse(t *testing.T) {
 		ok(t, respond("good", 202, ""))
 		f.then(t, domain.DeviceStream(acme, "good"), append(history, domain.DeviceUpdateStateChanged{CampaignID: "c1",
 			From: domain.UpdateScheduled, To: domain.UpdateUpdatedConnectorChannel, Reason: "manifest delivered",
-			AsyncID: commands.AsyncID("c1", "good"), At: now})...)
+			AsyncID: domain.AsyncID("c1", "good"), At: now})...)
 	})
 	t.Run("another status records the delivery failed, with the connector's error", func(t *testing.T) {
 		history := updateHistory(acme, "bad", domain.UpdateScheduled)
@@ -79,7 +79,7 @@ func TestHandleAsyncResponse(t *testing.T) {
 		ok(t, respond("bad", 504, "device did not answer"))
 		f.then(t, domain.DeviceStream(acme, "bad"), append(history, domain.DeviceUpdateStateChanged{CampaignID: "c1",
 			From: domain.UpdateScheduled, To: domain.UpdateFailedConnectorChannelUpdate, Reason: "device did not answer",
-			AsyncID: commands.AsyncID("c1", "bad"), At: now})...)
+			AsyncID: domain.AsyncID("c1", "bad"), At: now})...)
 	})
 	t.Run("a response for an update past the send records nothing", func(t *testing.T) {
 		history := updateHistory(acme, "late", domain.UpdateScheduled, domain.UpdateUpdatedConnectorChannel, domain.UpdateDownloading)

@@ -33,7 +33,7 @@ type HandleAsyncResponse struct {
 // records nothing. An update still pending answers an error wrapping
 // ErrNotYetKnown.
 func (h *Handlers) HandleAsyncResponse(ctx context.Context, c HandleAsyncResponse) (Result, error) {
-	campaign, device, ok := ParseAsyncID(c.AsyncID)
+	campaign, device, ok := domain.ParseAsyncID(c.AsyncID)
 	if !ok {
 		return Result{}, failed("HandleAsyncResponse", domain.InvalidError{Field: "id", Reason: fmt.Sprintf("%q is not an async id of this service", c.AsyncID)})
 	}

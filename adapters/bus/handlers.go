@@ -147,7 +147,7 @@ func sendManifest(ctx context.Context, h Handlers, m SendManifest, meta commands
 	if err != nil {
 		return res, err
 	}
-	err = h.Sender.SendManifest(ctx, m.DeviceID, commands.AsyncID(m.CampaignID, m.DeviceID), payload)
+	err = h.Sender.SendManifest(ctx, m.DeviceID, domain.AsyncID(m.CampaignID, m.DeviceID), payload)
 	var permanent interface{ Permanent() bool }
 	switch {
 	case err == nil:

@@ -85,7 +85,7 @@ func (w *world) moveDevice(id domain.DeviceID, to domain.UpdateState) {
 		res, _, err := w.h.RecordManifestsSent(w.ctx, commands.RecordManifestsSent{Meta: m, CampaignID: campaign, Devices: []domain.DeviceID{id}})
 		w.given(res, err)
 	case domain.UpdateUpdatedConnectorChannel:
-		w.given(w.h.HandleAsyncResponse(w.ctx, commands.HandleAsyncResponse{Meta: m, AsyncID: commands.AsyncID(campaign, id), Status: 200}))
+		w.given(w.h.HandleAsyncResponse(w.ctx, commands.HandleAsyncResponse{Meta: m, AsyncID: domain.AsyncID(campaign, id), Status: 200}))
 	case domain.UpdateDownloading, domain.UpdateInstalling:
 		value := map[domain.UpdateState]string{domain.UpdateDownloading: "4", domain.UpdateInstalling: "7"}[to]
 		w.given(w.h.HandleDeviceNotification(w.ctx, commands.HandleDeviceNotification{Meta: m, DeviceID: id,

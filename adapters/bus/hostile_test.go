@@ -9,7 +9,7 @@ import (
 	dto "github.com/prometheus/client_model/go"
 
 	"github.com/updateservice/updateservice/adapters/bus"
-	"github.com/updateservice/updateservice/commands"
+	"github.com/updateservice/updateservice/domain"
 )
 
 // hostile is a bad message made from a queue's example.
@@ -66,7 +66,7 @@ func hostileVariants(t *testing.T, ex example) []hostile {
 		"device_id":      func(any) any { return "nobody" },
 		"campaign_id":    func(any) any { return "nothing" },
 		"manifest_id":    func(any) any { return "nothing" },
-		"async_id":       func(any) any { return commands.AsyncID(campaign, "nobody") },
+		"async_id":       func(any) any { return domain.AsyncID(campaign, "nobody") },
 		"correlation_id": func(any) any { return "urn:here-ota:campaign:nothing" },
 		"reached":        func(any) any { return []string{"nobody"} },
 		"not_reached":    func(any) any { return []string{"nobody-else"} },

@@ -6,7 +6,6 @@ import (
 	"strings"
 	"unicode/utf8"
 
-	"github.com/updateservice/updateservice/commands"
 	"github.com/updateservice/updateservice/domain"
 )
 
@@ -261,6 +260,6 @@ func (m DeviceUpdateReport) campaign() domain.CampaignID {
 
 // asyncDevice returns the device an async id names, or "".
 func (m AsyncResponse) asyncDevice() domain.DeviceID {
-	_, device, _ := commands.ParseAsyncID(m.AsyncID)
+	_, device, _ := domain.ParseAsyncID(m.AsyncID)
 	return device
 }

@@ -55,7 +55,7 @@ func (m NotificationSubscription) Validate() error {
 
 func (m AsyncResponse) Validate() error {
 	p := m.start()
-	if _, _, ok := commands.ParseAsyncID(m.AsyncID); !ok {
+	if _, _, ok := domain.ParseAsyncID(m.AsyncID); !ok {
 		p.invalid("async_id", fmt.Sprintf("%q is not an async id of this service (<campaign id>.<device id in base64url>)", m.AsyncID))
 	}
 	p.required("status", m.Status == nil)

@@ -67,7 +67,7 @@ func TestTheWebhookTakesAnEnrolledDeviceToDeployedEvenWhenItsAsyncResponseComesE
 	// The connector answers before the engine recorded the send.
 	state4 := map[string]any{"ep": "dev-1", "path": "/10252/0/2", "ct": "text/plain", "payload": "NA=="}
 	if status := postNotifications(t, hook, acmeKey, map[string]any{
-		"async-responses": []any{map[string]any{"id": commands.AsyncID(campaign, "dev-1"), "status": 200}},
+		"async-responses": []any{map[string]any{"id": domain.AsyncID(campaign, "dev-1"), "status": 200}},
 		"notifications":   []any{state4},
 	}); status != http.StatusNoContent {
 		t.Fatalf("status %d, want 204", status)

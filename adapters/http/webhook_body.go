@@ -148,7 +148,7 @@ func (ib *itemBuilder) asyncResponse(i int, a channelAsyncResponse) {
 	ib.decoded(field+".payload", a.Payload)
 	// An async id this service did not make names no device: the command
 	// refuses it, and it is logged.
-	_, device, _ := commands.ParseAsyncID(a.ID)
+	_, device, _ := domain.ParseAsyncID(a.ID)
 	c := commands.HandleAsyncResponse{Meta: ib.meta, AsyncID: a.ID, Status: a.Status, Error: a.Error}
 	ib.items = append(ib.items, connectorItem{list: "async-responses", index: i, device: device,
 		what: fmt.Sprintf("id=%s status=%d", a.ID, a.Status),

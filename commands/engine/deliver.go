@@ -148,7 +148,7 @@ func (d *driver) sendOne(ctx context.Context, dev domain.DeviceID, payload []byt
 	backoff := 100 * time.Millisecond
 	var err error
 	for attempt := 1; attempt <= d.e.cfg.SendAttempts; attempt++ {
-		err = d.e.sender.SendManifest(ctx, dev, commands.AsyncID(d.id, dev), payload)
+		err = d.e.sender.SendManifest(ctx, dev, domain.AsyncID(d.id, dev), payload)
 		var permanent interface{ Permanent() bool }
 		if err == nil || (errors.As(err, &permanent) && permanent.Permanent()) || ctx.Err() != nil {
 			break
