@@ -8,25 +8,29 @@ import (
 	"testing"
 )
 
-// The binary itself, not run(): the settings must reach the Go runtime,
-// which reads them only when the process starts. The service prints them
-// with its configuration, then fails at once on a database nobody serves.
-func TestTheServiceRunsWithSysmonAwakeUnlessTold(t *testing.T) {
+// The binary itself, not run(): the Go runtime reads GOMAXPROCS, GOGC and
+// GODEBUG only when the process starts, so only the binary shows that the
+// service takes them from its environment as they are, with nothing added
+// and no start-up step of its own. The service prints them with its
+// configuration, then fails at once on a database nobody serves.
+func TestTheServiceRunsWithTheGoRuntimeSettingsOfItsEnvironment(t *testing.T) {
 	bin := filepath.Join(buildBinaries(t), "updated")
-	for _, c := range []struct{ godebug, want string }{
-		{"", "GODEBUG=schedtrace=2147483647\n"},
-		{"madvdontneed=0", "GODEBUG=madvdontneed=0,schedtrace=2147483647\n"},
-		{"schedtrace=0", "GODEBUG=schedtrace=0\n"},
+	for _, c := range []struct {
+		env  []string
+		want string
+	}{
+		{[]string{"GODEBUG=", "GOGC="}, "GOGC=(Go's default) GODEBUG=(Go's default)\n"},
+		{[]string{"GOMAXPROCS=1", "GOGC=off", "GODEBUG=madvdontneed=0"}, "GOMAXPROCS=1 GOGC=off GODEBUG=madvdontneed=0\n"},
 	} {
 		cmd := exec.Command(bin)
-		cmd.Env = append(os.Environ(), "GODEBUG="+c.godebug,
-			"DATABASE_URL=postgres://nobody@127.0.0.1:1/none?connect_timeout=5", "HTTP_ADDR=127.0.0.1:0", "API_KEYS=k:acme")
+		cmd.Env = append(os.Environ(), c.env...)
+		cmd.Env = append(cmd.Env, "DATABASE_URL=postgres://nobody@127.0.0.1:1/none?connect_timeout=5", "HTTP_ADDR=127.0.0.1:0", "API_KEYS=k:acme")
 		out, err := cmd.CombinedOutput()
 		if err == nil {
-			t.Fatalf("GODEBUG=%q: the service started without a database:\n%s", c.godebug, out)
+			t.Fatalf("%v: the service started without a database:\n%s", c.env, out)
 		}
 		if !strings.Contains(string(out), c.want) {
-			t.Errorf("GODEBUG=%q: the service printed\n%s\nwant a line ending in %q", c.godebug, out, c.want)
+			t.Errorf("%v: the service printed\n%s\nwant a line ending in %q", c.env, out, c.want)
 		}
 	}
 }

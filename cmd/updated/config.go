@@ -57,25 +57,12 @@ type Config struct {
 	// progress before it counts as timed_out (DEVICE_UPDATE_TIMEOUT,
 	// default 10m).
 	DeviceUpdateTimeout time.Duration
-	// GCPercent is the Go garbage collector's target (GOGC, default 400
-	// rather than Go's 100; "off" is -1). The live heap is tens of
-	// megabytes, and collecting it a quarter as often left more of the
-	// two cores of `make bench` to the commands: 13-18% more of them per
-	// second.
-	GCPercent int
-	// GoMaxProcs is how many CPUs run the service's Go code at once
-	// (GOMAXPROCS). Unset, it is Go's default, every CPU the process may
-	// use, except when the database server is on this machine (DB_URL
-	// names localhost, a loopback address or a socket directory): then it
-	// is half of them, at least one. Every command waits on a database
-	// call; with Go on every CPU the server waited for one. On the 2-core
-	// machine of `make bench`, the service took about 7% more single
-	// commands a second with one.
-	GoMaxProcs int
-	// GoDebug is GODEBUG, the Go runtime's settings, as the service runs
-	// with them: the binary adds schedtrace=2147483647 at start unless
-	// GODEBUG names schedtrace (see cmd/internal/sysmon); printed at start.
-	GoDebug string
+	// GoGC and GoDebug are GOGC and GODEBUG as the environment gives
+	// them, printed at start and never applied by the service: the Go
+	// runtime reads them, and GOMAXPROCS, itself when the process starts.
+	// Unset, Go's defaults hold, including its container-aware GOMAXPROCS;
+	// a deployment that needs other values sets them in its environment.
+	GoGC, GoDebug string
 	// APIKeys maps each API key to the account it acts in (API_KEYS, as
 	// key:account pairs separated by commas). Empty: the service makes a
 	// development key at start.
@@ -96,6 +83,7 @@ func loadConfig(getenv func(string) string) (Config, error) {
 		ConnectorURL:  orDefault(getenv("CONNECTOR_URL"), "http://127.0.0.1:8085"),
 		// The connector's key is a secret: print never shows it.
 		ConnectorAPIKey: getenv("CONNECTOR_API_KEY"),
+		GoGC:            getenv("GOGC"),
 		GoDebug:         getenv("GODEBUG"),
 	}
 	parse := func(name string, def string, into func(string) error) {
@@ -110,15 +98,6 @@ func loadConfig(getenv func(string) string) (Config, error) {
 	parse("SCHEDULER_DELAY", "10s", duration(&c.SchedulerDelay))
 	parse("SCHEDULER_POLLING_TIMEOUT", "10s", duration(&c.SchedulerPollingTimeout))
 	parse("DEVICE_UPDATE_TIMEOUT", "10m", duration(&c.DeviceUpdateTimeout))
-	parse("GOGC", "400", gcPercent(&c.GCPercent))
-	if v := getenv("GOMAXPROCS"); v != "" {
-		parse("GOMAXPROCS", "", positiveInt(&c.GoMaxProcs))
-	} else {
-		c.GoMaxProcs = runtime.GOMAXPROCS(0) // Go's default: the CPUs this process may use
-		if databaseOnThisMachine(c.DatabaseURL) {
-			c.GoMaxProcs = max(1, c.GoMaxProcs/2)
-		}
-	}
 	if err := apiKeys(&c.APIKeys)(getenv("API_KEYS")); err != nil { // not parse: its message would show the keys
 		problems = append(problems, fmt.Errorf("API_KEYS (value not shown): %w", err))
 	}
@@ -149,24 +128,6 @@ func (c Config) Validate() error {
 		}
 	}
 	return errors.Join(problems...)
-}
-
-// databaseOnThisMachine reports whether a Postgres URL names a server on
-// this machine: localhost, a loopback address, or a socket directory (a
-// URL without a host means the default socket).
-func databaseOnThisMachine(dbURL string) bool {
-	u, err := url.Parse(dbURL)
-	if err != nil {
-		return false
-	}
-	host := u.Hostname()
-	if h := u.Query().Get("host"); h != "" {
-		host = h
-	}
-	if ip := net.ParseIP(host); ip != nil {
-		return ip.IsLoopback()
-	}
-	return host == "" || host == "localhost" || strings.HasPrefix(host, "/")
 }
 
 // eventStoreKind names the event store the configuration selects.
@@ -206,23 +167,10 @@ func (c Config) print(w io.Writer) {
 	fmt.Fprintf(w, "  API_KEYS=%s CONNECTOR_URL=%s DEVICE_UPDATE_TIMEOUT=%s\n", describeKeys(c.APIKeys), c.ConnectorURL, c.DeviceUpdateTimeout)
 	fmt.Fprintf(w, "  SCHEDULER_BATCH_SIZE=%d SCHEDULER_DELAY=%s SCHEDULER_POLLING_TIMEOUT=%s PROJECTION_BATCH_SIZE=%d\n",
 		c.SchedulerBatchSize, c.SchedulerDelay, c.SchedulerPollingTimeout, c.ProjectionBatchSize)
-	fmt.Fprintf(w, "  GOGC=%d GOMAXPROCS=%d GODEBUG=%s\n", c.GCPercent, c.GoMaxProcs, c.GoDebug)
-}
-
-// gcPercent parses GOGC as the Go runtime does: a percentage, or "off".
-func gcPercent(into *int) func(string) error {
-	return func(v string) error {
-		if v == "off" {
-			*into = -1
-			return nil
-		}
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 0 {
-			return errors.New(`want a percentage (0 or more) or "off"`)
-		}
-		*into = n
-		return nil
-	}
+	// What the Go runtime runs with, read only: GOMAXPROCS is Go's own
+	// choice (the CPUs this process may use) unless the environment sets it.
+	fmt.Fprintf(w, "  GOMAXPROCS=%d GOGC=%s GODEBUG=%s\n",
+		runtime.GOMAXPROCS(0), orDefault(c.GoGC, "(Go's default)"), orDefault(c.GoDebug, "(Go's default)"))
 }
 
 // maskURL hides a URL's password.

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"runtime"
 	"strings"
 	"testing"
@@ -21,7 +22,7 @@ func TestConfigDefaults(t *testing.T) {
 		t.Fatal(err)
 	}
 	if c.HTTPAddr != ":8084" || c.SchedulerBatchSize != 200 || c.SchedulerDelay != 10*time.Second ||
-		c.SchedulerPollingTimeout != 10*time.Second || !c.DBMigrate || c.ProjectionBatchSize != 1000 || c.GCPercent != 400 {
+		c.SchedulerPollingTimeout != 10*time.Second || !c.DBMigrate || c.ProjectionBatchSize != 1000 {
 		t.Errorf("defaults = %+v", c)
 	}
 }
@@ -29,49 +30,41 @@ func TestConfigDefaults(t *testing.T) {
 func TestConfigNamesEveryProblem(t *testing.T) {
 	_, err := loadConfig(env(map[string]string{
 		"DB_URL": "mysql://x", "HTTP_ADDR": "nope", "SCHEDULER_BATCH_SIZE": "-1",
-		"SCHEDULER_DELAY": "soon", "DB_MIGRATE": "perhaps", "GOGC": "-5",
+		"SCHEDULER_DELAY": "soon", "DB_MIGRATE": "perhaps",
 	}))
 	if err == nil {
 		t.Fatal("invalid configuration accepted")
 	}
-	for _, name := range []string{"DB_URL", "HTTP_ADDR", "SCHEDULER_BATCH_SIZE", "SCHEDULER_DELAY", "DB_MIGRATE", "GOGC"} {
+	for _, name := range []string{"DB_URL", "HTTP_ADDR", "SCHEDULER_BATCH_SIZE", "SCHEDULER_DELAY", "DB_MIGRATE"} {
 		if !strings.Contains(err.Error(), name) {
 			t.Errorf("error does not name %s:\n%v", name, err)
 		}
 	}
 }
 
-func TestConfigReadsGOGCAsTheGoRuntimeDoes(t *testing.T) {
-	for value, want := range map[string]int{"off": -1, "0": 0, "250": 250} {
-		c, err := loadConfig(env(map[string]string{"DATABASE_URL": "postgres://u@localhost/db", "GOGC": value}))
-		if err != nil || c.GCPercent != want {
-			t.Errorf("GOGC=%s: GCPercent %d, error %v; want %d", value, c.GCPercent, err, want)
-		}
-	}
-}
-
-func TestConfigLeavesHalfTheCPUsToADatabaseOnThisMachine(t *testing.T) {
-	all := runtime.GOMAXPROCS(0)
+func TestConfigPrintsTheGoRuntimeSettingsWithoutChangingThem(t *testing.T) {
+	before := runtime.GOMAXPROCS(0)
 	for _, c := range []struct {
-		url, gomaxprocs string
-		want            int
+		env  map[string]string
+		want string
 	}{
-		{"postgres://u@localhost/db", "", max(1, all/2)},
-		{"postgres://u@127.0.0.1:5432/db", "", max(1, all/2)},
-		{"postgres://u@[::1]:5432/db", "", max(1, all/2)},
-		{"postgres:///db?host=/var/run/postgresql", "", max(1, all/2)},
-		{"postgres://u@db.example.com/db", "", all},
-		{"postgres://u@10.0.0.5/db", "", all},
-		{"postgres://u@localhost/db", "3", 3},
-		{"postgres://u@db.example.com/db", "1", 1},
+		{map[string]string{}, fmt.Sprintf("GOMAXPROCS=%d GOGC=(Go's default) GODEBUG=(Go's default)\n", before)},
+		{map[string]string{"GOMAXPROCS": "1", "GOGC": "off", "GODEBUG": "madvdontneed=1"},
+			fmt.Sprintf("GOMAXPROCS=%d GOGC=off GODEBUG=madvdontneed=1\n", before)},
 	} {
-		got, err := loadConfig(env(map[string]string{"DATABASE_URL": c.url, "GOMAXPROCS": c.gomaxprocs}))
-		if err != nil || got.GoMaxProcs != c.want {
-			t.Errorf("DATABASE_URL=%s GOMAXPROCS=%q: GoMaxProcs %d, error %v; want %d", c.url, c.gomaxprocs, got.GoMaxProcs, err, c.want)
+		c.env["DATABASE_URL"] = "postgres://u@localhost/db"
+		cfg, err := loadConfig(env(c.env))
+		if err != nil {
+			t.Fatal(err)
 		}
-	}
-	if _, err := loadConfig(env(map[string]string{"DATABASE_URL": "postgres://u@localhost/db", "GOMAXPROCS": "0"})); err == nil || !strings.Contains(err.Error(), "GOMAXPROCS") {
-		t.Errorf("GOMAXPROCS=0: error %v, want one naming GOMAXPROCS", err)
+		var out strings.Builder
+		cfg.print(&out)
+		if !strings.Contains(out.String(), c.want) {
+			t.Errorf("environment %v: printed\n%s\nwant a line ending in %q", c.env, out.String(), c.want)
+		}
+		if got := runtime.GOMAXPROCS(0); got != before {
+			t.Errorf("environment %v: GOMAXPROCS changed from %d to %d", c.env, before, got)
+		}
 	}
 }
 
