@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"runtime"
 	"sync"
 	"time"
 
@@ -155,17 +154,6 @@ type decoded struct {
 	err      error
 }
 
-// yieldEvery is how many events the read-ahead decodes before it lets the
-// goroutines waiting for the CPU run. Decoding a batch of 1,000 held the
-// CPU for up to 2.6 ms in a trace of the service under load; with the
-// service on one CPU (GOMAXPROCS=1 when the database is on the same
-// machine), the API's requests and the appends they wait for stood still
-// meanwhile. Yielding every 32 events raised single commands from 47% to
-// 51% of raw inserts in the bench's single-command scenario (`bin/bench
-// -only single`, 4 alternating pairs, and 3 more: 48% to 51%); the same in
-// the runner's apply loop and in the event store's row loop added nothing.
-const yieldEvery = 32
-
 // readAhead reads and decodes the next batch while the current one is
 // being applied, so that reading the event store and decoding the events
 // overlap writing the read models: the runner's transactions follow each
@@ -201,9 +189,6 @@ func readAhead(ctx context.Context, sub eventstore.Subscription, size int, gathe
 			for i, rec := range events {
 				batch[i].position = rec.Position
 				batch[i].env, batch[i].err = decode(rec)
-				if i%yieldEvery == yieldEvery-1 {
-					runtime.Gosched()
-				}
 			}
 			select {
 			case out <- fetched{batch, err}:
