@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"math"
 	"net/url"
 	"strconv"
 	"strings"
@@ -61,6 +62,10 @@ type config struct {
 	// most Flush after its first item.
 	Batch int
 	Flush time.Duration
+	// WebhookParallel is the number of webhook shards: each posts one body
+	// at a time, and a device always goes to the same one, so its items
+	// reach the service in order while several bodies are in flight.
+	WebhookParallel int
 	// Heartbeat is how often a device busy in a step repeats its current
 	// update state; zero: never.
 	Heartbeat time.Duration
@@ -90,7 +95,8 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 	fs.StringVar(&c.ExpectJSON, "expect-json", "", "write the expected outcome per device to this file")
 	fs.BoolVar(&c.Register, "register", true, "register the devices at start")
 	fs.DurationVar(&c.RunFor, "run-for", 0, "stop after this long (0: until interrupted)")
-	fs.IntVar(&c.Batch, "batch", 100, "most items per webhook body")
+	fs.IntVar(&c.Batch, "batch", 500, "most items per webhook body")
+	fs.IntVar(&c.WebhookParallel, "webhook-parallel", 4, "webhook bodies in flight at once (shards of devices)")
 	fs.DurationVar(&c.Flush, "flush", 20*time.Millisecond, "longest wait before a webhook body is sent")
 	fs.DurationVar(&c.Heartbeat, "heartbeat", time.Second, "how often a busy device repeats its state (0: never)")
 	fs.DurationVar(&c.RetryFor, "retry-for", 10*time.Minute, "how long a webhook body is retried")
@@ -123,9 +129,10 @@ func (c config) validate() error {
 	}
 	u, err := url.Parse(c.API)
 	check(err == nil && (u.Scheme == "http" || u.Scheme == "https") && u.Host != "", "-api %q: want an http(s) URL", c.API)
-	check(c.Devices > 0, "-devices %d: want at least 1", c.Devices)
+	check(c.Devices > 0 && c.Devices <= math.MaxUint32, "-devices %d: want 1 to %d", c.Devices, math.MaxUint32)
 	check(c.Latency >= 0 && c.Flush > 0 && c.Heartbeat >= 0 && c.RunFor >= 0 && c.RetryFor > 0, "durations must not be negative (-flush and -retry-for above zero)")
 	check(c.Batch > 0, "-batch %d: want at least 1", c.Batch)
+	check(c.WebhookParallel > 0, "-webhook-parallel %d: want at least 1", c.WebhookParallel)
 	check(c.DeviceClass != "", "-device-class is empty")
 	check(c.Mix.total() > 0, "-mix gives no device any outcome")
 	check(c.Mix[catUptodate] == 0 || c.ManifestDigest != "", "-manifest-digest is needed for uptodate devices")

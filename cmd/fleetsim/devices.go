@@ -2,13 +2,11 @@ package main
 
 import (
 	"context"
-	"encoding/base64"
 	"encoding/json"
 	"hash/fnv"
 	"log/slog"
-	"math/rand/v2"
 	"net/http"
-	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -22,27 +20,44 @@ const (
 )
 
 // simulator is the device connector with its devices: it takes manifest
-// writes and plays each written device's script.
+// writes and plays each written device's script on the shard the device
+// hashes to.
 type simulator struct {
-	ctx       context.Context // ends the devices' scripts
-	devices   map[string]*device
+	fleet     *fleet
+	shards    []*shard
 	notify    *notifier
 	latency   time.Duration
 	heartbeat time.Duration
+	batch     int
+	flush     time.Duration
 	log       *slog.Logger
+	start     time.Time // the shards' clock starts here
 
-	scripts sync.WaitGroup
+	running sync.WaitGroup
 	writes  atomic.Int64
 }
 
-func newSimulator(ctx context.Context, c config, fleet []device, notify *notifier, log *slog.Logger) *simulator {
-	s := &simulator{ctx: ctx, devices: make(map[string]*device, len(fleet)), notify: notify,
-		latency: c.Latency, heartbeat: c.Heartbeat, log: log}
-	for i := range fleet {
-		s.devices[fleet[i].ID] = &fleet[i]
+func newSimulator(c config, f *fleet, notify *notifier, log *slog.Logger) *simulator {
+	s := &simulator{fleet: f, notify: notify, latency: c.Latency, heartbeat: c.Heartbeat,
+		batch: c.Batch, flush: c.Flush, log: log, start: time.Now()}
+	for range c.WebhookParallel {
+		s.shards = append(s.shards, newShard(s, c.Prefix))
 	}
 	return s
 }
+
+// now is the shards' clock: monotonic nanoseconds since the start.
+func (s *simulator) now() int64 { return int64(time.Since(s.start)) }
+
+// run plays the shards until ctx ends; wait waits for them.
+func (s *simulator) run(ctx context.Context) {
+	for _, sh := range s.shards {
+		s.running.Go(func() { sh.run(ctx) })
+		s.running.Go(func() { sh.post(ctx) })
+	}
+}
+
+func (s *simulator) wait() { s.running.Wait() }
 
 // handler serves the part of Connect's API the service uses.
 func (s *simulator) handler() http.Handler {
@@ -76,87 +91,40 @@ func (s *simulator) deviceRequest(w http.ResponseWriter, r *http.Request) {
 		connectError(w, http.StatusBadRequest, "async-id is required")
 		return
 	}
-	d, ok := s.devices[r.PathValue("device")]
+	i, ok := s.fleet.index(r.PathValue("device"))
 	switch {
 	case !ok:
 		connectError(w, http.StatusNotFound, "no such device")
 		return
-	case d.Category == catDeregistered:
+	case s.fleet.category(i) == catDeregistered:
 		connectError(w, http.StatusGone, "device is not registered")
 		return
 	}
-	s.writes.Add(1)
 	w.WriteHeader(http.StatusAccepted)
-	if d.Category == catSilent {
-		return
-	}
-	if d.Category == catUptodate || d.Category == catWrongClass {
-		s.log.Warn("manifest written to a device the service should have skipped", "device", d.ID, "category", d.Category)
-	}
-	s.scripts.Go(func() { s.play(d, asyncID) })
+	s.write(i, asyncID)
 }
 
-// play runs a device's script for one write: the async response, then its
-// update states, then its update result, each after a seeded latency.
-func (s *simulator) play(d *device, asyncID string) {
+// write plays device i's script for a write with the given async id.
+func (s *simulator) write(i int, asyncID string) {
+	s.writes.Add(1)
+	switch cat := s.fleet.category(i); cat {
+	case catSilent:
+		return
+	case catUptodate, catWrongClass:
+		s.log.Warn("manifest written to a device the service should have skipped", "device", s.fleet.id(i), "category", cat)
+	case catSuccess, catFail, catReject, catDeregistered:
+	}
 	h := fnv.New64a()
 	_, _ = h.Write([]byte(asyncID))
-	p := player{sim: s, device: d, rand: rand.New(rand.NewPCG(d.seed, h.Sum64()))}
-	if !p.pause() {
-		return
-	}
-	s.notify.send(s.ctx, message{device: d.ID, async: &asyncResponse{ID: asyncID, Status: d.AsyncStatus, Error: d.AsyncError}})
-	if d.AsyncStatus >= 300 {
-		return
-	}
-	for _, state := range d.States {
-		if !p.pause() {
-			return
-		}
-		p.report(stateResource, state)
-	}
-	if p.pause() {
-		p.report(resultResource, d.Result)
-	}
-}
-
-// player plays one device's script.
-type player struct {
-	sim    *simulator
-	device *device
-	rand   *rand.Rand
-	state  int // last update state reported, repeated as heartbeat
-}
-
-// report sends a resource value as a notification.
-func (p *player) report(path string, value int) {
-	if path == stateResource {
-		p.state = value
-	}
-	payload := base64.StdEncoding.EncodeToString([]byte(strconv.Itoa(value)))
-	p.sim.notify.send(p.sim.ctx, message{device: p.device.ID,
-		note: &notification{EP: p.device.ID, Path: path, CT: "text/plain", Payload: payload}})
-}
-
-// pause waits one step (50% to 150% of the latency), repeating the current
-// state every heartbeat meanwhile; false when the simulation ends.
-func (p *player) pause() bool {
-	step := p.sim.latency/2 + time.Duration(p.rand.Int64N(int64(p.sim.latency)+1))
-	for {
-		wait := step
-		if beat := p.sim.heartbeat; beat > 0 && p.state != 0 && step > beat {
-			wait = beat
-		}
-		select {
-		case <-p.sim.ctx.Done():
-			return false
-		case <-time.After(wait):
-		}
-		if step -= wait; step <= 0 {
-			return true
-		}
-		p.report(stateResource, p.state)
-	}
+	// The clone keeps the id's few bytes rather than the request line it
+	// was cut from, for as long as the device waits to answer.
+	e := entry{asyncID: strings.Clone(asyncID), hash: h.Sum64(), index: uint32(i)}
+	// The index is hash enough: a campaign writes devices in pages of
+	// consecutive ids, which i%shards spreads evenly, and a device always
+	// lands on the same shard, which keeps its items in order.
+	sh := s.shards[i%len(s.shards)]
+	sh.pause(&e, s.fleet.device(i), s.now())
+	sh.add(e)
 }
 
 // connectError answers with an error object.

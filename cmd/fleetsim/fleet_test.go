@@ -21,21 +21,31 @@ func testConfig(t *testing.T, args ...string) config {
 	return c
 }
 
-func categoryCounts(fleet []device) map[category]int {
+func categoryCounts(f *fleet) map[category]int {
 	counts := map[category]int{}
-	for _, d := range fleet {
-		counts[d.Category]++
+	for i := range f.size() {
+		counts[f.category(i)]++
 	}
 	return counts
 }
 
+// devices derives every device of the fleet.
+func devices(f *fleet) []device {
+	out := make([]device, f.size())
+	for i := range out {
+		out[i] = f.device(i)
+	}
+	return out
+}
+
 func TestTheSameSeedBuildsTheSameFleetAndAnotherSeedAnotherOne(t *testing.T) {
-	a := buildFleet(testConfig(t, "-devices", "500", "-seed", "42"))
-	b := buildFleet(testConfig(t, "-devices", "500", "-seed", "42"))
+	a := devices(newFleet(testConfig(t, "-devices", "500", "-seed", "42")))
+	b := devices(newFleet(testConfig(t, "-devices", "500", "-seed", "42")))
 	if diff := cmp.Diff(a, b, cmp.AllowUnexported(device{})); diff != "" {
 		t.Fatalf("same seed, different fleets (-first +second):\n%s", diff)
 	}
-	other := buildFleet(testConfig(t, "-devices", "500", "-seed", "43"))
+	otherFleet := newFleet(testConfig(t, "-devices", "500", "-seed", "43"))
+	other := devices(otherFleet)
 	same := 0
 	for i := range a {
 		if a[i].Category == other[i].Category {
@@ -45,7 +55,7 @@ func TestTheSameSeedBuildsTheSameFleetAndAnotherSeedAnotherOne(t *testing.T) {
 	if same == len(a) {
 		t.Error("seeds 42 and 43 give every device the same category")
 	}
-	if diff := cmp.Diff(categoryCounts(a), categoryCounts(other)); diff != "" {
+	if diff := cmp.Diff(categoryCounts(newFleet(testConfig(t, "-devices", "500", "-seed", "42"))), categoryCounts(otherFleet)); diff != "" {
 		t.Errorf("another seed changed the counts per category (-42 +43):\n%s", diff)
 	}
 }
@@ -67,8 +77,8 @@ func TestTheFleetFollowsTheMixExactly(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			fleet := buildFleet(testConfig(t, "-devices", tt.devices, "-mix", tt.mix))
-			if diff := cmp.Diff(tt.want, categoryCounts(fleet)); diff != "" {
+			f := newFleet(testConfig(t, "-devices", tt.devices, "-mix", tt.mix))
+			if diff := cmp.Diff(tt.want, categoryCounts(f)); diff != "" {
 				t.Errorf("devices per category (-want +got):\n%s", diff)
 			}
 		})
@@ -78,40 +88,42 @@ func TestTheFleetFollowsTheMixExactly(t *testing.T) {
 func TestEachCategoryGetsTheAttributesAndScriptOfItsOutcome(t *testing.T) {
 	c := testConfig(t, "-devices", "700", "-mix", "success=1,fail=1,uptodate=1,wrongclass=1,silent=1,reject=1,deregistered=1",
 		"-fail-codes", "3-5", "-device-class", "cls", "-manifest-digest", "abc", "-prefix", "p-")
-	fleet := buildFleet(c)
+	f := newFleet(c)
 	ids := map[string]bool{}
-	for _, d := range fleet {
-		ids[d.ID] = true
-		if !strings.HasPrefix(d.ID, "p-") || len(d.ID) != len("p-700") {
-			t.Errorf("device id %q: want p- and a zero-padded number", d.ID)
+	for _, d := range devices(f) {
+		id := f.id(d.Index)
+		ids[id] = true
+		if !strings.HasPrefix(id, "p-") || len(id) != len("p-700") {
+			t.Errorf("device id %q: want p- and a zero-padded number", id)
 		}
-		if (d.Category == catUptodate) != (d.Checksum == "abc") {
-			t.Errorf("%s (%s) has checksum %q", d.ID, d.Category, d.Checksum)
+		if (d.Category == catUptodate) != (d.Checksum() == "abc") {
+			t.Errorf("%s (%s) has checksum %q", id, d.Category, d.Checksum())
 		}
 		if (d.Category == catWrongClass) != (d.Class != "cls") {
-			t.Errorf("%s (%s) has class %q", d.ID, d.Category, d.Class)
+			t.Errorf("%s (%s) has class %q", id, d.Category, d.Class)
 		}
 		if (d.Category == catReject) != (d.AsyncStatus >= 300) {
-			t.Errorf("%s (%s) answers the write with status %d", d.ID, d.Category, d.AsyncStatus)
+			t.Errorf("%s (%s) answers the write with status %d", id, d.Category, d.AsyncStatus)
 		}
-		full := slices.Equal(d.States, []int{2, 4, 7}) || slices.Equal(d.States, []int{2, 4, 8})
+		states := d.States()
+		full := slices.Equal(states, []int{2, 4, 7}) || slices.Equal(states, []int{2, 4, 8})
 		switch {
-		case d.Category == catFail && (d.Result < 3 || d.Result > 5 || len(d.States) == 0 || d.States[0] != 2):
-			t.Errorf("failing %s reports states %v then result %d", d.ID, d.States, d.Result)
+		case d.Category == catFail && (d.Result < 3 || d.Result > 5 || len(states) == 0 || states[0] != 2):
+			t.Errorf("failing %s reports states %v then result %d", id, states, d.Result)
 		case d.Category != catFail && (d.Result != 1 || !full):
-			t.Errorf("%s (%s) reports states %v then result %d", d.ID, d.Category, d.States, d.Result)
+			t.Errorf("%s (%s) reports states %v then result %d", id, d.Category, states, d.Result)
 		}
 	}
-	if len(ids) != len(fleet) {
-		t.Errorf("%d distinct ids for %d devices", len(ids), len(fleet))
+	if len(ids) != f.size() {
+		t.Errorf("%d distinct ids for %d devices", len(ids), f.size())
 	}
 }
 
 func TestExpectationsAreWrittenPerDevice(t *testing.T) {
 	c := testConfig(t, "-devices", "20", "-mix", "success=1,fail=1,uptodate=1,wrongclass=1,silent=1,reject=1,deregistered=1")
-	fleet := buildFleet(c)
+	f := newFleet(c)
 	path := filepath.Join(t.TempDir(), "expect.json")
-	if err := writeExpectations(path, fleet); err != nil {
+	if err := writeExpectations(path, f); err != nil {
 		t.Fatal(err)
 	}
 	data, err := os.ReadFile(path)
@@ -122,18 +134,22 @@ func TestExpectationsAreWrittenPerDevice(t *testing.T) {
 	if err := json.Unmarshal(data, &got); err != nil {
 		t.Fatal(err)
 	}
+	if len(got) != f.size() {
+		t.Errorf("%d expectations for %d devices", len(got), f.size())
+	}
 	want := map[category]string{catSuccess: "deployed", catFail: "failed", catUptodate: "skipped", catWrongClass: "skipped",
 		catSilent: "timed_out", catReject: "failed_connector_channel_update", catDeregistered: "skipped"}
-	for _, d := range fleet {
-		e := got[d.ID]
+	for _, d := range devices(f) {
+		id := f.id(d.Index)
+		e := got[id]
 		if e["update_state"] != want[d.Category] {
-			t.Errorf("%s (%s): %v, want update_state %s", d.ID, d.Category, e, want[d.Category])
+			t.Errorf("%s (%s): %v, want update_state %s", id, d.Category, e, want[d.Category])
 		}
 		if reason, ok := e["skip_reason"]; !ok || (reason == nil) != (e["update_state"] != "skipped") {
-			t.Errorf("%s: %v, want a skip_reason for skipped devices only, null for the others", d.ID, e)
+			t.Errorf("%s: %v, want a skip_reason for skipped devices only, null for the others", id, e)
 		}
 		if code, ok := e["result_code"]; !ok || (d.Category == catFail && code != float64(d.Result)) || (d.Category != catFail && code != nil) {
-			t.Errorf("%s (%s): %v, want result_code %d for failed devices, null for the others", d.ID, d.Category, e, d.Result)
+			t.Errorf("%s (%s): %v, want result_code %d for failed devices, null for the others", id, d.Category, e, d.Result)
 		}
 	}
 }

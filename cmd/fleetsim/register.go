@@ -46,28 +46,32 @@ func newRegistrar(c config) *registrar {
 }
 
 // register bulk-registers every device with mechanismURL as its connector,
-// then deletes the "deregistered" ones.
-func (r *registrar) register(ctx context.Context, c config, fleet []device, mechanismURL string) error {
-	var chunks [][]deviceObject
-	for start := 0; start < len(fleet); start += bulkChunk {
+// then deletes the "deregistered" ones. Each chunk's device objects are
+// made when the chunk is sent, so that only the chunks in flight are in
+// memory and not the whole fleet's.
+func (r *registrar) register(ctx context.Context, c config, f *fleet, mechanismURL string) error {
+	chunks := (f.size() + bulkChunk - 1) / bulkChunk
+	err := parallel(ctx, chunks, bulkParallel, func(n int) error {
+		start := n * bulkChunk
 		chunk := make([]deviceObject, 0, bulkChunk)
-		for _, d := range fleet[start:min(start+bulkChunk, len(fleet))] {
-			chunk = append(chunk, deviceObject{ID: d.ID, Description: "fleetsim " + string(d.Category) + " device",
-				DeviceClass: d.Class, VendorID: c.Vendor, FirmwareChecksum: d.Checksum, Groups: []string{"fleetsim"},
+		for i := start; i < min(start+bulkChunk, f.size()); i++ {
+			d := f.device(i)
+			chunk = append(chunk, deviceObject{ID: f.id(i), Description: "fleetsim " + string(d.Category) + " device",
+				DeviceClass: d.Class, VendorID: c.Vendor, FirmwareChecksum: d.Checksum(), Groups: []string{"fleetsim"},
 				Mechanism: "connector", MechanismURL: mechanismURL})
 		}
-		chunks = append(chunks, chunk)
-	}
-	if err := parallel(ctx, len(chunks), bulkParallel, func(i int) error { return r.bulk(ctx, chunks[i]) }); err != nil {
+		return r.bulk(ctx, chunk)
+	})
+	if err != nil {
 		return err
 	}
-	var gone []string
-	for _, d := range fleet {
-		if d.Category == catDeregistered {
-			gone = append(gone, d.ID)
+	var gone []uint32
+	for i := range f.size() {
+		if f.category(i) == catDeregistered {
+			gone = append(gone, uint32(i))
 		}
 	}
-	return parallel(ctx, len(gone), deleteParallel, func(i int) error { return r.delete(ctx, gone[i]) })
+	return parallel(ctx, len(gone), deleteParallel, func(n int) error { return r.delete(ctx, f.id(int(gone[n]))) })
 }
 
 // bulk registers one chunk; any device the service refused fails the run,

@@ -24,7 +24,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return err
 	}
 	log := slog.New(slog.NewTextHandler(stderr, nil))
-	fleet := buildFleet(c)
+	devices := newFleet(c)
 	listener, err := net.Listen("tcp", c.Listen)
 	if err != nil {
 		return fmt.Errorf("-listen: %w", err)
@@ -41,14 +41,14 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	}
 	defer cancel()
 	notify := newNotifier(c, log)
-	notify.start(ctx)
-	sim := newSimulator(ctx, c, fleet, notify, log)
+	sim := newSimulator(c, devices, notify, log)
+	sim.run(ctx)
 	server := &http.Server{Handler: sim.handler(), ReadHeaderTimeout: 10 * time.Second}
 	served := make(chan error, 1)
 	go func() { served <- server.Serve(listener) }()
 	fmt.Fprintf(stdout, "fleetsim: connector listening on %s, webhook %s\n", self, notify.url)
 
-	err = prepare(ctx, c, fleet, self, stdout)
+	err = prepare(ctx, c, devices, self, stdout)
 	if err == nil {
 		select {
 		case <-ctx.Done():
@@ -56,25 +56,25 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		}
 	}
 	cancel()
-	return errors.Join(err, stop(server, sim, notify, stdout))
+	return errors.Join(err, stop(server, sim, stdout))
 }
 
 // prepare prints the expected outcome (and writes it with -expect-json),
 // then registers the fleet with its connector at self.
-func prepare(ctx context.Context, c config, fleet []device, self string, stdout io.Writer) error {
-	printExpectations(stdout, c, fleet)
+func prepare(ctx context.Context, c config, devices *fleet, self string, stdout io.Writer) error {
+	printExpectations(stdout, c, devices)
 	if c.ExpectJSON != "" {
-		if err := writeExpectations(c.ExpectJSON, fleet); err != nil {
+		if err := writeExpectations(c.ExpectJSON, devices); err != nil {
 			return err
 		}
 	}
 	if c.Register {
 		start := time.Now()
-		if err := newRegistrar(c).register(ctx, c, fleet, self); err != nil {
+		if err := newRegistrar(c).register(ctx, c, devices, self); err != nil {
 			return err
 		}
 		took := time.Since(start)
-		fmt.Fprintf(stdout, "fleetsim: registered %d devices in %v (%.0f devices/s)\n", len(fleet), took.Round(time.Millisecond), float64(len(fleet))/took.Seconds())
+		fmt.Fprintf(stdout, "fleetsim: registered %d devices in %v (%.0f devices/s)\n", devices.size(), took.Round(time.Millisecond), float64(devices.size())/took.Seconds())
 	}
 	until := "until interrupted"
 	if c.RunFor > 0 {
@@ -86,15 +86,15 @@ func prepare(ctx context.Context, c config, fleet []device, self string, stdout 
 
 // stop ends the simulation once its context is cancelled: the connector
 // stops taking writes, the devices' scripts and the webhook shards end, and
-// the run's figures are printed.
-func stop(server *http.Server, sim *simulator, notify *notifier, stdout io.Writer) error {
+// the run's figures are printed, with the peak memory the process took.
+func stop(server *http.Server, sim *simulator, stdout io.Writer) error {
 	shutdown, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	err := server.Shutdown(shutdown)
-	sim.scripts.Wait()
-	notify.wait()
-	fmt.Fprintf(stdout, "fleetsim: %d manifest writes; webhook: %d items in %d bodies, %d retries, %d items not delivered\n",
-		sim.writes.Load(), notify.items.Load(), notify.bodies.Load(), notify.retries.Load(), notify.lost.Load())
+	sim.wait()
+	n := sim.notify
+	fmt.Fprintf(stdout, "fleetsim: %d manifest writes; webhook: %d items in %d bodies, %d retries, %d items not delivered; peak RSS %s\n",
+		sim.writes.Load(), n.items.Load(), n.bodies.Load(), n.retries.Load(), n.lost.Load(), peakRSS())
 	if errors.Is(err, http.ErrServerClosed) {
 		return nil
 	}
