@@ -9,19 +9,19 @@ import (
 )
 
 // announceDelay is how long an announcer lets appends gather before it
-// tells other processes about them with one NOTIFY: under half the
-// subscriptions' 100 ms poll, so that it still wakes them sooner. At 5 ms
-// (200 NOTIFYs a second under load) single commands ran at 6,073 and
-// 6,587/s; with one a second at 6,902 and 7,144/s (bin/bench -only single).
+// tells other processes about them with one NOTIFY. It is under half the
+// subscriptions' 100 ms poll, so that a subscription in another process
+// still learns of an append sooner than its poll would; the price is up
+// to this much more delay before it does.
 const announceDelay = 50 * time.Millisecond
 
 // announcer tells subscriptions in other processes (an API split from its
 // projector, say) that appends committed: at most one NOTIFY per
-// announceDelay for all the appends of this store. A NOTIFY per append
-// costs the server about a quarter of a small append, because committing
-// transactions that notify are serialized; subscriptions of this process
-// are woken directly (notifier.broadcast) and skip this store's own
-// notifications by their payload.
+// announceDelay for all the appends of this store. Postgres serializes
+// the commits of transactions that notify, so a NOTIFY in every append
+// would make the appends of all streams wait for each other at commit;
+// subscriptions of this process are woken directly (notifier) and skip
+// this store's own notifications by their payload.
 type announcer struct {
 	pool    *pgxpool.Pool
 	self    string // the payload: names this store

@@ -3,7 +3,6 @@ package postgres
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"hash/fnv"
 	"slices"
@@ -11,7 +10,6 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/updateservice/updateservice/domain/eventstore"
@@ -38,7 +36,6 @@ type EventStore struct {
 	pool      *pgxpool.Pool
 	notifier  *notifier
 	announcer *announcer
-	batcher   *appendBatcher
 	// PollInterval bounds how long a caught-up subscription waits without
 	// a notification before it reads again (a reader held back by the
 	// fence is not notified when the older transaction ends).
@@ -49,10 +46,8 @@ type EventStore struct {
 // call Migrate first.
 func NewEventStore(pool *pgxpool.Pool) *EventStore {
 	self := uuid.NewString()
-	s := &EventStore{pool: pool, notifier: newNotifier(pool, self), announcer: &announcer{pool: pool, self: self},
+	return &EventStore{pool: pool, notifier: newNotifier(pool, self), announcer: &announcer{pool: pool, self: self},
 		PollInterval: 100 * time.Millisecond}
-	s.batcher = &appendBatcher{alone: s.appendAlone, combined: s.combinedAppend}
-	return s
 }
 
 // Close stops the store's notification listener. It does not close the pool.
@@ -70,20 +65,14 @@ func (s *EventStore) Append(ctx context.Context, stream string, expected eventst
 // AppendMulti appends to several streams in one transaction: either every
 // request's expectation holds and all events are stored, or nothing is.
 // A request whose events are all already stored where they would go is an
-// idempotent retry: it reports where they are and stores nothing. Small
-// appends made at the same time share one statement (see appendBatcher);
-// large ones are copied in a transaction of their own.
+// idempotent retry: it reports where they are and stores nothing. Every
+// append, of one event or of a whole fleet's, is one transaction of
+// appendInTx.
 func (s *EventStore) AppendMulti(ctx context.Context, requests []eventstore.AppendRequest) ([]eventstore.AppendResult, error) {
 	if err := eventstore.ValidateAppend(requests); err != nil {
 		return nil, err
 	}
-	var results []eventstore.AppendResult
-	var err error
-	if countEvents(requests) < copyThreshold {
-		results, err = s.batcher.append(ctx, requests)
-	} else {
-		results, err = s.appendInTransaction(ctx, requests)
-	}
+	results, err := s.appendInTransaction(ctx, requests)
 	if err != nil {
 		return nil, fmt.Errorf("eventstore.Append: %w", err)
 	}
@@ -99,42 +88,17 @@ func (s *EventStore) appended(requests []eventstore.AppendRequest) {
 	s.announcer.announce()
 }
 
-// appendAlone makes one small append in one statement, or in a
-// transaction when the statement did not write it (a conflict, say) or
-// failed on the events' unique constraints (a retry, a stream expected new
-// that exists, a race lost to another append).
-func (s *EventStore) appendAlone(ctx context.Context, requests []eventstore.AppendRequest) ([]eventstore.AppendResult, error) {
-	results, ok, err := appendOneStatement(ctx, s.pool, requests)
-	if (err == nil && ok) || (err != nil && !isRaceLost(err)) {
-		return results, err
-	}
-	return s.appendInTransaction(ctx, requests)
-}
-
-// uniqueViolation is Postgres's SQLSTATE for a unique constraint violated.
-const uniqueViolation = "23505"
-
-// isRaceLost reports an append that failed on the events' unique
-// constraints: its event ids are stored already, or its stream has the
-// revisions it meant to write (the stream exists though expected new, or
-// another append to it committed after the statement read). Run again in
-// a transaction, it reads what is stored and decides as usual (a
-// conflict, a retry, or an append after the other).
-func isRaceLost(err error) bool {
-	var pgErr *pgconn.PgError
-	return errors.As(err, &pgErr) && pgErr.Code == uniqueViolation &&
-		(pgErr.ConstraintName == "events_stream_revision" || pgErr.ConstraintName == "events_event_id")
-}
-
-// combinedAppend is appendOneStatement on the pool, for the batcher.
-func (s *EventStore) combinedAppend(ctx context.Context, requests []eventstore.AppendRequest) ([]eventstore.AppendResult, bool, error) {
-	return appendOneStatement(ctx, s.pool, requests)
-}
+// appendTx is the isolation of an append's transaction. Read committed
+// gives each statement a snapshot of its own, so the revisions read after
+// the stream locks are taken include every append that held them before;
+// under repeatable read the snapshot would date from the lock statement,
+// whatever the server's default says.
+var appendTx = pgx.TxOptions{IsoLevel: pgx.ReadCommitted}
 
 // appendInTransaction makes an append in a transaction of its own.
 func (s *EventStore) appendInTransaction(ctx context.Context, requests []eventstore.AppendRequest) ([]eventstore.AppendResult, error) {
 	var results []eventstore.AppendResult
-	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+	err := pgx.BeginTxFunc(ctx, s.pool, appendTx, func(tx pgx.Tx) error {
 		var err error
 		results, err = appendInTx(ctx, tx, requests)
 		return err
@@ -142,9 +106,26 @@ func (s *EventStore) appendInTransaction(ctx context.Context, requests []eventst
 	return results, err
 }
 
-// appendInTx runs the append's statements. Nothing before allocate_positions
-// may write, so that the transaction id is assigned under its lock. The
-// reads go in one round trip and, for small appends, the writes in another.
+// appendInTx is the store's one append protocol. Its correctness rests
+// on the order of its statements, not on how any of them is planned:
+//
+//  1. It takes the streams' advisory locks, held until the transaction
+//     ends, in sorted key order so that two appends never wait for each
+//     other in a cycle.
+//  2. Later statements read the streams' revisions and where the event
+//     ids are already stored. Each has a snapshot of its own (appendTx),
+//     taken under the locks: it sees every append to these streams that
+//     committed before, and none can commit until this one ends, so the
+//     expected revisions checked here still hold at commit.
+//  3. It writes, allocate_positions first: the transaction's first write,
+//     so that its transaction id is assigned under the positions' lock
+//     together with its positions. A transaction with a lower id then
+//     always holds lower positions, which is what lets readers fenced at
+//     the oldest running transaction (readAll) never pass a position that
+//     a late commit fills in.
+//
+// The locks and reads go in one round trip; the writes in another for a
+// small append, by COPY for a large one.
 func appendInTx(ctx context.Context, tx pgx.Tx, requests []eventstore.AppendRequest) ([]eventstore.AppendResult, error) {
 	names := make([]string, len(requests))
 	for i, r := range requests {
@@ -325,8 +306,9 @@ func (r *eventRows) add(position int64, stream string, revision int64, e eventst
 func (r *eventRows) insert(ctx context.Context, tx pgx.Tx) (int64, error) {
 	var first int64
 	if len(r.position) < copyThreshold {
-		// allocate_positions runs before the first row is inserted, so it
-		// is still the transaction's first write.
+		// Every row's position is computed from allocate_positions'
+		// result, so no row is inserted before it returns: it is still the
+		// transaction's first write.
 		err := tx.QueryRow(ctx, `WITH first AS MATERIALIZED (SELECT allocate_positions($8) AS p)
 			INSERT INTO events (position, stream_id, revision, event_id, event_type, data, metadata)
 			SELECT first.p + t.o, t.s, t.r, t.i, t.y, t.d::json, t.m::json FROM first,
@@ -344,21 +326,6 @@ func (r *eventRows) insert(ctx context.Context, tx pgx.Tx) (int64, error) {
 			return []any{first + r.position[i], r.stream[i], r.revision[i], r.id[i], r.typ[i], r.data[i], r.metadata[i]}, nil
 		}))
 	return first, err
-}
-
-// batchSender sends a batch of statements in one round trip: a pool, a
-// connection or a transaction.
-type batchSender interface {
-	SendBatch(ctx context.Context, b *pgx.Batch) pgx.BatchResults
-}
-
-// countEvents is the number of events of an append.
-func countEvents(requests []eventstore.AppendRequest) int {
-	n := 0
-	for _, r := range requests {
-		n += len(r.Events)
-	}
-	return n
 }
 
 // lockKeys hashes stream names into sorted, distinct advisory lock keys:

@@ -17,7 +17,7 @@ var errRollback = errors.New("rolled back on purpose")
 // then commits or rolls back: the late commits and aborted writes the
 // contract's concurrency test needs.
 func SlowAppend(ctx context.Context, s eventstore.Store, requests []eventstore.AppendRequest, delay time.Duration, commit bool) error {
-	err := pgx.BeginFunc(ctx, s.(*EventStore).pool, func(tx pgx.Tx) error {
+	err := pgx.BeginTxFunc(ctx, s.(*EventStore).pool, appendTx, func(tx pgx.Tx) error {
 		if _, err := appendInTx(ctx, tx, requests); err != nil {
 			return err
 		}

@@ -13,13 +13,13 @@ import (
 	"github.com/updateservice/updateservice/domain/eventstore"
 )
 
-// A small append takes its positions under the positions' lock, as
-// allocate_positions does: without it, a transaction could take its id
-// before another and its positions after, and a reader fenced at the older
-// one would pass positions the younger fills in later. The race itself
-// cannot be staged from outside one statement; that the statement waits
-// for the lock can.
-func TestASmallAppendWaitsForThePositionsLock(t *testing.T) {
+// An append takes its positions under the positions' lock, through
+// allocate_positions: without it, a transaction could take its id before
+// another and its positions after, and a reader fenced at the older one
+// would pass positions the younger fills in later. The race itself cannot
+// be staged from outside the function; that the append waits for the lock
+// can.
+func TestAnAppendWaitsForThePositionsLock(t *testing.T) {
 	ctx := context.Background()
 	url := pgtest.NewDatabase(t)
 	s := storeOn(t, url)
