@@ -18,7 +18,8 @@ import (
 
 type bench struct {
 	server string
-	out    io.Writer
+	out    io.Writer // the figures
+	log    io.Writer // progress while a scenario runs
 	opts   options
 	dbs    []string
 }

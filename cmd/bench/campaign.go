@@ -3,8 +3,6 @@ package main
 import (
 	"context"
 	"fmt"
-	"os"
-	"strings"
 	"time"
 
 	"github.com/updateservice/updateservice/adapters/postgres"
@@ -104,22 +102,4 @@ func (b *bench) registerFleet(ctx context.Context, h *commands.Handlers, meta co
 		last = res.Result
 	}
 	return last.Position, runner.WaitFor(ctx, last.Position)
-}
-
-// residentMemory reads the process's current and peak resident memory.
-func residentMemory() string {
-	raw, err := os.ReadFile("/proc/self/status")
-	if err != nil {
-		return "unknown"
-	}
-	var rss, peak string
-	for _, line := range strings.Split(string(raw), "\n") {
-		if v, ok := strings.CutPrefix(line, "VmRSS:"); ok {
-			rss = strings.TrimSpace(v)
-		}
-		if v, ok := strings.CutPrefix(line, "VmHWM:"); ok {
-			peak = strings.TrimSpace(v)
-		}
-	}
-	return fmt.Sprintf("RSS %s (peak %s)", rss, peak)
 }

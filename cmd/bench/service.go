@@ -24,17 +24,27 @@ type service struct {
 	exited chan struct{} // closed when the process has ended
 }
 
-// startService starts the updated binary next to this one (`make build`
-// builds both into bin/) on the database at dbURL, and waits until it
-// answers /readyz.
-func startService(ctx context.Context, dbURL string) (*service, error) {
+// sibling is the path of a binary built next to this one: `make build`
+// builds every command into bin/.
+func sibling(name string) (string, error) {
 	self, err := os.Executable()
 	if err != nil {
-		return nil, err
+		return "", err
 	}
-	binary := filepath.Join(filepath.Dir(self), "updated")
+	binary := filepath.Join(filepath.Dir(self), name)
 	if _, err := os.Stat(binary); err != nil {
-		return nil, fmt.Errorf("the service binary: %w (`make bench` builds it)", err)
+		return "", fmt.Errorf("the %s binary: %w (`make bench` builds it)", name, err)
+	}
+	return binary, nil
+}
+
+// startService starts the updated binary next to this one on the database
+// at dbURL, with env's settings added to this process's environment, and
+// waits until it answers /readyz.
+func startService(ctx context.Context, dbURL string, env ...string) (*service, error) {
+	binary, err := sibling("updated")
+	if err != nil {
+		return nil, err
 	}
 	addr, err := freeAddr()
 	if err != nil {
@@ -46,6 +56,7 @@ func startService(ctx context.Context, dbURL string) (*service, error) {
 	}
 	s := &service{addr: addr, cmd: exec.Command(binary), log: log, exited: make(chan struct{})}
 	s.cmd.Env = append(os.Environ(), "DATABASE_URL="+dbURL, "HTTP_ADDR="+addr, "API_KEYS="+benchKey+":bench")
+	s.cmd.Env = append(s.cmd.Env, env...) // the last of a name counts
 	s.cmd.Stdout, s.cmd.Stderr = log, log
 	if err := s.cmd.Start(); err != nil {
 		s.removeLog()
