@@ -13,7 +13,7 @@ import (
 // service takes them from its environment as they are, with nothing added
 // and no start-up step of its own. The service prints them with its
 // configuration, then fails at once on a database nobody serves.
-func TestTheServiceRunsWithTheGoRuntimeSettingsOfItsEnvironment(t *testing.T) {
+func TestTheBinaryRunsWithTheGoRuntimeSettingsOfItsEnvironment(t *testing.T) {
 	bin := filepath.Join(buildBinaries(t), "updated")
 	for _, c := range []struct {
 		env  []string
