@@ -120,14 +120,14 @@ func (b *bench) campaignEndToEnd(ctx context.Context) (e2eResult, error) {
 	r := e2eResult{devices: b.opts.fleetE2E}
 	campaign, err := e.api.createCampaign(ctx)
 	if err != nil {
-		return r, err
+		return r, e.explain(err)
 	}
 	before, start := sampleCPU(e.svc.cmd.Process.Pid), time.Now()
 	if err := e.api.call(ctx, "POST", "/v3/update-campaigns/"+campaign+"/start", nil, http.StatusAccepted, nil); err != nil {
-		return r, err
+		return r, e.explain(err)
 	}
 	if err := b.waitStopped(ctx, e.api, campaign, start); err != nil {
-		return r, err
+		return r, e.explain(err)
 	}
 	r.elapsed, r.cpu = time.Since(start), sampleCPU(e.svc.cmd.Process.Pid).since(before)
 	// Peaks before the processes end, and before the outcome's reads.
@@ -147,6 +147,21 @@ func (b *bench) campaignEndToEnd(ctx context.Context) (e2eResult, error) {
 	}
 	r.differ = differences(got, want)
 	return r, nil
+}
+
+// explain adds to err the last of what a process that has ended printed:
+// when the service dies, the campaign's calls fail with a refused
+// connection, and its output says why.
+func (e *endToEnd) explain(err error) error {
+	select {
+	case <-e.svc.exited:
+		printed := e.svc.printed()
+		return fmt.Errorf("%w\nthe service exited (%s); its output ends:\n%s", err, e.svc.cmd.ProcessState, printed[max(0, len(printed)-8000):])
+	case <-e.sim.exited:
+		return fmt.Errorf("%w\nfleetsim exited (%s); its output ends:\n%s", err, e.sim.cmd.ProcessState, e.sim.out.printed())
+	default:
+		return err
+	}
 }
 
 // createCampaign registers a manifest fleetsim's devices take (its class,
