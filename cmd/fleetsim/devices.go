@@ -37,6 +37,8 @@ type simulator struct {
 	writes  atomic.Int64
 }
 
+// newSimulator makes the connector for fleet f with c.WebhookParallel
+// shards; run starts them.
 func newSimulator(c config, f *fleet, notify *notifier, log *slog.Logger) *simulator {
 	s := &simulator{fleet: f, notify: notify, latency: c.Latency, heartbeat: c.Heartbeat,
 		batch: c.Batch, flush: c.Flush, log: log, start: time.Now()}

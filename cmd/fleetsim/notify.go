@@ -22,6 +22,8 @@ type notifier struct {
 	bodies, items, retries, lost atomic.Int64
 }
 
+// newNotifier posts to the service's webhook with c's key, keeping a
+// connection alive per shard.
 func newNotifier(c config, log *slog.Logger) *notifier {
 	transport := http.DefaultTransport.(*http.Transport).Clone()
 	transport.MaxIdleConnsPerHost = c.WebhookParallel // one kept-alive connection per shard

@@ -27,6 +27,7 @@ type shard struct {
 	free chan *body // the body the poster is done with
 }
 
+// newShard makes a shard with its two bodies: one filling, one posting.
 func newShard(sim *simulator, prefix string) *shard {
 	s := &shard{sim: sim, wake: make(chan struct{}, 1), body: newBody(prefix),
 		full: make(chan *body), free: make(chan *body, 1)}
@@ -38,10 +39,10 @@ func newShard(sim *simulator, prefix string) *shard {
 // the loop sleeps for.
 func (s *shard) add(e entry) {
 	s.mu.Lock()
-	first, any := s.queue.next()
+	first, queued := s.queue.next()
 	s.queue.push(e)
 	s.mu.Unlock()
-	if !any || e.due < first {
+	if !queued || e.due < first {
 		select {
 		case s.wake <- struct{}{}:
 		default: // a wake-up is pending already
