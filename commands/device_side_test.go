@@ -47,21 +47,30 @@ func updateHistory(account domain.AccountID, id domain.DeviceID, path ...domain.
 	return events
 }
 
-func TestHandleAsyncResponse(t *testing.T) {
-	ctx := context.Background()
-	f := newFixture(t)
-	respond := func(device domain.DeviceID, status int, text string) error {
-		_, err := f.h.HandleAsyncResponse(ctx, commands.HandleAsyncResponse{Meta: meta("ar-" + string(device)),
-			AsyncID: domain.AsyncID("c1", device), Status: status, Error: text})
+// report records one report as a batch of one, answering as a command on
+// one device does.
+func report(f *fixture, account domain.AccountID, id string, r domain.Report) error {
+	res, err := f.h.RecordDeviceReports(context.Background(), commands.RecordDeviceReports{Meta: commands.Meta{Account: account, CommandID: id},
+		Reports: []domain.Report{r}})
+	if err != nil {
 		return err
 	}
+	return res.Err()
+}
 
-	t.Run("a response before the send is recorded is not yet known", func(t *testing.T) {
+func TestRecordDeviceReportsOfAsyncResponses(t *testing.T) {
+	f := newFixture(t)
+	respond := func(device domain.DeviceID, status int, text string) error {
+		r, _ := domain.AsyncResponseReport(domain.AsyncID("c1", device), status, text)
+		return report(f, acme, "ar-"+string(device), r)
+	}
+
+	t.Run("a response before the send is recorded waits", func(t *testing.T) {
 		history := updateHistory(acme, "early")
 		f.given(t, domain.DeviceStream(acme, "early"), history...)
 		err := respond("early", 200, "")
-		if !errors.Is(err, commands.ErrNotYetKnown) {
-			t.Errorf("got %v, want ErrNotYetKnown", err)
+		if !errors.Is(err, domain.ErrSendNotRecorded) {
+			t.Errorf("got %v, want ErrSendNotRecorded", err)
 		}
 		f.then(t, domain.DeviceStream(acme, "early"), history...)
 	})
@@ -94,22 +103,23 @@ func TestHandleAsyncResponse(t *testing.T) {
 		f.then(t, domain.DeviceStream(globex, "theirs"), history...)
 	})
 	t.Run("an id this service did not make is invalid", func(t *testing.T) {
-		_, err := f.h.HandleAsyncResponse(ctx, commands.HandleAsyncResponse{Meta: meta("ar-x"), AsyncID: "123e4567", Status: 200})
+		err := report(f, acme, "ar-x", domain.Report{Kind: domain.ReportAsyncResponse, Device: "d", AsyncID: "123e4567", Value: 200})
 		wantKind(t, err, domain.KindInvalid)
 	})
 }
 
-func TestHandleDeviceNotification(t *testing.T) {
-	ctx := context.Background()
+func TestRecordDeviceReportsOfLwM2MValues(t *testing.T) {
 	f := newFixture(t)
+	type lwm2m = domain.ReportKind
 	const (
-		state  = commands.UpdateStatePath
-		result = commands.UpdateResultPath
+		state  = domain.ReportLwM2MState
+		result = domain.ReportLwM2MResult
 	)
-	// step is a change the notification records; implied ones carry the
-	// report as their cause.
-	step := func(from, to domain.UpdateState, path string, value, code int, implied bool) domain.Event {
-		reason := fmt.Sprintf("device reported %s = %d", path, value)
+	path := map[lwm2m]string{state: "/10252/0/2", result: "/10252/0/3"}
+	// step is a change the report records; implied ones carry the report
+	// as their cause.
+	step := func(from, to domain.UpdateState, kind lwm2m, value, code int, implied bool) domain.Event {
+		reason := fmt.Sprintf("device reported %s = %d", path[kind], value)
 		if implied {
 			reason = "implied by " + reason
 			code = 0
@@ -128,29 +138,28 @@ func TestHandleDeviceNotification(t *testing.T) {
 	for i, tc := range []struct {
 		name     string
 		at       []domain.UpdateState // the update's path so far; nil: not enrolled
-		path     string
-		payload  string
+		kind     lwm2m
+		value    int
 		then     []domain.Event
 		wantKind *domain.Kind
 	}{
-		{name: "success while scheduled goes through delivered to deployed", at: s(scheduled), path: result, payload: "1",
+		{name: "success while scheduled goes through delivered to deployed", at: s(scheduled), kind: result, value: 1,
 			then: []domain.Event{step(scheduled, delivered, result, 1, 0, true), step(delivered, deployed, result, 1, 0, false)}},
-		{name: "success while pending goes through every step the device passed", at: []domain.UpdateState{}, path: result, payload: "1",
+		{name: "success while pending goes through every step the device passed", at: []domain.UpdateState{}, kind: result, value: 1,
 			then: []domain.Event{step(pending, scheduled, result, 1, 0, true), step(scheduled, delivered, result, 1, 0, true), step(delivered, deployed, result, 1, 0, false)}},
-		{name: "downloading while scheduled goes through delivered", at: s(scheduled), path: state, payload: "4",
+		{name: "downloading while scheduled goes through delivered", at: s(scheduled), kind: state, value: 4,
 			then: []domain.Event{step(scheduled, delivered, state, 4, 0, true), step(delivered, downloading, state, 4, 0, false)}},
-		{name: "rebooting while delivered is installing", at: s(scheduled, delivered), path: state, payload: "8",
+		{name: "rebooting while delivered is installing", at: s(scheduled, delivered), kind: state, value: 8,
 			then: []domain.Event{step(delivered, installing, state, 8, 0, false)}},
-		{name: "a failure code fails the update with it", at: s(scheduled, delivered, downloading), path: result, payload: "12",
+		{name: "a failure code fails the update with it", at: s(scheduled, delivered, downloading), kind: result, value: 12,
 			then: []domain.Event{step(downloading, domain.UpdateFailed, result, 12, 12, false)}},
-		{name: "a repeated state records nothing", at: s(scheduled, delivered, downloading), path: state, payload: "5"},
-		{name: "an earlier state records nothing", at: s(scheduled, delivered, downloading, installing), path: state, payload: "4"},
-		{name: "a success after the update ended records nothing", at: s(domain.UpdateTimedOut), path: result, payload: "1"},
-		{name: "the initial result records nothing", at: s(scheduled), path: result, payload: "0"},
-		{name: "idle records nothing", at: s(scheduled), path: state, payload: "1"},
-		{name: "another resource records nothing", at: s(scheduled), path: "/3/0/13", payload: "1700000000"},
-		{name: "a device without an update records nothing", path: result, payload: "1"},
-		{name: "a payload that is not a number is invalid", at: s(scheduled), path: state, payload: "downloading", wantKind: kind(domain.KindInvalid)},
+		{name: "a repeated state records nothing", at: s(scheduled, delivered, downloading), kind: state, value: 5},
+		{name: "an earlier state records nothing", at: s(scheduled, delivered, downloading, installing), kind: state, value: 4},
+		{name: "a success after the update ended records nothing", at: s(domain.UpdateTimedOut), kind: result, value: 1},
+		{name: "the initial result records nothing", at: s(scheduled), kind: result, value: 0},
+		{name: "idle records nothing", at: s(scheduled), kind: state, value: 1},
+		{name: "a device without an update records nothing", kind: result, value: 1},
+		{name: "a negative value is invalid", at: s(scheduled), kind: state, value: -4, wantKind: kind(domain.KindInvalid)},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			id := domain.DeviceID(fmt.Sprintf("d%d", i))
@@ -160,8 +169,7 @@ func TestHandleDeviceNotification(t *testing.T) {
 			}
 			f.given(t, domain.DeviceStream(acme, id), history...)
 
-			_, err := f.h.HandleDeviceNotification(ctx, commands.HandleDeviceNotification{Meta: meta("n-" + string(id)),
-				DeviceID: id, Path: tc.path, Payload: tc.payload})
+			err := report(f, acme, "n-"+string(id), domain.Report{Kind: tc.kind, Device: id, Value: tc.value})
 
 			if tc.wantKind != nil {
 				wantKind(t, err, *tc.wantKind)
@@ -172,8 +180,7 @@ func TestHandleDeviceNotification(t *testing.T) {
 		})
 	}
 	t.Run("a device the catalog never had records nothing", func(t *testing.T) {
-		_, err := f.h.HandleDeviceNotification(ctx, commands.HandleDeviceNotification{Meta: meta("n-x"), DeviceID: "stranger", Path: result, Payload: "1"})
-		ok(t, err)
+		ok(t, report(f, acme, "n-x", domain.Report{Kind: result, Device: "stranger", Value: 1}))
 		f.then(t, domain.DeviceStream(acme, "stranger"))
 	})
 }

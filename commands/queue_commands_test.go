@@ -77,8 +77,7 @@ func TestPatchDevice(t *testing.T) {
 	})
 }
 
-func TestReportDeviceUpdate(t *testing.T) {
-	ctx := context.Background()
+func TestRecordDeviceReportsOfUpdateStates(t *testing.T) {
 	f := newFixture(t)
 	step := func(from, to domain.UpdateState, code int, reason string) domain.Event {
 		return domain.DeviceUpdateStateChanged{CampaignID: "c1", From: from, To: to, ResultCode: code, Reason: reason, At: now}
@@ -109,8 +108,8 @@ func TestReportDeviceUpdate(t *testing.T) {
 			id := domain.DeviceID("r" + string(rune('a'+i)))
 			history := updateHistory(acme, id, tc.at...)
 			f.given(t, domain.DeviceStream(acme, id), history...)
-			_, err := f.h.ReportDeviceUpdate(ctx, commands.ReportDeviceUpdate{Meta: meta("rep-" + string(id)), DeviceID: id,
-				CampaignID: tc.campaign, State: tc.state, ResultCode: tc.code, Reason: "report"})
+			err := report(f, acme, "rep-"+string(id), domain.Report{Kind: domain.ReportUpdateState, Device: id,
+				Campaign: tc.campaign, State: tc.state, ResultCode: tc.code, Reason: "report"})
 			if tc.wantKind != nil {
 				wantKind(t, err, *tc.wantKind)
 			} else {

@@ -85,14 +85,23 @@ func (w *world) moveDevice(id domain.DeviceID, to domain.UpdateState) {
 		res, _, err := w.h.RecordManifestsSent(w.ctx, commands.RecordManifestsSent{Meta: m, CampaignID: campaign, Devices: []domain.DeviceID{id}})
 		w.given(res, err)
 	case domain.UpdateUpdatedConnectorChannel:
-		w.given(w.h.HandleAsyncResponse(w.ctx, commands.HandleAsyncResponse{Meta: m, AsyncID: domain.AsyncID(campaign, id), Status: 200}))
+		r, _ := domain.AsyncResponseReport(domain.AsyncID(campaign, id), 200, "")
+		w.report(m, r)
 	case domain.UpdateDownloading, domain.UpdateInstalling:
-		value := map[domain.UpdateState]string{domain.UpdateDownloading: "4", domain.UpdateInstalling: "7"}[to]
-		w.given(w.h.HandleDeviceNotification(w.ctx, commands.HandleDeviceNotification{Meta: m, DeviceID: id,
-			Path: commands.UpdateStatePath, Payload: value}))
+		value := map[domain.UpdateState]int{domain.UpdateDownloading: 4, domain.UpdateInstalling: 7}[to]
+		w.report(m, domain.Report{Kind: domain.ReportLwM2MState, Device: id, Value: value})
 	default:
 		w.t.Fatalf("the history cannot move a device to %s", to)
 	}
+}
+
+// report records one report, as a step of the history.
+func (w *world) report(m commands.Meta, r domain.Report) {
+	res, err := w.h.RecordDeviceReports(w.ctx, commands.RecordDeviceReports{Meta: m, Reports: []domain.Report{r}})
+	if err == nil {
+		err = res.Err()
+	}
+	w.given(res.Result, err)
 }
 
 // path is a list of update states.

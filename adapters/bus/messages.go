@@ -90,12 +90,23 @@ type AsyncResponse struct {
 	Error string `json:"error,omitempty"`
 }
 
-// SendManifest asks to write a campaign's manifest to one device through
-// the device connector (connector-channel-send-manifest).
+// SendManifest asks to write a campaign's manifest to one device, or to
+// up to MaxReports devices at once, through the device connector
+// (connector-channel-send-manifest).
 type SendManifest struct {
 	Account
 	CampaignID domain.CampaignID `json:"campaign_id"`
-	DeviceID   domain.DeviceID   `json:"device_id"`
+	DeviceID   domain.DeviceID   `json:"device_id,omitempty"`
+	// DeviceIDs, instead of DeviceID, names many devices of the campaign.
+	DeviceIDs []domain.DeviceID `json:"device_ids,omitempty"`
+}
+
+// devices are the devices the message names.
+func (m SendManifest) devices() []domain.DeviceID {
+	if m.DeviceIDs != nil {
+		return m.DeviceIDs
+	}
+	return []domain.DeviceID{m.DeviceID}
 }
 
 // CampaignManager asks to start a timed campaign whose time has come
@@ -197,10 +208,15 @@ type StopCampaign struct {
 // CampaignDeviceState is a device's update state in a campaign reported
 // by another system (deployment-service-campaign-device-state): State in
 // a named campaign, or the raw value of the device's LwM2M update state
-// resource /10252/0/2 (what the webhook knows), which applies to the
-// device's active campaign.
+// resource /10252/0/2, which applies to the device's active campaign.
+// Or, instead of those fields, Reports: a batch of reports of any kind
+// about many devices (what the connector webhook sends), recorded
+// together, each device's in the order given.
 type CampaignDeviceState struct {
 	Account
+	// Reports is a batch of up to MaxReports reports; the fields below are
+	// then left out.
+	Reports    []ReportItem      `json:"reports,omitempty"`
 	CampaignID domain.CampaignID `json:"campaign_id,omitempty"`
 	DeviceID   domain.DeviceID   `json:"device_id"`
 	// State is one of the update states but pending and skipped.

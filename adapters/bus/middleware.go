@@ -21,7 +21,7 @@ import (
 //  2. poison: a message that fails for good goes to QueuePoison with the
 //     reason and its queue, and is acked, so the messages behind it go on;
 //  3. retry: conflicts and infrastructure errors (domain.KindInternal,
-//     commands.ErrNotYetKnown among them) are tried again with
+//     domain.ErrSendNotRecorded among them) are tried again with
 //     exponential backoff; invalid messages and panics are not;
 //  4. recoverer: a panic becomes an error;
 //  5. metrics: each attempt is timed and counted by outcome.
@@ -50,7 +50,8 @@ func trackerOf(msg *message.Message) *tracker {
 
 // correlation is the outermost middleware. It gives every message a
 // correlation id, tracks its outcome and, once the message is acked,
-// hands the outcome to an in-process sender waiting for it.
+// tells the intake the message waits no more and hands the outcome to an
+// in-process sender waiting for it.
 func (r *Router) correlation(h message.HandlerFunc) message.HandlerFunc {
 	return func(msg *message.Message) ([]*message.Message, error) {
 		middleware.SetCorrelationID(msg.UUID, msg)
@@ -58,6 +59,9 @@ func (r *Router) correlation(h message.HandlerFunc) message.HandlerFunc {
 		msg.SetContext(context.WithValue(msg.Context(), trackerKey{}, t))
 		out, err := h(msg)
 		if err == nil {
+			if r.handlers.Intake != nil {
+				r.handlers.Intake.Recorded(msg.UUID)
+			}
 			r.ps.done(msg.UUID, *t)
 		}
 		return out, err
@@ -171,7 +175,7 @@ func retryable(err error) bool {
 	switch {
 	case errors.As(err, &invalid), errors.As(err, &panicked), errors.Is(err, context.Canceled):
 		return false
-	case errors.Is(err, commands.ErrNotYetKnown):
+	case errors.Is(err, domain.ErrSendNotRecorded):
 		return true
 	}
 	return domain.KindOf(err) == domain.KindInternal

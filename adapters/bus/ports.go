@@ -12,24 +12,18 @@ import (
 // *commands.Handlers.
 type Commands interface {
 	ChangeDeviceSubscription(ctx context.Context, c commands.ChangeDeviceSubscription) (commands.Result, error)
-	HandleAsyncResponse(ctx context.Context, c commands.HandleAsyncResponse) (commands.Result, error)
-	HandleDeviceNotification(ctx context.Context, c commands.HandleDeviceNotification) (commands.Result, error)
-	RecordManifestsSent(ctx context.Context, c commands.RecordManifestsSent) (commands.Result, []domain.DeviceID, error)
-	ChangeDeviceStates(ctx context.Context, c commands.ChangeDeviceStates) (commands.Result, []domain.DeviceID, error)
+	RecordDeviceReports(ctx context.Context, c commands.RecordDeviceReports) (commands.ReportsRecorded, error)
+	SendManifests(ctx context.Context, sender commands.ManifestSender, c commands.SendManifests) (commands.Result, []domain.DeviceID, error)
 	AdvanceCampaign(ctx context.Context, c commands.AdvanceCampaign) (commands.Result, error)
 	CheckCampaignManifest(ctx context.Context, c commands.CheckCampaignManifest) (commands.Result, error)
 	DeleteManifest(ctx context.Context, c commands.DeleteManifest) (commands.Result, error)
 	PatchDevice(ctx context.Context, c commands.PatchDevice) (commands.Result, error)
 	LogManifestSentDevices(ctx context.Context, c commands.LogManifestSentDevices) (commands.Result, []domain.DeviceID, error)
-	ReportDeviceUpdate(ctx context.Context, c commands.ReportDeviceUpdate) (commands.Result, error)
 	SetCampaignLimits(ctx context.Context, c commands.SetCampaignLimits) (commands.Result, error)
 	SetFirmwareLimits(ctx context.Context, c commands.SetFirmwareLimits) (commands.Result, error)
 	StartCampaign(ctx context.Context, c commands.StartCampaign) (commands.Result, error)
 	StopCampaign(ctx context.Context, c commands.StopCampaign) (commands.Result, error)
 	ReportDeviceResources(ctx context.Context, c commands.ReportDeviceResources) (commands.Result, error)
-
-	// The reads the send-manifest step makes, from the event store.
-	ManifestWrite(ctx context.Context, account domain.AccountID, campaign domain.CampaignID) ([]byte, error)
 }
 
 // ReadModels are the two queues whose effect is on the read models only:
@@ -59,6 +53,10 @@ type Handlers struct {
 	ReadModels ReadModels
 	// Sender writes manifests for connector-channel-send-manifest; required.
 	Sender Sender
+	// Intake is told when a message is done (handled, refused or
+	// poisoned), so that the reports of a ReportPublisher's message wait
+	// no more; nil: nobody is told.
+	Intake interface{ Recorded(id string) }
 	// Now is the clock of heartbeats; default time.Now.
 	Now func() time.Time
 }

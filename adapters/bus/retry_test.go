@@ -53,8 +53,8 @@ func TestRetriesSpentEndInThePoisonQueue(t *testing.T) {
 	w.activeCampaign(map[domain.DeviceID][]domain.UpdateState{dev1: path()})
 	_, err := w.pub.Send(w.ctx, bus.AsyncResponse{Account: bus.Account{AccountID: acme}, AsyncID: domain.AsyncID(campaign, dev1), Status: ptr(200)},
 		bus.WithCorrelationID("trace-1"))
-	if !errors.Is(err, commands.ErrNotYetKnown) {
-		t.Fatalf("got %v, want ErrNotYetKnown after the retries", err)
+	if !errors.Is(err, domain.ErrSendNotRecorded) {
+		t.Fatalf("got %v, want ErrSendNotRecorded after the retries", err)
 	}
 	poisoned := w.poison.all()
 	if len(poisoned) != 1 {

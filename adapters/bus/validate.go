@@ -1,6 +1,7 @@
 package bus
 
 import (
+	"cmp"
 	"fmt"
 	"strings"
 
@@ -30,7 +31,7 @@ func (CampaignDeviceHeartbeat) Queue() string  { return QueueCampaignDeviceHeart
 func (DeviceUpdateReport) Queue() string       { return QueueDeviceUpdateReport }
 func (m NotificationSubscription) Key() string { return string(m.DeviceID) }
 func (m AsyncResponse) Key() string            { return string(m.asyncDevice()) }
-func (m SendManifest) Key() string             { return string(m.DeviceID) }
+func (m SendManifest) Key() string             { return cmp.Or(string(m.DeviceID), string(m.CampaignID)) }
 func (m CampaignManager) Key() string          { return string(m.CampaignID) }
 func (m CheckManifest) Key() string            { return string(m.CampaignID) }
 func (m DeletedManifest) Key() string          { return string(m.ManifestID) }
@@ -42,7 +43,7 @@ func (m AccountLimits) Key() string            { return string(m.AccountID) }
 func (m FirmwareAccountLimits) Key() string    { return string(m.AccountID) }
 func (m ApplyFirmwareUpdate) Key() string      { return string(m.CampaignID) }
 func (m StopCampaign) Key() string             { return string(m.CampaignID) }
-func (m CampaignDeviceState) Key() string      { return string(m.DeviceID) }
+func (m CampaignDeviceState) Key() string      { return m.key() }
 func (m DeviceResources) Key() string          { return string(m.DeviceID) }
 func (m CampaignDeviceHeartbeat) Key() string  { return string(m.DeviceID) }
 func (m DeviceUpdateReport) Key() string       { return string(m.DeviceID) }
@@ -67,7 +68,22 @@ func (m AsyncResponse) Validate() error {
 }
 
 func (m SendManifest) Validate() error {
-	return campaignDevice(m.Account, m.CampaignID, m.DeviceID).err()
+	if m.DeviceIDs == nil {
+		return campaignDevice(m.Account, m.CampaignID, m.DeviceID).err()
+	}
+	p := campaignOnly(m.Account, m.CampaignID)
+	var q problems
+	q.add(p)
+	switch {
+	case m.DeviceID != "":
+		q.invalid("device_ids", "give device_id or device_ids, not both")
+	case len(m.DeviceIDs) == 0 || len(m.DeviceIDs) > MaxReports:
+		q.invalid("device_ids", fmt.Sprintf("holds %d devices; from 1 to %d", len(m.DeviceIDs), MaxReports))
+	}
+	for i, id := range m.DeviceIDs {
+		q.add(prefixed(fmt.Sprintf("device_ids[%d].", i), id.Validate()))
+	}
+	return q.err()
 }
 
 func (m CampaignManager) Validate() error { return campaignOnly(m.Account, m.CampaignID) }
@@ -159,6 +175,18 @@ func (m ApplyFirmwareUpdate) Validate() error { return campaignOnly(m.Account, m
 func (m StopCampaign) Validate() error { return campaignOnly(m.Account, m.CampaignID) }
 
 func (m CampaignDeviceState) Validate() error {
+	if m.Reports != nil {
+		p := m.start()
+		if m.DeviceID != "" || m.CampaignID != "" || m.State != "" || m.LwM2MState != nil || m.ResultCode != 0 || m.Reason != "" {
+			p.invalid("reports", "a batch carries its reports only: give device_id, campaign_id, state, lwm2m_state, result_code and reason inside each report")
+		}
+		if len(m.Reports) == 0 {
+			p.invalid("reports", "is empty")
+		}
+		_, err := batchReports(m.Reports)
+		p.add(err)
+		return p.err()
+	}
 	if m.LwM2MState != nil {
 		p := m.start()
 		p.add(m.DeviceID.Validate())

@@ -39,12 +39,10 @@ type Deps struct {
 	// APIKeys maps each API key to its account; a request must carry one
 	// as Authorization: Bearer <key>.
 	APIKeys map[string]domain.AccountID
-	// ConnectorRetries applies, in the background, the connector webhook's
-	// items that cannot apply yet (an async response before its send is
-	// recorded).
-	ConnectorRetries *ConnectorRetries
-	// DeviceSide receives the webhook's items; nil: Commands.
-	DeviceSide DeviceSide
+	// Reports records the connector webhook's device reports: the queues
+	// in front of the command handlers (bus.ReportPublisher) in the
+	// service; nil: Commands.
+	Reports DeviceReports
 	// Lifecycle receives campaign starts and stops; nil: Commands.
 	Lifecycle CampaignLifecycle
 	// Ready lists named readiness checks (database, projector, ...).

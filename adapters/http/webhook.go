@@ -3,7 +3,7 @@ package http
 import (
 	"cmp"
 	"context"
-	"errors"
+	"fmt"
 	"net/http"
 	"sync"
 
@@ -11,78 +11,111 @@ import (
 	"github.com/updateservice/updateservice/domain"
 )
 
-// webhookParallel bounds how many devices of one webhook body are handled
-// at once; a device's own items always apply one after another, in order.
+// webhookParallel bounds how many devices' registrations of one webhook
+// body are handled at once; a device's own items apply in order.
 const webhookParallel = 8
 
-// DeviceSide is what the webhook needs of the command handlers. The
-// service gives one that puts async responses and device reports on the
-// original queues, so that the webhook and the queues reach the same
-// handlers; without one the webhook calls Commands directly.
+// DeviceSide is what the webhook needs of the command handlers for the
+// devices' registrations: *commands.Handlers.
 type DeviceSide interface {
-	HandleAsyncResponse(context.Context, commands.HandleAsyncResponse) (commands.Result, error)
-	HandleDeviceNotification(context.Context, commands.HandleDeviceNotification) (commands.Result, error)
 	HandleRegistration(context.Context, commands.HandleRegistration) (commands.Result, error)
 	HandleDeregistration(context.Context, commands.HandleDeregistration) (commands.Result, error)
 }
 
-// connectorNotifications is the device connector's notification channel
-// (POST /v3/connector/notifications): one body may carry registrations,
-// async responses, resource notifications and de-registrations, and each
-// item becomes one command, in the account of the request's API key.
-//
-// It answers 400 with an error object, handling nothing, when the body is
-// not valid; otherwise it handles every item and answers 204. An item the
-// domain refuses (an unknown device, a report that does not fit) is
-// logged and skipped: delivering it again cannot change that. An item that
-// cannot apply yet (commands.ErrNotYetKnown) goes to ConnectorRetries,
-// which applies it in the background, so the webhook never waits for it.
-// An infrastructure failure answers 500, and too many items waiting for a
-// retry 503: the connector then delivers the body again, which is safe
-// because the commands record a repeated report once.
-func (d Deps) connectorNotifications(w http.ResponseWriter, r *http.Request) {
-	var side DeviceSide = d.Commands
-	if d.DeviceSide != nil {
-		side = d.DeviceSide
-	}
-	d.serveNotifications(w, r, side)
+// DeviceReports records the device reports of a webhook body as one
+// batch: the command handler itself, or a queue in front of it that
+// answers the same way (in process) or once the queue holds the reports
+// (Kafka).
+type DeviceReports interface {
+	RecordDeviceReports(context.Context, commands.RecordDeviceReports) (commands.ReportsRecorded, error)
 }
 
-// serveNotifications is connectorNotifications with its command handlers
-// given, so that tests can watch what it sends.
-func (d Deps) serveNotifications(w http.ResponseWriter, r *http.Request, side DeviceSide) {
+// errReportsWait answers a body holding a report that cannot apply yet (an
+// async response before its write is recorded): the connector delivers
+// the body again later, which is safe because a repeated report records
+// nothing.
+var errReportsWait = statusError{http.StatusServiceUnavailable, "service_unavailable",
+	"a report of this body answers a manifest write that is not recorded yet; deliver the body again later"}
+
+// connectorNotifications is the device connector's notification channel
+// (POST /v3/connector/notifications): one body may carry registrations,
+// async responses, resource notifications and de-registrations, all in
+// the account of the request's API key.
+//
+// It answers 400 with an error object, handling nothing, when the body is
+// not valid. Otherwise it registers the devices the body registers, then
+// records every report of the body (async responses and notifications of
+// the firmware-update object) as one batch, then deregisters, and answers
+// 204. A report the domain refuses (an unknown device) is logged and
+// skipped: delivering it again cannot change that. An infrastructure
+// failure answers 500, and a report that cannot apply yet 503: the
+// connector then delivers the body again.
+func (d Deps) connectorNotifications(w http.ResponseWriter, r *http.Request) {
+	var reports DeviceReports = d.Commands
+	if d.Reports != nil {
+		reports = d.Reports
+	}
+	d.serveNotifications(w, r, d.Commands, reports)
+}
+
+// serveNotifications is connectorNotifications with its ports given, so
+// that tests can watch what it sends.
+func (d Deps) serveNotifications(w http.ResponseWriter, r *http.Request, side DeviceSide, reports DeviceReports) {
 	var body channelBody
 	if err := decode(r, &body); err != nil {
 		writeError(w, r, d.Log, err)
 		return
 	}
-	items, err := body.items(commandMeta(r), side)
+	meta := commandMeta(r)
+	parsed, err := body.parse(meta, side)
 	if err != nil {
 		writeError(w, r, d.Log, err)
 		return
 	}
-	if err := d.dispatch(r.Context(), accountOf(r.Context()), items); err != nil {
+	account := accountOf(r.Context())
+	err = d.dispatch(r.Context(), account, parsed.registrations)
+	if err == nil && len(parsed.reports) > 0 {
+		err = d.recordReports(r.Context(), meta, parsed.reports, reports)
+	}
+	if err == nil {
+		err = d.dispatch(r.Context(), account, parsed.deregistrations)
+	}
+	if err != nil {
 		writeError(w, r, d.Log, err)
 		return
 	}
 	w.WriteHeader(http.StatusNoContent)
 }
 
-// dispatch handles the items, devices in parallel and each device's items
-// in order. It stops starting items after the first failure that the
-// connector must see (and retry the body for).
+// recordReports records the body's reports in one batch, logging the
+// refused ones.
+func (d Deps) recordReports(ctx context.Context, meta commands.Meta, reports []domain.Report, to DeviceReports) error {
+	meta.CommandID, meta.FirstDelivery = "", false // a new batch each time: repeated reports record nothing anyway
+	res, err := to.RecordDeviceReports(ctx, commands.RecordDeviceReports{Meta: meta, Reports: reports})
+	if err != nil {
+		return err
+	}
+	for i, err := range res.Refused {
+		d.Log.Warn("connector report refused", "account", meta.Account, "device", reports[i].Device, "report", reports[i].Kind, "error", err)
+	}
+	if len(res.Waiting) > 0 {
+		d.Log.Warn("connector reports wait for their manifest writes", "account", meta.Account, "waiting", len(res.Waiting))
+		return errReportsWait
+	}
+	return nil
+}
+
+// dispatch handles registration items, devices in parallel and each
+// device's items in order. It stops starting items after the first
+// failure that the connector must see (and retry the body for).
 func (d Deps) dispatch(ctx context.Context, account domain.AccountID, items []connectorItem) error {
-	var order []deviceKey
-	byDevice := map[deviceKey][]connectorItem{}
+	var order []domain.DeviceID
+	byDevice := map[domain.DeviceID][]connectorItem{}
 	for _, it := range items {
-		key := deviceKey{account: account, device: it.device}
-		if it.device == "" {
-			key.device = domain.DeviceID("\x00" + it.String()) // no device: nothing to keep in order with
+		if _, ok := byDevice[it.device]; !ok {
+			order = append(order, it.device)
 		}
-		if _, ok := byDevice[key]; !ok {
-			order = append(order, key)
-		}
-		byDevice[key] = append(byDevice[key], it)
+		byDevice[it.device] = append(byDevice[it.device], it)
 	}
 	var (
 		wg    sync.WaitGroup
@@ -91,18 +124,18 @@ func (d Deps) dispatch(ctx context.Context, account domain.AccountID, items []co
 	)
 	failed := func() bool { mu.Lock(); defer mu.Unlock(); return first != nil }
 	slots := make(chan struct{}, webhookParallel)
-	for _, key := range order {
+	for _, device := range order {
 		if failed() {
 			break
 		}
 		slots <- struct{}{}
 		wg.Go(func() {
 			defer func() { <-slots }()
-			for _, it := range byDevice[key] {
+			for _, it := range byDevice[device] {
 				if failed() {
 					return
 				}
-				if err := d.handleItem(ctx, key, it); err != nil {
+				if err := d.handleItem(ctx, account, it); err != nil {
 					mu.Lock()
 					first = cmp.Or(first, err)
 					mu.Unlock()
@@ -115,21 +148,16 @@ func (d Deps) dispatch(ctx context.Context, account domain.AccountID, items []co
 	return first
 }
 
-// handleItem applies one item, or queues it for a retry. It returns only
-// the errors that fail the whole body.
-func (d Deps) handleItem(ctx context.Context, key deviceKey, it connectorItem) error {
-	if queued, err := d.ConnectorRetries.queueIfWaiting(key, it); queued || err != nil {
-		return err
-	}
+// handleItem applies one item. It returns only the errors that fail the
+// whole body: a refusal is logged.
+func (d Deps) handleItem(ctx context.Context, account domain.AccountID, it connectorItem) error {
 	err := it.run(ctx)
-	switch {
-	case err == nil:
-		return nil
-	case errors.Is(err, commands.ErrNotYetKnown):
-		return d.ConnectorRetries.add(key, it, err)
-	case domain.KindOf(err) != domain.KindInternal:
-		d.Log.Warn("connector item refused", "account", key.account, "item", it.String(), "device", it.device, "error", err)
+	if err != nil && domain.KindOf(err) != domain.KindInternal {
+		d.Log.Warn("connector item refused", "account", account, "item", it.String(), "device", it.device, "error", err)
 		return nil
 	}
-	return err
+	if err != nil {
+		return fmt.Errorf("%s: %w", it, err)
+	}
+	return nil
 }

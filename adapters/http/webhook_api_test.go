@@ -17,18 +17,14 @@ import (
 	"github.com/updateservice/updateservice/domain/eventstore"
 )
 
-// withWebhook returns a handler on a's event store with connector retries,
-// as the service wires the webhook.
-func withWebhook(t *testing.T, a *api) (http.Handler, *httpapi.ConnectorRetries) {
-	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	retries := httpapi.NewConnectorRetries(log, httpapi.RetryPolicy{First: 5 * time.Millisecond, Max: 20 * time.Millisecond})
-	t.Cleanup(retries.Close)
+// withWebhook returns a handler on a's event store whose webhook records
+// reports through the commands.
+func withWebhook(a *api) http.Handler {
 	return httpapi.NewHandler(httpapi.Deps{
-		Commands:         commands.New(a.store, time.Now),
-		APIKeys:          map[string]domain.AccountID{acmeKey: "acme", globexKey: "globex"},
-		Log:              log,
-		ConnectorRetries: retries,
-	}), retries
+		Commands: commands.New(a.store, time.Now),
+		APIKeys:  map[string]domain.AccountID{acmeKey: "acme", globexKey: "globex"},
+		Log:      slog.New(slog.NewTextHandler(io.Discard, nil)),
+	})
 }
 
 // postNotifications posts a notification-channel body with key and returns the status.
@@ -57,26 +53,30 @@ func webhookWaitFor(t *testing.T, what string, ok func() bool) {
 
 func TestTheWebhookTakesAnEnrolledDeviceToDeployedEvenWhenItsAsyncResponseComesEarly(t *testing.T) {
 	a := newAPI(t)
-	hook, retries := withWebhook(t, a)
+	hook := withWebhook(a)
 	a.must(http.StatusCreated, "POST", "/v3/devices", map[string]any{"id": "dev-1", "device_class": "class-1"})
 	manifest := a.manifest("class-1")
 	campaign := domain.CampaignID(a.campaign("first", manifest)["id"].(string))
 	now := time.Now()
 	a.engine("acme", "dev-1", domain.DeviceEnrolled{CampaignID: campaign, ManifestID: domain.ManifestID(manifest), At: now})
 
-	// The connector answers before the engine recorded the send.
+	// The connector answers before the engine recorded the send: the body
+	// waits (503, nothing recorded), and the connector delivers it again.
 	state4 := map[string]any{"ep": "dev-1", "path": "/10252/0/2", "ct": "text/plain", "payload": "NA=="}
-	if status := postNotifications(t, hook, acmeKey, map[string]any{
+	early := map[string]any{
 		"async-responses": []any{map[string]any{"id": domain.AsyncID(campaign, "dev-1"), "status": 200}},
 		"notifications":   []any{state4},
-	}); status != http.StatusNoContent {
-		t.Fatalf("status %d, want 204", status)
 	}
-	if n := retries.Waiting(); n != 2 {
-		t.Fatalf("%d items waiting, want the async response and the notification behind it", n)
+	if status := postNotifications(t, hook, acmeKey, early); status != http.StatusServiceUnavailable {
+		t.Fatalf("status %d, want 503", status)
+	}
+	if got := lastUpdateState(t, a, "dev-1"); got != "" {
+		t.Fatalf("the early body recorded %q, want nothing", got)
 	}
 	a.engine("acme", "dev-1", domain.DeviceUpdateStateChanged{CampaignID: campaign, From: domain.UpdatePending, To: domain.UpdateScheduled, At: now})
-	webhookWaitFor(t, "the retries", func() bool { return retries.Waiting() == 0 })
+	if status := postNotifications(t, hook, acmeKey, early); status != http.StatusNoContent {
+		t.Fatalf("again: status %d, want 204", status)
+	}
 
 	// Another account's key reaches none of acme's devices.
 	result := map[string]any{"ep": "dev-1", "path": "/10252/0/3", "payload": "MQ=="}
@@ -128,7 +128,7 @@ func metadataUpdateState(t *testing.T, a *api, campaign domain.CampaignID, devic
 
 func TestTheWebhookRegistersAndDeregistersDevicesOfTheKeysAccount(t *testing.T) {
 	a := newAPI(t)
-	hook, _ := withWebhook(t, a)
+	hook := withWebhook(a)
 	if status := postNotifications(t, hook, acmeKey, map[string]any{"registrations": []any{map[string]any{
 		"ep": "dev-2", "ept": "class-2", "q": false,
 		"resources": []any{map[string]any{"path": "/10255/0/3", "value": "vendor-9"}},

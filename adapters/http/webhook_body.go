@@ -5,8 +5,8 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
-	"time"
 
 	"github.com/updateservice/updateservice/commands"
 	"github.com/updateservice/updateservice/domain"
@@ -69,42 +69,47 @@ const (
 	classResource  = "/10255/0/4"
 )
 
-// connectorItem is one item of a body, bound to its command.
+// connectorItem is a registration or de-registration of a body, bound to
+// its command.
 type connectorItem struct {
 	list   string
 	index  int
-	device domain.DeviceID // empty when the item names no device of this service
+	device domain.DeviceID
 	what   string
 	run    func(ctx context.Context) error
-
-	// Set while the item waits for a retry: why it could not apply, and
-	// since when it is tried.
-	lastErr error
-	since   time.Time
 }
 
 // String names the item in logs: its list, index and content.
 func (it connectorItem) String() string { return fmt.Sprintf("%s[%d] %s", it.list, it.index, it.what) }
+
+// parsedBody is a body's content in the order it applies: registrations,
+// then reports (async responses before notifications, so that the answer
+// to a write comes before the device's reports on it), then
+// de-registrations, so that a device registering and reporting in one
+// body exists first.
+type parsedBody struct {
+	registrations   []connectorItem
+	reports         []domain.Report
+	deregistrations []connectorItem
+}
 
 // itemBuilder turns a body's lists into items, collecting every problem.
 type itemBuilder struct {
 	meta     commands.Meta
 	side     DeviceSide
 	items    []connectorItem
+	reports  []domain.Report
 	problems []error
 }
 
-// items validates the body and returns its items in the order they apply:
-// registrations, async responses, notifications, then de-registrations,
-// so that a device registering and reporting in one body exists first and
-// the async response of a write comes before the device's reports on it.
-// Each command gets a new command id: repeated reports are harmless
-// because the domain records a repeated step once.
-func (b channelBody) items(meta commands.Meta, side DeviceSide) ([]connectorItem, error) {
+// parse validates the body and returns what it asks for.
+func (b channelBody) parse(meta commands.Meta, side DeviceSide) (parsedBody, error) {
 	meta.CommandID = ""
 	ib := &itemBuilder{meta: meta, side: side}
 	ib.registrations("registrations", b.Registrations)
 	ib.registrations("reg-updates", b.RegUpdates)
+	registrations := ib.items
+	ib.items = nil
 	for i, a := range b.AsyncResponses {
 		ib.asyncResponse(i, a)
 	}
@@ -113,7 +118,7 @@ func (b channelBody) items(meta commands.Meta, side DeviceSide) ([]connectorItem
 	}
 	ib.deregistrations("de-registrations", b.DeRegistrations)
 	ib.deregistrations("registrations-expired", b.RegistrationsExpired)
-	return ib.items, errors.Join(ib.problems...)
+	return parsedBody{registrations: registrations, reports: ib.reports, deregistrations: ib.items}, errors.Join(ib.problems...)
 }
 
 func (ib *itemBuilder) problem(field, reason string) {
@@ -140,31 +145,50 @@ func (ib *itemBuilder) decoded(field, payload string) string {
 	return string(raw)
 }
 
+// asyncResponse adds an async response's report. An async id this service
+// did not make names no write of this service: the item is refused.
 func (ib *itemBuilder) asyncResponse(i int, a channelAsyncResponse) {
 	field := fmt.Sprintf("async-responses[%d]", i)
-	if a.ID == "" {
-		ib.problem(field+".id", "is required")
-	}
 	ib.decoded(field+".payload", a.Payload)
-	// An async id this service did not make names no device: the command
-	// refuses it, and it is logged.
-	_, device, _ := domain.ParseAsyncID(a.ID)
-	c := commands.HandleAsyncResponse{Meta: ib.meta, AsyncID: a.ID, Status: a.Status, Error: a.Error}
-	ib.items = append(ib.items, connectorItem{list: "async-responses", index: i, device: device,
-		what: fmt.Sprintf("id=%s status=%d", a.ID, a.Status),
-		run:  func(ctx context.Context) error { _, err := ib.side.HandleAsyncResponse(ctx, c); return err }})
+	r, ok := domain.AsyncResponseReport(a.ID, a.Status, a.Error)
+	switch {
+	case a.ID == "":
+		ib.problem(field+".id", "is required")
+	case !ok:
+		ib.problem(field+".id", fmt.Sprintf("%q is not the async id of a manifest write of this service", a.ID))
+	case a.Status < 100 || a.Status > 999:
+		ib.problem(field+".status", fmt.Sprintf("%d is not a status code", a.Status))
+	default:
+		ib.reports = append(ib.reports, r)
+	}
 }
 
+// reportKinds are the resources of the LwM2M firmware-update object (10252)
+// whose notifications are reports: the update state and the update result.
+var reportKinds = map[string]domain.ReportKind{
+	"/10252/0/2": domain.ReportLwM2MState,
+	"/10252/0/3": domain.ReportLwM2MResult,
+}
+
+// notification adds a notification's report, when it is one of the
+// firmware-update object's; other resources are not reports and are left.
 func (ib *itemBuilder) notification(i int, n channelNotification) {
 	field := fmt.Sprintf("notifications[%d]", i)
 	device := ib.device(field+".ep", n.EP)
 	if !strings.HasPrefix(n.Path, "/") {
 		ib.problem(field+".path", fmt.Sprintf("%q is not a resource path", n.Path))
 	}
-	c := commands.HandleDeviceNotification{Meta: ib.meta, DeviceID: device, Path: n.Path, Payload: ib.decoded(field+".payload", n.Payload)}
-	ib.items = append(ib.items, connectorItem{list: "notifications", index: i, device: device,
-		what: fmt.Sprintf("%s=%q", n.Path, c.Payload),
-		run:  func(ctx context.Context) error { _, err := ib.side.HandleDeviceNotification(ctx, c); return err }})
+	payload := ib.decoded(field+".payload", n.Payload)
+	kind, ok := reportKinds[n.Path]
+	if !ok {
+		return
+	}
+	value, err := strconv.Atoi(strings.TrimSpace(payload))
+	if err != nil || value < 0 {
+		ib.problem(field+".payload", fmt.Sprintf("%s: %q is not an LwM2M value", n.Path, payload))
+		return
+	}
+	ib.reports = append(ib.reports, domain.Report{Kind: kind, Device: device, Value: value})
 }
 
 func (ib *itemBuilder) registrations(list string, regs []channelRegistration) {

@@ -52,12 +52,13 @@ func (f *fakeSide) commands() []string {
 	return slices.Clone(f.got)
 }
 
-func (f *fakeSide) HandleAsyncResponse(_ context.Context, c commands.HandleAsyncResponse) (commands.Result, error) {
-	return commands.Result{}, f.handle(c.Meta, fmt.Sprintf("async %s %d %q", c.AsyncID, c.Status, c.Error))
-}
-
-func (f *fakeSide) HandleDeviceNotification(_ context.Context, c commands.HandleDeviceNotification) (commands.Result, error) {
-	return commands.Result{}, f.handle(c.Meta, fmt.Sprintf("notify %s %s %s", c.DeviceID, c.Path, c.Payload))
+func (f *fakeSide) RecordDeviceReports(_ context.Context, c commands.RecordDeviceReports) (commands.ReportsRecorded, error) {
+	for _, r := range c.Reports {
+		if err := f.handle(c.Meta, fmt.Sprintf("report %s %s %d", r.Device, r.Kind, r.Value)); err != nil {
+			return commands.ReportsRecorded{}, err
+		}
+	}
+	return commands.ReportsRecorded{}, nil
 }
 
 func (f *fakeSide) HandleRegistration(_ context.Context, c commands.HandleRegistration) (commands.Result, error) {
@@ -94,13 +95,9 @@ type webhook struct {
 	log  *syncLog
 }
 
-func newWebhook(t *testing.T, policy *RetryPolicy) *webhook {
+func newWebhook() *webhook {
 	w := &webhook{side: &fakeSide{}, log: &syncLog{}}
 	w.deps.Log = slog.New(slog.NewTextHandler(w.log, nil))
-	if policy != nil {
-		w.deps.ConnectorRetries = NewConnectorRetries(w.deps.Log, *policy)
-		t.Cleanup(w.deps.ConnectorRetries.Close)
-	}
 	return w
 }
 
@@ -108,7 +105,7 @@ func (w *webhook) post(body string) *httptest.ResponseRecorder {
 	req := httptest.NewRequest("POST", "/v3/connector/notifications", strings.NewReader(body))
 	req = req.WithContext(context.WithValue(req.Context(), accountKey{}, domain.AccountID("acme")))
 	rec := httptest.NewRecorder()
-	w.deps.serveNotifications(rec, req, w.side)
+	w.deps.serveNotifications(rec, req, w.side, w.side)
 	return rec
 }
 
@@ -122,11 +119,12 @@ func webhookEventually(t *testing.T, what string, ok func() bool) {
 }
 
 func TestEveryItemOfABodyBecomesOneCommandInTheRequestsAccount(t *testing.T) {
-	w := newWebhook(t, &RetryPolicy{})
+	w := newWebhook()
 	rec := w.post(`{
 	 "de-registrations": ["d3"], "registrations-expired": ["d4"],
 	 "notifications": [{"ep":"d1","path":"/10252/0/2","ct":"text/plain","payload":"NA==","max-age":0},
-	                   {"ep":"d1","path":"/10252/0/3","payload":"MQ"}],
+	                   {"ep":"d1","path":"/10252/0/3","payload":"MQ"},
+	                   {"ep":"d1","path":"/3/0/13","payload":"MTcwMDAwMDAwMA=="}],
 	 "async-responses": [{"id":"camp.ZDE","status":200,"error":"","payload":""}],
 	 "registrations": [{"ep":"d2","ept":"class-a","q":false,"resources":[{"path":"/10255/0/3","value":"vendor-1"},{"path":"/3/0/0"}]}],
 	 "reg-updates": [{"ep":"d5","ept":"class-a","resources":[{"path":"/10255/0/4","payload":"Y2xhc3MtYg=="}]}],
@@ -139,9 +137,9 @@ func TestEveryItemOfABodyBecomesOneCommandInTheRequestsAccount(t *testing.T) {
 	want := []string{
 		`acme register d2 class=class-a vendor=vendor-1 ok`,
 		`acme register d5 class=class-b vendor= ok`,
-		`acme async camp.ZDE 200 "" ok`,
-		`acme notify d1 /10252/0/2 4 ok`,
-		`acme notify d1 /10252/0/3 1 ok`,
+		`acme report d1 async_response 200 ok`,
+		`acme report d1 lwm2m_state 4 ok`,
+		`acme report d1 update_result 1 ok`,
 		`acme deregister d3 ok`,
 		`acme deregister d4 ok`,
 	}
@@ -156,9 +154,6 @@ func commandsByDevice(cmds []string) map[string][]string {
 	out := map[string][]string{}
 	for _, c := range cmds {
 		device := strings.Fields(c)[2]
-		if id := strings.Split(device, "."); len(id) == 2 {
-			device = "d1" // async id camp.ZDE is camp + base64url("d1")
-		}
 		out[device] = append(out[device], c)
 	}
 	return out
@@ -177,7 +172,7 @@ func TestAnInvalidBodyIsRefusedWithoutHandlingAnyItem(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			w := newWebhook(t, &RetryPolicy{})
+			w := newWebhook()
 			rec := w.post(tt.body)
 			var e errorObject
 			if err := json.Unmarshal(rec.Body.Bytes(), &e); err != nil || rec.Code != http.StatusBadRequest || e.Object != "error" {

@@ -13,11 +13,13 @@ import (
 	"github.com/updateservice/updateservice/projections"
 )
 
-// silentDevices accepts every manifest write and never answers: the
+// silentDevices takes every manifest write and never answers: the
 // campaign benchmark measures enrolment, not devices.
 type silentDevices struct{}
 
-func (silentDevices) SendManifest(context.Context, domain.DeviceID, string, []byte) error { return nil }
+func (silentDevices) SendManifests(context.Context, domain.AccountID, domain.CampaignID, []domain.DeviceID) error {
+	return nil
+}
 
 // campaignReads joins the read-model queries the engine makes.
 type campaignReads struct {

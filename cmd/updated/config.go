@@ -3,6 +3,7 @@ package main
 import (
 	"errors"
 	"fmt"
+	"github.com/updateservice/updateservice/commands/engine"
 	"io"
 	"net"
 	"net/url"
@@ -37,6 +38,10 @@ type Config struct {
 	// SchedulerBatchSize is the number of devices a campaign processes at a
 	// time (SCHEDULER_BATCH_SIZE, default 200).
 	SchedulerBatchSize int
+	// SchedulerMaxInFlight caps a campaign's devices between "manifest
+	// sent" and an outcome (SCHEDULER_MAX_IN_FLIGHT, default 20000), so
+	// that sends never outrun what reports and the connector can carry.
+	SchedulerMaxInFlight int
 	// SchedulerDelay is the pause between two batches of a campaign
 	// (SCHEDULER_DELAY, default 10s).
 	SchedulerDelay time.Duration
@@ -94,6 +99,7 @@ func loadConfig(getenv func(string) string) (Config, error) {
 	}
 	parse("DB_MIGRATE", "true", func(v string) (err error) { c.DBMigrate, err = strconv.ParseBool(v); return })
 	parse("SCHEDULER_BATCH_SIZE", "200", positiveInt(&c.SchedulerBatchSize))
+	parse("SCHEDULER_MAX_IN_FLIGHT", strconv.Itoa(engine.DefaultMaxInFlight), positiveInt(&c.SchedulerMaxInFlight))
 	parse("PROJECTION_BATCH_SIZE", "1000", positiveInt(&c.ProjectionBatchSize))
 	parse("SCHEDULER_DELAY", "10s", duration(&c.SchedulerDelay))
 	parse("SCHEDULER_POLLING_TIMEOUT", "10s", duration(&c.SchedulerPollingTimeout))
@@ -165,8 +171,8 @@ func (c Config) print(w io.Writer) {
 	fmt.Fprintf(w, "  DB_URL=%s DB_MIGRATE=%t\n", maskURL(c.databaseURL()), c.DBMigrate)
 	fmt.Fprintf(w, "  HTTP_ADDR=%s KAFKA_HOST=%s EVENTSTORE_URL=%s\n", c.HTTPAddr, orDefault(c.KafkaHost, "(in process)"), orDefault(maskURL(c.EventStoreURL), "(postgres)"))
 	fmt.Fprintf(w, "  API_KEYS=%s CONNECTOR_URL=%s DEVICE_UPDATE_TIMEOUT=%s\n", describeKeys(c.APIKeys), c.ConnectorURL, c.DeviceUpdateTimeout)
-	fmt.Fprintf(w, "  SCHEDULER_BATCH_SIZE=%d SCHEDULER_DELAY=%s SCHEDULER_POLLING_TIMEOUT=%s PROJECTION_BATCH_SIZE=%d\n",
-		c.SchedulerBatchSize, c.SchedulerDelay, c.SchedulerPollingTimeout, c.ProjectionBatchSize)
+	fmt.Fprintf(w, "  SCHEDULER_BATCH_SIZE=%d SCHEDULER_MAX_IN_FLIGHT=%d SCHEDULER_DELAY=%s SCHEDULER_POLLING_TIMEOUT=%s PROJECTION_BATCH_SIZE=%d\n",
+		c.SchedulerBatchSize, c.SchedulerMaxInFlight, c.SchedulerDelay, c.SchedulerPollingTimeout, c.ProjectionBatchSize)
 	// What the Go runtime runs with, read only: GOMAXPROCS is Go's own
 	// choice (the CPUs this process may use) unless the environment sets it.
 	fmt.Fprintf(w, "  GOMAXPROCS=%d GOGC=%s GODEBUG=%s\n",

@@ -77,8 +77,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	projector := projections.NewRunner(pool, store, projections.Config{BatchSize: cfg.ProjectionBatchSize, Logger: log})
 	queries := projections.NewQueries(pool)
 	sender := connector.NewClient(cfg.ConnectorURL, cfg.ConnectorAPIKey, nil)
-	retries := httpapi.NewConnectorRetries(log, httpapi.RetryPolicy{})
-	defer retries.Close()
+	intake := commands.NewIntake(time.Now)
 	ps, err := openBus(cfg, log)
 	if err != nil {
 		return err
@@ -90,7 +89,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	if err != nil {
 		return err
 	}
-	queues, err := bus.NewRouter(ps, bus.Handlers{Commands: cmds, Sender: sender,
+	queues, err := bus.NewRouter(ps, bus.Handlers{Commands: cmds, Sender: sender, Intake: intake,
 		ReadModels: busReadModels{projections.NewEngineQueries(pool), projections.NewCampaignRebuilder(pool, store, projections.DefaultName)},
 	}, log, busMetrics)
 	if err != nil {
@@ -100,9 +99,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	queued := queuedCommands{cmds, publisher}
 	campaigns := engine.New(engine.Config{
 		BatchSize: cfg.SchedulerBatchSize, BatchDelay: cfg.SchedulerDelay, PollInterval: cfg.SchedulerPollingTimeout,
-		DeviceTimeout: cfg.DeviceUpdateTimeout, Logger: log,
-	}, queued, engineReads{queries, projections.NewEngineQueries(pool)}, sender, store, projector.WaitFor, time.Now,
-		engine.WithManifestQueue(queuedManifests{publisher}))
+		DeviceTimeout: cfg.DeviceUpdateTimeout, MaxInFlight: cfg.SchedulerMaxInFlight, Logger: log,
+	}, queued, engineReads{queries, projections.NewEngineQueries(pool)}, queuedManifests{publisher}, store, projector.WaitFor, time.Now,
+		engine.WithTimeoutClock(intake.Clock))
 
 	listener, err := net.Listen("tcp", cfg.HTTPAddr)
 	if err != nil {
@@ -110,7 +109,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	}
 	api := httpapi.NewHandler(httpapi.Deps{
 		Commands: cmds, Queries: queries, WaitFor: projector.WaitFor, APIKeys: cfg.APIKeys,
-		ConnectorRetries: retries, DeviceSide: queuedDeviceSide{cmds, publisher}, Log: log,
+		Reports: bus.NewReportPublisher(publisher, intake), Log: log,
 		Ready: map[string]httpapi.ReadinessCheck{
 			"database":    func(ctx context.Context) error { return pool.Ping(ctx) },
 			"event store": storeReady,

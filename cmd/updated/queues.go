@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
-	"strconv"
 	"strings"
 
 	"github.com/updateservice/updateservice/adapters/bus"
@@ -36,41 +35,6 @@ func openBus(cfg Config, log *slog.Logger) (*bus.PubSub, error) {
 type busReadModels struct {
 	*projections.EngineQueries
 	*projections.CampaignRebuilder
-}
-
-// queuedDeviceSide gives the connector webhook's async responses and
-// device reports to the original queues, so that they reach the same
-// handlers as messages from integrators; registrations have no queue of
-// their own and go to the commands directly.
-type queuedDeviceSide struct {
-	*commands.Handlers
-	publisher *bus.Publisher
-}
-
-// HandleAsyncResponse puts the response on connector-channel-handle-async-response.
-func (q queuedDeviceSide) HandleAsyncResponse(ctx context.Context, c commands.HandleAsyncResponse) (commands.Result, error) {
-	status := c.Status
-	return q.publisher.Send(ctx, bus.AsyncResponse{Account: bus.Account{AccountID: c.Account}, AsyncID: c.AsyncID,
-		Status: &status, Error: c.Error}, sendOptions(c.Meta)...)
-}
-
-// HandleDeviceNotification puts an update state on
-// deployment-service-campaign-device-state and an update result on
-// deployment-service-update-deployment-device; other resources are applied
-// directly.
-func (q queuedDeviceSide) HandleDeviceNotification(ctx context.Context, c commands.HandleDeviceNotification) (commands.Result, error) {
-	n, err := strconv.Atoi(strings.TrimSpace(c.Payload))
-	if err != nil {
-		return q.Handlers.HandleDeviceNotification(ctx, c) // the command names the bad payload
-	}
-	account := bus.Account{AccountID: c.Account}
-	switch c.Path {
-	case commands.UpdateStatePath:
-		return q.publisher.Send(ctx, bus.CampaignDeviceState{Account: account, DeviceID: c.DeviceID, LwM2MState: &n}, sendOptions(c.Meta)...)
-	case commands.UpdateResultPath:
-		return q.publisher.Send(ctx, bus.UpdateDeploymentDevice{Account: account, DeviceID: c.DeviceID, UpdateResult: &n}, sendOptions(c.Meta)...)
-	}
-	return q.Handlers.HandleDeviceNotification(ctx, c)
 }
 
 func sendOptions(meta commands.Meta) []bus.SendOption {
@@ -124,12 +88,12 @@ func (q queuedCommands) send(ctx context.Context, meta commands.Meta, m bus.Mess
 }
 
 // queuedManifests puts the engine's manifest writes on
-// connector-channel-send-manifest.
+// connector-channel-send-manifest, a message per batch of devices.
 type queuedManifests struct{ publisher *bus.Publisher }
 
-// SendManifest publishes one device's manifest write.
-func (q queuedManifests) SendManifest(ctx context.Context, account domain.AccountID, campaign domain.CampaignID, device domain.DeviceID) error {
-	_, err := q.publisher.Send(ctx, bus.SendManifest{Account: bus.Account{AccountID: account}, CampaignID: campaign, DeviceID: device},
+// SendManifests publishes the devices' manifest writes.
+func (q queuedManifests) SendManifests(ctx context.Context, account domain.AccountID, campaign domain.CampaignID, devices []domain.DeviceID) error {
+	_, err := q.publisher.Send(ctx, bus.SendManifest{Account: bus.Account{AccountID: account}, CampaignID: campaign, DeviceIDs: devices},
 		bus.WithCorrelationID(string(campaign)))
 	return err
 }

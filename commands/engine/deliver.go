@@ -2,9 +2,7 @@ package engine
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"sync"
 	"time"
 
 	"github.com/updateservice/updateservice/commands"
@@ -41,9 +39,18 @@ func (d *driver) deliver(ctx context.Context, cp *domain.Campaign) (time.Duratio
 }
 
 // sendPending records and sends the manifest to one page of pending
-// devices; it returns how many it handled.
+// devices, as many as MaxInFlight leaves room for; it returns how many it
+// handled.
 func (d *driver) sendPending(ctx context.Context) (int, error) {
-	pending, err := d.e.reads.CampaignDevicesInStates(ctx, d.id, []domain.UpdateState{domain.UpdatePending}, "", d.e.cfg.BatchSize)
+	p, err := d.e.reads.CampaignProgress(ctx, d.id)
+	if err != nil {
+		return 0, err
+	}
+	room := min(int64(d.e.cfg.BatchSize), int64(d.e.cfg.MaxInFlight)-p.InFlight)
+	if room <= 0 {
+		return 0, nil // reports bring devices to an outcome and wake the driver
+	}
+	pending, err := d.e.reads.CampaignDevicesInStates(ctx, d.id, []domain.UpdateState{domain.UpdatePending}, "", int(room))
 	if err != nil || len(pending) == 0 {
 		return 0, err
 	}
@@ -54,7 +61,8 @@ func (d *driver) sendPending(ctx context.Context) (int, error) {
 	if len(scheduled) == 0 {
 		return 0, errReadModelBehind
 	}
-	// The next page must not list these devices as pending again.
+	// The next page must not list these devices as pending again, nor
+	// count them out of flight.
 	if err := d.e.waitFor(ctx, res.Position); err != nil {
 		return 0, err
 	}
@@ -77,100 +85,30 @@ func (d *driver) resendScheduled(ctx context.Context) error {
 	}
 }
 
-// send writes the manifest to the devices, SendConcurrency at a time.
-// Devices the connector refuses, or that stay unreachable after
-// SendAttempts tries, are recorded as failed_connector_channel_update.
+// send puts the devices' manifest writes on the send-manifest queue, in
+// messages of at most sendBatch devices.
 func (d *driver) send(ctx context.Context, devices []domain.DeviceID) error {
-	if d.e.queue != nil {
-		return d.enqueue(ctx, devices)
-	}
-	payload, err := d.e.cmds.ManifestWrite(ctx, d.account, d.id)
-	if err != nil {
-		return err
-	}
-	var (
-		mu     sync.Mutex
-		failed = map[string][]domain.DeviceID{}
-		wg     sync.WaitGroup
-		slots  = make(chan struct{}, d.e.cfg.SendConcurrency)
-	)
-	for _, dev := range devices {
-		slots <- struct{}{}
-		wg.Add(1)
-		go func() {
-			defer func() { <-slots; wg.Done() }()
-			if err := d.sendOne(ctx, dev, payload); err != nil && ctx.Err() == nil {
-				mu.Lock()
-				failed[err.Error()] = append(failed[err.Error()], dev)
-				mu.Unlock()
-			}
-		}()
-	}
-	wg.Wait()
-	if err := ctx.Err(); err != nil {
-		return err
-	}
-	for reason, devs := range failed {
-		_, _, err := d.e.cmds.ChangeDeviceStates(ctx, commands.ChangeDeviceStates{Meta: d.meta("send-failed"), CampaignID: d.id,
-			Devices: devs, From: []domain.UpdateState{domain.UpdateScheduled},
-			Change: domain.UpdateChange{To: domain.UpdateFailedConnectorChannelUpdate, Reason: reason}})
-		if err != nil {
+	for len(devices) > 0 {
+		n := min(len(devices), sendBatch)
+		if err := d.e.queue.SendManifests(ctx, d.account, d.id, devices[:n]); err != nil {
 			return err
 		}
+		devices = devices[n:]
 	}
 	return nil
 }
 
-// enqueue puts the devices' manifest writes on the send-manifest queue,
-// SendConcurrency at a time. The queue's handler retries and records a
-// refused write; a write it could not deliver leaves the device scheduled,
-// and the device times out.
-func (d *driver) enqueue(ctx context.Context, devices []domain.DeviceID) error {
-	var wg sync.WaitGroup
-	slots := make(chan struct{}, d.e.cfg.SendConcurrency)
-	for _, dev := range devices {
-		slots <- struct{}{}
-		wg.Add(1)
-		go func() {
-			defer func() { <-slots; wg.Done() }()
-			if err := d.e.queue.SendManifest(ctx, d.account, d.id, dev); err != nil && ctx.Err() == nil {
-				d.e.cfg.Logger.Warn("engine: manifest write not delivered", "campaign", d.id, "device", dev, "error", err)
-			}
-		}()
-	}
-	wg.Wait()
-	return ctx.Err()
-}
+// sendBatch is the most devices of one send-manifest message: the queue's
+// limit.
+const sendBatch = 1000
 
-// sendOne writes the manifest to one device, retrying temporary errors
-// with exponential backoff.
-func (d *driver) sendOne(ctx context.Context, dev domain.DeviceID, payload []byte) error {
-	backoff := 100 * time.Millisecond
-	var err error
-	for attempt := 1; attempt <= d.e.cfg.SendAttempts; attempt++ {
-		err = d.e.sender.SendManifest(ctx, dev, domain.AsyncID(d.id, dev), payload)
-		var permanent interface{ Permanent() bool }
-		if err == nil || (errors.As(err, &permanent) && permanent.Permanent()) || ctx.Err() != nil {
-			break
-		}
-		select {
-		case <-ctx.Done():
-		case <-time.After(backoff):
-		}
-		backoff = min(backoff*2, 5*time.Second)
-	}
-	if err != nil {
-		return fmt.Errorf("device connector: %w", err)
-	}
-	return nil
-}
-
-// timeOut marks devices whose update made no progress for DeviceTimeout.
+// timeOut marks devices whose update made no progress for DeviceTimeout
+// on the timeout clock, which waits while reports wait to be recorded.
 // Until the engine itself has run that long it marks none: silence while
 // the service was down (or its queues were rebalancing) is not the
 // device's.
 func (d *driver) timeOut(ctx context.Context) error {
-	before := d.e.now().Add(-d.e.cfg.DeviceTimeout)
+	before := d.e.timeoutClock().Add(-d.e.cfg.DeviceTimeout)
 	if before.Before(d.e.started) {
 		return nil
 	}

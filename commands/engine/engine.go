@@ -36,7 +36,6 @@ import (
 // Commands are the command handlers the engine sends to.
 type Commands interface {
 	Campaign(ctx context.Context, account domain.AccountID, id domain.CampaignID) (*domain.Campaign, error)
-	ManifestWrite(ctx context.Context, account domain.AccountID, campaign domain.CampaignID) ([]byte, error)
 	AdvanceCampaign(ctx context.Context, c commands.AdvanceCampaign) (commands.Result, error)
 	AllocateCampaignQuota(ctx context.Context, c commands.AllocateCampaignQuota) (commands.Result, error)
 	CheckCampaignManifest(ctx context.Context, c commands.CheckCampaignManifest) (commands.Result, error)
@@ -58,26 +57,24 @@ type Reads interface {
 	SaveCheckpoint(ctx context.Context, name string, pos eventstore.Position) error
 }
 
-// Sender writes a manifest to a device through the device connector. An
-// error with a `Permanent() bool` method returning true will not succeed
-// on retry; any other error is retried with backoff.
-type Sender interface {
-	SendManifest(ctx context.Context, device domain.DeviceID, asyncID string, manifest []byte) error
-}
-
-// ManifestQueue puts a device's manifest write on the
-// connector-channel-send-manifest queue, whose handler records and sends
-// it; a refused write is recorded there too. Without one the engine writes
-// through its Sender itself.
+// ManifestQueue puts manifest writes on the connector-channel-send-manifest
+// queue, whose handler (commands.SendManifests) records and writes them:
+// the one way manifests reach devices. A write that could not be
+// delivered leaves the device scheduled; it is written again after a
+// restart, or times out.
 type ManifestQueue interface {
-	SendManifest(ctx context.Context, account domain.AccountID, campaign domain.CampaignID, device domain.DeviceID) error
+	SendManifests(ctx context.Context, account domain.AccountID, campaign domain.CampaignID, devices []domain.DeviceID) error
 }
 
 // Option configures an Engine.
 type Option func(*Engine)
 
-// WithManifestQueue sends the manifest writes through the queue.
-func WithManifestQueue(q ManifestQueue) Option { return func(e *Engine) { e.queue = q } }
+// WithTimeoutClock measures device silence by clock instead of the wall
+// clock: commands.Intake's, which stays behind while reports wait to be
+// recorded, so that no device times out because the service lags.
+func WithTimeoutClock(clock func() time.Time) Option {
+	return func(e *Engine) { e.timeoutClock = clock }
+}
 
 // Source is the global order of events.
 type Source interface {
@@ -106,11 +103,11 @@ type Config struct {
 	// DeviceTimeout is how long a device's update may go without progress
 	// before it is timed_out.
 	DeviceTimeout time.Duration
-	// SendConcurrency caps the manifest writes in flight per campaign.
-	SendConcurrency int
-	// SendAttempts is how often a write is tried on temporary connector
-	// errors before the device is failed_connector_channel_update.
-	SendAttempts int
+	// MaxInFlight caps the devices of a campaign between "manifest sent"
+	// and an outcome (SCHEDULER_MAX_IN_FLIGHT): the engine sends no more
+	// until reports bring devices to an outcome, so that sends never
+	// outrun what the reports and the connector can carry.
+	MaxInFlight int
 	// Logger receives the engine's log.
 	Logger *slog.Logger
 }
@@ -122,8 +119,7 @@ func (c Config) withDefaults() Config {
 		}
 	}
 	def(&c.BatchSize, 200)
-	def(&c.SendConcurrency, 16)
-	def(&c.SendAttempts, 6)
+	def(&c.MaxInFlight, DefaultMaxInFlight)
 	if c.PollInterval <= 0 {
 		c.PollInterval = 10 * time.Second
 	}
@@ -136,6 +132,10 @@ func (c Config) withDefaults() Config {
 	return c
 }
 
+// DefaultMaxInFlight is MaxInFlight's default: a few seconds of reports at
+// the rates the service takes (five reports per device).
+const DefaultMaxInFlight = 20_000
+
 // CheckpointName keys the engine's position in projection_checkpoints.
 const CheckpointName = "campaign-engine"
 
@@ -144,11 +144,12 @@ type Engine struct {
 	cfg     Config
 	cmds    Commands
 	reads   Reads
-	sender  Sender
-	queue   ManifestQueue // nil: write through sender
+	queue   ManifestQueue
 	source  Source
 	waitFor func(ctx context.Context, pos eventstore.Position) error
 	now     func() time.Time
+
+	timeoutClock func() time.Time // silence is measured by it; default now
 
 	started time.Time // when Run began: timeouts count from then at the earliest
 
@@ -160,10 +161,10 @@ type Engine struct {
 
 // New returns an engine. waitFor blocks until the read models reflect a
 // position (the projection runner's WaitFor).
-func New(cfg Config, cmds Commands, reads Reads, sender Sender, source Source,
+func New(cfg Config, cmds Commands, reads Reads, queue ManifestQueue, source Source,
 	waitFor func(ctx context.Context, pos eventstore.Position) error, now func() time.Time, opts ...Option) *Engine {
-	e := &Engine{cfg: cfg.withDefaults(), cmds: cmds, reads: reads, sender: sender, source: source,
-		waitFor: waitFor, now: now, drivers: map[domain.CampaignID]*driver{}}
+	e := &Engine{cfg: cfg.withDefaults(), cmds: cmds, reads: reads, queue: queue, source: source,
+		waitFor: waitFor, now: now, timeoutClock: now, drivers: map[domain.CampaignID]*driver{}}
 	for _, o := range opts {
 		o(e)
 	}

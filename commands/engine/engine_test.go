@@ -54,7 +54,7 @@ func newWorld(t *testing.T, cfg engine.Config) *world {
 	w.devices = &fakeDevices{h: w.h, ctx: ctx}
 	w.start = func() {
 		engineCtx, stopEngine := context.WithCancel(ctx)
-		e := engine.New(cfg, w.h, w.reads, w.devices, store, w.runner.WaitFor, time.Now)
+		e := engine.New(cfg, w.h, w.reads, sendQueue{w.h, w.devices}, store, w.runner.WaitFor, time.Now)
 		done := make(chan error, 1)
 		go func() { done <- e.Run(engineCtx) }()
 		w.stop = func() {
@@ -67,6 +67,18 @@ func newWorld(t *testing.T, cfg engine.Config) *world {
 	w.start()
 	t.Cleanup(func() { w.stop() })
 	return w
+}
+
+// sendQueue is the send-manifest queue in process: its handler's command,
+// writing through the simulated devices.
+type sendQueue struct {
+	h      *commands.Handlers
+	sender commands.ManifestSender
+}
+
+func (q sendQueue) SendManifests(ctx context.Context, account domain.AccountID, campaign domain.CampaignID, devices []domain.DeviceID) error {
+	_, _, err := q.h.SendManifests(ctx, q.sender, commands.SendManifests{Meta: commands.Meta{Account: account}, CampaignID: campaign, Devices: devices})
+	return err
 }
 
 func (w *world) meta() commands.Meta { return commands.Meta{Account: account} }
@@ -172,20 +184,22 @@ func (f *fakeDevices) SendManifest(ctx context.Context, device domain.DeviceID, 
 
 func (f *fakeDevices) answer(device domain.DeviceID, asyncID string) {
 	meta := commands.Meta{Account: account}
+	delivered, _ := domain.AsyncResponseReport(asyncID, 200, "")
 	for {
-		_, err := f.h.HandleAsyncResponse(f.ctx, commands.HandleAsyncResponse{Meta: meta, AsyncID: asyncID, Status: 200})
-		if !errors.Is(err, commands.ErrNotYetKnown) {
+		res, err := f.h.RecordDeviceReports(f.ctx, commands.RecordDeviceReports{Meta: meta, Reports: []domain.Report{delivered}})
+		if err != nil || !errors.Is(res.Err(), domain.ErrSendNotRecorded) {
 			break
 		}
 		time.Sleep(5 * time.Millisecond)
 	}
-	result := "1"
+	result := 1
 	if strings.HasPrefix(string(device), "fail") {
-		result = "9"
+		result = 9
 	}
-	for _, n := range []struct{ path, payload string }{{commands.UpdateStatePath, "4"}, {commands.UpdateStatePath, "7"}, {commands.UpdateResultPath, result}} {
-		_, _ = f.h.HandleDeviceNotification(f.ctx, commands.HandleDeviceNotification{Meta: meta, DeviceID: device, Path: n.path, Payload: n.payload})
-	}
+	_, _ = f.h.RecordDeviceReports(f.ctx, commands.RecordDeviceReports{Meta: meta, Reports: []domain.Report{
+		{Kind: domain.ReportLwM2MState, Device: device, Value: 4},
+		{Kind: domain.ReportLwM2MState, Device: device, Value: 7},
+		{Kind: domain.ReportLwM2MResult, Device: device, Value: result}}})
 }
 
 func TestACampaignRunsToExactOutcomes(t *testing.T) {

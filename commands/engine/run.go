@@ -17,7 +17,7 @@ import (
 // campaign with work, then follows the global order from its checkpoint,
 // waking drivers as their campaigns' events arrive.
 func (e *Engine) Run(ctx context.Context) error {
-	e.started = e.now()
+	e.started = e.timeoutClock()
 	pos, err := e.reads.Checkpoint(ctx, CheckpointName)
 	if err != nil {
 		return err
