@@ -1,0 +1,103 @@
+package main_test
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/updateservice/updateservice/adapters/postgres/pgtest"
+)
+
+// positionsLock is the Postgres event store's advisory lock under which
+// every append allocates its positions (migration 001): holding it holds
+// back everything the service would record.
+const positionsLock = 7415081937452013
+
+// The service's ingestion is held back for longer than
+// DEVICE_UPDATE_TIMEOUT while the devices go on reporting: nothing can be
+// recorded, so the reports wait (in the service's queue and in the
+// connector). No device that answered may time out for that wait; the
+// silent ones still must; every outcome is fleetsim's.
+func TestNoAnsweringDeviceTimesOutWhileIngestionIsHeldBack(t *testing.T) {
+	const (
+		devices = 5000
+		timeout = 4 * time.Second
+		hold    = 8 * time.Second
+	)
+	bin := buildBinaries(t)
+	dir := t.TempDir()
+	api := fmt.Sprintf("127.0.0.1:%d", freePort(t))
+	sim := fmt.Sprintf("127.0.0.1:%d", freePort(t))
+	db := pgtest.NewDatabase(t)
+	svc := &service{t: t, bin: filepath.Join(bin, "updated"), env: []string{
+		"DATABASE_URL=" + db, "HTTP_ADDR=" + api, "API_KEYS=" + e2eKey + ":" + e2eAccount,
+		"SCHEDULER_BATCH_SIZE=1000", "SCHEDULER_DELAY=0s", "SCHEDULER_POLLING_TIMEOUT=1s",
+		"DEVICE_UPDATE_TIMEOUT=" + timeout.String(), "CONNECTOR_URL=http://" + sim,
+	}, log: filepath.Join(dir, "updated.log")}
+	svc.start()
+	c := &client{t: t, base: "http://" + api}
+	c.waitReady()
+
+	expectFile := filepath.Join(dir, "expected.json")
+	fleet := exec.Command(filepath.Join(bin, "fleetsim"), "-api", "http://"+api, "-key", e2eKey, "-listen", sim,
+		"-devices", fmt.Sprint(devices), "-seed", "11", "-latency", "1s", "-heartbeat", "0", "-device-class", "sensor",
+		"-manifest-digest", e2eDigest, "-mix", "success=85,fail=10,silent=5", "-expect-json", expectFile)
+	fleetLog, _ := os.Create(filepath.Join(dir, "fleetsim.log"))
+	fleet.Stdout, fleet.Stderr = fleetLog, fleetLog
+	if err := fleet.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = fleet.Process.Kill(); _ = fleet.Wait(); dumpOnFailure(t, fleetLog.Name()) })
+	c.waitDevices(devices)
+
+	var manifest, campaign struct{ ID string }
+	c.do("POST", "/v3/firmware-manifests", map[string]any{"name": "firmware 2", "device_class": "sensor",
+		"timestamp": "2026-11-01T00:00:00Z", "delivered_payload_type": "full", "delivered_payload_url": "https://fw.example/2.bin",
+		"delivered_payload_digest": e2eDigest, "delivered_payload_size": 1024}, http.StatusCreated, &manifest)
+	c.do("POST", "/v3/update-campaigns", map[string]any{"name": "held", "root_manifest_id": manifest.ID,
+		"device_filter": "state__eq=registered"}, http.StatusCreated, &campaign)
+	c.do("POST", "/v3/update-campaigns/"+campaign.ID+"/start", nil, http.StatusAccepted, nil)
+
+	deadline := time.Now().Add(3 * time.Minute)
+	for s := c.stats(campaign.ID); s.Finished < devices/10; s = c.stats(campaign.ID) {
+		if time.Now().After(deadline) {
+			t.Fatalf("the campaign never got going: %+v", s)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	held := c.stats(campaign.ID)
+	holdBack(t, db, hold)
+	after := c.stats(campaign.ID)
+	t.Logf("held back for %s (timeout %s) at %+v; then %+v", hold, timeout, held, after)
+	if after.Finished >= devices {
+		t.Fatalf("every device had finished by the end of the hold (%+v): the hold tested nothing", after)
+	}
+
+	c.waitFinished(campaign.ID, deadline)
+	checkOutcome(t, c, campaign.ID, expectFile)
+}
+
+// holdBack holds the positions lock for d, so that no append commits.
+func holdBack(t *testing.T, db string, d time.Duration) {
+	t.Helper()
+	ctx := context.Background()
+	conn, err := pgx.Connect(ctx, db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(ctx)
+	if _, err := conn.Exec(ctx, `SELECT pg_advisory_lock($1)`, int64(positionsLock)); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(d)
+	if _, err := conn.Exec(ctx, `SELECT pg_advisory_unlock($1)`, int64(positionsLock)); err != nil {
+		t.Fatal(err)
+	}
+}
