@@ -13,12 +13,14 @@ import (
 	"github.com/updateservice/updateservice/projections"
 )
 
-// silentDevices takes every manifest write and never answers: the
+// silentDevices is the send-manifest queue of devices that never answer:
+// it records the writes as its handler does, and writes nothing. The
 // campaign benchmark measures enrolment, not devices.
-type silentDevices struct{}
+type silentDevices struct{ h *commands.Handlers }
 
-func (silentDevices) SendManifests(context.Context, domain.AccountID, domain.CampaignID, []domain.DeviceID) error {
-	return nil
+func (s silentDevices) SendManifests(ctx context.Context, account domain.AccountID, campaign domain.CampaignID, devices []domain.DeviceID) (commands.Result, error) {
+	res, _, err := s.h.RecordManifestsSent(ctx, commands.RecordManifestsSent{Meta: commands.Meta{Account: account}, CampaignID: campaign, Devices: devices})
+	return res, err
 }
 
 // campaignReads joins the read-model queries the engine makes.
@@ -54,7 +56,7 @@ func (b *bench) campaign(ctx context.Context) (rate, string, error) {
 	// it has followed the registrations by the time the campaign starts.
 	progress := projections.NewEngineQueries(pool)
 	e := engine.New(engine.Config{BatchSize: b.opts.schedulerBatch, PollInterval: time.Second, DeviceTimeout: time.Hour},
-		h, campaignReads{projections.NewQueries(pool), progress}, silentDevices{}, store, runner.WaitFor, time.Now)
+		h, campaignReads{projections.NewQueries(pool), progress}, silentDevices{h}, store, runner.WaitFor, time.Now)
 	go func() { _ = e.Run(ctx) }()
 	meta := commands.Meta{Account: "bench"}
 	registered, err := b.registerFleet(ctx, h, meta, runner)

@@ -3,6 +3,8 @@ package engine
 import (
 	"context"
 	"fmt"
+	"github.com/updateservice/updateservice/domain/eventstore"
+	"slices"
 	"time"
 
 	"github.com/updateservice/updateservice/commands"
@@ -12,6 +14,11 @@ import (
 // inFlight are the update states between enrolment and an outcome.
 var inFlight = []domain.UpdateState{domain.UpdateScheduled, domain.UpdateUpdatedConnectorChannel,
 	domain.UpdateDownloading, domain.UpdateInstalling}
+
+// activePoll is how often an active campaign with open devices looks at
+// its counters: to send to more devices as others reach an outcome, to time
+// out silent ones, and to end once every device has an outcome.
+const activePoll = 250 * time.Millisecond
 
 // open are the update states a stop cancels.
 var open = append([]domain.UpdateState{domain.UpdatePending}, inFlight...)
@@ -54,19 +61,41 @@ func (d *driver) sendPending(ctx context.Context) (int, error) {
 	if err != nil || len(pending) == 0 {
 		return 0, err
 	}
-	res, scheduled, err := d.e.cmds.RecordManifestsSent(ctx, commands.RecordManifestsSent{Meta: d.meta("send"), CampaignID: d.id, Devices: pending})
-	if err != nil {
+	if err := d.send(ctx, pending); err != nil {
 		return 0, err
 	}
-	if len(scheduled) == 0 {
-		return 0, errReadModelBehind
+	return len(pending), nil
+}
+
+// sent waits until the read models show the devices' writes recorded, so
+// that the next page does not list them as pending again, nor counts them
+// out of flight. The queue's answer has the record's position in process;
+// on Kafka the engine looks at the devices until the record shows.
+func (d *driver) sent(ctx context.Context, res commands.Result, devices []domain.DeviceID) error {
+	if res.Position != (eventstore.Position{}) {
+		d.wrote(res)
+		return d.e.waitFor(ctx, res.Position)
 	}
-	// The next page must not list these devices as pending again, nor
-	// count them out of flight.
-	if err := d.e.waitFor(ctx, res.Position); err != nil {
-		return 0, err
+	for wait := time.Millisecond; ; wait = min(2*wait, 100*time.Millisecond) {
+		still, err := d.e.reads.CampaignDevicesInStates(ctx, d.id, []domain.UpdateState{domain.UpdatePending}, "", len(devices))
+		if err != nil || !overlaps(still, devices) {
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(wait):
+		}
 	}
-	return len(pending), d.send(ctx, scheduled)
+}
+
+// overlaps reports whether a and b share a device.
+func overlaps(a, b []domain.DeviceID) bool {
+	in := make(map[domain.DeviceID]bool, len(a))
+	for _, id := range a {
+		in[id] = true
+	}
+	return slices.ContainsFunc(b, func(id domain.DeviceID) bool { return in[id] })
 }
 
 // resendScheduled sends the manifest again to devices recorded as sent
@@ -86,11 +115,17 @@ func (d *driver) resendScheduled(ctx context.Context) error {
 }
 
 // send puts the devices' manifest writes on the send-manifest queue, in
-// messages of at most sendBatch devices.
+// messages of at most sendBatch devices, each waited for until its record
+// shows in the read models. The queue's handler records each write before
+// it makes it.
 func (d *driver) send(ctx context.Context, devices []domain.DeviceID) error {
 	for len(devices) > 0 {
 		n := min(len(devices), sendBatch)
-		if err := d.e.queue.SendManifests(ctx, d.account, d.id, devices[:n]); err != nil {
+		res, err := d.e.queue.SendManifests(ctx, d.account, d.id, devices[:n])
+		if err == nil {
+			err = d.sent(ctx, res, devices[:n])
+		}
+		if err != nil {
 			return err
 		}
 		devices = devices[n:]
@@ -150,9 +185,9 @@ func (d *driver) finishIfDone(ctx context.Context, cp *domain.Campaign) (time.Du
 			return 0, false, err
 		}
 	default:
-		// Device events wake the driver; the poll bounds the wait so that
-		// timeouts are checked even when the fleet is silent.
-		return min(d.e.cfg.PollInterval, d.e.cfg.DeviceTimeout/2+time.Millisecond), false, nil
+		// Reports do not wake the driver (see actsOn): it looks again
+		// after activePoll, which also bounds how late timeouts are found.
+		return min(d.e.cfg.PollInterval, activePoll, d.e.cfg.DeviceTimeout/2+time.Millisecond), false, nil
 	}
 	_, err = d.e.cmds.EndCampaign(ctx, commands.EndCampaign{Meta: d.meta("end"), CampaignID: d.id, Outcome: outcome})
 	return 0, false, err

@@ -42,16 +42,6 @@ func (e *Engine) drive(ctx context.Context, account domain.AccountID, id domain.
 	return d
 }
 
-// wake wakes the driver of a campaign, if it has one.
-func (e *Engine) wake(id domain.CampaignID) {
-	e.mu.Lock()
-	d := e.drivers[id]
-	e.mu.Unlock()
-	if d != nil {
-		d.wake()
-	}
-}
-
 func (d *driver) wake() {
 	select {
 	case d.wakeCh <- struct{}{}:

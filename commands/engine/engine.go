@@ -15,7 +15,8 @@
 //     every event the engine has seen; a page is at most BatchSize devices,
 //     so memory never holds a whole fleet.
 //  5. A manifest write is recorded (scheduled, with its async id) before it
-//     is sent; after a restart the scheduled devices are sent again.
+//     is sent, by the send-manifest queue's handler; after a restart the
+//     scheduled devices are sent again.
 //  6. A stop cancels the sends in flight; the stopping campaign then cancels
 //     its open devices and stops.
 package engine
@@ -40,7 +41,6 @@ type Commands interface {
 	AllocateCampaignQuota(ctx context.Context, c commands.AllocateCampaignQuota) (commands.Result, error)
 	CheckCampaignManifest(ctx context.Context, c commands.CheckCampaignManifest) (commands.Result, error)
 	EnrolDevices(ctx context.Context, c commands.EnrolDevices) (commands.Result, error)
-	RecordManifestsSent(ctx context.Context, c commands.RecordManifestsSent) (commands.Result, []domain.DeviceID, error)
 	ChangeDeviceStates(ctx context.Context, c commands.ChangeDeviceStates) (commands.Result, []domain.DeviceID, error)
 	EndCampaign(ctx context.Context, c commands.EndCampaign) (commands.Result, error)
 }
@@ -63,7 +63,10 @@ type Reads interface {
 // delivered leaves the device scheduled; it is written again after a
 // restart, or times out.
 type ManifestQueue interface {
-	SendManifests(ctx context.Context, account domain.AccountID, campaign domain.CampaignID, devices []domain.DeviceID) error
+	// SendManifests puts the writes on the queue. The result is the
+	// handler's when the queue runs it before answering (in process), else
+	// zero.
+	SendManifests(ctx context.Context, account domain.AccountID, campaign domain.CampaignID, devices []domain.DeviceID) (commands.Result, error)
 }
 
 // Option configures an Engine.

@@ -76,9 +76,9 @@ type sendQueue struct {
 	sender commands.ManifestSender
 }
 
-func (q sendQueue) SendManifests(ctx context.Context, account domain.AccountID, campaign domain.CampaignID, devices []domain.DeviceID) error {
-	_, _, err := q.h.SendManifests(ctx, q.sender, commands.SendManifests{Meta: commands.Meta{Account: account}, CampaignID: campaign, Devices: devices})
-	return err
+func (q sendQueue) SendManifests(ctx context.Context, account domain.AccountID, campaign domain.CampaignID, devices []domain.DeviceID) (commands.Result, error) {
+	res, _, err := q.h.SendManifests(ctx, q.sender, commands.SendManifests{Meta: commands.Meta{Account: account}, CampaignID: campaign, Devices: devices})
+	return res, err
 }
 
 func (w *world) meta() commands.Meta { return commands.Meta{Account: account} }

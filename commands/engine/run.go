@@ -2,7 +2,6 @@ package engine
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -87,16 +86,14 @@ func (e *Engine) Position() eventstore.Position {
 	return e.seen
 }
 
-// campaignRef is the part of device events that names their campaign.
-type campaignRef struct {
-	CampaignID domain.CampaignID `json:"campaign_id"`
-}
-
-// actsOn tells the events dispatch acts on: every event of a campaign,
-// a device's state in a campaign, a manifest deleted.
+// actsOn tells the events dispatch acts on: every event of a campaign and
+// a manifest deleted. Device reports do not wake the engine: a campaign
+// with devices in flight looks at its counters every activePoll instead,
+// as waking its driver for each of hundreds of thousands of reports (and
+// reading each one's data to find its campaign) cost more than the reports'
+// own recording.
 func actsOn(stream, eventType string) bool {
-	return strings.HasPrefix(stream, domain.CampaignStreamPrefix) ||
-		eventType == (domain.DeviceUpdateStateChanged{}).Name() || eventType == (domain.ManifestDeleted{}).Name()
+	return strings.HasPrefix(stream, domain.CampaignStreamPrefix) || eventType == (domain.ManifestDeleted{}).Name()
 }
 
 // dispatch wakes (or starts) the driver an event concerns.
@@ -109,11 +106,6 @@ func (e *Engine) dispatch(ctx context.Context, ev eventstore.RecordedEvent) {
 		d := e.drive(ctx, account, id)
 		if ev.Type == (domain.CampaignStopRequested{}).Name() || ev.Type == (domain.CampaignStopped{}).Name() {
 			d.interrupt() // stop sending now
-		}
-	case ev.Type == (domain.DeviceUpdateStateChanged{}).Name():
-		var ref campaignRef
-		if json.Unmarshal(ev.Data, &ref) == nil {
-			e.wake(ref.CampaignID)
 		}
 	case ev.Type == (domain.ManifestDeleted{}).Name():
 		manifest := domain.ManifestID(strings.TrimPrefix(ev.Stream, domain.ManifestStreamPrefix))
