@@ -1,10 +1,15 @@
 package domain
 
 import (
-	"encoding/json"
 	"fmt"
 	"reflect"
 	"time"
+
+	// The events' JSON is decoded by the million (every command loads its
+	// aggregates' streams, every projection reads every event): go-json
+	// decodes them about five times faster than encoding/json, with the
+	// same struct tags and results.
+	json "github.com/goccy/go-json"
 )
 
 // Event is a fact recorded by an aggregate. Name is the stable event type

@@ -2,9 +2,10 @@ package postgres
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"math"
+
+	json "github.com/goccy/go-json" // every event read decodes its metadata: see domain/events.go
 
 	"github.com/updateservice/updateservice/domain/eventstore"
 )
