@@ -3,9 +3,6 @@ package main_test
 import (
 	"context"
 	"fmt"
-	"net/http"
-	"os"
-	"os/exec"
 	"path/filepath"
 	"testing"
 	"time"
@@ -45,25 +42,10 @@ func TestNoAnsweringDeviceTimesOutWhileIngestionIsHeldBack(t *testing.T) {
 	c := &client{t: t, base: "http://" + api}
 	c.waitReady()
 
-	expectFile := filepath.Join(dir, "expected.json")
-	fleet := exec.Command(filepath.Join(bin, "fleetsim"), "-api", "http://"+api, "-key", e2eKey, "-listen", sim,
-		"-devices", fmt.Sprint(devices), "-seed", "11", "-latency", "1s", "-heartbeat", "0", "-device-class", "sensor",
-		"-manifest-digest", e2eDigest, "-mix", "success=85,fail=10,silent=5", "-expect-json", expectFile)
-	fleetLog, _ := os.Create(filepath.Join(dir, "fleetsim.log"))
-	fleet.Stdout, fleet.Stderr = fleetLog, fleetLog
-	if err := fleet.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = fleet.Process.Kill(); _ = fleet.Wait(); dumpOnFailure(t, fleetLog.Name()) })
+	expectFile := startFleetsim(t, bin, dir, "-api", "http://"+api, "-listen", sim, "-devices", fmt.Sprint(devices),
+		"-seed", "11", "-latency", "1s", "-heartbeat", "0", "-mix", "success=85,fail=10,silent=5")
 	c.waitDevices(devices)
-
-	var manifest, campaign struct{ ID string }
-	c.do("POST", "/v3/firmware-manifests", map[string]any{"name": "firmware 2", "device_class": "sensor",
-		"timestamp": "2026-11-01T00:00:00Z", "delivered_payload_type": "full", "delivered_payload_url": "https://fw.example/2.bin",
-		"delivered_payload_digest": e2eDigest, "delivered_payload_size": 1024}, http.StatusCreated, &manifest)
-	c.do("POST", "/v3/update-campaigns", map[string]any{"name": "held", "root_manifest_id": manifest.ID,
-		"device_filter": "state__eq=registered"}, http.StatusCreated, &campaign)
-	c.do("POST", "/v3/update-campaigns/"+campaign.ID+"/start", nil, http.StatusAccepted, nil)
+	campaign := c.startCampaign("held")
 
 	deadline := time.Now().Add(3 * time.Minute)
 	for s := c.stats(campaign.ID); s.Finished < devices/10; s = c.stats(campaign.ID) {

@@ -90,26 +90,10 @@ func runEndToEnd(t *testing.T, env ...string) {
 	c := &client{t: t, base: "http://" + api}
 	c.waitReady()
 
-	expectFile := filepath.Join(dir, "expected.json")
-	fleet := exec.Command(filepath.Join(bin, "fleetsim"), "-api", "http://"+api, "-key", e2eKey, "-listen", sim,
-		"-devices", fmt.Sprint(e2eDevices), "-seed", "7", "-latency", "20ms", "-device-class", "sensor",
-		"-manifest-digest", e2eDigest, "-mix", "success=75,fail=10,uptodate=5,wrongclass=5,silent=5",
-		"-expect-json", expectFile)
-	fleetLog, _ := os.Create(filepath.Join(dir, "fleetsim.log"))
-	fleet.Stdout, fleet.Stderr = fleetLog, fleetLog
-	if err := fleet.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = fleet.Process.Kill(); _ = fleet.Wait(); dumpOnFailure(t, fleetLog.Name()) })
+	expectFile := startFleetsim(t, bin, dir, "-api", "http://"+api, "-listen", sim, "-devices", fmt.Sprint(e2eDevices),
+		"-seed", "7", "-latency", "20ms", "-mix", "success=75,fail=10,uptodate=5,wrongclass=5,silent=5")
 	c.waitDevices(e2eDevices)
-
-	var manifest, campaign struct{ ID string }
-	c.do("POST", "/v3/firmware-manifests", map[string]any{"name": "firmware 2", "device_class": "sensor",
-		"timestamp": "2026-11-01T00:00:00Z", "delivered_payload_type": "full", "delivered_payload_url": "https://fw.example/2.bin",
-		"delivered_payload_digest": e2eDigest, "delivered_payload_size": 1024}, http.StatusCreated, &manifest)
-	c.do("POST", "/v3/update-campaigns", map[string]any{"name": "e2e", "root_manifest_id": manifest.ID,
-		"device_filter": "state__eq=registered"}, http.StatusCreated, &campaign)
-	c.do("POST", "/v3/update-campaigns/"+campaign.ID+"/start", nil, http.StatusAccepted, nil)
+	campaign := c.startCampaign("e2e")
 
 	// Kill once while devices are being enrolled, once while they update.
 	killWhen := []func(stats) bool{
@@ -132,6 +116,35 @@ func runEndToEnd(t *testing.T, env ...string) {
 	}
 	c.waitFinished(campaign.ID, deadline)
 	checkOutcome(t, c, campaign.ID, expectFile)
+}
+
+// startFleetsim runs fleetsim with the account's key, class sensor and
+// e2eDigest as the target firmware, and the flags given; it returns the
+// file of the devices' expected outcomes.
+func startFleetsim(t *testing.T, bin, dir string, flags ...string) string {
+	expectFile := filepath.Join(dir, "expected.json")
+	args := append([]string{"-key", e2eKey, "-device-class", "sensor", "-manifest-digest", e2eDigest, "-expect-json", expectFile}, flags...)
+	fleet := exec.Command(filepath.Join(bin, "fleetsim"), args...)
+	fleetLog, _ := os.Create(filepath.Join(dir, "fleetsim.log"))
+	fleet.Stdout, fleet.Stderr = fleetLog, fleetLog
+	if err := fleet.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = fleet.Process.Kill(); _ = fleet.Wait(); dumpOnFailure(t, fleetLog.Name()) })
+	return expectFile
+}
+
+// startCampaign registers the target firmware's manifest, creates a
+// campaign of it over every registered device and starts it.
+func (c *client) startCampaign(name string) struct{ ID string } {
+	var manifest, campaign struct{ ID string }
+	c.do("POST", "/v3/firmware-manifests", map[string]any{"name": "firmware 2", "device_class": "sensor",
+		"timestamp": "2026-11-01T00:00:00Z", "delivered_payload_type": "full", "delivered_payload_url": "https://fw.example/2.bin",
+		"delivered_payload_digest": e2eDigest, "delivered_payload_size": 1024}, http.StatusCreated, &manifest)
+	c.do("POST", "/v3/update-campaigns", map[string]any{"name": name, "root_manifest_id": manifest.ID,
+		"device_filter": "state__eq=registered"}, http.StatusCreated, &campaign)
+	c.do("POST", "/v3/update-campaigns/"+campaign.ID+"/start", nil, http.StatusAccepted, nil)
+	return campaign
 }
 
 // expectation is fleetsim's promise for one device.
