@@ -2,13 +2,14 @@ package engine
 
 import (
 	"context"
+	"errors"
 	"fmt"
-	"github.com/updateservice/updateservice/domain/eventstore"
 	"slices"
 	"time"
 
 	"github.com/updateservice/updateservice/commands"
 	"github.com/updateservice/updateservice/domain"
+	"github.com/updateservice/updateservice/domain/eventstore"
 )
 
 // inFlight are the update states between enrolment and an outcome.
@@ -45,9 +46,8 @@ func (d *driver) deliver(ctx context.Context, cp *domain.Campaign) (time.Duratio
 	return d.finishIfDone(ctx, cp)
 }
 
-// sendPending records and sends the manifest to one page of pending
-// devices, as many as MaxInFlight leaves room for; it returns how many it
-// handled.
+// sendPending sends the manifest to one page of pending devices, as many
+// as MaxInFlight leaves room for; it returns how many it handled.
 func (d *driver) sendPending(ctx context.Context) (int, error) {
 	p, err := d.e.reads.CampaignProgress(ctx, d.id)
 	if err != nil {
@@ -55,7 +55,7 @@ func (d *driver) sendPending(ctx context.Context) (int, error) {
 	}
 	room := min(int64(d.e.cfg.BatchSize), int64(d.e.cfg.MaxInFlight)-p.InFlight)
 	if room <= 0 {
-		return 0, nil // reports bring devices to an outcome and wake the driver
+		return 0, nil // the driver looks again after activePoll
 	}
 	pending, err := d.e.reads.CampaignDevicesInStates(ctx, d.id, []domain.UpdateState{domain.UpdatePending}, "", int(room))
 	if err != nil || len(pending) == 0 {
@@ -67,6 +67,15 @@ func (d *driver) sendPending(ctx context.Context) (int, error) {
 	return len(pending), nil
 }
 
+// errSendUnseen says the send-manifest queue's records of a page did not
+// show within sendSeenWithin: its message waits in a backlog, or failed.
+// The step is tried again with backoff, sending the page again, which
+// records nothing twice and writes the manifest again.
+var errSendUnseen = errors.New("engine: the records of manifest writes put on the queue do not show")
+
+// sendSeenWithin bounds the wait for a page's records on Kafka.
+const sendSeenWithin = time.Minute
+
 // sent waits until the read models show the devices' writes recorded, so
 // that the next page does not list them as pending again, nor counts them
 // out of flight. The queue's answer has the record's position in process;
@@ -76,7 +85,11 @@ func (d *driver) sent(ctx context.Context, res commands.Result, devices []domain
 		d.wrote(res)
 		return d.e.waitFor(ctx, res.Position)
 	}
+	deadline := time.Now().Add(sendSeenWithin)
 	for wait := time.Millisecond; ; wait = min(2*wait, 100*time.Millisecond) {
+		if time.Now().After(deadline) {
+			return errSendUnseen
+		}
 		still, err := d.e.reads.CampaignDevicesInStates(ctx, d.id, []domain.UpdateState{domain.UpdatePending}, "", len(devices))
 		if err != nil || !overlaps(still, devices) {
 			return err
