@@ -9,7 +9,6 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
-	"time"
 )
 
 // fleetsimProcess is bin/fleetsim running as a process of its own: the
@@ -62,13 +61,7 @@ func (f *fleetsimProcess) waitReady(ctx context.Context) error {
 // printed its figures and ended, and returns its summary line; after 30 s
 // it is killed. Calling it again returns the same line.
 func (f *fleetsimProcess) stop() string {
-	_ = f.cmd.Process.Signal(os.Interrupt)
-	select {
-	case <-f.exited:
-	case <-time.After(30 * time.Second):
-		_ = f.cmd.Process.Kill()
-		<-f.exited
-	}
+	interrupt(f.cmd, f.exited)
 	defer f.out.removeLog()
 	return f.out.summary
 }

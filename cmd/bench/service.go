@@ -95,12 +95,18 @@ func startService(ctx context.Context, dbURL string, env ...string) (*service, e
 // for it; after 30 s it is killed.
 func (s *service) stop() {
 	defer s.removeLog()
-	_ = s.cmd.Process.Signal(os.Interrupt)
+	interrupt(s.cmd, s.exited)
+}
+
+// interrupt sends a process SIGINT, as Ctrl-C does, and waits until
+// exited is closed; after 30 s it kills the process.
+func interrupt(cmd *exec.Cmd, exited <-chan struct{}) {
+	_ = cmd.Process.Signal(os.Interrupt)
 	select {
-	case <-s.exited:
+	case <-exited:
 	case <-time.After(30 * time.Second):
-		_ = s.cmd.Process.Kill()
-		<-s.exited
+		_ = cmd.Process.Kill()
+		<-exited
 	}
 }
 
