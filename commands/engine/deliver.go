@@ -57,13 +57,18 @@ func (d *driver) sendPending(ctx context.Context) (int, error) {
 	if room <= 0 {
 		return 0, nil // the driver looks again after activePoll
 	}
-	pending, err := d.e.reads.CampaignDevicesInStates(ctx, d.id, []domain.UpdateState{domain.UpdatePending}, "", int(room))
+	pending, err := d.e.reads.CampaignDevicesInStates(ctx, d.id, []domain.UpdateState{domain.UpdatePending}, d.pendingAfter, int(room))
+	if err == nil && len(pending) == 0 && d.pendingAfter != "" {
+		d.pendingAfter = "" // devices behind the cursor may be pending still (a page sent again)
+		pending, err = d.e.reads.CampaignDevicesInStates(ctx, d.id, []domain.UpdateState{domain.UpdatePending}, "", int(room))
+	}
 	if err != nil || len(pending) == 0 {
 		return 0, err
 	}
 	if err := d.send(ctx, pending); err != nil {
 		return 0, err
 	}
+	d.pendingAfter = pending[len(pending)-1]
 	return len(pending), nil
 }
 

@@ -18,10 +18,15 @@ type driver struct {
 	id       domain.CampaignID
 	wakeCh   chan struct{}
 	mu       sync.Mutex
-	cancel   context.CancelFunc  // of the step in progress
-	resent   bool                // scheduled devices were sent again after (re)start
-	nextPage time.Time           // no device page before this time (BatchDelay)
-	written  eventstore.Position // the last event this driver's own commands appended
+	cancel   context.CancelFunc // of the step in progress
+	resent   bool               // scheduled devices were sent again after (re)start
+	nextPage time.Time          // no device page before this time (BatchDelay)
+	// pendingAfter is the last device sent to: the next page of pending
+	// devices starts after it. Read from the start each time, the page
+	// query would walk the index entries of every device that has left
+	// pending and is not vacuumed yet: up to the whole fleet.
+	pendingAfter domain.DeviceID
+	written      eventstore.Position // the last event this driver's own commands appended
 }
 
 // drive returns the campaign's driver, starting it when there is none.
