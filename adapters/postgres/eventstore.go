@@ -155,7 +155,12 @@ func appendInTx(ctx context.Context, tx pgx.Tx, requests []eventstore.AppendRequ
 }
 
 // lockAndRead takes the streams' locks, then reads their revisions and
-// which of the events are already stored, in one round trip.
+// which of the events are already stored, in one round trip. Both reads
+// look each stream and each event id up on its own, in a LATERAL subquery
+// with a LIMIT that Postgres cannot turn into a join: one index lookup
+// each, whatever the statistics say. As a plain join or `= ANY($1)`, a
+// plan made while the table was small (a connection's cached plan, say)
+// scans the whole table on every append.
 func lockAndRead(ctx context.Context, tx pgx.Tx, names []string, requests []eventstore.AppendRequest) (map[string]uint64, map[uuid.UUID]storedEvent, error) {
 	var ids [][16]byte // pgx encodes [16]byte as uuid directly
 	for _, r := range requests {
@@ -177,7 +182,8 @@ func lockAndRead(ctx context.Context, tx pgx.Tx, names []string, requests []even
 		return err
 	})
 	stored := map[uuid.UUID]storedEvent{}
-	b.Queue(`SELECT event_id, stream_id, revision, position FROM events WHERE event_id = ANY($1)`, ids).Query(func(rows pgx.Rows) error {
+	b.Queue(`SELECT e.event_id, e.stream_id, e.revision, e.position FROM unnest($1::uuid[]) AS i(id)
+		CROSS JOIN LATERAL (SELECT event_id, stream_id, revision, position FROM events WHERE event_id = i.id LIMIT 1) AS e`, ids).Query(func(rows pgx.Rows) error {
 		var id uuid.UUID
 		var se storedEvent
 		var rev int64
