@@ -24,7 +24,13 @@ const notifyChannel = "event_store_appended"
 const streamLockSpace = 0x45535354 // "ESST"
 
 // positionsLock is the advisory lock under which positions are allocated:
-// the key allocate_positions (migration 001) takes.
+// the key allocate_positions (migration 001) takes. The function holds it
+// as a session lock and lets it go in an EXCEPTION handler too, at the
+// cost of a subtransaction, small next to the transaction it runs once in.
+// Taking and letting go of it with statements sent from here instead
+// would leave it held whenever the allocation failed (an error skips the
+// rest of a pipeline), stopping every append until the connection is
+// closed.
 const positionsLock = 7415081937452013
 
 // copyThreshold is the number of events from which an append uses COPY
@@ -36,6 +42,7 @@ type EventStore struct {
 	pool      *pgxpool.Pool
 	notifier  *notifier
 	announcer *announcer
+	batcher   *appendBatcher
 	// PollInterval bounds how long a caught-up subscription waits without
 	// a notification before it reads again (a reader held back by the
 	// fence is not notified when the older transaction ends).
@@ -46,8 +53,10 @@ type EventStore struct {
 // call Migrate first.
 func NewEventStore(pool *pgxpool.Pool) *EventStore {
 	self := uuid.NewString()
-	return &EventStore{pool: pool, notifier: newNotifier(pool, self), announcer: &announcer{pool: pool, self: self},
+	s := &EventStore{pool: pool, notifier: newNotifier(pool, self), announcer: &announcer{pool: pool, self: self},
 		PollInterval: 100 * time.Millisecond}
+	s.batcher = newAppendBatcher(s.commit, s.commit)
+	return s
 }
 
 // Close stops the store's notification listener. It does not close the pool.
@@ -66,15 +75,34 @@ func (s *EventStore) Append(ctx context.Context, stream string, expected eventst
 // request's expectation holds and all events are stored, or nothing is.
 // A request whose events are all already stored where they would go is an
 // idempotent retry: it reports where they are and stores nothing. Every
-// append, of one event or of a whole fleet's, is one transaction of
-// appendInTx.
+// append, of one event or of a whole fleet's, is made by appendInTx: a
+// small one in a transaction it may share with the small appends of other
+// callers made at the same time (see appendBatcher), a large one in a
+// transaction of its own.
 func (s *EventStore) AppendMulti(ctx context.Context, requests []eventstore.AppendRequest) ([]eventstore.AppendResult, error) {
 	if err := eventstore.ValidateAppend(requests); err != nil {
 		return nil, err
 	}
-	results, err := s.appendInTransaction(ctx, requests)
+	var results []eventstore.AppendResult
+	var err error
+	if countEvents(requests) < smallAppend {
+		results, err = s.batcher.append(ctx, requests)
+	} else {
+		results, err = s.commit(ctx, requests)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("eventstore.Append: %w", err)
+	}
+	return results, nil
+}
+
+// commit makes an append in a transaction of its own and, once it has
+// committed, wakes the subscriptions: once for all its requests, however
+// many callers they came from.
+func (s *EventStore) commit(ctx context.Context, requests []eventstore.AppendRequest) ([]eventstore.AppendResult, error) {
+	results, err := s.appendInTransaction(ctx, requests)
+	if err != nil {
+		return nil, err
 	}
 	s.appended(requests)
 	return results, nil
