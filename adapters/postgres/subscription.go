@@ -31,6 +31,7 @@ func (s *EventStore) SubscribeAllInterested(ctx context.Context, after eventstor
 	if interest != nil {
 		sub.waker = s.notifier.register(interest)
 	}
+	sub.wake = s.notifier.wait(sub.waker) // appends from now on are noticed
 	return sub, nil
 }
 
@@ -39,18 +40,31 @@ type subscription struct {
 	after    eventstore.Position
 	interest eventstore.Interest // nil: every event whole
 	waker    *waker              // nil: woken by every append
+	// wake is the wake-up channel taken before the last read: closed
+	// since, an append may have come that the read did not see.
+	wake <-chan struct{}
+	// retry is how soon to read again after a read that found nothing
+	// since a wake-up; zero: no wake-up is unanswered. It outlives a Next
+	// that returned older events than the wake-up's, so that the events
+	// the fence held back are read soon by the next Next, not at the poll.
+	retry time.Duration
 }
 
 // Next returns the next events after the last delivered one, waiting until
 // there are some.
 func (sub *subscription) Next(ctx context.Context, max int) ([]eventstore.RecordedEvent, error) {
-	// After a wake-up that finds nothing (the fence holds the events back
-	// behind an older transaction, which sends no notification when it
-	// ends), read again soon, backing off to the poll interval.
-	retry := min(time.Millisecond, sub.store.PollInterval)
-	woken, woke := false, false
+	// After a wake-up, a read may not find the events that woke it (the
+	// fence holds them back behind an older transaction, anywhere on the
+	// server, which sends no notification when it ends): read again soon,
+	// backing off to the poll interval.
 	for {
+		select {
+		case <-sub.wake: // woken since the last read, perhaps between two Nexts
+			sub.retry = min(time.Millisecond, sub.store.PollInterval)
+		default:
+		}
 		wake := sub.store.notifier.wait(sub.waker)
+		sub.wake = wake
 		events, err := sub.store.readAll(ctx, sub.after, max, sub.interest)
 		if err != nil {
 			return nil, err
@@ -60,11 +74,13 @@ func (sub *subscription) Next(ctx context.Context, max int) ([]eventstore.Record
 			return events, nil
 		}
 		timeout := sub.store.PollInterval
-		if woke = woke || woken; woke {
-			timeout = retry
-			retry = min(retry*2, sub.store.PollInterval)
+		if sub.retry > 0 {
+			timeout = sub.retry
+			if sub.retry = 2 * sub.retry; sub.retry >= sub.store.PollInterval {
+				sub.retry = 0 // the poll takes over
+			}
 		}
-		if woken, err = sleep(ctx, wake, timeout); err != nil {
+		if _, err := sleep(ctx, wake, timeout); err != nil {
 			return nil, err
 		}
 	}

@@ -193,3 +193,52 @@ func TestASubscriptionSleepsThroughAppendsOutsideItsInterest(t *testing.T) {
 		t.Errorf("the event of interest came as %+v, want it whole", got2)
 	}
 }
+
+// A wake-up whose events the fence holds back (a transaction older than
+// theirs still runs) is answered soon after that transaction ends, even
+// when the read after the wake-up delivered older events in between: the
+// next Next reads again without waiting for the poll.
+func TestAWakeUpHeldBackByTheFenceIsAnsweredWhenTheFenceMoves(t *testing.T) {
+	ctx := context.Background()
+	url := pgtest.NewDatabase(t)
+	s := storeOn(t, url)
+	meta := eventstore.Metadata{AccountID: "acme", CorrelationID: "c1"}
+	sub, err := s.SubscribeAllInterested(ctx, eventstore.Position{}, func(stream, eventType string) bool { return eventType == "Wanted" })
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sub.Close()
+	if _, err := s.Append(ctx, "fence-1", eventstore.NoStream, eventstore.EventData{ID: uuid.New(), Type: "Ignored", Data: []byte(`{}`), Metadata: meta}); err != nil {
+		t.Fatal(err)
+	}
+	older, err := pgx.Connect(ctx, url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer older.Close(ctx)
+	tx, err := older.Begin(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := tx.Exec(ctx, `SELECT pg_current_xact_id()`); err != nil { // an id older than the next append's
+		t.Fatal(err)
+	}
+	wanted := uuid.New()
+	if _, err := s.Append(ctx, "fence-2", eventstore.NoStream, eventstore.EventData{ID: wanted, Type: "Wanted", Data: []byte(`{}`), Metadata: meta}); err != nil {
+		t.Fatal(err)
+	}
+	first, err := sub.Next(ctx, 10)
+	if err != nil || len(first) != 1 || first[0].Type != "Ignored" {
+		t.Fatalf("first read: %v, %v; want the ignored event alone, the wanted one behind the fence", first, err)
+	}
+	go func() {
+		time.Sleep(200 * time.Millisecond)
+		_ = tx.Rollback(ctx)
+	}()
+	wait, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	second, err := sub.Next(wait, 10)
+	if err != nil || len(second) != 1 || second[0].ID != wanted {
+		t.Fatalf("after the older transaction ended: %v, %v; want the wanted event (the poll is an hour away)", second, err)
+	}
+}
