@@ -73,6 +73,9 @@ func (d Deps) serveNotifications(w http.ResponseWriter, r *http.Request, side De
 		return
 	}
 	account := accountOf(r.Context())
+	for _, f := range parsed.foreign {
+		d.Log.Warn("connector async response to a request of another application left", "account", account, "item", f)
+	}
 	err = d.dispatch(r.Context(), account, parsed.registrations)
 	if err == nil && len(parsed.reports) > 0 {
 		err = d.recordReports(r.Context(), meta, parsed.reports, reports)

@@ -91,6 +91,10 @@ type parsedBody struct {
 	registrations   []connectorItem
 	reports         []domain.Report
 	deregistrations []connectorItem
+	// foreign lists the async responses to requests this service did not
+	// make (another application of the account may share the channel):
+	// logged and left.
+	foreign []string
 }
 
 // itemBuilder turns a body's lists into items, collecting every problem.
@@ -99,6 +103,7 @@ type itemBuilder struct {
 	side     DeviceSide
 	items    []connectorItem
 	reports  []domain.Report
+	foreign  []string
 	problems []error
 }
 
@@ -118,7 +123,8 @@ func (b channelBody) parse(meta commands.Meta, side DeviceSide) (parsedBody, err
 	}
 	ib.deregistrations("de-registrations", b.DeRegistrations)
 	ib.deregistrations("registrations-expired", b.RegistrationsExpired)
-	return parsedBody{registrations: registrations, reports: ib.reports, deregistrations: ib.items}, errors.Join(ib.problems...)
+	return parsedBody{registrations: registrations, reports: ib.reports, deregistrations: ib.items, foreign: ib.foreign},
+		errors.Join(ib.problems...)
 }
 
 func (ib *itemBuilder) problem(field, reason string) {
@@ -146,7 +152,7 @@ func (ib *itemBuilder) decoded(field, payload string) string {
 }
 
 // asyncResponse adds an async response's report. An async id this service
-// did not make names no write of this service: the item is refused.
+// did not make answers a request of someone else: it is left, not refused.
 func (ib *itemBuilder) asyncResponse(i int, a channelAsyncResponse) {
 	field := fmt.Sprintf("async-responses[%d]", i)
 	ib.decoded(field+".payload", a.Payload)
@@ -155,7 +161,7 @@ func (ib *itemBuilder) asyncResponse(i int, a channelAsyncResponse) {
 	case a.ID == "":
 		ib.problem(field+".id", "is required")
 	case !ok:
-		ib.problem(field+".id", fmt.Sprintf("%q is not the async id of a manifest write of this service", a.ID))
+		ib.foreign = append(ib.foreign, fmt.Sprintf("%s id=%q status=%d", field, a.ID, a.Status))
 	case a.Status < 100 || a.Status > 999:
 		ib.problem(field+".status", fmt.Sprintf("%d is not a status code", a.Status))
 	default:

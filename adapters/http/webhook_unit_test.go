@@ -125,7 +125,7 @@ func TestEveryItemOfABodyBecomesOneCommandInTheRequestsAccount(t *testing.T) {
 	 "notifications": [{"ep":"d1","path":"/10252/0/2","ct":"text/plain","payload":"NA==","max-age":0},
 	                   {"ep":"d1","path":"/10252/0/3","payload":"MQ"},
 	                   {"ep":"d1","path":"/3/0/13","payload":"MTcwMDAwMDAwMA=="}],
-	 "async-responses": [{"id":"camp.ZDE","status":200,"error":"","payload":""}],
+	 "async-responses": [{"id":"camp.ZDE","status":200,"error":"","payload":""},{"id":"request-of-another-app","status":200}],
 	 "registrations": [{"ep":"d2","ept":"class-a","q":false,"resources":[{"path":"/10255/0/3","value":"vendor-1"},{"path":"/3/0/0"}]}],
 	 "reg-updates": [{"ep":"d5","ept":"class-a","resources":[{"path":"/10255/0/4","payload":"Y2xhc3MtYg=="}]}],
 	 "unknown-list": [1, 2]
@@ -146,6 +146,9 @@ func TestEveryItemOfABodyBecomesOneCommandInTheRequestsAccount(t *testing.T) {
 	// Devices are handled in parallel: compare each device's commands in order.
 	if diff := cmp.Diff(commandsByDevice(want), commandsByDevice(got)); diff != "" {
 		t.Errorf("commands (-want +got):\n%s", diff)
+	}
+	if !strings.Contains(w.log.String(), "request-of-another-app") {
+		t.Errorf("the async response to another application's request was not logged:\n%s", w.log)
 	}
 }
 
