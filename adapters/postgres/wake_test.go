@@ -48,18 +48,7 @@ func TestAWakeUpHeldBackByTheFenceReadsAgainSoon(t *testing.T) {
 	ctx := context.Background()
 	url := pgtest.NewDatabase(t)
 	s := storeOn(t, url)
-	older, err := pgx.Connect(ctx, url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer older.Close(ctx)
-	tx, err := older.Begin(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := tx.Exec(ctx, `SELECT pg_current_xact_id()`); err != nil { // now it has an id
-		t.Fatal(err)
-	}
+	tx := olderTransaction(t, url)
 	got := waitForNext(t, s)
 	id := appendOne(t, s)
 	time.Sleep(200 * time.Millisecond) // woken, the subscription finds nothing past the fence
@@ -211,18 +200,7 @@ func TestAWakeUpHeldBackByTheFenceIsAnsweredWhenTheFenceMoves(t *testing.T) {
 	if _, err := s.Append(ctx, "fence-1", eventstore.NoStream, eventstore.EventData{ID: uuid.New(), Type: "Ignored", Data: []byte(`{}`), Metadata: meta}); err != nil {
 		t.Fatal(err)
 	}
-	older, err := pgx.Connect(ctx, url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer older.Close(ctx)
-	tx, err := older.Begin(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := tx.Exec(ctx, `SELECT pg_current_xact_id()`); err != nil { // an id older than the next append's
-		t.Fatal(err)
-	}
+	tx := olderTransaction(t, url)
 	wanted := uuid.New()
 	if _, err := s.Append(ctx, "fence-2", eventstore.NoStream, eventstore.EventData{ID: wanted, Type: "Wanted", Data: []byte(`{}`), Metadata: meta}); err != nil {
 		t.Fatal(err)
@@ -241,4 +219,25 @@ func TestAWakeUpHeldBackByTheFenceIsAnsweredWhenTheFenceMoves(t *testing.T) {
 	if err != nil || len(second) != 1 || second[0].ID != wanted {
 		t.Fatalf("after the older transaction ended: %v, %v; want the wanted event (the poll is an hour away)", second, err)
 	}
+}
+
+// olderTransaction begins a transaction with an id, on a connection of its
+// own, that holds the fence back until it ends: an append after it is
+// invisible to readers until then.
+func olderTransaction(t *testing.T, url string) pgx.Tx {
+	t.Helper()
+	ctx := context.Background()
+	conn, err := pgx.Connect(ctx, url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = conn.Close(ctx) })
+	tx, err := conn.Begin(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := tx.Exec(ctx, `SELECT pg_current_xact_id()`); err != nil { // now it has an id
+		t.Fatal(err)
+	}
+	return tx
 }
