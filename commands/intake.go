@@ -11,12 +11,13 @@ import (
 // silent for the timeout on the intake's clock, never because its reports
 // wait in a queue while the service lags.
 //
-// The clock reads the wall time while nothing waits. While reports wait
-// it stays at the arrival of the oldest of them, and once they are
-// recorded it moves on no faster than the wall clock, catching up at
-// twice its pace while nothing waits: reports that waited outside the
-// service (a connector retrying a body the service could not take) come
-// in just after, and still find their devices' clock where they left it.
+// While reports wait, the clock stays at the arrival of the oldest of
+// them. Once they are recorded it moves on no faster than the wall clock,
+// catching up with it at twice its pace while nothing waits: reports that
+// waited outside the service (a connector retrying a body the service
+// could not take) come in just after, and still find their devices' clock
+// where they left it. The intake is the process's own: batches another
+// replica took in are not seen.
 type Intake struct {
 	now func() time.Time
 
