@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"strings"
 	"time"
-	"unicode/utf8"
 )
 
 // CampaignSpec is what a user gives to create a campaign. The optional
@@ -112,16 +111,20 @@ func set[T any](to *T, from *T) {
 	}
 }
 
+// Validate checks the spec as a new campaign's (rule 1), naming every
+// problem: what an adapter calls before it reads anything by the spec's
+// values.
+func (s CampaignSpec) Validate() error { return errors.Join(s.settings().problems()...) }
+
 // problems checks rule 1 and lists every problem, so the API can report
 // them all in its error's fields.
 func (s campaignSettings) problems() []error {
 	var problems []error
-	if n := utf8.RuneCountInString(s.name); strings.TrimSpace(s.name) == "" || n > 128 {
-		problems = append(problems, InvalidError{Field: "name", Reason: "must be 1 to 128 characters, not blank"})
+	if strings.TrimSpace(s.name) == "" {
+		problems = append(problems, InvalidError{Field: "name", Reason: "must not be blank"})
 	}
-	if utf8.RuneCountInString(s.description) > 2000 {
-		problems = append(problems, InvalidError{Field: "description", Reason: "must be at most 2000 characters"})
-	}
+	problems = append(problems, textProblems(textProblem("name", s.name, 128, oneLine),
+		textProblem("description", s.description, 2000, freeText), textProblem("device_filter", s.filter, 4096, oneLine))...)
 	if err := s.manifest.Validate(); err != nil {
 		problems = append(problems, InvalidError{Field: "root_manifest_id", Reason: err.Error()})
 	}

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"slices"
 	"time"
-	"unicode/utf8"
 )
 
 // DeviceAttributes are a device's catalog attributes. Groups are kept
@@ -91,6 +90,9 @@ func (d *Device) Deregister(now time.Time) error {
 // (rule 2). Devices report often: an unchanged report records nothing.
 func (d *Device) ReportResources(r DeviceResources, now time.Time) error {
 	const op = "device.ReportResources"
+	if err := errors.Join(r.problems()...); err != nil {
+		return wrap(op, err)
+	}
 	if err := d.registered("resources reported"); err != nil {
 		return wrap(op, err)
 	}
@@ -151,19 +153,25 @@ func (a DeviceAttributes) normalized() DeviceAttributes {
 	return a
 }
 
-// problems lists what is wrong with the attributes' lengths and mechanism.
+// problems lists what is wrong with the attributes' texts (the text
+// rules) and mechanism.
 func (a DeviceAttributes) problems() []error {
-	var problems []error
-	if utf8.RuneCountInString(a.Name) > 128 {
-		problems = append(problems, InvalidError{Field: "name", Reason: "must be at most 128 characters"})
-	}
-	if utf8.RuneCountInString(a.Description) > 2000 {
-		problems = append(problems, InvalidError{Field: "description", Reason: "must be at most 2000 characters"})
+	problems := textProblems(textProblem("name", a.Name, 128, oneLine), textProblem("description", a.Description, 2000, freeText),
+		textProblem("mechanism_url", a.MechanismURL, 2048, oneLine))
+	problems = append(problems, DeviceResources{DeviceClass: a.DeviceClass, Vendor: a.Vendor, FirmwareHash: a.FirmwareHash}.problems()...)
+	for i, g := range a.Groups {
+		problems = append(problems, textProblems(textProblem(fmt.Sprintf("groups[%d]", i), g, 128, oneLine))...)
 	}
 	if _, err := ParseMechanism(string(a.Mechanism)); err != nil {
 		problems = append(problems, err)
 	}
 	return problems
+}
+
+// problems lists what is wrong with the resources' texts (the text rules).
+func (r DeviceResources) problems() []error {
+	return textProblems(textProblem("device_class", r.DeviceClass, 128, oneLine), textProblem("vendor_id", r.Vendor, 128, oneLine),
+		textProblem("firmware_checksum", r.FirmwareHash, 256, oneLine))
 }
 
 // equal reports whether two normalized attribute sets are the same.

@@ -95,6 +95,7 @@ func (r Report) Validate() error {
 	var problems []error
 	invalid := func(field, reason string) { problems = append(problems, InvalidError{Field: field, Reason: reason}) }
 	problems = append(problems, r.Device.Validate())
+	problems = append(problems, textProblems(textProblem("reason", r.Reason, 2000, freeText), textProblem("error", r.Error, 2000, freeText))...)
 	if _, err := ParseReportKind(string(r.Kind)); err != nil {
 		return errors.Join(append(problems, err)...)
 	}

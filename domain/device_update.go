@@ -117,5 +117,5 @@ func (c UpdateChange) validate() error {
 	if c.To == UpdateFailed && c.ResultCode == 0 {
 		return InvalidError{Field: "result_code", Reason: "a failed update carries the device's non-zero result code"}
 	}
-	return nil
+	return textProblem("reason", c.Reason, 2000, freeText)
 }

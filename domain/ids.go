@@ -47,9 +47,10 @@ func ManifestStream(id ManifestID) string { return ManifestStreamPrefix + string
 func AccountStream(id AccountID) string { return AccountStreamPrefix + string(id) }
 
 // validID reports whether s can be used as an id: non-empty, at most 128
-// bytes, and free of characters that would make stream names ambiguous.
+// bytes of valid UTF-8, free of control characters (the text rules) and of
+// characters that would make stream names ambiguous.
 func validID(s string) bool {
-	if s == "" || len(s) > 128 {
+	if s == "" || len(s) > 128 || textProblem("id", s, 128, oneLine) != nil {
 		return false
 	}
 	return !strings.ContainsAny(s, " \t\r\n/")

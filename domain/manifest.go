@@ -6,7 +6,6 @@ import (
 	"net/url"
 	"strings"
 	"time"
-	"unicode/utf8"
 )
 
 // Manifest rules (stream manifest-<id>):
@@ -108,12 +107,14 @@ func (m *Manifest) apply(e Event) error {
 // them all at once.
 func (s ManifestSpec) problems() []error {
 	var problems []error
-	if n := utf8.RuneCountInString(s.Name); strings.TrimSpace(s.Name) == "" || n > 128 {
-		problems = append(problems, InvalidError{Field: "name", Reason: "must be 1 to 128 characters, not blank"})
+	if strings.TrimSpace(s.Name) == "" {
+		problems = append(problems, InvalidError{Field: "name", Reason: "must not be blank"})
 	}
-	if utf8.RuneCountInString(s.Description) > 2000 {
-		problems = append(problems, InvalidError{Field: "description", Reason: "must be at most 2000 characters"})
-	}
+	problems = append(problems, textProblems(textProblem("name", s.Name, 128, oneLine),
+		textProblem("description", s.Description, 2000, freeText), textProblem("device_class", s.DeviceClass, 128, oneLine),
+		textProblem("device_vendor", s.Vendor, 128, oneLine), textProblem("manifest_schema_version", s.SchemaVersion, 64, oneLine),
+		textProblem("delivered_payload_url", s.PayloadURL, 2048, oneLine), textProblem("delivered_payload_digest", s.PayloadDigest, 256, oneLine),
+		textProblem("datafile", s.DatafileURL, 2048, oneLine), textProblem("key_table", s.KeyTableURL, 2048, oneLine))...)
 	if strings.TrimSpace(s.DeviceClass) == "" {
 		problems = append(problems, InvalidError{Field: "device_class", Reason: "must not be empty"})
 	}

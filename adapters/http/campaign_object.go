@@ -76,7 +76,7 @@ func (in campaignInput) spec() (domain.CampaignSpec, error) {
 		ManifestID: domain.ManifestID(deref(in.RootManifestID)), DeviceFilter: deref(in.DeviceFilter),
 		Strategy: domain.Strategy(deref(in.CampaignStrategy)), ApprovalRequired: deref(in.ApprovalRequired),
 		Autostop: in.Autostop, AutostopSuccessPercent: in.AutostopSuccessPercent}
-	var problems []error
+	problems := []error{s.Validate()}
 	if s.DeviceFilter != "" {
 		problems = append(problems, projections.ValidateDeviceFilter(s.DeviceFilter))
 	}

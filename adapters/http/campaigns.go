@@ -44,6 +44,9 @@ func (d Deps) createCampaign(w http.ResponseWriter, r *http.Request) {
 // created before, since a create answers only once they do; two creates
 // racing with one name are not caught.
 func (d Deps) nameFree(ctx context.Context, account domain.AccountID, name string, except domain.CampaignID) error {
+	if err := domain.CheckText("name", name, 128, false); err != nil {
+		return err
+	}
 	used, err := d.Queries.CampaignNameInUse(ctx, account, name, except)
 	if err != nil {
 		return err

@@ -1,6 +1,7 @@
 package http
 
 import (
+	"fmt"
 	"net/http"
 	"time"
 
@@ -65,6 +66,9 @@ func (in deviceInput) deviceID() (domain.DeviceID, error) {
 	}
 	if id == "" {
 		return "", domain.InvalidError{Field: "id", Reason: "is required: the device's endpoint name"}
+	}
+	if err := domain.DeviceID(id).Validate(); err != nil {
+		return "", domain.InvalidError{Field: "id", Reason: fmt.Sprintf("%q is not a valid device id: 1-128 characters of UTF-8, no spaces, slashes or control characters", id)}
 	}
 	return domain.DeviceID(id), nil
 }
