@@ -122,7 +122,34 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	server := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
 	greet(stdout, listener.Addr(), devKey)
 	return serve(ctx, server, listener,
-		named("projections", projector.Run), named("campaign engine", campaigns.Run), named("queues", queues.Run))
+		restarting(log, "projections", projector.Run), restarting(log, "campaign engine", campaigns.Run), named("queues", queues.Run))
+}
+
+// restarting runs a background part again after it fails, waiting from
+// one second, doubling up to thirty, so that a part's failure (a database
+// that went away, an event it cannot apply) never stops the API; the part
+// reports itself in /readyz meanwhile. It returns when ctx ends.
+func restarting(log *slog.Logger, name string, part func(context.Context) error) func(context.Context) error {
+	return func(ctx context.Context) error {
+		wait := time.Second
+		for {
+			began := time.Now()
+			err := part(ctx)
+			if ctx.Err() != nil {
+				return ctx.Err()
+			}
+			if time.Since(began) > time.Minute {
+				wait = time.Second // it ran a good while: a new fault
+			}
+			log.Error("background part failed; restarting", "part", name, "error", err, "in", wait)
+			select {
+			case <-ctx.Done():
+				return ctx.Err()
+			case <-time.After(wait):
+			}
+			wait = min(2*wait, 30*time.Second)
+		}
+	}
 }
 
 // named prefixes a background part's error with its name.

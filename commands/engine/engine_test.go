@@ -52,9 +52,11 @@ func newWorld(t *testing.T, cfg engine.Config) *world {
 	w.runner = projections.NewRunner(pool, store, projections.Config{})
 	go func() { _ = w.runner.Run(ctx) }()
 	w.devices = &fakeDevices{h: w.h, ctx: ctx}
+	// One engine, run again after each stop, as the service runs it again
+	// after a failure.
+	e := engine.New(cfg, w.h, w.reads, sendQueue{w.h, w.devices}, store, w.runner.WaitFor, time.Now)
 	w.start = func() {
 		engineCtx, stopEngine := context.WithCancel(ctx)
-		e := engine.New(cfg, w.h, w.reads, sendQueue{w.h, w.devices}, store, w.runner.WaitFor, time.Now)
 		done := make(chan error, 1)
 		go func() { done <- e.Run(engineCtx) }()
 		w.stop = func() {

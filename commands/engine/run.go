@@ -15,6 +15,10 @@ import (
 // Run drives the campaigns until ctx ends: it starts a driver for every
 // campaign with work, then follows the global order from its checkpoint,
 // waking drivers as their campaigns' events arrive.
+//
+// Run may be called again after it returned: a run's drivers end with it
+// (so a failed run does not wait for the service's end), and the next run
+// starts them anew from the read models.
 func (e *Engine) Run(ctx context.Context) error {
 	e.started = e.timeoutClock()
 	pos, err := e.reads.Checkpoint(ctx, CheckpointName)
@@ -23,8 +27,11 @@ func (e *Engine) Run(ctx context.Context) error {
 	}
 	e.mu.Lock()
 	e.seen = pos
+	e.drivers = map[domain.CampaignID]*driver{}
 	e.mu.Unlock()
 	defer e.wg.Wait()
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel() // before the wait above: the drivers end with the run
 	if err := e.discover(ctx); err != nil {
 		return err
 	}
