@@ -11,24 +11,96 @@ import (
 	"github.com/updateservice/updateservice/domain/eventstore"
 )
 
-// applyBatch applies a batch of events. If one cannot be decoded or
-// applied, the events before it are committed and the error returned: the
-// runner stops right before the event, and its position says where.
+// applyBatch applies a batch of events. An event that cannot be decoded,
+// that a read model refuses, or whose rows the database refuses is
+// quarantined, and the events around it are applied. Any other failure
+// (the database is away) is returned, the events before it committed.
 func (r *Runner) applyBatch(ctx context.Context, events []decoded) error {
-	envs, bad := r.pending(events)
-	if len(envs) > 0 {
-		err := r.commit(ctx, envs)
-		var refused *refusedError
-		if errors.As(err, &refused) && refused.index > 0 {
+	for len(events) > 0 {
+		envs, bad := r.pending(events)
+		if len(envs) > 0 {
+			if err := r.commitOrSplit(ctx, events, envs); err != nil {
+				return err
+			}
+		}
+		if bad == nil {
+			return nil
+		}
+		at, ok := r.firstPending(events)
+		if !ok || at.err == nil {
+			return bad // out of order: nothing to blame one event for
+		}
+		if err := r.quarantine(ctx, at, at.err); err != nil {
+			return err
+		}
+		events = r.after(events)
+	}
+	return nil
+}
+
+// commitOrSplit commits envs; when one of them is to blame, it commits
+// the others and quarantines that one.
+func (r *Runner) commitOrSplit(ctx context.Context, events []decoded, envs []envelope) error {
+	err := r.commit(ctx, envs)
+	var refused *refusedError
+	switch {
+	case err == nil:
+		return nil
+	case errors.As(err, &refused):
+		if refused.index > 0 {
 			if err := r.commit(ctx, envs[:refused.index]); err != nil {
 				return err
 			}
 		}
-		if err != nil {
+		if err := r.quarantine(ctx, r.find(events, envs[refused.index].position), refused.err); err != nil {
 			return err
 		}
+		if rest := envs[refused.index+1:]; len(rest) > 0 {
+			return r.commitOrSplit(ctx, events, rest)
+		}
+		return nil
+	case refusedByDatabase(err) && len(envs) > 1:
+		half := len(envs) / 2
+		if err := r.commitOrSplit(ctx, events, envs[:half]); err != nil {
+			return err
+		}
+		return r.commitOrSplit(ctx, events, envs[half:])
+	case refusedByDatabase(err):
+		return r.quarantine(ctx, r.find(events, envs[0].position), err)
 	}
-	return bad
+	return err
+}
+
+// firstPending is the first event of the batch after the checkpoint.
+func (r *Runner) firstPending(events []decoded) (decoded, bool) {
+	from := r.Position()
+	for _, d := range events {
+		if from.Less(d.position) {
+			return d, true
+		}
+	}
+	return decoded{}, false
+}
+
+// after drops the events at or before the checkpoint.
+func (r *Runner) after(events []decoded) []decoded {
+	from := r.Position()
+	for i, d := range events {
+		if from.Less(d.position) {
+			return events[i:]
+		}
+	}
+	return nil
+}
+
+// find returns the batch's event at pos.
+func (r *Runner) find(events []decoded, pos eventstore.Position) decoded {
+	for _, d := range events {
+		if d.position == pos {
+			return d
+		}
+	}
+	return decoded{position: pos}
 }
 
 // pending returns the events not applied yet, up to the first one that

@@ -7,6 +7,7 @@ import (
 	"io"
 	"log/slog"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -74,10 +75,16 @@ type Runner struct {
 	progress chan struct{} // closed and replaced when pos or stopped changes
 	hurry    chan struct{} // a WaitFor asks the read-ahead to stop gathering (capacity 1)
 
+	quarantined atomic.Int64 // events this runner quarantined since it was made
+
 	// beforeCommit, when set by tests, runs after a batch's writes, inside
 	// its transaction; an error rolls the batch back and stops the runner.
 	beforeCommit func(ctx context.Context) error
 }
+
+// Quarantined counts the events this runner quarantined since it was
+// made, for the metrics.
+func (r *Runner) Quarantined() int64 { return r.quarantined.Load() }
 
 // NewRunner returns a runner applying events of source to the read models
 // in pool's database. The tables must exist: call Migrate first.
@@ -97,11 +104,11 @@ func NewRunner(pool *pgxpool.Pool, source EventSource, cfg Config) *Runner {
 	return &Runner{pool: pool, source: source, cfg: cfg, progress: make(chan struct{}), hurry: make(chan struct{}, 1)}
 }
 
-// Run applies events until ctx ends or an event cannot be applied: an
-// unknown or undecodable event, or one the read models refuse, stops the
-// runner right before it, with an error naming its position. Restarting
-// stops there again until the code or the history is fixed: no event is
-// ever skipped. Run returns ctx's error when ctx ends.
+// Run applies events until ctx ends or the database fails. An event that
+// cannot be applied (unknown or undecodable, refused by a read model, or
+// its rows refused by the database) is quarantined with the reason, and
+// the runner goes on after it (see quarantine.go). Run returns ctx's error
+// when ctx ends.
 func (r *Runner) Run(ctx context.Context) (err error) {
 	r.setStopped(nil)
 	defer func() {
@@ -147,11 +154,15 @@ type fetched struct {
 }
 
 // decoded is an event read from the subscription: its envelope, or why it
-// could not be decoded.
+// could not be decoded; where it is, to quarantine it.
 type decoded struct {
-	position eventstore.Position
-	env      envelope
-	err      error
+	position  eventstore.Position
+	stream    string
+	revision  uint64
+	eventType string
+	recorded  time.Time
+	env       envelope
+	err       error
 }
 
 // readAhead reads and decodes the next batch while the current one is
@@ -187,7 +198,7 @@ func readAhead(ctx context.Context, sub eventstore.Subscription, size int, gathe
 			small = len(events) < size/8
 			batch := make([]decoded, len(events))
 			for i, rec := range events {
-				batch[i].position = rec.Position
+				batch[i] = decoded{position: rec.Position, stream: rec.Stream, revision: rec.Revision, eventType: rec.Type, recorded: rec.Created}
 				batch[i].env, batch[i].err = decode(rec)
 			}
 			select {

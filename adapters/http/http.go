@@ -45,8 +45,13 @@ type Deps struct {
 	Reports DeviceReports
 	// Lifecycle receives campaign starts and stops; nil: Commands.
 	Lifecycle CampaignLifecycle
-	// Ready lists named readiness checks (database, projector, ...).
+	// Ready lists named readiness checks (database, projector, ...): one
+	// failing makes /readyz answer 503.
 	Ready map[string]ReadinessCheck
+	// Degraded lists checks of what the service serves without (events in
+	// quarantine): one failing leaves /readyz at 200, with status
+	// "degraded" and the check's reason.
+	Degraded map[string]ReadinessCheck
 	// Log receives request errors.
 	Log *slog.Logger
 

@@ -77,7 +77,7 @@ func health(w http.ResponseWriter, r *http.Request) {
 // ready answers 200 when every readiness check passes, else 503 with the
 // failing checks' reasons.
 func (d Deps) ready(w http.ResponseWriter, r *http.Request) {
-	status, checks := http.StatusOK, map[string]string{}
+	status, checks, degraded := http.StatusOK, map[string]string{}, false
 	for name, check := range d.Ready {
 		if err := check(r.Context()); err != nil {
 			status, checks[name] = http.StatusServiceUnavailable, err.Error()
@@ -85,5 +85,16 @@ func (d Deps) ready(w http.ResponseWriter, r *http.Request) {
 		}
 		checks[name] = "ok"
 	}
-	writeJSON(w, status, map[string]any{"status": http.StatusText(status), "checks": checks})
+	for name, check := range d.Degraded {
+		if err := check(r.Context()); err != nil {
+			degraded, checks[name] = true, err.Error()
+			continue
+		}
+		checks[name] = "ok"
+	}
+	text := http.StatusText(status)
+	if status == http.StatusOK && degraded {
+		text = "degraded"
+	}
+	writeJSON(w, status, map[string]any{"status": text, "checks": checks})
 }

@@ -35,6 +35,26 @@ func TestReadinessReportsEveryFailingCheck(t *testing.T) {
 	}
 }
 
+func TestReadinessShowsDegradedWithoutFailing(t *testing.T) {
+	h := httpapi.NewHandler(httpapi.Deps{
+		Log:      slog.New(slog.NewTextHandler(io.Discard, nil)),
+		Ready:    map[string]httpapi.ReadinessCheck{"database": func(context.Context) error { return nil }},
+		Degraded: map[string]httpapi.ReadinessCheck{"quarantine": func(context.Context) error { return errors.New("1 event quarantined") }},
+	})
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, httptest.NewRequest("GET", "/readyz", nil))
+	var body struct {
+		Status string
+		Checks map[string]string
+	}
+	if err := json.Unmarshal(rec.Body.Bytes(), &body); err != nil {
+		t.Fatal(err)
+	}
+	if rec.Code != http.StatusOK || body.Status != "degraded" || body.Checks["quarantine"] != "1 event quarantined" {
+		t.Errorf("status %d body %+v, want 200, degraded, the quarantine's reason", rec.Code, body)
+	}
+}
+
 func TestUnknownRouteAnswersAPelionErrorObject(t *testing.T) {
 	h := httpapi.NewHandler(httpapi.Deps{Log: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	rec := httptest.NewRecorder()

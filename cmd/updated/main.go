@@ -85,6 +85,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	defer ps.Close()
 	metrics := prometheus.NewRegistry()
 	metrics.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	metrics.MustRegister(prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "update_service_projection_events_quarantined_total",
+		Help: "Events the projection runner could not apply and kept in quarantined_events."},
+		func() float64 { return float64(projector.Quarantined()) }))
 	busMetrics, err := bus.NewMetrics(metrics)
 	if err != nil {
 		return err
@@ -115,6 +118,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 			"event store": storeReady,
 			"projections": func(context.Context) error { return projector.Err() },
 		},
+		Degraded: map[string]httpapi.ReadinessCheck{"quarantine": queries.QuarantineCheck},
 	})
 	mux := http.NewServeMux()
 	mux.Handle("/metrics", promhttp.HandlerFor(metrics, promhttp.HandlerOpts{}))
