@@ -65,7 +65,7 @@ func quarantineCheck(n int) error {
 	if n == 0 {
 		return nil
 	}
-	return fmt.Errorf("%d events quarantined (see the quarantined_events table): the read models lack them", n)
+	return fmt.Errorf("quarantined events: %d (see the quarantined_events table); the read models lack what they would change", n)
 }
 
 // QuarantineCheck answers nil while the quarantine is empty, else an
