@@ -14,6 +14,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -78,6 +79,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	queries := projections.NewQueries(pool)
 	sender := connector.NewClient(cfg.ConnectorURL, cfg.ConnectorAPIKey, nil)
 	intake := commands.NewIntake(time.Now)
+	var stopping atomic.Bool // set once the service begins to stop
 	ps, err := openBus(cfg, log)
 	if err != nil {
 		return err
@@ -117,15 +119,25 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 			"database":    func(ctx context.Context) error { return pool.Ping(ctx) },
 			"event store": storeReady,
 			"projections": func(context.Context) error { return projector.Err() },
+			"shutdown": func(context.Context) error {
+				if stopping.Load() {
+					return errors.New("the service is stopping")
+				}
+				return nil
+			},
 		},
 		Degraded: map[string]httpapi.ReadinessCheck{"quarantine": queries.QuarantineCheck},
 	})
 	mux := http.NewServeMux()
 	mux.Handle("/metrics", promhttp.HandlerFor(metrics, promhttp.HandlerOpts{}))
 	mux.Handle("/", api)
-	server := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	// Bounded reads and writes: a client that sends or reads slowly cannot
+	// hold a connection for good. Bulk bodies of up to 64 MiB are read
+	// within ReadTimeout on any link a fleet's connector uses.
+	server := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: time.Minute,
+		WriteTimeout: 2 * time.Minute, IdleTimeout: 2 * time.Minute}
 	greet(stdout, listener.Addr(), devKey)
-	return serve(ctx, server, listener,
+	return serve(ctx, server, listener, &stopping,
 		restarting(log, "projections", projector.Run), restarting(log, "campaign engine", campaigns.Run), named("queues", queues.Run))
 }
 
@@ -206,13 +218,17 @@ func openDatabase(ctx context.Context, cfg Config) (*pgxpool.Pool, error) {
 }
 
 // serve runs the HTTP server and the background parts until ctx ends or one
-// of them fails, then shuts everything down.
-func serve(ctx context.Context, server *http.Server, listener net.Listener, parts ...func(context.Context) error) error {
-	ctx, cancel := context.WithCancel(ctx)
+// of them fails. It then stops in the order that loses nothing: stopping
+// turns true (so /readyz answers 503 and balancers stop sending), the
+// server stops taking requests and answers those in flight, and only then
+// do the background parts stop, as requests in flight may need them (the
+// webhook's reports go through the queues).
+func serve(ctx context.Context, server *http.Server, listener net.Listener, stopping *atomic.Bool, parts ...func(context.Context) error) error {
+	partsCtx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	errs := make(chan error, len(parts)+1)
 	for _, part := range parts {
-		go func() { errs <- part(ctx) }()
+		go func() { errs <- part(partsCtx) }()
 	}
 	go func() { errs <- server.Serve(listener) }()
 	var err error
@@ -220,12 +236,13 @@ func serve(ctx context.Context, server *http.Server, listener net.Listener, part
 	case <-ctx.Done():
 	case err = <-errs:
 	}
-	cancel()
+	stopping.Store(true)
 	shutdown, done := context.WithTimeout(context.Background(), 10*time.Second)
 	defer done()
 	if serr := server.Shutdown(shutdown); serr != nil && !errors.Is(serr, http.ErrServerClosed) {
 		err = errors.Join(err, serr)
 	}
+	cancel()
 	if err == nil || errors.Is(err, context.Canceled) || errors.Is(err, http.ErrServerClosed) {
 		return nil
 	}
