@@ -3,6 +3,7 @@ package http_test
 import (
 	"encoding/json"
 	"net/http"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -47,4 +48,19 @@ func TestTextThatCannotBeStoredIsRefusedWhereItEnters(t *testing.T) {
 	// The read side still works: a device written after them is listed.
 	a.must(http.StatusCreated, "POST", "/v3/devices", map[string]any{"id": "after-1", "name": "fine"})
 	a.must(http.StatusOK, "GET", "/v3/devices/after-1", nil)
+}
+
+// A bulk import of more devices than a request takes answers 413 naming
+// the limit, and registers none of them.
+func TestABulkImportOfTooManyDevicesIsRefused(t *testing.T) {
+	a := newAPI(t)
+	devices := make([]string, 10_001)
+	for i := range devices {
+		devices[i] = `{"id":"bulk-` + strings.Repeat("x", 3) + `-` + strconv.Itoa(i) + `"}`
+	}
+	rec := a.call("POST", "/v3/devices/bulk", acmeKey, []byte(`{"devices":[`+strings.Join(devices, ",")+`]}`))
+	if rec.Code != http.StatusRequestEntityTooLarge || !strings.Contains(rec.Body.String(), "at most 10000") {
+		t.Fatalf("status %d body %.300s, want 413 naming the limit", rec.Code, rec.Body)
+	}
+	a.must(http.StatusNotFound, "GET", "/v3/devices/bulk-xxx-0", nil)
 }

@@ -38,6 +38,10 @@ func (d Deps) importDevices(w http.ResponseWriter, r *http.Request) {
 		writeError(w, r, d.Log, err)
 		return
 	}
+	if len(in.Devices) > maxBodyItems {
+		writeError(w, r, d.Log, tooManyItems(len(in.Devices)))
+		return
+	}
 	out := bulkJSON{Failed: []bulkFailure{}}
 	regs := make([]commands.DeviceRegistration, 0, len(in.Devices))
 	index := make([]int, 0, len(in.Devices)) // index in the request of each registration

@@ -7,6 +7,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"strings"
@@ -100,6 +101,20 @@ func (e statusError) Error() string { return e.msg }
 var errUnauthorized = statusError{http.StatusUnauthorized, "unauthorized",
 	"missing or unknown API key: send Authorization: Bearer <api key>"}
 
+// maxFieldErrors bounds the invalid fields an error object lists: a body of
+// thousands of bad items answers with the first ones and a count, not an
+// echo of the whole body.
+const maxFieldErrors = 100
+
+// maxBodyItems bounds the items of one bulk import or notification body.
+const maxBodyItems = 10_000
+
+// tooManyItems answers a body with more than maxBodyItems items.
+func tooManyItems(n int) error {
+	return statusError{http.StatusRequestEntityTooLarge, "request_entity_too_large",
+		fmt.Sprintf("the body holds %d items; at most %d are taken per request", n, maxBodyItems)}
+}
+
 // writeError answers with Pelion's error object for err. Internal errors
 // are logged and their text is not shown to the caller; a domain error
 // shows its own message without the operations that wrapped it, and every
@@ -118,9 +133,13 @@ func writeError(w http.ResponseWriter, r *http.Request, log *slog.Logger, err er
 		kind := domain.KindOf(err)
 		body.Code, body.Type, body.Message = statusOf[kind].code, statusOf[kind].typ, domainMessage(err)
 		var reasons []string
-		for _, ie := range invalidErrors(err) {
+		invalid := invalidErrors(err)
+		for _, ie := range invalid[:min(len(invalid), maxFieldErrors)] {
 			body.Fields = append(body.Fields, fieldError{Name: ie.Field, Message: ie.Reason})
 			reasons = append(reasons, ie.Error())
+		}
+		if more := len(invalid) - maxFieldErrors; more > 0 {
+			reasons = append(reasons, fmt.Sprintf("and %d more problems", more))
 		}
 		if len(reasons) > 0 {
 			body.Message = strings.Join(reasons, "; ")

@@ -66,6 +66,10 @@ func (d Deps) serveNotifications(w http.ResponseWriter, r *http.Request, side De
 		writeError(w, r, d.Log, err)
 		return
 	}
+	if n := body.len(); n > maxBodyItems {
+		writeError(w, r, d.Log, tooManyItems(n))
+		return
+	}
 	meta := commandMeta(r)
 	parsed, err := body.parse(meta, side)
 	if err != nil {

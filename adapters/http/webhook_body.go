@@ -23,6 +23,12 @@ type channelBody struct {
 	RegistrationsExpired []string               `json:"registrations-expired"`
 }
 
+// len counts the body's items.
+func (b channelBody) len() int {
+	return len(b.Notifications) + len(b.AsyncResponses) + len(b.Registrations) + len(b.RegUpdates) +
+		len(b.DeRegistrations) + len(b.RegistrationsExpired)
+}
+
 // channelNotification is a resource value a device reported.
 type channelNotification struct {
 	EP      string `json:"ep"`

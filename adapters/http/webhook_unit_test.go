@@ -194,3 +194,34 @@ func TestAnInvalidBodyIsRefusedWithoutHandlingAnyItem(t *testing.T) {
 		})
 	}
 }
+
+func TestABodyOfTooManyItemsIsRefusedWithItsLimit(t *testing.T) {
+	w := newWebhook()
+	items := make([]string, maxBodyItems+1)
+	for i := range items {
+		items[i] = fmt.Sprintf(`{"ep":"d%d","path":"/10252/0/2","payload":"NA=="}`, i)
+	}
+	rec := w.post(`{"notifications":[` + strings.Join(items, ",") + `]}`)
+	if rec.Code != http.StatusRequestEntityTooLarge || !strings.Contains(rec.Body.String(), "at most 10000") {
+		t.Errorf("status %d body %.300s, want 413 naming the limit", rec.Code, rec.Body)
+	}
+	if got := w.side.commands(); len(got) > 0 {
+		t.Errorf("handled %d items of a refused body", len(got))
+	}
+}
+
+func TestAnErrorListsAtMostAHundredFields(t *testing.T) {
+	w := newWebhook()
+	items := make([]string, 150)
+	for i := range items {
+		items[i] = `{"ep":"","path":"/10252/0/2","payload":"NA=="}`
+	}
+	rec := w.post(`{"notifications":[` + strings.Join(items, ",") + `]}`)
+	var e errorObject
+	if err := json.Unmarshal(rec.Body.Bytes(), &e); err != nil || rec.Code != http.StatusBadRequest {
+		t.Fatalf("status %d, %v", rec.Code, err)
+	}
+	if len(e.Fields) != maxFieldErrors || !strings.Contains(e.Message, "and 50 more problems") {
+		t.Errorf("%d fields, message ending %q; want %d fields and the count of the rest", len(e.Fields), e.Message[max(0, len(e.Message)-60):], maxFieldErrors)
+	}
+}
