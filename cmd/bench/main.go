@@ -11,7 +11,6 @@ import (
 	"io"
 	"os"
 	"os/signal"
-	"runtime"
 	"runtime/pprof"
 	"strings"
 	"time"
@@ -67,8 +66,6 @@ func run(ctx context.Context, args []string, getenv func(string) string, out io.
 		defer pprof.StopCPUProfile()
 	}
 	o.only = *only
-	fmt.Fprintf(out, "bench: GOMAXPROCS=%d GOGC=%q GODEBUG=%q (Go's defaults unless set in the environment)\n",
-		runtime.GOMAXPROCS(0), getenv("GOGC"), getenv("GODEBUG"))
 	server := getenv("DATABASE_URL")
 	if server == "" {
 		return fmt.Errorf("DATABASE_URL is not set: run `make bench`, which starts a throwaway PostgreSQL")

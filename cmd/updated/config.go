@@ -7,7 +7,6 @@ import (
 	"io"
 	"net"
 	"net/url"
-	"runtime"
 	"slices"
 	"strconv"
 	"strings"
@@ -62,12 +61,6 @@ type Config struct {
 	// progress before it counts as timed_out (DEVICE_UPDATE_TIMEOUT,
 	// default 10m).
 	DeviceUpdateTimeout time.Duration
-	// GoGC and GoDebug are GOGC and GODEBUG as the environment gives
-	// them, printed at start and never applied by the service: the Go
-	// runtime reads them, and GOMAXPROCS, itself when the process starts.
-	// Unset, Go's defaults hold, including its container-aware GOMAXPROCS;
-	// a deployment that needs other values sets them in its environment.
-	GoGC, GoDebug string
 	// APIKeys maps each API key to the account it acts in (API_KEYS, as
 	// key:account pairs separated by commas). Empty: the service makes a
 	// development key at start.
@@ -88,8 +81,6 @@ func loadConfig(getenv func(string) string) (Config, error) {
 		ConnectorURL:  orDefault(getenv("CONNECTOR_URL"), "http://127.0.0.1:8085"),
 		// The connector's key is a secret: print never shows it.
 		ConnectorAPIKey: getenv("CONNECTOR_API_KEY"),
-		GoGC:            getenv("GOGC"),
-		GoDebug:         getenv("GODEBUG"),
 	}
 	parse := func(name string, def string, into func(string) error) {
 		v := orDefault(getenv(name), def)
@@ -173,10 +164,6 @@ func (c Config) print(w io.Writer) {
 	fmt.Fprintf(w, "  API_KEYS=%s CONNECTOR_URL=%s DEVICE_UPDATE_TIMEOUT=%s\n", describeKeys(c.APIKeys), c.ConnectorURL, c.DeviceUpdateTimeout)
 	fmt.Fprintf(w, "  SCHEDULER_BATCH_SIZE=%d SCHEDULER_MAX_IN_FLIGHT=%d SCHEDULER_DELAY=%s SCHEDULER_POLLING_TIMEOUT=%s PROJECTION_BATCH_SIZE=%d\n",
 		c.SchedulerBatchSize, c.SchedulerMaxInFlight, c.SchedulerDelay, c.SchedulerPollingTimeout, c.ProjectionBatchSize)
-	// What the Go runtime runs with, read only: GOMAXPROCS is Go's own
-	// choice (the CPUs this process may use) unless the environment sets it.
-	fmt.Fprintf(w, "  GOMAXPROCS=%d GOGC=%s GODEBUG=%s\n",
-		runtime.GOMAXPROCS(0), orDefault(c.GoGC, "(Go's default)"), orDefault(c.GoDebug, "(Go's default)"))
 }
 
 // maskURL hides a URL's password.

@@ -1,8 +1,6 @@
 package main
 
 import (
-	"fmt"
-	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -38,32 +36,6 @@ func TestConfigNamesEveryProblem(t *testing.T) {
 	for _, name := range []string{"DB_URL", "HTTP_ADDR", "SCHEDULER_BATCH_SIZE", "SCHEDULER_DELAY", "DB_MIGRATE"} {
 		if !strings.Contains(err.Error(), name) {
 			t.Errorf("error does not name %s:\n%v", name, err)
-		}
-	}
-}
-
-func TestConfigPrintsTheGoRuntimeSettingsWithoutChangingThem(t *testing.T) {
-	before := runtime.GOMAXPROCS(0)
-	for _, c := range []struct {
-		env  map[string]string
-		want string
-	}{
-		{map[string]string{}, fmt.Sprintf("GOMAXPROCS=%d GOGC=(Go's default) GODEBUG=(Go's default)\n", before)},
-		{map[string]string{"GOMAXPROCS": "1", "GOGC": "off", "GODEBUG": "madvdontneed=1"},
-			fmt.Sprintf("GOMAXPROCS=%d GOGC=off GODEBUG=madvdontneed=1\n", before)},
-	} {
-		c.env["DATABASE_URL"] = "postgres://u@localhost/db"
-		cfg, err := loadConfig(env(c.env))
-		if err != nil {
-			t.Fatal(err)
-		}
-		var out strings.Builder
-		cfg.print(&out)
-		if !strings.Contains(out.String(), c.want) {
-			t.Errorf("environment %v: printed\n%s\nwant a line ending in %q", c.env, out.String(), c.want)
-		}
-		if got := runtime.GOMAXPROCS(0); got != before {
-			t.Errorf("environment %v: GOMAXPROCS changed from %d to %d", c.env, before, got)
 		}
 	}
 }
