@@ -50,13 +50,6 @@ func (in *Intake) Recorded(id string) {
 	delete(in.waiting, id)
 }
 
-// Waiting returns how many batches wait.
-func (in *Intake) Waiting() int {
-	in.mu.Lock()
-	defer in.mu.Unlock()
-	return len(in.waiting)
-}
-
 // Clock returns the time up to which the service has taken in every
 // report: silence is measured against it.
 func (in *Intake) Clock() time.Time {

@@ -80,25 +80,23 @@ func (sub *subscription) Next(ctx context.Context, max int) ([]eventstore.Record
 				sub.retry = 0 // the poll takes over
 			}
 		}
-		if _, err := sleep(ctx, wake, timeout); err != nil {
+		if err := sleep(ctx, wake, timeout); err != nil {
 			return nil, err
 		}
 	}
 }
 
-// sleep waits for the wake channel, the timeout or the context, and
-// reports whether the wake channel ended it.
-func sleep(ctx context.Context, wake <-chan struct{}, timeout time.Duration) (woken bool, err error) {
+// sleep waits for the wake channel, the timeout or the context.
+func sleep(ctx context.Context, wake <-chan struct{}, timeout time.Duration) error {
 	t := time.NewTimer(timeout)
 	defer t.Stop()
 	select {
 	case <-ctx.Done():
-		return false, ctx.Err()
+		return ctx.Err()
 	case <-t.C:
-		return false, nil
 	case <-wake:
-		return true, nil
 	}
+	return nil
 }
 
 func (sub *subscription) Close() error {

@@ -3,7 +3,6 @@ package main_test
 import (
 	"context"
 	"fmt"
-	"path/filepath"
 	"testing"
 	"time"
 
@@ -30,19 +29,12 @@ func TestNoAnsweringDeviceTimesOutWhileIngestionIsHeldBack(t *testing.T) {
 	)
 	bin := buildBinaries(t)
 	dir := t.TempDir()
-	api := fmt.Sprintf("127.0.0.1:%d", freePort(t))
 	sim := fmt.Sprintf("127.0.0.1:%d", freePort(t))
 	db := pgtest.NewDatabase(t)
-	svc := &service{t: t, bin: filepath.Join(bin, "updated"), env: []string{
-		"DATABASE_URL=" + db, "HTTP_ADDR=" + api, "API_KEYS=" + e2eKey + ":" + e2eAccount,
-		"SCHEDULER_BATCH_SIZE=1000", "SCHEDULER_DELAY=0s", "SCHEDULER_POLLING_TIMEOUT=1s",
-		"DEVICE_UPDATE_TIMEOUT=" + timeout.String(), "CONNECTOR_URL=http://" + sim,
-	}, log: filepath.Join(dir, "updated.log")}
-	svc.start()
-	c := &client{t: t, base: "http://" + api}
-	c.waitReady()
+	_, c := startService(t, bin, dir, db, "SCHEDULER_BATCH_SIZE=1000", "SCHEDULER_DELAY=0s", "SCHEDULER_POLLING_TIMEOUT=1s",
+		"DEVICE_UPDATE_TIMEOUT="+timeout.String(), "CONNECTOR_URL=http://"+sim)
 
-	expectFile := startFleetsim(t, bin, dir, "-api", "http://"+api, "-listen", sim, "-devices", fmt.Sprint(devices),
+	expectFile := startFleetsim(t, bin, dir, "-api", c.base, "-listen", sim, "-devices", fmt.Sprint(devices),
 		"-seed", "11", "-latency", "1s", "-heartbeat", "0", "-mix", "success=85,fail=10,silent=5")
 	c.waitDevices(devices)
 	campaign := c.startCampaign("held")

@@ -78,19 +78,11 @@ func startKafka(t *testing.T) string {
 func runEndToEnd(t *testing.T, env ...string) {
 	bin := buildBinaries(t)
 	dir := t.TempDir()
-	api := fmt.Sprintf("127.0.0.1:%d", freePort(t))
 	sim := fmt.Sprintf("127.0.0.1:%d", freePort(t))
-	svc := &service{t: t, bin: filepath.Join(bin, "updated"), env: []string{
-		"DATABASE_URL=" + pgtest.NewDatabase(t), "HTTP_ADDR=" + api, "API_KEYS=" + e2eKey + ":" + e2eAccount,
-		"SCHEDULER_BATCH_SIZE=100", "SCHEDULER_DELAY=100ms", "SCHEDULER_POLLING_TIMEOUT=1s",
-		"DEVICE_UPDATE_TIMEOUT=8s", "CONNECTOR_URL=http://" + sim,
-	}, log: filepath.Join(dir, "updated.log")}
-	svc.env = append(svc.env, env...)
-	svc.start()
-	c := &client{t: t, base: "http://" + api}
-	c.waitReady()
+	svc, c := startService(t, bin, dir, pgtest.NewDatabase(t), append([]string{"SCHEDULER_BATCH_SIZE=100", "SCHEDULER_DELAY=100ms",
+		"SCHEDULER_POLLING_TIMEOUT=1s", "DEVICE_UPDATE_TIMEOUT=8s", "CONNECTOR_URL=http://" + sim}, env...)...)
 
-	expectFile := startFleetsim(t, bin, dir, "-api", "http://"+api, "-listen", sim, "-devices", fmt.Sprint(e2eDevices),
+	expectFile := startFleetsim(t, bin, dir, "-api", c.base, "-listen", sim, "-devices", fmt.Sprint(e2eDevices),
 		"-seed", "7", "-latency", "20ms", "-mix", "success=75,fail=10,uptodate=5,wrongclass=5,silent=5")
 	c.waitDevices(e2eDevices)
 	campaign := c.startCampaign("e2e")
@@ -116,6 +108,18 @@ func runEndToEnd(t *testing.T, env ...string) {
 	}
 	c.waitFinished(campaign.ID, deadline)
 	checkOutcome(t, c, campaign.ID, expectFile)
+}
+
+// startService runs the service on db with the account's key and the
+// settings given, and waits until it is ready.
+func startService(t *testing.T, bin, dir, db string, env ...string) (*service, *client) {
+	api := fmt.Sprintf("127.0.0.1:%d", freePort(t))
+	svc := &service{t: t, bin: filepath.Join(bin, "updated"), log: filepath.Join(dir, "updated.log"),
+		env: append([]string{"DATABASE_URL=" + db, "HTTP_ADDR=" + api, "API_KEYS=" + e2eKey + ":" + e2eAccount}, env...)}
+	svc.start()
+	c := &client{t: t, base: "http://" + api}
+	c.waitReady()
+	return svc, c
 }
 
 // startFleetsim runs fleetsim with the account's key, class sensor and

@@ -3,9 +3,7 @@ package main_test
 import (
 	"context"
 	"encoding/json"
-	"fmt"
 	"net/http"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -21,13 +19,7 @@ import (
 func TestAnEventNoProjectionCanApplyLeavesTheServiceServing(t *testing.T) {
 	bin := buildBinaries(t)
 	db := pgtest.NewDatabase(t)
-	api := fmt.Sprintf("127.0.0.1:%d", freePort(t))
-	svc := &service{t: t, bin: filepath.Join(bin, "updated"), env: []string{
-		"DATABASE_URL=" + db, "HTTP_ADDR=" + api, "API_KEYS=" + e2eKey + ":" + e2eAccount,
-	}, log: filepath.Join(t.TempDir(), "updated.log")}
-	svc.start()
-	c := &client{t: t, base: "http://" + api}
-	c.waitReady()
+	_, c := startService(t, bin, t.TempDir(), db)
 
 	ctx := context.Background()
 	conn, err := pgx.Connect(ctx, db)
