@@ -44,7 +44,8 @@ type ItemAsyncResponse struct {
 	Error   string `json:"error,omitempty"`
 }
 
-// report is the domain report of the item, checked.
+// report is the domain report of the item; the error says why the item
+// is not one report. The report itself is checked by batchReports.
 func (it ReportItem) report() (domain.Report, error) {
 	r := domain.Report{Device: it.DeviceID, Campaign: it.CampaignID, State: it.State, ResultCode: it.ResultCode, Reason: it.Reason}
 	kinds := 0
@@ -74,10 +75,7 @@ func (it ReportItem) report() (domain.Report, error) {
 	if kinds != 1 {
 		return r, domain.InvalidError{Field: "async_response", Reason: "give exactly one of async_response, lwm2m_state, update_result and state"}
 	}
-	var p problems
-	p.text("reason", it.Reason)
-	p.add(r.Validate())
-	return r, p.err()
+	return r, nil
 }
 
 // updateResult makes r the report of an update result: the LwM2M value
@@ -108,10 +106,26 @@ func batchReports(items []ReportItem) ([]domain.Report, error) {
 	reports := make([]domain.Report, len(items))
 	for i, it := range items {
 		r, err := it.report()
+		if err == nil {
+			var q problems
+			q.text("reason", it.Reason)
+			q.add(r.Validate())
+			err = q.err()
+		}
 		p.add(prefixed(fmt.Sprintf("reports[%d].", i), err))
 		reports[i] = r
 	}
 	return reports, p.err()
+}
+
+// itemReports are the items' reports, unchecked: for a message that passed
+// Validate, which checked them (the command checks them again).
+func itemReports(items []ReportItem) []domain.Report {
+	reports := make([]domain.Report, len(items))
+	for i, it := range items {
+		reports[i], _ = it.report()
+	}
+	return reports
 }
 
 // prefixed puts prefix before the field names of err's invalid fields.
@@ -177,8 +191,7 @@ func (m CampaignDeviceState) key() string {
 // reports is what the message reports, valid once Validate passed.
 func (m CampaignDeviceState) reports() []domain.Report {
 	if m.Reports != nil {
-		reports, _ := batchReports(m.Reports)
-		return reports
+		return itemReports(m.Reports)
 	}
 	if m.LwM2MState != nil {
 		return []domain.Report{{Kind: domain.ReportLwM2MState, Device: m.DeviceID, Value: *m.LwM2MState, Reason: m.Reason}}
