@@ -24,6 +24,9 @@ func (s *streamsService) Append(as api.Streams_AppendServer) error {
 	if err != nil {
 		return reply(as, err)
 	}
+	if err := s.server.appendFault(name); err != nil {
+		return reply(as, err)
+	}
 	res := s.server.store.append(name, expected, events)
 	switch res.outcome {
 	case streamDeleted:

@@ -61,6 +61,8 @@ type Server struct {
 	drop          chan struct{} // closed and replaced by DropSubscriptions
 	closeOnce     sync.Once
 	served        chan error
+	faultMu       sync.Mutex
+	failAppend    func(stream string) bool // see FailAppends
 }
 
 // Start listens on addr ("127.0.0.1:0" picks a free port) and serves
