@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -31,11 +32,13 @@ func (s *EventStore) Append(ctx context.Context, stream string, expected eventst
 }
 
 // AppendMulti applies each request on its own, Config.Concurrency at a
-// time: it is not atomic. When several requests are given and some fail,
-// the results of those that succeeded are still set and the error is an
-// *AppendMultiError naming the failed streams, whose errors (conflicts
-// included) errors.As finds. Retrying the same requests is safe: streams already appended
-// answer as idempotent retries.
+// time: it is not atomic. The requests marked Last go after all the
+// others are stored; when one of those failed they are not attempted and
+// fail with ErrNotAttempted. When several requests are given and some
+// fail, the results of those that succeeded are still set and the error
+// is an *AppendMultiError naming the failed streams, whose errors
+// (conflicts included) errors.As finds. Retrying the same requests is
+// safe: streams already appended answer as idempotent retries.
 func (s *EventStore) AppendMulti(ctx context.Context, requests []eventstore.AppendRequest) ([]eventstore.AppendResult, error) {
 	if err := eventstore.ValidateAppend(requests); err != nil {
 		return nil, err
@@ -49,9 +52,36 @@ func (s *EventStore) AppendMulti(ctx context.Context, requests []eventstore.Appe
 	}
 	results := make([]eventstore.AppendResult, len(requests))
 	errs := make([]error, len(requests))
+	s.appendEach(ctx, requests, results, errs, false)
+	if slices.ContainsFunc(errs, func(err error) bool { return err != nil }) {
+		for i, r := range requests {
+			if r.Last {
+				errs[i] = ErrNotAttempted
+			}
+		}
+	} else {
+		s.appendEach(ctx, requests, results, errs, true)
+	}
+	if err := newAppendMultiError(requests, errs); err != nil {
+		return results, err
+	}
+	return results, nil
+}
+
+// ErrNotAttempted is the error of a request marked Last whose AppendMulti
+// failed on another stream: it was not appended, so that its stream does
+// not show a command whose other streams are incomplete.
+var ErrNotAttempted = errors.New("not attempted: another stream of the append failed")
+
+// appendEach appends the requests whose Last is last, Config.Concurrency
+// at a time, setting each one's result or error.
+func (s *EventStore) appendEach(ctx context.Context, requests []eventstore.AppendRequest, results []eventstore.AppendResult, errs []error, last bool) {
 	limit := make(chan struct{}, s.cfg.Concurrency)
 	var wg sync.WaitGroup
 	for i, r := range requests {
+		if r.Last != last {
+			continue
+		}
 		limit <- struct{}{}
 		wg.Go(func() {
 			defer func() { <-limit }()
@@ -59,10 +89,6 @@ func (s *EventStore) AppendMulti(ctx context.Context, requests []eventstore.Appe
 		})
 	}
 	wg.Wait()
-	if err := newAppendMultiError(requests, errs); err != nil {
-		return results, err
-	}
-	return results, nil
 }
 
 // AppendMultiError reports the streams of an AppendMulti that failed;

@@ -8,8 +8,9 @@
 //   - AppendMulti is not atomic: EventStoreDB has no multi-stream
 //     transactions. Each stream's append is applied on its own, several at
 //     once; an error names the streams that failed, and the others are
-//     stored. Deterministic event ids make the retry of the whole request
-//     idempotent.
+//     stored. Requests marked Last (the stream recording the command's
+//     outcome) go only after all the others are stored. Deterministic
+//     event ids make the retry of the whole request idempotent.
 //   - SubscribeAll follows only the service's streams (a server-side
 //     filter on their name prefixes), and ReadAll skips EventStoreDB's
 //     system events; positions are EventStoreDB's (commit, prepare).

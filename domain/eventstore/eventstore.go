@@ -18,7 +18,8 @@ type Store interface {
 	Append(ctx context.Context, stream string, expected ExpectedRevision, events ...EventData) (AppendResult, error)
 	// AppendMulti appends to several streams. On Postgres it is one
 	// transaction (all or nothing); stores without multi-stream
-	// transactions apply each request on its own and report each result.
+	// transactions apply each request on its own and report each result,
+	// the requests marked Last only once all the others are stored.
 	AppendMulti(ctx context.Context, requests []AppendRequest) ([]AppendResult, error)
 	// ReadStream reads up to max events of one stream (max <= 0: all).
 	ReadStream(ctx context.Context, stream string, opts ReadStreamOptions) ([]RecordedEvent, error)
@@ -114,6 +115,14 @@ type AppendRequest struct {
 	Stream   string
 	Expected ExpectedRevision
 	Events   []EventData
+	// Last marks the stream that records a command's outcome from the
+	// others (a campaign's page summary from its devices' enrolments, a
+	// campaign's quota from the account's reservation). A store without
+	// multi-stream transactions appends it only after every other request
+	// is stored, and not at all when one failed: a stream marked Last
+	// that shows the command's events never claims what the others lack.
+	// Atomic stores need not order anything.
+	Last bool
 }
 
 // AppendResult tells where an append left the stream.

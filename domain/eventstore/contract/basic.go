@@ -188,6 +188,20 @@ func testAppendMulti(t *testing.T, h Harness) {
 	if len(readStream(t, s, a)) != 3 || len(readStream(t, s, d)) != 1 {
 		t.Errorf("streams hold %d and %d events, want 3 and 1", len(readStream(t, s, a)), len(readStream(t, s, d)))
 	}
+	// A stream marked Last is not written when another stream fails, on
+	// every store, whatever the order of the requests.
+	e := uniqueStream("multi")
+	_, err = s.AppendMulti(ctxFor(t), []eventstore.AppendRequest{
+		{Stream: e, Expected: eventstore.NoStream, Events: newEvents(1, "e"), Last: true},
+		{Stream: b, Expected: eventstore.Exact(0), Events: newEvents(1, "stale")},
+	})
+	var stale *eventstore.ConflictError
+	if !errors.As(err, &stale) || stale.Stream != b {
+		t.Fatalf("append with one stale stream and one marked last: error %v, want a ConflictError on %s", err, b)
+	}
+	if got := readStream(t, s, e); len(got) != 0 {
+		t.Errorf("the stream marked last got %d events though another stream failed", len(got))
+	}
 	if !h.AtomicMulti {
 		return
 	}
