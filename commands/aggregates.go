@@ -53,6 +53,10 @@ type loaded[A aggregate] struct {
 	stream  string
 	events  []eventstore.RecordedEvent
 	history []domain.Event // events, decoded
+	// stored says the stream holds the command's events already (see
+	// asFound); at is then the position of the last of them.
+	stored bool
+	at     eventstore.Position
 }
 
 // load reads a stream and rebuilds its aggregate; a stream without events
@@ -81,6 +85,9 @@ func rebuild[A aggregate](stream string, recorded []eventstore.RecordedEvent, bu
 // handledBefore returns the position of the command's first event in this
 // stream when the stream already holds it: the command was handled before.
 func (l loaded[A]) handledBefore(meta Meta) (eventstore.Position, bool) {
+	if l.stored {
+		return l.at, true
+	}
 	if meta.CommandID == "" {
 		return eventstore.Position{}, false
 	}
@@ -94,8 +101,12 @@ func (l loaded[A]) handledBefore(meta Meta) (eventstore.Position, bool) {
 }
 
 // request turns the aggregate's recorded events into an append expecting
-// the revision it was loaded at. ok is false when nothing was recorded.
+// the revision it was loaded at. ok is false when nothing was recorded or
+// the stream holds the command's events already.
 func (l loaded[A]) request(meta Meta) (r eventstore.AppendRequest, ok bool) {
+	if l.stored {
+		return eventstore.AppendRequest{}, false
+	}
 	return appendRequest(l.stream, l.agg, meta)
 }
 
@@ -215,26 +226,6 @@ func createOrUpdate[A aggregate](ctx context.Context, h *Handlers, meta Meta, st
 // exists reports whether the stream held events when it was loaded: a
 // create refuses an id that is taken.
 func (l loaded[A]) exists() bool { return len(l.events) > 0 }
-
-// changed is an aggregate to save with the stream its events go to.
-type changed struct {
-	stream string
-	agg    aggregate
-}
-
-// saveAll appends what each aggregate recorded, each expecting the revision
-// it was loaded at, in one AppendMulti (one transaction on Postgres, so a
-// manifest and its account count change together); aggregates that
-// recorded nothing are left out.
-func (h *Handlers) saveAll(ctx context.Context, meta Meta, aggs ...changed) (Result, error) {
-	requests := make([]eventstore.AppendRequest, 0, len(aggs))
-	for _, a := range aggs {
-		if r, ok := appendRequest(a.stream, a.agg, meta); ok {
-			requests = append(requests, r)
-		}
-	}
-	return h.save(ctx, requests...)
-}
 
 // failed names the command whose handling failed, as in
 // "commands.StopCampaign: campaign.RequestStop: …"; nil stays nil.

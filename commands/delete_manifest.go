@@ -22,17 +22,14 @@ func (h *Handlers) DeleteManifest(ctx context.Context, c DeleteManifest) (Result
 		if err != nil {
 			return Result{}, err
 		}
-		manifest, err := rebuild(ms, streams[ms], domain.LoadManifest)
+		manifest, err := asFound(c.Meta, ms, streams[ms], domain.LoadManifest)
 		if err != nil {
 			return Result{}, err
-		}
-		if pos, ok := manifest.handledBefore(c.Meta); ok {
-			return Result{Position: pos}, nil
 		}
 		if err := ownManifest(manifest.agg, c.Meta, c.ManifestID); err != nil {
 			return Result{}, err
 		}
-		account, err := rebuild(as, streams[as], domain.LoadAccount)
+		account, err := asFound(c.Meta, as, streams[as], domain.LoadAccount)
 		if err != nil {
 			return Result{}, err
 		}
@@ -43,7 +40,7 @@ func (h *Handlers) DeleteManifest(ctx context.Context, c DeleteManifest) (Result
 		if err := account.agg.CountManifest(c.ManifestID, -1, 0, now); err != nil {
 			return Result{}, err
 		}
-		return h.saveAll(ctx, c.Meta, changed{ms, manifest.agg}, changed{as, account.agg})
+		return h.saveAll(ctx, c.Meta, manifest.changed(), account.changed())
 	})
 	return res, failed("DeleteManifest", err)
 }

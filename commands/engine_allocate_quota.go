@@ -18,11 +18,11 @@ type AllocateCampaignQuota struct {
 // AllocateCampaignQuota handles AllocateCampaignQuota.
 func (h *Handlers) AllocateCampaignQuota(ctx context.Context, c AllocateCampaignQuota) (Result, error) {
 	return retry(ctx, func() (Result, error) {
-		cp, res, done, err := h.ownedCampaign(ctx, c.Meta, c.CampaignID)
-		if err != nil || done {
-			return res, err
+		cp, err := h.ownedCampaign(ctx, c.Meta, c.CampaignID)
+		if err != nil {
+			return Result{}, err
 		}
-		acc, err := load(ctx, h.store, domain.AccountStream(c.Account), domain.LoadAccount)
+		acc, err := loadAsFound(ctx, h.store, c.Meta, domain.AccountStream(c.Account), domain.LoadAccount)
 		if err != nil {
 			return Result{}, err
 		}
@@ -41,6 +41,6 @@ func (h *Handlers) AllocateCampaignQuota(ctx context.Context, c AllocateCampaign
 				return Result{}, err
 			}
 		}
-		return h.saveAll(ctx, c.Meta, changed{cp.stream, cp.agg}, changed{acc.stream, acc.agg})
+		return h.saveAll(ctx, c.Meta, cp.changed(), acc.changed())
 	})
 }

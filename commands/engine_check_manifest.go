@@ -17,9 +17,9 @@ type CheckCampaignManifest struct {
 // CheckCampaignManifest handles CheckCampaignManifest.
 func (h *Handlers) CheckCampaignManifest(ctx context.Context, c CheckCampaignManifest) (Result, error) {
 	return retry(ctx, func() (Result, error) {
-		cp, res, done, err := h.ownedCampaign(ctx, c.Meta, c.CampaignID)
-		if err != nil || done {
-			return res, err
+		cp, err := h.ownedCampaign(ctx, c.Meta, c.CampaignID)
+		if err != nil {
+			return Result{}, err
 		}
 		m, err := load(ctx, h.store, domain.ManifestStream(cp.agg.ManifestID()), domain.LoadManifest)
 		if err != nil {
@@ -34,6 +34,6 @@ func (h *Handlers) CheckCampaignManifest(ctx context.Context, c CheckCampaignMan
 		if err != nil {
 			return Result{}, err
 		}
-		return h.saveAll(ctx, c.Meta, changed{cp.stream, cp.agg})
+		return h.saveAll(ctx, c.Meta, cp.changed())
 	})
 }

@@ -76,7 +76,7 @@ func (h *Handlers) RecordManifestsSent(ctx context.Context, c RecordManifestsSen
 // in one append.
 func (h *Handlers) changeDevices(ctx context.Context, meta Meta, campaign domain.CampaignID, ids []domain.DeviceID,
 	decide func(*domain.Device, domain.DeviceUpdate) (bool, error)) (Result, error) {
-	devices, err := h.loadDevices(ctx, meta.Account, ids)
+	devices, err := h.loadDevices(ctx, meta, ids)
 	if err != nil {
 		return Result{}, err
 	}

@@ -5,12 +5,12 @@ import (
 	"fmt"
 
 	"github.com/updateservice/updateservice/domain"
-	"github.com/updateservice/updateservice/domain/eventstore"
 )
 
 // EnrolDevices applies the enrolment rules to one page of the devices a
 // campaign's filter matched: each device is enrolled or skipped with a
-// reason, and the campaign records the page's summary, all in one append.
+// reason, and the campaign records the page's summary, all in one append
+// where the campaign goes last.
 type EnrolDevices struct {
 	Meta
 	CampaignID domain.CampaignID
@@ -25,21 +25,21 @@ type EnrolDevices struct {
 // EnrolDevices handles EnrolDevices.
 func (h *Handlers) EnrolDevices(ctx context.Context, c EnrolDevices) (Result, error) {
 	return retry(ctx, func() (Result, error) {
-		cp, res, done, err := h.ownedCampaign(ctx, c.Meta, c.CampaignID)
-		if err != nil || done {
-			return res, err
+		cp, err := h.ownedCampaign(ctx, c.Meta, c.CampaignID)
+		if err != nil {
+			return Result{}, err
 		}
 		m, err := load(ctx, h.store, domain.ManifestStream(cp.agg.ManifestID()), domain.LoadManifest)
 		if err != nil {
 			return Result{}, err
 		}
-		devices, err := h.loadDevices(ctx, c.Account, c.Devices)
+		devices, err := h.loadDevices(ctx, c.Meta, c.Devices)
 		if err != nil {
 			return Result{}, err
 		}
 		now := h.now()
 		batch := domain.CampaignBatch{Batch: c.Batch, Skipped: map[domain.SkipReason]int{}, Cursor: c.Cursor, Last: c.Last}
-		var requests []eventstore.AppendRequest
+		enrolments := make([]changed, 0, len(devices))
 		for _, d := range devices {
 			if d.agg.ID() == "" { // never in the catalog: nothing to record on it
 				batch.Skipped[domain.SkipDeregistered]++
@@ -54,25 +54,21 @@ func (h *Handlers) EnrolDevices(ctx context.Context, c EnrolDevices) (Result, er
 			} else {
 				batch.Skipped[reason]++
 			}
-			if r, ok := d.request(c.Meta); ok {
-				requests = append(requests, r)
-			}
+			enrolments = append(enrolments, d.changed())
 		}
 		if err := cp.agg.RecordBatch(batch, now); err != nil {
 			return Result{}, err
 		}
-		if r, ok := cp.request(c.Meta); ok {
-			requests = append(requests, r)
-		}
-		return h.save(ctx, requests...)
+		return h.saveAll(ctx, c.Meta, cp.changed(), enrolments...)
 	})
 }
 
-// loadDevices loads the device aggregates of an account in one read.
-func (h *Handlers) loadDevices(ctx context.Context, account domain.AccountID, ids []domain.DeviceID) ([]loaded[*domain.Device], error) {
+// loadDevices loads the device aggregates of the command's account in one
+// read, each as the command found it (see asFound).
+func (h *Handlers) loadDevices(ctx context.Context, meta Meta, ids []domain.DeviceID) ([]loaded[*domain.Device], error) {
 	streams := make([]string, len(ids))
 	for i, id := range ids {
-		streams[i] = domain.DeviceStream(account, id)
+		streams[i] = domain.DeviceStream(meta.Account, id)
 	}
 	recorded, err := h.store.ReadStreams(ctx, streams)
 	if err != nil {
@@ -80,7 +76,7 @@ func (h *Handlers) loadDevices(ctx context.Context, account domain.AccountID, id
 	}
 	out := make([]loaded[*domain.Device], len(ids))
 	for i, stream := range streams {
-		if out[i], err = rebuild(stream, recorded[stream], domain.LoadDevice); err != nil {
+		if out[i], err = asFound(meta, stream, recorded[stream], domain.LoadDevice); err != nil {
 			return nil, err
 		}
 	}

@@ -50,18 +50,12 @@ func (h *Handlers) ManifestWrite(ctx context.Context, account domain.AccountID, 
 	})
 }
 
-// ownedCampaign loads a campaign of the command's account for a command
-// that changes more than the campaign. done is true when the command was
-// handled before; res then holds the position of its events.
-func (h *Handlers) ownedCampaign(ctx context.Context, meta Meta, id domain.CampaignID) (cp loaded[*domain.Campaign], res Result, done bool, err error) {
-	if cp, err = load(ctx, h.store, domain.CampaignStream(id), domain.LoadCampaign); err != nil {
-		return cp, Result{}, false, err
+// ownedCampaign loads a campaign of the command's account, as the command
+// found it (see asFound), for an engine command on the campaign.
+func (h *Handlers) ownedCampaign(ctx context.Context, meta Meta, id domain.CampaignID) (loaded[*domain.Campaign], error) {
+	cp, err := loadAsFound(ctx, h.store, meta, domain.CampaignStream(id), domain.LoadCampaign)
+	if err != nil {
+		return cp, err
 	}
-	if err := ownCampaign(cp.agg, meta, id); err != nil {
-		return cp, Result{}, false, err
-	}
-	if pos, ok := cp.handledBefore(meta); ok {
-		return cp, Result{Position: pos}, true, nil
-	}
-	return cp, Result{}, false, nil
+	return cp, ownCampaign(cp.agg, meta, id)
 }

@@ -71,7 +71,7 @@ func (h *Handlers) RecordDeviceReports(ctx context.Context, c RecordDeviceReport
 	}
 	res, err := retry(ctx, func() (Result, error) {
 		out.Refused, out.Waiting = without(out.Refused, byDevice), nil
-		loaded, err := h.loadDevices(ctx, c.Account, devices)
+		loaded, err := h.loadDevices(ctx, c.Meta, devices)
 		if err != nil {
 			return Result{}, err
 		}

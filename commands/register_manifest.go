@@ -25,12 +25,9 @@ func (h *Handlers) RegisterManifest(ctx context.Context, c RegisterManifest) (Re
 		if err != nil {
 			return Result{}, err
 		}
-		existing, err := rebuild(ms, streams[ms], domain.LoadManifest)
+		existing, err := asFound(c.Meta, ms, streams[ms], domain.LoadManifest)
 		if err != nil {
 			return Result{}, err
-		}
-		if pos, ok := existing.handledBefore(c.Meta); ok {
-			return Result{Position: pos}, nil
 		}
 		now := h.now()
 		m, err := domain.NewManifest(c.ManifestID, c.Account, c.Spec, now)
@@ -40,14 +37,14 @@ func (h *Handlers) RegisterManifest(ctx context.Context, c RegisterManifest) (Re
 		if existing.exists() {
 			return Result{}, domain.ConflictError{Reason: fmt.Sprintf("manifest %s already exists", c.ManifestID)}
 		}
-		account, err := rebuild(as, streams[as], domain.LoadAccount)
+		account, err := asFound(c.Meta, as, streams[as], domain.LoadAccount)
 		if err != nil {
 			return Result{}, err
 		}
 		if err := account.agg.CountManifest(c.ManifestID, +1, c.Spec.PayloadSize, now); err != nil {
 			return Result{}, err
 		}
-		return h.saveAll(ctx, c.Meta, changed{ms, m}, changed{as, account.agg})
+		return h.saveAll(ctx, c.Meta, existing.as(m), account.changed())
 	})
 	return res, failed("RegisterManifest", err)
 }

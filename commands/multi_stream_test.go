@@ -1,0 +1,237 @@
+package commands_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/updateservice/updateservice/adapters/eventstoredb"
+	"github.com/updateservice/updateservice/adapters/eventstoredb/esdbtest"
+	"github.com/updateservice/updateservice/adapters/postgres"
+	"github.com/updateservice/updateservice/adapters/postgres/pgtest"
+	"github.com/updateservice/updateservice/commands"
+	"github.com/updateservice/updateservice/domain"
+	"github.com/updateservice/updateservice/domain/eventstore"
+)
+
+// The multi-stream tests run each command that writes several streams on
+// every event store, with a fault in one of its streams: a concurrent
+// writer that makes the stream's expected revision wrong, or an append to
+// the stream that fails. Then the command is handled again with the same
+// command id, as the engine and the queues retry, and every stream it
+// writes must hold its events exactly once. On EventStoreDB a
+// multi-stream append is not atomic, so the first attempt may have stored
+// some streams and not others.
+
+// faultyStore is an event store whose appends to one stream can be made
+// to fail.
+type faultyStore struct {
+	commands.Store
+	// failAppends makes appends to stream fail until heal is called.
+	failAppends func(t *testing.T, stream string) (heal func())
+}
+
+// multiStreamStores are the stores the tests run on.
+var multiStreamStores = []struct {
+	name string
+	open func(t *testing.T) faultyStore
+}{
+	{"eventstoredb", openEventStoreDB},
+	{"postgres", openPostgres},
+}
+
+// openEventStoreDB is the production adapter, the real client, on the
+// wire-level server; its fault hook refuses the appends to a stream.
+func openEventStoreDB(t *testing.T) faultyStore {
+	srv, err := esdbtest.Start("127.0.0.1:0", esdbtest.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(srv.Close)
+	s, err := eventstoredb.New(eventstoredb.Config{URL: srv.URL()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = s.Close() })
+	return faultyStore{Store: s, failAppends: func(_ *testing.T, stream string) func() {
+		srv.FailAppends(func(name string) bool { return name == stream })
+		return func() { srv.FailAppends(nil) }
+	}}
+}
+
+// openPostgres is the Postgres store; a trigger fails the inserts of a
+// stream's events, and with them the whole transaction.
+func openPostgres(t *testing.T) faultyStore {
+	pool := pgtest.NewPool(t)
+	ctx := context.Background()
+	if err := postgres.Migrate(ctx, pool); err != nil {
+		t.Fatal(err)
+	}
+	s := postgres.NewEventStore(pool)
+	t.Cleanup(s.Close)
+	return faultyStore{Store: s, failAppends: func(t *testing.T, stream string) func() {
+		literal := "'" + strings.ReplaceAll(stream, "'", "''") + "'"
+		if _, err := pool.Exec(ctx, `CREATE FUNCTION fail_append() RETURNS trigger LANGUAGE plpgsql AS $$
+			BEGIN RAISE EXCEPTION 'append to % refused by the test', NEW.stream_id; END $$`); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := pool.Exec(ctx, `CREATE TRIGGER fail_append BEFORE INSERT ON events FOR EACH ROW
+			WHEN (NEW.stream_id = `+literal+`) EXECUTE FUNCTION fail_append()`); err != nil {
+			t.Fatal(err)
+		}
+		return func() {
+			if _, err := pool.Exec(ctx, `DROP TRIGGER fail_append ON events; DROP FUNCTION fail_append()`); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}}
+}
+
+// world is one test's store and handlers. w.h appends through a hook
+// where a test plays a concurrent writer; w.raw, the concurrent writer's
+// handlers, appends without it.
+type world struct {
+	t      *testing.T
+	ctx    context.Context
+	store  faultyStore
+	hooked *hookedStore
+	h, raw *commands.Handlers
+}
+
+func newWorld(t *testing.T, open func(t *testing.T) faultyStore) *world {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	t.Cleanup(cancel)
+	s := open(t)
+	hooked := &hookedStore{Store: s}
+	clock := func() time.Time { return now }
+	return &world{t: t, ctx: ctx, store: s, hooked: hooked, h: commands.New(hooked, clock), raw: commands.New(s, clock)}
+}
+
+// given fails the test when a step of the history failed.
+func (w *world) given(_ commands.Result, err error) {
+	w.t.Helper()
+	if err != nil {
+		w.t.Fatalf("history: %v", err)
+	}
+}
+
+// beforeAppendTo runs write once, before the first append of w.h that
+// reaches stream.
+func (w *world) beforeAppendTo(stream string, write func()) {
+	var once sync.Once
+	w.hooked.beforeAppend = func(_ context.Context, requests []eventstore.AppendRequest) {
+		if slices.ContainsFunc(requests, func(r eventstore.AppendRequest) bool { return r.Stream == stream }) {
+			once.Do(write)
+		}
+	}
+}
+
+// count returns how many events of each type a stream holds.
+func (w *world) count(stream string) map[string]int {
+	w.t.Helper()
+	recorded, err := w.store.ReadStream(w.ctx, stream, eventstore.ReadStreamOptions{})
+	if err != nil && !errors.Is(err, eventstore.ErrStreamNotFound) {
+		w.t.Fatal(err)
+	}
+	out := map[string]int{}
+	for _, r := range recorded {
+		out[r.Type]++
+	}
+	return out
+}
+
+// events returns the decoded events of a stream.
+func (w *world) events(stream string) []domain.Event {
+	w.t.Helper()
+	recorded, err := w.store.ReadStream(w.ctx, stream, eventstore.ReadStreamOptions{})
+	if err != nil && !errors.Is(err, eventstore.ErrStreamNotFound) {
+		w.t.Fatal(err)
+	}
+	out := make([]domain.Event, len(recorded))
+	for i, r := range recorded {
+		if out[i], err = domain.DecodeEvent(r.Type, r.Data); err != nil {
+			w.t.Fatal(err)
+		}
+	}
+	return out
+}
+
+// once checks that the stream holds one event of each of the types.
+func (w *world) once(stream string, types ...string) {
+	w.t.Helper()
+	got := w.count(stream)
+	for _, typ := range types {
+		if got[typ] != 1 {
+			w.t.Errorf("%s holds %d %s events, want 1 (all: %v)", stream, got[typ], typ, got)
+		}
+	}
+}
+
+// multiStreamCase is a command that writes several streams.
+type multiStreamCase struct {
+	name string
+	// given makes the history the command runs on.
+	given func(w *world)
+	// run handles the command, with the same command id every time.
+	run func(w *world) error
+	// conflicts are concurrent writes to a stream the command writes.
+	conflicts []concurrentWrite
+	// failOn are streams whose append is made to fail.
+	failOn []string
+	// whole checks that every stream holds the command's events once.
+	whole func(w *world)
+}
+
+// concurrentWrite is a write to one of a command's streams between the
+// command's read and its append.
+type concurrentWrite struct {
+	stream string
+	write  func(w *world)
+	// what the write does, for the test's name.
+	what string
+	// whole, when set, replaces the case's check: for a write that
+	// changes the command's decision.
+	whole func(w *world)
+}
+
+func runMultiStream(t *testing.T, c multiStreamCase) {
+	for _, s := range multiStreamStores {
+		for _, cw := range c.conflicts {
+			t.Run(fmt.Sprintf("%s: %s, concurrently", s.name, cw.what), func(t *testing.T) {
+				w := newWorld(t, s.open)
+				c.given(w)
+				w.beforeAppendTo(cw.stream, func() { cw.write(w) })
+				if err := c.run(w); err != nil {
+					t.Fatalf("the command failed after a conflict: %v", err)
+				}
+				if cw.whole != nil {
+					cw.whole(w)
+				} else {
+					c.whole(w)
+				}
+			})
+		}
+		for _, stream := range c.failOn {
+			t.Run(fmt.Sprintf("%s: a failed append to %s, then a retry", s.name, stream), func(t *testing.T) {
+				w := newWorld(t, s.open)
+				c.given(w)
+				heal := w.store.failAppends(t, stream)
+				if err := c.run(w); err == nil {
+					t.Fatalf("the command succeeded though its append to %s failed", stream)
+				}
+				heal()
+				for range 2 { // the retry, then a redelivery of the done command
+					if err := c.run(w); err != nil {
+						t.Fatalf("the retried command failed: %v", err)
+					}
+				}
+				c.whole(w)
+			})
+		}
+	}
+}
