@@ -105,6 +105,39 @@ func TestAppendMultiIsNotAtomic(t *testing.T) {
 	}
 }
 
+// TestAppendMultiAppendsLastAfterTheOthers: the stream marked Last is
+// appended after the others are stored, and not at all when one of them
+// failed; the retry of the same requests then completes the append.
+func TestAppendMultiAppendsLastAfterTheOthers(t *testing.T) {
+	srv := startServer(t)
+	s := newStore(t, srv.URL())
+	campaign, d1, d2 := "campaign-c1", "device-acc1-d1", "device-acc1-d2"
+	requests := []eventstore.AppendRequest{
+		{Stream: campaign, Expected: eventstore.NoStream, Events: testEvents(1, "summary"), Last: true},
+		{Stream: d1, Expected: eventstore.NoStream, Events: testEvents(1, "d1")},
+		{Stream: d2, Expected: eventstore.NoStream, Events: testEvents(1, "d2")},
+	}
+	srv.FailAppends(func(stream string) bool { return stream == d2 })
+	_, err := s.AppendMulti(ctxFor(t), requests)
+	var multi *eventstoredb.AppendMultiError
+	if !errors.As(err, &multi) || !errors.Is(err, eventstoredb.ErrNotAttempted) || len(multi.Failed) != 2 {
+		t.Fatalf("error %v, want an AppendMultiError for %s (failed) and %s (not attempted)", err, d2, campaign)
+	}
+	for stream, want := range map[string]int{campaign: 0, d1: 1, d2: 0} {
+		if got, _ := s.ReadStream(ctxFor(t), stream, eventstore.ReadStreamOptions{}); len(got) != want {
+			t.Errorf("%s holds %d events after the failure, want %d", stream, len(got), want)
+		}
+	}
+	srv.FailAppends(nil)
+	results, err := s.AppendMulti(ctxFor(t), requests)
+	if err != nil {
+		t.Fatalf("retry: %v", err)
+	}
+	if !results[1].Position.Less(results[0].Position) || !results[2].Position.Less(results[0].Position) {
+		t.Errorf("positions %+v: the stream marked last was not appended after the others", results)
+	}
+}
+
 func TestAppendMultiRunsManyStreams(t *testing.T) {
 	s := newStore(t, startServer(t).URL())
 	requests := make([]eventstore.AppendRequest, 100)
