@@ -47,7 +47,7 @@ func (h *Handlers) CreateCampaign(ctx context.Context, c CreateCampaign) (Result
 		if err := usableManifest(manifest.agg, c.Meta, c.Spec.ManifestID); err != nil {
 			return Result{}, err
 		}
-		return h.saveAll(ctx, c.Meta, existing.as(cp))
+		return h.saveAll(ctx, c.Meta, nil, existing.as(cp))
 	})
 	return res, failed("CreateCampaign", err)
 }

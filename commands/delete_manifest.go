@@ -7,7 +7,8 @@ import (
 )
 
 // DeleteManifest deletes a manifest and counts it out of the account's
-// firmware catalog, both in one append. The campaign engine stops the
+// firmware catalog, both in one append, where the count goes last: a
+// manifest is never counted out while it is still there. The campaign engine stops the
 // campaigns using it as manifestremoved.
 type DeleteManifest struct {
 	Meta
@@ -40,7 +41,7 @@ func (h *Handlers) DeleteManifest(ctx context.Context, c DeleteManifest) (Result
 		if err := account.agg.CountManifest(c.ManifestID, -1, 0, now); err != nil {
 			return Result{}, err
 		}
-		return h.saveAll(ctx, c.Meta, manifest.changed(), account.changed())
+		return h.saveAll(ctx, c.Meta, []changed{manifest.changed()}, account.changed())
 	})
 	return res, failed("DeleteManifest", err)
 }

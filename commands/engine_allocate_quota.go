@@ -41,6 +41,6 @@ func (h *Handlers) AllocateCampaignQuota(ctx context.Context, c AllocateCampaign
 				return Result{}, err
 			}
 		}
-		return h.saveAll(ctx, c.Meta, cp.changed(), acc.changed())
+		return h.saveAll(ctx, c.Meta, []changed{acc.changed()}, cp.changed())
 	})
 }

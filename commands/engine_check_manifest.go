@@ -34,6 +34,6 @@ func (h *Handlers) CheckCampaignManifest(ctx context.Context, c CheckCampaignMan
 		if err != nil {
 			return Result{}, err
 		}
-		return h.saveAll(ctx, c.Meta, cp.changed())
+		return h.saveAll(ctx, c.Meta, nil, cp.changed())
 	})
 }

@@ -8,7 +8,9 @@ import (
 
 // EndCampaign ends a campaign whose devices are all done: an active one
 // finishes as Outcome (deployed or autostopped), a stopping one stops with
-// its stop reason. Either way the account gets its campaign slot back.
+// its stop reason. Either way the account gets its campaign slot back,
+// once the campaign's end is stored: a slot is never free while a
+// campaign that failed to end still holds it.
 type EndCampaign struct {
 	Meta
 	CampaignID domain.CampaignID
@@ -38,6 +40,6 @@ func (h *Handlers) EndCampaign(ctx context.Context, c EndCampaign) (Result, erro
 		if err := acc.agg.ReleaseQuota(c.CampaignID, now); err != nil {
 			return Result{}, err
 		}
-		return h.saveAll(ctx, c.Meta, cp.changed(), acc.changed())
+		return h.saveAll(ctx, c.Meta, []changed{cp.changed()}, acc.changed())
 	})
 }

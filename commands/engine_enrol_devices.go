@@ -59,7 +59,7 @@ func (h *Handlers) EnrolDevices(ctx context.Context, c EnrolDevices) (Result, er
 		if err := cp.agg.RecordBatch(batch, now); err != nil {
 			return Result{}, err
 		}
-		return h.saveAll(ctx, c.Meta, cp.changed(), enrolments...)
+		return h.saveAll(ctx, c.Meta, enrolments, cp.changed())
 	})
 }
 

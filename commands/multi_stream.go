@@ -11,10 +11,10 @@ import (
 // A command that writes several streams (an enrolment page: its devices
 // and the campaign; a quota, an end of campaign, a manifest count: the
 // campaign or manifest and the account) loads each stream as it found
-// it, decides, and saves what each stream lacks, the stream recording the
-// command's outcome last. On EventStoreDB, where a multi-stream append is
-// not atomic, a retry after a conflict or a failure on one stream thus
-// completes the others and never repeats what is stored.
+// it, decides, and saves what each stream lacks, the stream whose events
+// follow from the others' last. On EventStoreDB, where a multi-stream
+// append is not atomic, a retry after a conflict or a failure on one
+// stream thus completes the others and never repeats what is stored.
 
 // loadAsFound is load for a command that writes several streams: the
 // aggregate as the command found it (see asFound).
@@ -87,22 +87,26 @@ func (l loaded[A]) as(agg aggregate) changed {
 
 // saveAll appends what each aggregate recorded, each expecting the revision
 // it was loaded at, in one AppendMulti (one transaction on Postgres, so a
-// manifest and its account count change together). subject is the stream
-// that records the command's outcome (the campaign, the manifest): marked
-// Last, so that a store without transactions appends it only once the
-// others are stored. Streams holding the command's events already and
-// aggregates that recorded nothing are left out; the result's position is
-// that of the command's last event, stored before or now.
-func (h *Handlers) saveAll(ctx context.Context, meta Meta, subject changed, others ...changed) (Result, error) {
-	requests := make([]eventstore.AppendRequest, 0, len(others)+1)
+// manifest and its account count change together). last is the stream
+// whose events follow from the others': a page summary from the devices'
+// enrolments, a campaign's quota from the account's reservation, a
+// manifest from its count, a slot's release or a count-out from the end
+// or deletion. Marked Last, a store without transactions appends it only
+// once the others are stored: a summary never claims what its devices
+// lack, and a limit is never exceeded while a retry is due. Streams
+// holding the command's events already and aggregates that recorded
+// nothing are left out; the result's position is that of the command's
+// last event, stored before or now.
+func (h *Handlers) saveAll(ctx context.Context, meta Meta, first []changed, last changed) (Result, error) {
+	requests := make([]eventstore.AppendRequest, 0, len(first)+1)
 	var stored eventstore.Position
-	for i, a := range append(others[:len(others):len(others)], subject) {
+	for i, a := range append(first[:len(first):len(first)], last) {
 		if a.stored {
 			stored = later(stored, a.at)
 			continue
 		}
 		if r, ok := appendRequest(a.stream, a.agg, meta); ok {
-			r.Last = i == len(others)
+			r.Last = i == len(first)
 			requests = append(requests, r)
 		}
 	}

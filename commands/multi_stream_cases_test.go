@@ -134,6 +134,7 @@ func TestEnrolDevicesCompletesEveryStream(t *testing.T) {
 			w.once(d2, "DeviceSkipped")
 		}}},
 		failOn: []string{d2, c1},
+		last:   c1,
 		whole: func(w *world) {
 			w.enrolmentsAsCounted()
 			w.eachDevice("DeviceEnrolled", 1)
@@ -160,6 +161,7 @@ func TestAllocateCampaignQuotaCompletesEveryStream(t *testing.T) {
 			w.once(c1, "CampaignStopped")
 		}}},
 		failOn: []string{ledger, c1},
+		last:   c1,
 		whole: func(w *world) {
 			w.quotaAsHeld()
 			w.once(c1, "CampaignQuotaAllocated")
@@ -176,6 +178,7 @@ func TestEndCampaignCompletesEveryStream(t *testing.T) {
 		},
 		conflicts: []concurrentWrite{raiseLimit},
 		failOn:    []string{ledger, c1},
+		last:      ledger,
 		whole: func(w *world) {
 			w.once(ledger, "AccountQuotaReleased")
 			w.once(c1, "CampaignStopped")
@@ -192,6 +195,7 @@ func TestRegisterManifestCompletesEveryStream(t *testing.T) {
 		},
 		conflicts: []concurrentWrite{raiseLimit},
 		failOn:    []string{ledger, m1},
+		last:      m1,
 		whole: func(w *world) {
 			w.once(ledger, "AccountManifestCounted")
 			w.once(m1, "ManifestRegistered")
@@ -208,6 +212,7 @@ func TestDeleteManifestCompletesEveryStream(t *testing.T) {
 		},
 		conflicts: []concurrentWrite{raiseLimit},
 		failOn:    []string{ledger, m1},
+		last:      ledger,
 		whole: func(w *world) {
 			if got := w.count(ledger)["AccountManifestCounted"]; got != 2 {
 				w.t.Errorf("the account counted m1 %d times, want twice (in, then out)", got)

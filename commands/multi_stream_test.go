@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 	"sync"
@@ -183,6 +184,9 @@ type multiStreamCase struct {
 	conflicts []concurrentWrite
 	// failOn are streams whose append is made to fail.
 	failOn []string
+	// last is the stream whose events follow from the others': while
+	// another stream's append fails, it records nothing of the command.
+	last string
 	// whole checks that every stream holds the command's events once.
 	whole func(w *world)
 }
@@ -220,9 +224,16 @@ func runMultiStream(t *testing.T, c multiStreamCase) {
 			t.Run(fmt.Sprintf("%s: a failed append to %s, then a retry", s.name, stream), func(t *testing.T) {
 				w := newWorld(t, s.open)
 				c.given(w)
+				var before map[string]int
+				if c.last != "" && stream != c.last {
+					before = w.count(c.last)
+				}
 				heal := w.store.failAppends(t, stream)
 				if err := c.run(w); err == nil {
 					t.Fatalf("the command succeeded though its append to %s failed", stream)
+				}
+				if before != nil && !maps.Equal(before, w.count(c.last)) {
+					t.Errorf("%s went from %v to %v though the append to %s failed", c.last, before, w.count(c.last), stream)
 				}
 				heal()
 				for range 2 { // the retry, then a redelivery of the done command

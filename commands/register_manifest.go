@@ -44,7 +44,7 @@ func (h *Handlers) RegisterManifest(ctx context.Context, c RegisterManifest) (Re
 		if err := account.agg.CountManifest(c.ManifestID, +1, c.Spec.PayloadSize, now); err != nil {
 			return Result{}, err
 		}
-		return h.saveAll(ctx, c.Meta, existing.as(m), account.changed())
+		return h.saveAll(ctx, c.Meta, []changed{account.changed()}, existing.as(m))
 	})
 	return res, failed("RegisterManifest", err)
 }

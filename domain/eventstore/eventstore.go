@@ -115,13 +115,13 @@ type AppendRequest struct {
 	Stream   string
 	Expected ExpectedRevision
 	Events   []EventData
-	// Last marks the stream that records a command's outcome from the
-	// others (a campaign's page summary from its devices' enrolments, a
-	// campaign's quota from the account's reservation). A store without
-	// multi-stream transactions appends it only after every other request
-	// is stored, and not at all when one failed: a stream marked Last
-	// that shows the command's events never claims what the others lack.
-	// Atomic stores need not order anything.
+	// Last marks the stream whose events follow from the others' (a
+	// campaign's page summary from its devices' enrolments, a campaign's
+	// quota from the account's reservation). A store without multi-stream
+	// transactions appends it only after every other request is stored,
+	// and not at all when one failed: a stream marked Last that shows the
+	// command's events never claims what the others lack. Atomic stores
+	// need not order anything.
 	Last bool
 }
 
