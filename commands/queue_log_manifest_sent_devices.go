@@ -53,7 +53,7 @@ func (h *Handlers) LogManifestSentDevices(ctx context.Context, c LogManifestSent
 			}
 			now := h.now()
 			if u.State == domain.UpdatePending {
-				sent := domain.UpdateChange{To: domain.UpdateScheduled, AsyncID: domain.AsyncID(c.CampaignID, d.ID()), Reason: "manifest sent (logged)"}
+				sent := domain.UpdateChange{To: domain.UpdateScheduled, AsyncID: domain.AsyncID(c.Account, c.CampaignID, d.ID()), Reason: "manifest sent (logged)"}
 				if err := d.ChangeUpdateState(c.CampaignID, sent, now); err != nil {
 					return false, err
 				}
@@ -86,7 +86,7 @@ func (c LogManifestSentDevices) targets() (map[domain.DeviceID]domain.UpdateChan
 			if _, dup := out[id]; dup {
 				return domain.InvalidError{Field: "device_id", Reason: fmt.Sprintf("%q is listed twice", id)}
 			}
-			change.AsyncID = domain.AsyncID(c.CampaignID, id)
+			change.AsyncID = domain.AsyncID(c.Account, c.CampaignID, id)
 			out[id] = change
 		}
 		return nil

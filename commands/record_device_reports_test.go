@@ -19,8 +19,8 @@ func TestRecordDeviceReportsInOneBatch(t *testing.T) {
 	f.given(t, domain.DeviceStream(acme, "walker"), walker...)
 	f.given(t, domain.DeviceStream(acme, "early"), early...)
 	f.given(t, domain.DeviceStream(acme, "other"), other...)
-	delivered, _ := domain.AsyncResponseReport(domain.AsyncID("c1", "walker"), 200, "")
-	tooEarly, _ := domain.AsyncResponseReport(domain.AsyncID("c1", "early"), 200, "")
+	delivered, _ := domain.AsyncResponseReport(domain.AsyncID(acme, "c1", "walker"), 200, "")
+	tooEarly, _ := domain.AsyncResponseReport(domain.AsyncID(acme, "c1", "early"), 200, "")
 	reports := []domain.Report{
 		delivered,
 		tooEarly,
@@ -42,7 +42,7 @@ func TestRecordDeviceReportsInOneBatch(t *testing.T) {
 	}
 	f.then(t, domain.DeviceStream(acme, "walker"), append(walker,
 		domain.DeviceUpdateStateChanged{CampaignID: "c1", From: domain.UpdateScheduled, To: domain.UpdateUpdatedConnectorChannel,
-			Reason: "manifest delivered", AsyncID: domain.AsyncID("c1", "walker"), At: now},
+			Reason: "manifest delivered", AsyncID: domain.AsyncID(acme, "c1", "walker"), At: now},
 		domain.DeviceUpdateStateChanged{CampaignID: "c1", From: domain.UpdateUpdatedConnectorChannel, To: domain.UpdateDownloading,
 			Reason: "device reported /10252/0/2 = 4", At: now},
 		domain.DeviceUpdateStateChanged{CampaignID: "c1", From: domain.UpdateDownloading, To: domain.UpdateDeployed,

@@ -11,12 +11,14 @@ import (
 	"github.com/updateservice/updateservice/domain"
 )
 
-// ManifestSender writes a manifest to a device through the device
-// connector, under the async id its answer will carry. An error with a
-// `Permanent() bool` method returning true will not succeed on retry; any
-// other error may.
+// ManifestSender writes a manifest to a device of account through the
+// device connector, under the async id its answer will carry. The write
+// goes out with that account's connector credentials and never another's.
+// An error with a `Permanent() bool` method returning true will not
+// succeed on retry (an account without connector credentials among them);
+// any other error may.
 type ManifestSender interface {
-	SendManifest(ctx context.Context, device domain.DeviceID, asyncID string, manifest []byte) error
+	SendManifest(ctx context.Context, account domain.AccountID, device domain.DeviceID, asyncID string, manifest []byte) error
 }
 
 // SendManifests writes a campaign's manifest to devices: the
@@ -60,7 +62,7 @@ func (h *Handlers) SendManifests(ctx context.Context, sender ManifestSender, c S
 	if err != nil {
 		return res, nil, failed("SendManifests", err)
 	}
-	refused := h.write(ctx, sender, c.CampaignID, scheduled, payload)
+	refused := h.write(ctx, sender, c.Account, c.CampaignID, scheduled, payload)
 	if err := ctx.Err(); err != nil {
 		return res, nil, err
 	}
@@ -83,7 +85,7 @@ func (h *Handlers) SendManifests(ctx context.Context, sender ManifestSender, c S
 // panics again in the caller's goroutine once the others are done, where
 // the caller's recovery (the queues' middleware) can take it: in a
 // goroutine of its own it would end the process.
-func (h *Handlers) write(ctx context.Context, sender ManifestSender, campaign domain.CampaignID, devices []domain.DeviceID, payload []byte) map[string][]domain.DeviceID {
+func (h *Handlers) write(ctx context.Context, sender ManifestSender, account domain.AccountID, campaign domain.CampaignID, devices []domain.DeviceID, payload []byte) map[string][]domain.DeviceID {
 	var (
 		mu       sync.Mutex
 		refused  = map[string][]domain.DeviceID{}
@@ -102,7 +104,7 @@ func (h *Handlers) write(ctx context.Context, sender ManifestSender, campaign do
 				}
 				<-slots
 			}()
-			if err := writeOne(ctx, sender, dev, domain.AsyncID(campaign, dev), payload); err != nil && ctx.Err() == nil {
+			if err := writeOne(ctx, sender, account, dev, domain.AsyncID(account, campaign, dev), payload); err != nil && ctx.Err() == nil {
 				reason := "device connector: " + err.Error()
 				mu.Lock()
 				refused[reason] = append(refused[reason], dev)
@@ -118,11 +120,11 @@ func (h *Handlers) write(ctx context.Context, sender ManifestSender, campaign do
 }
 
 // writeOne writes to one device, retrying temporary errors with backoff.
-func writeOne(ctx context.Context, sender ManifestSender, dev domain.DeviceID, asyncID string, payload []byte) error {
+func writeOne(ctx context.Context, sender ManifestSender, account domain.AccountID, dev domain.DeviceID, asyncID string, payload []byte) error {
 	backoff := 100 * time.Millisecond
 	var err error
 	for attempt := 1; attempt <= ManifestSendAttempts; attempt++ {
-		err = sender.SendManifest(ctx, dev, asyncID, payload)
+		err = sender.SendManifest(ctx, account, dev, asyncID, payload)
 		var permanent interface{ Permanent() bool }
 		if err == nil || (errors.As(err, &permanent) && permanent.Permanent()) || ctx.Err() != nil {
 			break

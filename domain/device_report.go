@@ -27,7 +27,10 @@ import (
 //     means delivered (updated_connector_channel), anything else not
 //     (failed_connector_channel_update). It moves only a scheduled update;
 //     an update still pending has no write recorded yet and answers
-//     ErrSendNotRecorded, which its caller retries and never drops.
+//     ErrSendNotRecorded, which its caller retries and never drops. Its
+//     async id names the account of the write: an answer naming another
+//     account than the device's answers not found, so that one account's
+//     connector never moves another account's device of the same id.
 //  5. LwM2M update states (/10252/0/2): 2 and 3 mean the manifest arrived,
 //     4 to 6 downloading, 7 and 8 installing, any other value nothing. The
 //     update result (/10252/0/3): 0 nothing, 1 deployed, any other value
@@ -86,7 +89,7 @@ type Report struct {
 // AsyncResponseReport is the connector's answer to the manifest write
 // asyncID names; ok is false when asyncID is not one of this service's.
 func AsyncResponseReport(asyncID string, status int, errText string) (r Report, ok bool) {
-	campaign, device, ok := ParseAsyncID(asyncID)
+	_, campaign, device, ok := ParseAsyncID(asyncID)
 	return Report{Kind: ReportAsyncResponse, Device: device, Campaign: campaign, Value: status, AsyncID: asyncID, Error: errText}, ok
 }
 
@@ -101,7 +104,7 @@ func (r Report) Validate() error {
 	}
 	switch r.Kind {
 	case ReportAsyncResponse:
-		if campaign, device, ok := ParseAsyncID(r.AsyncID); !ok || campaign != r.Campaign || device != r.Device {
+		if _, campaign, device, ok := ParseAsyncID(r.AsyncID); !ok || campaign != r.Campaign || device != r.Device {
 			invalid("async_id", fmt.Sprintf("%q is not the async id of a manifest write to device %q", r.AsyncID, r.Device))
 		}
 		if r.Value < 100 || r.Value > 999 {
@@ -206,7 +209,7 @@ func (d *Device) Report(r Report, now time.Time) error {
 		}
 	case ReportUpdateState, ReportAsyncResponse:
 		u, ok := d.updates[campaign]
-		if d.id == "" || !ok || u.State == UpdateSkipped {
+		if d.id == "" || !ok || u.State == UpdateSkipped || !d.asyncIDOfAccount(r) {
 			return wrap(op, NotFoundError{Object: "device update", ID: string(r.Device) + " in campaign " + string(campaign)})
 		}
 		if r.Kind == ReportAsyncResponse {
@@ -220,6 +223,16 @@ func (d *Device) Report(r Report, now time.Time) error {
 		}
 	}
 	return wrap(op, d.reach(campaign, change, now))
+}
+
+// asyncIDOfAccount reports whether an async response's id names the
+// device's account (rule 4); other reports name none and pass.
+func (d *Device) asyncIDOfAccount(r Report) bool {
+	if r.Kind != ReportAsyncResponse {
+		return true
+	}
+	account, _, _, _ := ParseAsyncID(r.AsyncID)
+	return account == d.account
 }
 
 // reach moves the update to change.To through the allowed steps before

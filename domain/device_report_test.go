@@ -6,8 +6,9 @@ import (
 )
 
 func TestDeviceReports(t *testing.T) {
-	async, _ := AsyncResponseReport(AsyncID("c1", "d1"), 200, "")
-	refused, _ := AsyncResponseReport(AsyncID("c1", "d1"), 404, "NOT_FOUND")
+	async, _ := AsyncResponseReport(AsyncID("acc1", "c1", "d1"), 200, "")
+	refused, _ := AsyncResponseReport(AsyncID("acc1", "c1", "d1"), 404, "NOT_FOUND")
+	otherAccount, _ := AsyncResponseReport(AsyncID("acc2", "c1", "d1"), 200, "")
 	step := func(from, to UpdateState, code int, reason string) Event {
 		return DeviceUpdateStateChanged{CampaignID: "c1", From: from, To: to, ResultCode: code, Reason: reason, At: at(10)}
 	}
@@ -19,6 +20,8 @@ func TestDeviceReports(t *testing.T) {
 		{name: "a refused write fails the delivery with the connector's error", given: updateAt(UpdateScheduled), when: report(refused),
 			then: []Event{DeviceUpdateStateChanged{CampaignID: "c1", From: UpdateScheduled, To: UpdateFailedConnectorChannelUpdate,
 				Reason: "NOT_FOUND", AsyncID: refused.AsyncID, At: at(10)}}},
+		{name: "an answer to a write of another account is not found", given: updateAt(UpdateScheduled), when: report(otherAccount),
+			err: NotFoundError{Object: "device update", ID: "d1 in campaign c1"}},
 		{name: "an answer past the write records nothing", given: updateAt(UpdateDownloading), when: report(async)},
 		{name: "a result reaches deployed through the steps the device passed unseen", given: updateAt(UpdateScheduled),
 			when: report(Report{Kind: ReportLwM2MResult, Device: "d1", Value: 1}),

@@ -85,7 +85,7 @@ func (w *world) moveDevice(id domain.DeviceID, to domain.UpdateState) {
 		res, _, err := w.h.RecordManifestsSent(w.ctx, commands.RecordManifestsSent{Meta: m, CampaignID: campaign, Devices: []domain.DeviceID{id}})
 		w.given(res, err)
 	case domain.UpdateUpdatedConnectorChannel:
-		r, _ := domain.AsyncResponseReport(domain.AsyncID(campaign, id), 200, "")
+		r, _ := domain.AsyncResponseReport(domain.AsyncID(acme, campaign, id), 200, "")
 		w.report(m, r)
 	case domain.UpdateDownloading, domain.UpdateInstalling:
 		value := map[domain.UpdateState]int{domain.UpdateDownloading: 4, domain.UpdateInstalling: 7}[to]

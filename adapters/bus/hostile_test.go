@@ -66,7 +66,7 @@ func hostileVariants(t *testing.T, ex example) []hostile {
 		"device_id":      func(any) any { return "nobody" },
 		"campaign_id":    func(any) any { return "nothing" },
 		"manifest_id":    func(any) any { return "nothing" },
-		"async_id":       func(any) any { return domain.AsyncID(campaign, "nobody") },
+		"async_id":       func(any) any { return domain.AsyncID(acme, campaign, "nobody") },
 		"correlation_id": func(any) any { return "urn:here-ota:campaign:nothing" },
 		"reached":        func(any) any { return []string{"nobody"} },
 		"not_reached":    func(any) any { return []string{"nobody-else"} },

@@ -81,8 +81,9 @@ type NotificationSubscription struct {
 // (connector-channel-handle-async-response).
 type AsyncResponse struct {
 	Account
-	// AsyncID is the id the manifest write used: "<campaign id>.<device id
-	// in unpadded base64url>".
+	// AsyncID is the id the manifest write used: "<account id in unpadded
+	// base64url>.<campaign id>.<device id in unpadded base64url>"; its
+	// account must be the message's.
 	AsyncID string `json:"async_id"`
 	// Status is the HTTP-like status of the write: 2xx delivered.
 	Status *int `json:"status"`
@@ -276,6 +277,6 @@ func (m DeviceUpdateReport) campaign() domain.CampaignID {
 
 // asyncDevice returns the device an async id names, or "".
 func (m AsyncResponse) asyncDevice() domain.DeviceID {
-	_, device, _ := domain.ParseAsyncID(m.AsyncID)
+	_, _, device, _ := domain.ParseAsyncID(m.AsyncID)
 	return device
 }

@@ -37,11 +37,12 @@ type ReadModels interface {
 	RebuildCampaign(ctx context.Context, account domain.AccountID, campaign domain.CampaignID) error
 }
 
-// Sender writes a manifest to a device through the device connector, as
-// the campaign engine's Sender. An error with a `Permanent() bool` method
-// returning true will not succeed on retry; any other error is retried.
+// Sender writes a manifest to a device of an account through the device
+// connector, with that account's connector credentials, as the campaign
+// engine's Sender. An error with a `Permanent() bool` method returning
+// true will not succeed on retry; any other error is retried.
 type Sender interface {
-	SendManifest(ctx context.Context, device domain.DeviceID, asyncID string, manifest []byte) error
+	SendManifest(ctx context.Context, account domain.AccountID, device domain.DeviceID, asyncID string, manifest []byte) error
 }
 
 // Handlers is what the router's handlers call.

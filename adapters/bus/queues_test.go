@@ -107,19 +107,19 @@ var queueCases = map[string]queueCase{
 		w.activeCampaign(map[domain.DeviceID][]domain.UpdateState{dev1: path(domain.UpdateScheduled)})
 		return w.expect([]streamEvent{{domain.DeviceStream(acme, dev1), domain.DeviceUpdateStateChanged{CampaignID: campaign,
 			From: domain.UpdateScheduled, To: domain.UpdateUpdatedConnectorChannel, Reason: "manifest delivered",
-			AsyncID: domain.AsyncID(campaign, dev1), At: w.clock.Now()}}},
+			AsyncID: domain.AsyncID(acme, campaign, dev1), At: w.clock.Now()}}},
 			metadataState(dev1, domain.UpdateUpdatedConnectorChannel), counter("updated_connector_channel", 1))
 	},
 	bus.QueueSendManifest: func(w *world) func(eventstore.Position) error {
 		w.activeCampaign(map[domain.DeviceID][]domain.UpdateState{dev1: path()})
 		check := w.expect([]streamEvent{{domain.DeviceStream(acme, dev1), domain.DeviceUpdateStateChanged{CampaignID: campaign,
-			From: domain.UpdatePending, To: domain.UpdateScheduled, Reason: "manifest sent", AsyncID: domain.AsyncID(campaign, dev1), At: w.clock.Now()}}},
+			From: domain.UpdatePending, To: domain.UpdateScheduled, Reason: "manifest sent", AsyncID: domain.AsyncID(acme, campaign, dev1), At: w.clock.Now()}}},
 			metadataState(dev1, domain.UpdateScheduled))
 		return func(before eventstore.Position) error {
 			if err := check(before); err != nil {
 				return err
 			}
-			if got, want := w.sender.writes(), []string{domain.AsyncID(campaign, dev1)}; !slices.Equal(got, want) {
+			if got, want := w.sender.writes(), []string{domain.AsyncID(acme, campaign, dev1)}; !slices.Equal(got, want) {
 				return fmt.Errorf("manifest writes %v, want %v", got, want)
 			}
 			return nil
@@ -158,15 +158,15 @@ var queueCases = map[string]queueCase{
 		now := w.clock.Now()
 		sent := func(d domain.DeviceID) domain.Event {
 			return domain.DeviceUpdateStateChanged{CampaignID: campaign, From: domain.UpdatePending, To: domain.UpdateScheduled,
-				Reason: "manifest sent (logged)", AsyncID: domain.AsyncID(campaign, d), At: now}
+				Reason: "manifest sent (logged)", AsyncID: domain.AsyncID(acme, campaign, d), At: now}
 		}
 		return w.expect([]streamEvent{
 			{domain.DeviceStream(acme, dev1), sent(dev1)},
 			{domain.DeviceStream(acme, dev1), domain.DeviceUpdateStateChanged{CampaignID: campaign, From: domain.UpdateScheduled,
-				To: domain.UpdateUpdatedConnectorChannel, Reason: "manifest delivered (logged)", AsyncID: domain.AsyncID(campaign, dev1), At: now}},
+				To: domain.UpdateUpdatedConnectorChannel, Reason: "manifest delivered (logged)", AsyncID: domain.AsyncID(acme, campaign, dev1), At: now}},
 			{domain.DeviceStream(acme, dev2), sent(dev2)},
 			{domain.DeviceStream(acme, dev2), domain.DeviceUpdateStateChanged{CampaignID: campaign, From: domain.UpdateScheduled,
-				To: domain.UpdateFailedConnectorChannelUpdate, Reason: "device offline", AsyncID: domain.AsyncID(campaign, dev2), At: now}}},
+				To: domain.UpdateFailedConnectorChannelUpdate, Reason: "device offline", AsyncID: domain.AsyncID(acme, campaign, dev2), At: now}}},
 			counter("updated_connector_channel", 1), counter("failed_connector_channel_update", 1),
 			row(`SELECT count::text FROM campaign_event_types WHERE campaign_id = '`+string(campaign)+`' AND event_type = 'SYS_111'`, "1"))
 	},

@@ -27,7 +27,7 @@ func TestABatchOfReportsAppliesEachDeviceInOrder(t *testing.T) {
 				{"device_id":"dev-0001","lwm2m_state":4},
 				{"device_id":"dev-0009","campaign_id":%q,"state":"deployed"},
 				{"device_id":"dev-0001","update_result":1},
-				{"device_id":"dev-0001","lwm2m_state":7}]}`, domain.AsyncID(campaign, dev1), campaign)
+				{"device_id":"dev-0001","lwm2m_state":7}]}`, domain.AsyncID(acme, campaign, dev1), campaign)
 			if err := w.publish(bus.QueueCampaignDeviceState, bus.ReportKey(dev1), []byte(payload)); err != nil && b != inProcess {
 				t.Fatal(err)
 			}

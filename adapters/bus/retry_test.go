@@ -24,7 +24,7 @@ func TestAnAsyncResponseBeforeItsSendIsRetried(t *testing.T) {
 				time.Sleep(500 * time.Millisecond) // the engine records the send late
 				_, _, _ = w.h.RecordManifestsSent(w.ctx, commands.RecordManifestsSent{Meta: meta(acme), CampaignID: campaign, Devices: []domain.DeviceID{dev1}})
 			}()
-			_, err := w.pub.Send(w.ctx, bus.AsyncResponse{Account: bus.Account{AccountID: acme}, AsyncID: domain.AsyncID(campaign, dev1), Status: ptr(200)})
+			_, err := w.pub.Send(w.ctx, bus.AsyncResponse{Account: bus.Account{AccountID: acme}, AsyncID: domain.AsyncID(acme, campaign, dev1), Status: ptr(200)})
 			if err != nil {
 				t.Fatalf("the response failed: %v", err)
 			}
@@ -51,7 +51,7 @@ func TestAnAsyncResponseBeforeItsSendIsRetried(t *testing.T) {
 func TestRetriesSpentEndInThePoisonQueue(t *testing.T) {
 	w := newWorld(t, inProcess, bus.WithRetry(bus.RetryPolicy{First: 10 * time.Millisecond, Max: 20 * time.Millisecond, For: 300 * time.Millisecond}))
 	w.activeCampaign(map[domain.DeviceID][]domain.UpdateState{dev1: path()})
-	_, err := w.pub.Send(w.ctx, bus.AsyncResponse{Account: bus.Account{AccountID: acme}, AsyncID: domain.AsyncID(campaign, dev1), Status: ptr(200)},
+	_, err := w.pub.Send(w.ctx, bus.AsyncResponse{Account: bus.Account{AccountID: acme}, AsyncID: domain.AsyncID(acme, campaign, dev1), Status: ptr(200)},
 		bus.WithCorrelationID("trace-1"))
 	if !errors.Is(err, domain.ErrSendNotRecorded) {
 		t.Fatalf("got %v, want ErrSendNotRecorded after the retries", err)

@@ -56,8 +56,10 @@ func (m NotificationSubscription) Validate() error {
 
 func (m AsyncResponse) Validate() error {
 	p := m.start()
-	if _, _, ok := domain.ParseAsyncID(m.AsyncID); !ok {
-		p.invalid("async_id", fmt.Sprintf("%q is not an async id of this service (<campaign id>.<device id in base64url>)", m.AsyncID))
+	if account, _, _, ok := domain.ParseAsyncID(m.AsyncID); !ok {
+		p.invalid("async_id", fmt.Sprintf("%q is not an async id of this service (<account id in base64url>.<campaign id>.<device id in base64url>)", m.AsyncID))
+	} else if account != m.AccountID {
+		p.invalid("async_id", fmt.Sprintf("%q answers a write of account %s, not of %s", m.AsyncID, account, m.AccountID))
 	}
 	p.required("status", m.Status == nil)
 	if m.Status != nil && (*m.Status < 100 || *m.Status > 999) {

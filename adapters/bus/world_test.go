@@ -239,7 +239,7 @@ type fakeSender struct {
 	panicOn domain.DeviceID // a device whose write panics, playing a bug
 }
 
-func (f *fakeSender) SendManifest(ctx context.Context, device domain.DeviceID, asyncID string, manifest []byte) error {
+func (f *fakeSender) SendManifest(ctx context.Context, _ domain.AccountID, device domain.DeviceID, asyncID string, manifest []byte) error {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if device == f.panicOn {

@@ -1,6 +1,10 @@
 // Package connector is the device connector adapter: a client of a Pelion
 // Device Management Connect-style API that writes the firmware manifest
-// resource (/10252/0/1) of a device. The connector answers the write with
+// resource (/10252/0/1) of a device. Every account has credentials of its
+// own at the connector (Pelion gives each account its Connect API keys),
+// and a write goes out with its account's key, so the connector knows
+// whose device it is: the same device id in two accounts names two
+// devices. The connector answers the write with
 // 202 at once; the device's answer comes back later on the service's
 // notification webhook as an async response carrying the async id chosen
 // here, followed by update-state and update-result notifications.
@@ -34,22 +38,41 @@ const DefaultTimeout = 10 * time.Second
 // message.
 const maxErrorBody = 4 << 10
 
-// Client writes resources to devices through a device connector.
-type Client struct {
-	base string
-	key  string
-	http *http.Client
+// Account is one account's settings at the device connector.
+type Account struct {
+	// URL is the base URL (scheme, host and optional path prefix) of the
+	// connector that serves the account; empty: the client's default.
+	URL string
+	// APIKey is the account's key at the connector, sent as a Bearer
+	// token on every write for the account's devices.
+	APIKey string
 }
 
-// NewClient returns a client of the connector at baseURL (scheme, host and
-// optional path prefix) that authenticates with apiKey as a Bearer token.
-// A nil httpClient means one with DefaultTimeout; a given one should carry
-// its own timeout, as the context alone may have no deadline.
-func NewClient(baseURL string, apiKey string, httpClient *http.Client) *Client {
+// Client writes resources to devices through a device connector, each
+// write with the credentials of the account the device belongs to.
+type Client struct {
+	accounts map[domain.AccountID]Account
+	http     *http.Client
+}
+
+// NewClient returns a client that writes for the given accounts, each to
+// its own URL or else to defaultURL. An account missing from accounts has
+// no write sent for it: SendManifest answers a *NotConfiguredError. A nil
+// httpClient means one with DefaultTimeout; a given one should carry its
+// own timeout, as the context alone may have no deadline.
+func NewClient(defaultURL string, accounts map[domain.AccountID]Account, httpClient *http.Client) *Client {
 	if httpClient == nil {
 		httpClient = &http.Client{Timeout: DefaultTimeout}
 	}
-	return &Client{base: strings.TrimRight(baseURL, "/"), key: apiKey, http: httpClient}
+	own := make(map[domain.AccountID]Account, len(accounts))
+	for id, a := range accounts {
+		if a.URL == "" {
+			a.URL = defaultURL
+		}
+		a.URL = strings.TrimRight(a.URL, "/")
+		own[id] = a
+	}
+	return &Client{accounts: own, http: httpClient}
 }
 
 // deviceRequest is the body of Connect's device-requests API.
@@ -60,18 +83,25 @@ type deviceRequest struct {
 	PayloadB64  string `json:"payload-b64"`
 }
 
-// SendManifest asks the connector to write manifest to the device's
-// manifest resource, tagged with asyncID: the device's answer comes back
-// on the webhook as an async response with that id. nil means the
-// connector accepted the write, not that the device got it.
+// SendManifest asks the connector to write manifest to the manifest
+// resource of account's device, with the account's key, tagged with
+// asyncID: the device's answer comes back on the webhook as an async
+// response with that id. nil means the connector accepted the write, not
+// that the device got it.
 //
-// The error is a *RejectedError (errors.Is ErrRejected) when the connector
+// The error is a *NotConfiguredError (errors.Is ErrNotConfigured, and
+// permanent) when the client has no credentials for the account: nothing
+// is sent. Otherwise it is a *RejectedError (errors.Is ErrRejected) when the connector
 // refused the request with a 4xx status other than 408 or 429: sending the
 // same request again cannot succeed. Otherwise it is an
 // *UnavailableError (errors.Is ErrUnavailable): a 5xx, 408 or 429 status,
 // a timeout or a network error, worth retrying later with the same async
 // id.
-func (c *Client) SendManifest(ctx context.Context, device domain.DeviceID, asyncID string, manifest []byte) error {
+func (c *Client) SendManifest(ctx context.Context, account domain.AccountID, device domain.DeviceID, asyncID string, manifest []byte) error {
+	settings, ok := c.accounts[account]
+	if !ok {
+		return &NotConfiguredError{Account: account, Device: device}
+	}
 	body, err := json.Marshal(deviceRequest{
 		Method: http.MethodPut, URI: ManifestResource, ContentType: "application/octet-stream",
 		PayloadB64: base64.StdEncoding.EncodeToString(manifest),
@@ -79,14 +109,14 @@ func (c *Client) SendManifest(ctx context.Context, device domain.DeviceID, async
 	if err != nil {
 		return fmt.Errorf("connector.SendManifest: %w", err)
 	}
-	target := c.base + "/v2/device-requests/" + url.PathEscape(string(device)) + "?async-id=" + url.QueryEscape(asyncID)
+	target := settings.URL + "/v2/device-requests/" + url.PathEscape(string(device)) + "?async-id=" + url.QueryEscape(asyncID)
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, target, bytes.NewReader(body))
 	if err != nil {
 		return fmt.Errorf("connector.SendManifest: %w", err)
 	}
 	req.Header.Set("Content-Type", "application/json")
-	if c.key != "" {
-		req.Header.Set("Authorization", "Bearer "+c.key)
+	if settings.APIKey != "" {
+		req.Header.Set("Authorization", "Bearer "+settings.APIKey)
 	}
 	resp, err := c.http.Do(req)
 	if err != nil {

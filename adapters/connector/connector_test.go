@@ -15,6 +15,49 @@ import (
 	"github.com/updateservice/updateservice/domain"
 )
 
+// anyKey gives account acme a key, for tests about something else.
+var anyKey = map[domain.AccountID]connector.Account{"acme": {APIKey: "k"}}
+
+func TestSendManifestGoesOutWithItsAccountsKeyAndURL(t *testing.T) {
+	type write struct{ server, auth, device string }
+	var got []write
+	serve := func(name string) *httptest.Server {
+		return httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			got = append(got, write{name, r.Header.Get("Authorization"), r.PathValue("device")})
+			w.WriteHeader(http.StatusAccepted)
+		}))
+	}
+	shared, own := serve("shared"), serve("own")
+	defer shared.Close()
+	defer own.Close()
+	for _, s := range []*httptest.Server{shared, own} {
+		mux := http.NewServeMux()
+		mux.Handle("POST /v2/device-requests/{device}", s.Config.Handler)
+		s.Config.Handler = mux
+	}
+	c := connector.NewClient(shared.URL, map[domain.AccountID]connector.Account{
+		"acme": {APIKey: "key-acme"}, "globex": {APIKey: "key-globex", URL: own.URL}}, nil)
+	for _, account := range []domain.AccountID{"acme", "globex"} {
+		if err := c.SendManifest(context.Background(), account, "sensor-1", domain.AsyncID(account, "c1", "sensor-1"), nil); err != nil {
+			t.Fatalf("SendManifest(%s): %v", account, err)
+		}
+	}
+	want := []write{{"shared", "Bearer key-acme", "sensor-1"}, {"own", "Bearer key-globex", "sensor-1"}}
+	if len(got) != len(want) || got[0] != want[0] || got[1] != want[1] {
+		t.Errorf("writes = %+v, want %+v", got, want)
+	}
+
+	err := c.SendManifest(context.Background(), "initech", "sensor-1", domain.AsyncID("initech", "c1", "sensor-1"), nil)
+	var notConfigured *connector.NotConfiguredError
+	var permanent interface{ Permanent() bool }
+	if !errors.As(err, &notConfigured) || notConfigured.Account != "initech" || !errors.As(err, &permanent) || !permanent.Permanent() {
+		t.Errorf("a write of an account without credentials: got %v, want a permanent *NotConfiguredError for initech", err)
+	}
+	if len(got) != 2 {
+		t.Errorf("a write of an account without credentials went out: %+v", got[2:])
+	}
+}
+
 func TestSendManifestWritesTheManifestResourceWithTheAsyncID(t *testing.T) {
 	var got struct {
 		method, path, asyncID, auth string
@@ -29,8 +72,8 @@ func TestSendManifestWritesTheManifestResourceWithTheAsyncID(t *testing.T) {
 	}))
 	defer srv.Close()
 
-	c := connector.NewClient(srv.URL+"/", "k1", nil)
-	if err := c.SendManifest(context.Background(), "dev/1", "camp.ZGV2", []byte{0xca, 0xfe}); err != nil {
+	c := connector.NewClient(srv.URL+"/", map[domain.AccountID]connector.Account{"acme": {APIKey: "k1"}}, nil)
+	if err := c.SendManifest(context.Background(), "acme", "dev/1", "camp.ZGV2", []byte{0xca, 0xfe}); err != nil {
 		t.Fatalf("SendManifest: %v", err)
 	}
 	if got.method != "POST" || got.path != "/v2/device-requests/dev%2F1" || got.asyncID != "camp.ZGV2" || got.auth != "Bearer k1" {
@@ -70,7 +113,7 @@ func TestSendManifestTellsPermanentFromTemporaryFailures(t *testing.T) {
 				_, _ = w.Write([]byte(tt.body))
 			}))
 			defer srv.Close()
-			err := connector.NewClient(srv.URL, "", nil).SendManifest(context.Background(), "d1", "a1", nil)
+			err := connector.NewClient(srv.URL, anyKey, nil).SendManifest(context.Background(), "acme", "d1", "a1", nil)
 			if got := errors.Is(err, connector.ErrRejected); got != tt.rejected {
 				t.Errorf("errors.Is(%v, ErrRejected) = %v, want %v", err, got, tt.rejected)
 			}
@@ -114,12 +157,12 @@ func TestSendManifestCountsAnUnreachableOrSlowConnectorAsUnavailable(t *testing.
 		name   string
 		client *connector.Client
 	}{
-		{name: "the client's timeout passes", client: connector.NewClient(slow.URL, "", &http.Client{Timeout: 50 * time.Millisecond})},
-		{name: "nothing listens", client: connector.NewClient(closed.URL, "", nil)},
+		{name: "the client's timeout passes", client: connector.NewClient(slow.URL, anyKey, &http.Client{Timeout: 50 * time.Millisecond})},
+		{name: "nothing listens", client: connector.NewClient(closed.URL, anyKey, nil)},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			err := tt.client.SendManifest(context.Background(), "d1", "a1", []byte("m"))
+			err := tt.client.SendManifest(context.Background(), "acme", "d1", "a1", []byte("m"))
 			var unavailable *connector.UnavailableError
 			if !errors.As(err, &unavailable) || unavailable.Status != 0 || unavailable.Err == nil {
 				t.Fatalf("err = %v (%T), want an *UnavailableError with the transport error", err, err)
@@ -136,7 +179,7 @@ func TestSendManifestStopsWhenTheContextEnds(t *testing.T) {
 	defer srv.Close()
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Millisecond)
 	defer cancel()
-	err := connector.NewClient(srv.URL, "", nil).SendManifest(ctx, "d1", "a1", nil)
+	err := connector.NewClient(srv.URL, anyKey, nil).SendManifest(ctx, "acme", "d1", "a1", nil)
 	if !errors.Is(err, context.DeadlineExceeded) || !errors.Is(err, connector.ErrUnavailable) {
 		t.Errorf("err = %v, want a deadline-exceeded unavailable error", err)
 	}

@@ -17,6 +17,36 @@ var ErrRejected = errors.New("connector rejected the request")
 // the connector could not take the request now; send it again later.
 var ErrUnavailable = errors.New("connector unavailable")
 
+// ErrNotConfigured is what every *NotConfiguredError matches with
+// errors.Is: the service has no connector credentials for the account.
+var ErrNotConfigured = errors.New("no device connector credentials for the account")
+
+// NotConfiguredError says a write was not sent because the client has no
+// connector credentials for the device's account: sending it with
+// another account's would hand the device to the wrong tenant. It stays
+// so until the service is configured with the account's credentials, so
+// it is permanent: the device's send is recorded as failed with this
+// message.
+type NotConfiguredError struct {
+	// Account is the account without credentials.
+	Account domain.AccountID
+	// Device is the device the write was for.
+	Device domain.DeviceID
+}
+
+func (e *NotConfiguredError) Error() string {
+	return fmt.Sprintf("no device connector credentials are configured for account %s: the write to device %s was not sent", e.Account, e.Device)
+}
+
+// Is makes errors.Is(err, ErrNotConfigured) true.
+func (e *NotConfiguredError) Is(target error) bool { return target == ErrNotConfigured }
+
+// Kind reports domain.KindInvalid: queue middleware does not retry it.
+func (e *NotConfiguredError) Kind() domain.Kind { return domain.KindInvalid }
+
+// Permanent reports true: the campaign engine records the failure.
+func (e *NotConfiguredError) Permanent() bool { return true }
+
 // RejectedError says the connector answered a request with a 4xx status
 // that retrying cannot change (unknown device, bad request, bad key).
 type RejectedError struct {

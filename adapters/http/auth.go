@@ -2,6 +2,8 @@ package http
 
 import (
 	"context"
+	"crypto/sha256"
+	"crypto/subtle"
 	"net/http"
 	"strings"
 
@@ -21,6 +23,52 @@ func (d Deps) authenticate(next http.Handler) http.Handler {
 		account, ok := d.APIKeys[strings.TrimSpace(key)]
 		if !strings.EqualFold(scheme, "Bearer") || !ok {
 			writeError(w, r, d.Log, errUnauthorized)
+			return
+		}
+		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), accountKey{}, account)))
+	})
+}
+
+// errUnauthorizedConnector answers a notification without a known webhook
+// secret.
+var errUnauthorizedConnector = statusError{http.StatusUnauthorized, "unauthorized",
+	"missing or unknown webhook secret: the device connector sends Authorization: Bearer <the account's webhook secret>; API keys are not taken here"}
+
+// webhookSecret is an account's webhook secret, kept as its SHA-256 so that
+// every comparison takes the same time whatever the secret's length.
+type webhookSecret struct {
+	digest  [sha256.Size]byte
+	account domain.AccountID
+}
+
+// newWebhookSecrets digests the secrets NewHandler is given.
+func newWebhookSecrets(secrets map[string]domain.AccountID) []webhookSecret {
+	out := make([]webhookSecret, 0, len(secrets))
+	for secret, account := range secrets {
+		out = append(out, webhookSecret{digest: sha256.Sum256([]byte(secret)), account: account})
+	}
+	return out
+}
+
+// authenticateConnector lets through notifications whose Authorization
+// header carries an account's webhook secret as a bearer token, with that
+// account in their context, and answers every other request 401: a
+// tenant's API key is no webhook secret, so holding one never lets a
+// client report for devices. The token is compared with every secret in
+// constant time, without stopping at a match, so that the answer's time
+// tells nothing of how much of a secret a guess got right.
+func (d Deps) authenticateConnector(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		scheme, token, _ := strings.Cut(r.Header.Get("Authorization"), " ")
+		digest := sha256.Sum256([]byte(strings.TrimSpace(token)))
+		var account domain.AccountID
+		for _, s := range d.webhookSecrets {
+			if subtle.ConstantTimeCompare(digest[:], s.digest[:]) == 1 {
+				account = s.account
+			}
+		}
+		if !strings.EqualFold(scheme, "Bearer") || account == "" {
+			writeError(w, r, d.Log, errUnauthorizedConnector)
 			return
 		}
 		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), accountKey{}, account)))

@@ -40,6 +40,10 @@ type Deps struct {
 	// APIKeys maps each API key to its account; a request must carry one
 	// as Authorization: Bearer <key>.
 	APIKeys map[string]domain.AccountID
+	// WebhookSecrets maps each account's webhook secret to the account:
+	// the device connector's notification channel takes these as Bearer
+	// tokens, never API keys, and records reports of that account only.
+	WebhookSecrets map[string]domain.AccountID
 	// Reports records the connector webhook's device reports: the queues
 	// in front of the command handlers (bus.ReportPublisher) in the
 	// service; nil: Commands.
@@ -58,6 +62,8 @@ type Deps struct {
 
 	// writes is set by NewHandler: the accounts' writes not yet read.
 	writes *accountWrites
+	// webhookSecrets is set by NewHandler from WebhookSecrets.
+	webhookSecrets []webhookSecret
 }
 
 // errorObject is Pelion's error object.

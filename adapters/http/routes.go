@@ -10,11 +10,13 @@ import (
 	"github.com/updateservice/updateservice/domain"
 )
 
-// NewHandler returns the service's whole HTTP API. Every route but health
-// and readiness needs an API key; paths are taken with or without a
-// trailing slash.
+// NewHandler returns the service's whole HTTP API. Every route but health,
+// readiness and the connector's notification channel needs an API key;
+// the channel needs an account's webhook secret. Paths are taken with or
+// without a trailing slash.
 func NewHandler(d Deps) http.Handler {
 	d.writes = newAccountWrites()
+	d.webhookSecrets = newWebhookSecrets(d.WebhookSecrets)
 	r := chi.NewRouter()
 	r.Use(middleware.RequestID, middleware.Recoverer, middleware.StripSlashes, middleware.Timeout(30*time.Second))
 	r.Get("/healthz", health)
@@ -27,11 +29,14 @@ func NewHandler(d Deps) http.Handler {
 			Type: "method_not_allowed", Message: r.Method + " is not allowed on " + r.URL.Path, RequestID: middleware.GetReqID(r.Context())})
 	})
 
+	// The device connector's notification channel: a large body, a
+	// batch of notifications.
+	r.With(d.authenticateConnector, limitBody(bulkBodyLimit)).Post("/v3/connector/notifications", d.connectorNotifications)
+
 	r.Group(func(r chi.Router) {
 		r.Use(d.authenticate, d.readYourWrites)
-		// Large bodies: a bulk import, a connector's batch of notifications.
+		// Large bodies: a bulk import.
 		r.With(limitBody(bulkBodyLimit)).Post("/v3/devices/bulk", d.importDevices)
-		r.With(limitBody(bulkBodyLimit)).Post("/v3/connector/notifications", d.connectorNotifications)
 
 		r.Group(func(r chi.Router) {
 			r.Use(limitBody(bodyLimit))

@@ -40,7 +40,10 @@ var errReportsWait = statusError{http.StatusServiceUnavailable, "service_unavail
 // connectorNotifications is the device connector's notification channel
 // (POST /v3/connector/notifications): one body may carry registrations,
 // async responses, resource notifications and de-registrations, all in
-// the account of the request's API key.
+// the account whose webhook secret the request carries. An async response
+// to a write of another account is logged and left, as one to another
+// application's request is: one account's connector never reports for
+// another account's devices.
 //
 // It answers 400 with an error object, handling nothing, when the body is
 // not valid. Otherwise it registers the devices the body registers, then
@@ -78,7 +81,7 @@ func (d Deps) serveNotifications(w http.ResponseWriter, r *http.Request, side De
 	}
 	account := accountOf(r.Context())
 	for _, f := range parsed.foreign {
-		d.Log.Warn("connector async response to a request of another application left", "account", account, "item", f)
+		d.Log.Warn("connector async response to a request of another application or account left", "account", account, "item", f)
 	}
 	err = d.dispatch(r.Context(), account, parsed.registrations)
 	if err == nil && len(parsed.reports) > 0 {

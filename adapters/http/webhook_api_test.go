@@ -17,17 +17,25 @@ import (
 	"github.com/updateservice/updateservice/domain/eventstore"
 )
 
+// The connector's webhook secrets of acme and globex.
+const (
+	acmeHook   = "webhook-secret-of-acme"
+	globexHook = "webhook-secret-of-globex"
+)
+
 // withWebhook returns a handler on a's event store whose webhook records
 // reports through the commands.
 func withWebhook(a *api) http.Handler {
 	return httpapi.NewHandler(httpapi.Deps{
-		Commands: commands.New(a.store, time.Now),
-		APIKeys:  map[string]domain.AccountID{acmeKey: "acme", globexKey: "globex"},
-		Log:      slog.New(slog.NewTextHandler(io.Discard, nil)),
+		Commands:       commands.New(a.store, time.Now),
+		APIKeys:        map[string]domain.AccountID{acmeKey: "acme", globexKey: "globex"},
+		WebhookSecrets: map[string]domain.AccountID{acmeHook: "acme", globexHook: "globex"},
+		Log:            slog.New(slog.NewTextHandler(io.Discard, nil)),
 	})
 }
 
-// postNotifications posts a notification-channel body with key and returns the status.
+// postNotifications posts a notification-channel body with key (a webhook
+// secret) and returns the status.
 func postNotifications(t *testing.T, h http.Handler, key string, body map[string]any) int {
 	t.Helper()
 	data, err := json.Marshal(body)
@@ -64,29 +72,29 @@ func TestTheWebhookTakesAnEnrolledDeviceToDeployedEvenWhenItsAsyncResponseComesE
 	// waits (503, nothing recorded), and the connector delivers it again.
 	state4 := map[string]any{"ep": "dev-1", "path": "/10252/0/2", "ct": "text/plain", "payload": "NA=="}
 	early := map[string]any{
-		"async-responses": []any{map[string]any{"id": domain.AsyncID(campaign, "dev-1"), "status": 200}},
+		"async-responses": []any{map[string]any{"id": domain.AsyncID("acme", campaign, "dev-1"), "status": 200}},
 		"notifications":   []any{state4},
 	}
-	if status := postNotifications(t, hook, acmeKey, early); status != http.StatusServiceUnavailable {
+	if status := postNotifications(t, hook, acmeHook, early); status != http.StatusServiceUnavailable {
 		t.Fatalf("status %d, want 503", status)
 	}
 	if got := lastUpdateState(t, a, "dev-1"); got != "" {
 		t.Fatalf("the early body recorded %q, want nothing", got)
 	}
 	a.engine("acme", "dev-1", domain.DeviceUpdateStateChanged{CampaignID: campaign, From: domain.UpdatePending, To: domain.UpdateScheduled, At: now})
-	if status := postNotifications(t, hook, acmeKey, early); status != http.StatusNoContent {
+	if status := postNotifications(t, hook, acmeHook, early); status != http.StatusNoContent {
 		t.Fatalf("again: status %d, want 204", status)
 	}
 
-	// Another account's key reaches none of acme's devices.
+	// Another account's secret reaches none of acme's devices.
 	result := map[string]any{"ep": "dev-1", "path": "/10252/0/3", "payload": "MQ=="}
-	if status := postNotifications(t, hook, globexKey, map[string]any{"notifications": []any{result}}); status != http.StatusNoContent {
+	if status := postNotifications(t, hook, globexHook, map[string]any{"notifications": []any{result}}); status != http.StatusNoContent {
 		t.Fatalf("globex: status %d, want 204", status)
 	}
 	if got := lastUpdateState(t, a, "dev-1"); got != domain.UpdateDownloading {
 		t.Fatalf("after the early async response, state 4 and globex's report the update is %q, want downloading", got)
 	}
-	if status := postNotifications(t, hook, acmeKey, map[string]any{"notifications": []any{result}}); status != http.StatusNoContent {
+	if status := postNotifications(t, hook, acmeHook, map[string]any{"notifications": []any{result}}); status != http.StatusNoContent {
 		t.Fatalf("status %d, want 204", status)
 	}
 	webhookWaitFor(t, "dev-1 deployed", func() bool { return metadataUpdateState(t, a, campaign, "dev-1") == "deployed" })
@@ -129,7 +137,7 @@ func metadataUpdateState(t *testing.T, a *api, campaign domain.CampaignID, devic
 func TestTheWebhookRegistersAndDeregistersDevicesOfTheKeysAccount(t *testing.T) {
 	a := newAPI(t)
 	hook := withWebhook(a)
-	if status := postNotifications(t, hook, acmeKey, map[string]any{"registrations": []any{map[string]any{
+	if status := postNotifications(t, hook, acmeHook, map[string]any{"registrations": []any{map[string]any{
 		"ep": "dev-2", "ept": "class-2", "q": false,
 		"resources": []any{map[string]any{"path": "/10255/0/3", "value": "vendor-9"}},
 	}}}); status != http.StatusNoContent {
@@ -145,11 +153,38 @@ func TestTheWebhookRegistersAndDeregistersDevicesOfTheKeysAccount(t *testing.T) 
 	if a.call("GET", "/v3/devices/dev-2", globexKey, nil).Code != http.StatusNotFound {
 		t.Error("globex sees acme's device")
 	}
-	if status := postNotifications(t, hook, acmeKey, map[string]any{"de-registrations": []string{"dev-2"}}); status != http.StatusNoContent {
+	if status := postNotifications(t, hook, acmeHook, map[string]any{"de-registrations": []string{"dev-2"}}); status != http.StatusNoContent {
 		t.Fatalf("status %d, want 204", status)
 	}
 	webhookWaitFor(t, "dev-2 deregistered", func() bool { return device()["state"] == "deregistered" })
 	if status := postNotifications(t, hook, "", map[string]any{}); status != http.StatusUnauthorized {
 		t.Errorf("without a key: status %d, want 401", status)
+	}
+}
+
+func TestTheWebhookRefusesTenantAPIKeys(t *testing.T) {
+	a := newAPI(t)
+	hook := withWebhook(a)
+	registration := map[string]any{"registrations": []any{map[string]any{"ep": "dev-3", "ept": "class-3"}}}
+	for _, key := range []string{acmeKey, globexKey, "", "nope", acmeHook + "x", acmeHook[:len(acmeHook)-1]} {
+		data, _ := json.Marshal(registration)
+		req := httptest.NewRequest("POST", "/v3/connector/notifications", bytes.NewReader(data))
+		req.Header.Set("Authorization", "Bearer "+key)
+		rec := httptest.NewRecorder()
+		hook.ServeHTTP(rec, req)
+		var body struct {
+			Object, Type string
+			Code         int
+		}
+		if err := json.Unmarshal(rec.Body.Bytes(), &body); err != nil || rec.Code != http.StatusUnauthorized ||
+			body.Object != "error" || body.Code != http.StatusUnauthorized || body.Type != "unauthorized" {
+			t.Errorf("key %q: status %d, body %s; want 401 with an error object", key, rec.Code, rec.Body)
+		}
+	}
+	if rec := a.call("GET", "/v3/devices/dev-3", acmeKey, nil); rec.Code != http.StatusNotFound {
+		t.Errorf("a refused body registered dev-3: GET answers %d", rec.Code)
+	}
+	if rec := a.call("GET", "/v3/devices", acmeHook, nil); rec.Code != http.StatusUnauthorized {
+		t.Errorf("a webhook secret on the API: status %d, want 401", rec.Code)
 	}
 }

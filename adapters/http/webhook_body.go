@@ -98,8 +98,8 @@ type parsedBody struct {
 	reports         []domain.Report
 	deregistrations []connectorItem
 	// foreign lists the async responses to requests this service did not
-	// make (another application of the account may share the channel):
-	// logged and left.
+	// make (another application of the account may share the channel) or
+	// made for another account: logged and left.
 	foreign []string
 }
 
@@ -158,16 +158,21 @@ func (ib *itemBuilder) decoded(field, payload string) string {
 }
 
 // asyncResponse adds an async response's report. An async id this service
-// did not make answers a request of someone else: it is left, not refused.
+// did not make answers a request of someone else, and one of another
+// account than the request's a write that is not this connector's to
+// answer: both are left, not refused.
 func (ib *itemBuilder) asyncResponse(i int, a channelAsyncResponse) {
 	field := fmt.Sprintf("async-responses[%d]", i)
 	ib.decoded(field+".payload", a.Payload)
 	r, ok := domain.AsyncResponseReport(a.ID, a.Status, a.Error)
+	account, _, _, _ := domain.ParseAsyncID(a.ID)
 	switch {
 	case a.ID == "":
 		ib.problem(field+".id", "is required")
 	case !ok:
 		ib.foreign = append(ib.foreign, fmt.Sprintf("%s id=%q status=%d", field, a.ID, a.Status))
+	case account != ib.meta.Account:
+		ib.foreign = append(ib.foreign, fmt.Sprintf("%s id=%q status=%d answers a write of account %s", field, a.ID, a.Status, account))
 	case a.Status < 100 || a.Status > 999:
 		ib.problem(field+".status", fmt.Sprintf("%d is not a status code", a.Status))
 	default:

@@ -125,7 +125,7 @@ func TestEveryItemOfABodyBecomesOneCommandInTheRequestsAccount(t *testing.T) {
 	 "notifications": [{"ep":"d1","path":"/10252/0/2","ct":"text/plain","payload":"NA==","max-age":0},
 	                   {"ep":"d1","path":"/10252/0/3","payload":"MQ"},
 	                   {"ep":"d1","path":"/3/0/13","payload":"MTcwMDAwMDAwMA=="}],
-	 "async-responses": [{"id":"camp.ZDE","status":200,"error":"","payload":""},{"id":"request-of-another-app","status":200}],
+	 "async-responses": [{"id":"YWNtZQ.camp.ZDE","status":200,"error":"","payload":""},{"id":"request-of-another-app","status":200}],
 	 "registrations": [{"ep":"d2","ept":"class-a","q":false,"resources":[{"path":"/10255/0/3","value":"vendor-1"},{"path":"/3/0/0"}]}],
 	 "reg-updates": [{"ep":"d5","ept":"class-a","resources":[{"path":"/10255/0/4","payload":"Y2xhc3MtYg=="}]}],
 	 "unknown-list": [1, 2]
@@ -149,6 +149,21 @@ func TestEveryItemOfABodyBecomesOneCommandInTheRequestsAccount(t *testing.T) {
 	}
 	if !strings.Contains(w.log.String(), "request-of-another-app") {
 		t.Errorf("the async response to another application's request was not logged:\n%s", w.log)
+	}
+}
+
+func TestAnAsyncResponseToAWriteOfAnotherAccountIsLoggedAndLeft(t *testing.T) {
+	w := newWebhook() // acme's webhook secret
+	globex := domain.AsyncID("globex", "c1", "d1")
+	rec := w.post(fmt.Sprintf(`{"async-responses": [{"id":%q,"status":200}]}`, globex))
+	if rec.Code != http.StatusNoContent {
+		t.Fatalf("status %d, body %s", rec.Code, rec.Body)
+	}
+	if got := w.side.commands(); len(got) > 0 {
+		t.Errorf("acme's connector recorded globex's async response: %v", got)
+	}
+	if !strings.Contains(w.log.String(), globex) || !strings.Contains(w.log.String(), "answers a write of account globex") {
+		t.Errorf("the async response of another account was not logged:\n%s", w.log)
 	}
 }
 

@@ -223,4 +223,6 @@ type benchReadModels struct {
 // noSender is a device connector that accepts every write.
 type noSender struct{}
 
-func (noSender) SendManifest(context.Context, domain.DeviceID, string, []byte) error { return nil }
+func (noSender) SendManifest(context.Context, domain.AccountID, domain.DeviceID, string, []byte) error {
+	return nil
+}

@@ -65,7 +65,7 @@ func (b *bench) startEndToEnd(ctx context.Context, dir string) (*endToEnd, func(
 	}
 	closers = append(closers, e.svc.stop)
 	e.api = newAPIClient(e.svc.addr)
-	if e.sim, err = startFleetsim("-api", e.api.base, "-key", benchKey, "-listen", simAddr,
+	if e.sim, err = startFleetsim("-api", e.api.base, "-account", "bench:"+benchKey+":"+benchConnector, "-listen", simAddr,
 		"-devices", strconv.Itoa(b.opts.fleetE2E), "-heartbeat", "0", "-latency", "0", "-mix", e2eMix,
 		"-expect-json", e.expectFile); err != nil {
 		return fail(err)

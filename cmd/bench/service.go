@@ -14,6 +14,11 @@ import (
 // benchKey is the API key the bench gives the service, for account bench.
 const benchKey = "bench-key"
 
+// benchConnector is account bench's connector credentials, which the
+// service is given (CONNECTOR_ACCOUNTS) and fleetsim plays with
+// (-account): the connector key and the webhook secret.
+const benchConnector = "bench-connector-key:bench-webhook-secret"
+
 // service is bin/updated running as a process of its own, as users run
 // it: its HTTP API, projection runner, campaign engine and queues, with
 // its own defaults, on a database of its own.
@@ -55,7 +60,8 @@ func startService(ctx context.Context, dbURL string, env ...string) (*service, e
 		return nil, err
 	}
 	s := &service{addr: addr, cmd: exec.Command(binary), log: log, exited: make(chan struct{})}
-	s.cmd.Env = append(os.Environ(), "DATABASE_URL="+dbURL, "HTTP_ADDR="+addr, "API_KEYS="+benchKey+":bench")
+	s.cmd.Env = append(os.Environ(), "DATABASE_URL="+dbURL, "HTTP_ADDR="+addr, "API_KEYS="+benchKey+":bench",
+		"CONNECTOR_ACCOUNTS=bench:"+benchConnector)
 	s.cmd.Env = append(s.cmd.Env, env...) // the last of a name counts
 	s.cmd.Stdout, s.cmd.Stderr = log, log
 	if err := s.cmd.Start(); err != nil {

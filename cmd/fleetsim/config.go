@@ -18,13 +18,16 @@ import (
 const DefaultManifestDigest = "160152ccf38c1fa5fb45937b101bcb50fe62d9e7d17d083cf364a2f21207b7f8"
 
 // config is fleetsim's whole configuration, from flags (the API address
-// and key may also come from FLEETSIM_API and FLEETSIM_KEY).
+// and the accounts may also come from FLEETSIM_API and FLEETSIM_ACCOUNTS).
 type config struct {
 	// API is the Update Service's base URL: devices are registered there
 	// and notifications go to its webhook.
 	API string
-	// Key is the API key sent as a Bearer token to the service.
-	Key string
+	// Accounts are the accounts fleetsim plays the connector for, each
+	// with a fleet of Devices of its own: account k's is drawn from seed
+	// Seed+k, so the same device id has different outcomes in two
+	// accounts, and a report that reached the wrong one would show.
+	Accounts []account
 	// Listen is the address the simulated connector serves on.
 	Listen string
 	// Advertise is the connector URL put in the devices' mechanism_url;
@@ -80,7 +83,9 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 	fs := flag.NewFlagSet("fleetsim", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.StringVar(&c.API, "api", orDefault(getenv("FLEETSIM_API"), "http://localhost:8084"), "Update Service base URL (FLEETSIM_API)")
-	fs.StringVar(&c.Key, "key", getenv("FLEETSIM_KEY"), "API key of the account the devices belong to (FLEETSIM_KEY)")
+	var accounts []string
+	fs.Func("account", "account:api-key:connector-key:webhook-secret, repeatable or comma-separated (FLEETSIM_ACCOUNTS)",
+		func(v string) error { accounts = append(accounts, v); return nil })
 	fs.StringVar(&c.Listen, "listen", "127.0.0.1:8085", "address of the simulated connector")
 	fs.StringVar(&c.Advertise, "advertise", "", "connector URL registered as the devices' mechanism_url (default http://<listen>)")
 	fs.IntVar(&c.Devices, "devices", 100, "number of simulated devices")
@@ -104,6 +109,10 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 		return c, err
 	}
 	var problems []error
+	var err error
+	if c.Accounts, err = parseAccounts(accounts, getenv("FLEETSIM_ACCOUNTS")); err != nil {
+		problems = append(problems, err)
+	}
 	if fs.NArg() > 0 {
 		problems = append(problems, fmt.Errorf("unexpected arguments %q", fs.Args()))
 	}
@@ -121,7 +130,7 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 
 // validate checks what parsing alone does not.
 func (c config) validate() error {
-	var problems []error
+	problems := []error{accountsProblem(c.Accounts)}
 	check := func(ok bool, format string, args ...any) {
 		if !ok {
 			problems = append(problems, fmt.Errorf(format, args...))

@@ -10,6 +10,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/updateservice/updateservice/domain"
 )
 
 // Resources of the LwM2M firmware-update object the devices use.
@@ -19,10 +21,11 @@ const (
 	resultResource   = "/10252/0/3"
 )
 
-// simulator is the device connector with its devices: it takes manifest
-// writes and plays each written device's script on the shard the device
-// hashes to.
+// simulator is the device connector of one account with its devices: it
+// takes the account's manifest writes and plays each written device's
+// script on the shard the device hashes to.
 type simulator struct {
+	account   account
 	fleet     *fleet
 	shards    []*shard
 	notify    *notifier
@@ -35,12 +38,15 @@ type simulator struct {
 
 	running sync.WaitGroup
 	writes  atomic.Int64
+	// misrouted counts the writes refused because their async id names
+	// another account than the connector key's.
+	misrouted atomic.Int64
 }
 
-// newSimulator makes the connector for fleet f with c.WebhookParallel
-// shards; run starts them.
-func newSimulator(c config, f *fleet, notify *notifier, log *slog.Logger) *simulator {
-	s := &simulator{fleet: f, notify: notify, latency: c.Latency, heartbeat: c.Heartbeat,
+// newSimulator makes account a's connector for fleet f with
+// c.WebhookParallel shards; run starts them.
+func newSimulator(c config, a account, f *fleet, notify *notifier, log *slog.Logger) *simulator {
+	s := &simulator{account: a, fleet: f, notify: notify, latency: c.Latency, heartbeat: c.Heartbeat,
 		batch: c.Batch, flush: c.Flush, log: log, start: time.Now()}
 	for range c.WebhookParallel {
 		s.shards = append(s.shards, newShard(s, c.Prefix))
@@ -61,19 +67,14 @@ func (s *simulator) run(ctx context.Context) {
 
 func (s *simulator) wait() { s.running.Wait() }
 
-// handler serves the part of Connect's API the service uses.
-func (s *simulator) handler() http.Handler {
-	mux := http.NewServeMux()
-	mux.HandleFunc("POST /v2/device-requests/{device}", s.deviceRequest)
-	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(http.StatusOK) })
-	return mux
-}
-
 // deviceRequest takes a manifest write: 202 at once, as Connect does; the
 // device answers later through the webhook. Every write plays the device's
 // script again, a repeated one too: a service that lost the first answers
 // (it crashed while holding them) and sends again must get them again, and
-// the answers repeated to a service that had them change nothing there.
+// the answers repeated to a service that had them change nothing there. A
+// write whose async id is the service's and names another account than
+// the key's is refused (400) and counted: the service sent one account's
+// write with another's credentials.
 func (s *simulator) deviceRequest(w http.ResponseWriter, r *http.Request) {
 	var req struct {
 		Method     string `json:"method"`
@@ -91,6 +92,12 @@ func (s *simulator) deviceRequest(w http.ResponseWriter, r *http.Request) {
 		return
 	case asyncID == "":
 		connectError(w, http.StatusBadRequest, "async-id is required")
+		return
+	}
+	if named, _, _, ok := domain.ParseAsyncID(asyncID); ok && string(named) != s.account.Name {
+		s.misrouted.Add(1)
+		s.log.Error("manifest write of one account sent with another's connector key", "key_of", s.account.Name, "async_id_of", named)
+		connectError(w, http.StatusBadRequest, "the async id names account "+string(named)+", the connector key is account "+s.account.Name+"'s")
 		return
 	}
 	i, ok := s.fleet.index(r.PathValue("device"))

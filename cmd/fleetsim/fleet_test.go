@@ -12,8 +12,12 @@ import (
 	"github.com/google/go-cmp/cmp"
 )
 
+// testConfig parses args, with one account acme unless they name one.
 func testConfig(t *testing.T, args ...string) config {
 	t.Helper()
+	if !slices.Contains(args, "-account") {
+		args = append([]string{"-account", "acme:k:ck:wh"}, args...)
+	}
 	c, err := parseConfig(args, func(string) string { return "" }, io.Discard)
 	if err != nil {
 		t.Fatalf("parseConfig(%q): %v", args, err)
@@ -160,7 +164,7 @@ func TestBadFlagsAreAllReportedAtOnce(t *testing.T) {
 	if err == nil {
 		t.Fatal("no error")
 	}
-	for _, want := range []string{"-devices", "-mix", "-fail-codes", "-api"} {
+	for _, want := range []string{"-devices", "-mix", "-fail-codes", "-api", "-account is required"} {
 		if !strings.Contains(err.Error(), want) {
 			t.Errorf("error %q does not name %s", err, want)
 		}

@@ -8,13 +8,19 @@
 // -expect-json), so a run can be checked exactly. The seed fixes which
 // device gets which outcome, failure code and latencies.
 //
+// It plays the connector for one account or several (-account, each with
+// its API key, connector key and webhook secret): each account has its
+// own fleet, the same device ids included, tells its writes by the
+// connector key they carry, and has its devices' reports sent with its own
+// webhook secret.
+//
 // It is made for fleets of a million devices in one process: a device at
 // rest costs a byte (the rest is derived from the seed and its index when
 // needed), a device playing its script a scheduler entry, and the
 // devices' items go out in bodies of up to -batch items, -webhook-parallel
 // bodies in flight.
 //
-//	fleetsim -key KEY -devices 10000 -mix success=80,fail=10,uptodate=4,wrongclass=3,silent=3
+//	fleetsim -account ACCOUNT:API_KEY:CONNECTOR_KEY:WEBHOOK_SECRET -devices 10000 -mix success=80,fail=10,uptodate=4,wrongclass=3,silent=3
 package main
 
 import (

@@ -27,7 +27,7 @@ func TestAFleetCostsAFewBytesPerDevice(t *testing.T) {
 	c := testConfig(t, "-devices", fmt.Sprint(n), "-mix", "success=80,fail=10,uptodate=4,wrongclass=3,silent=3")
 	before := liveHeap()
 	f := newFleet(c)
-	sim := newSimulator(c, f, newNotifier(c, slog.New(slog.NewTextHandler(io.Discard, nil))), slog.New(slog.NewTextHandler(io.Discard, nil)))
+	sim := newSimulator(c, c.Accounts[0], f, newNotifier(c, "wh", slog.New(slog.NewTextHandler(io.Discard, nil))), slog.New(slog.NewTextHandler(io.Discard, nil)))
 	perDevice := float64(liveHeap()-before) / n
 	runtime.KeepAlive(sim)
 	t.Logf("%.1f bytes per device at rest", perDevice)
@@ -46,7 +46,7 @@ func TestADeviceInFlightCostsItsEntryAndItsAsyncID(t *testing.T) {
 	c := testConfig(t, "-devices", fmt.Sprint(n), "-mix", "success=1", "-latency", "1h")
 	f := newFleet(c)
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	sim := newSimulator(c, f, newNotifier(c, log), log)
+	sim := newSimulator(c, c.Accounts[0], f, newNotifier(c, "wh", log), log)
 	ids := make([]string, n) // made before measuring: the requests' ids are not the simulator's
 	for i := range ids {
 		ids[i] = "0194b2a1c3d47e8f9a0b1c2d3e4f5061." + base64.RawURLEncoding.EncodeToString([]byte(f.id(i)))

@@ -22,12 +22,12 @@ type notifier struct {
 	bodies, items, retries, lost atomic.Int64
 }
 
-// newNotifier posts to the service's webhook with c's key, keeping a
-// connection alive per shard.
-func newNotifier(c config, log *slog.Logger) *notifier {
+// newNotifier posts to the service's webhook with an account's webhook
+// secret, keeping a connection alive per shard.
+func newNotifier(c config, secret string, log *slog.Logger) *notifier {
 	transport := http.DefaultTransport.(*http.Transport).Clone()
 	transport.MaxIdleConnsPerHost = c.WebhookParallel // one kept-alive connection per shard
-	return &notifier{url: strings.TrimRight(c.API, "/") + "/v3/connector/notifications", key: c.Key,
+	return &notifier{url: strings.TrimRight(c.API, "/") + "/v3/connector/notifications", key: secret,
 		client: &http.Client{Timeout: 30 * time.Second, Transport: transport}, retryFor: c.RetryFor, log: log}
 }
 

@@ -41,8 +41,9 @@ type registrar struct {
 	client   *http.Client
 }
 
-func newRegistrar(c config) *registrar {
-	return &registrar{api: strings.TrimRight(c.API, "/"), key: c.Key, client: &http.Client{Timeout: time.Minute}}
+// newRegistrar registers devices with an account's API key.
+func newRegistrar(c config, key string) *registrar {
+	return &registrar{api: strings.TrimRight(c.API, "/"), key: key, client: &http.Client{Timeout: time.Minute}}
 }
 
 // register bulk-registers every device with mechanismURL as its connector,

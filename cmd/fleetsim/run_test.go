@@ -9,6 +9,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -23,7 +24,9 @@ import (
 type fakeService struct {
 	*httptest.Server
 	mu          sync.Mutex
+	apiKeys     map[string]bool // the keys the bulk API takes
 	devices     map[string]deviceObject
+	registrants map[string][]string // device id: the API keys that registered it
 	deleted     []string
 	items       []item
 	unavailable int // webhook posts still to refuse with 503
@@ -34,19 +37,23 @@ type item struct {
 	device  string // ep, or the async id for async responses
 	path    string // "async" for async responses
 	payload string // decoded payload, or the async status
+	auth    string // the webhook request's Authorization header
 }
 
 func newFakeService(t *testing.T, unavailable int) *fakeService {
-	f := &fakeService{devices: map[string]deviceObject{}, unavailable: unavailable}
+	f := &fakeService{apiKeys: map[string]bool{"k": true}, devices: map[string]deviceObject{}, registrants: map[string][]string{},
+		unavailable: unavailable}
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST /v3/devices/bulk", func(w http.ResponseWriter, r *http.Request) {
 		var body struct{ Devices []deviceObject }
-		if err := json.NewDecoder(r.Body).Decode(&body); err != nil || r.Header.Get("Authorization") != "Bearer k" {
+		key := strings.TrimPrefix(r.Header.Get("Authorization"), "Bearer ")
+		f.mu.Lock()
+		if err := json.NewDecoder(r.Body).Decode(&body); err != nil || !f.apiKeys[key] {
 			t.Errorf("bulk: auth %q, body error %v", r.Header.Get("Authorization"), err)
 		}
-		f.mu.Lock()
 		for _, d := range body.Devices {
 			f.devices[d.ID] = d
+			f.registrants[d.ID] = append(f.registrants[d.ID], key)
 		}
 		f.mu.Unlock()
 		w.WriteHeader(http.StatusAccepted)
@@ -70,15 +77,16 @@ func newFakeService(t *testing.T, unavailable int) *fakeService {
 			w.WriteHeader(http.StatusServiceUnavailable)
 			return
 		}
+		auth := r.Header.Get("Authorization")
 		for _, a := range body.AsyncResponses {
-			f.items = append(f.items, item{device: a.ID, path: "async", payload: fmt.Sprint(a.Status)})
+			f.items = append(f.items, item{device: a.ID, path: "async", payload: fmt.Sprint(a.Status), auth: auth})
 		}
 		for _, n := range body.Notifications {
 			payload, err := base64.StdEncoding.DecodeString(n.Payload)
 			if err != nil {
 				t.Errorf("payload %q: %v", n.Payload, err)
 			}
-			f.items = append(f.items, item{device: n.EP, path: n.Path, payload: string(payload)})
+			f.items = append(f.items, item{device: n.EP, path: n.Path, payload: string(payload), auth: auth})
 		}
 		w.WriteHeader(http.StatusNoContent)
 	})
@@ -136,7 +144,7 @@ func TestTheSimulatorRegistersItsDevicesAndPlaysEachOutcomeThroughTheWebhook(t *
 	var stdout syncBuffer
 	done := make(chan error, 1)
 	go func() {
-		done <- run(ctx, []string{"-api", fake.URL, "-key", "k", "-listen", "127.0.0.1:0", "-devices", "40", "-seed", "3",
+		done <- run(ctx, []string{"-api", fake.URL, "-account", "acme:k:ck:wh", "-listen", "127.0.0.1:0", "-devices", "40", "-seed", "3",
 			"-latency", "20ms", "-heartbeat", "8ms", "-flush", "5ms", "-mix", "success=2,fail=1,silent=1,deregistered=1",
 			"-expect-json", expectPath}, func(string) string { return "" }, &stdout, io.Discard)
 	}()
@@ -168,15 +176,7 @@ func TestTheSimulatorRegistersItsDevicesAndPlaysEachOutcomeThroughTheWebhook(t *
 		t.Errorf("registered %d devices and deleted %v; want 40 and the %d deregistered ones", registered, deleted, len(byState["skippedderegistered"]))
 	}
 
-	write := func(device string) int {
-		body := `{"method":"PUT","uri":"/10252/0/1","content-type":"application/octet-stream","payload-b64":"AAE="}`
-		resp, err := http.Post(connectorURL+"/v2/device-requests/"+device+"?async-id=a-"+device, "application/json", strings.NewReader(body))
-		if err != nil {
-			t.Fatal(err)
-		}
-		resp.Body.Close()
-		return resp.StatusCode
-	}
+	write := func(device string) int { return writeManifest(t, connectorURL, "ck", device, "a-"+device) }
 	success, failure, silent, gone := byState["deployed"][0], byState["failed"][0], byState["timed_out"][0], byState["skippedderegistered"][0]
 	for _, d := range []string{success, failure, silent} {
 		if status := write(d); status != http.StatusAccepted {
@@ -218,6 +218,25 @@ func TestTheSimulatorRegistersItsDevicesAndPlaysEachOutcomeThroughTheWebhook(t *
 	if !strings.Contains(stdout.String(), "4 manifest writes") {
 		t.Errorf("final figures missing from:\n%s", stdout.String())
 	}
+}
+
+// writeManifest writes a manifest to a device through fleetsim's connector
+// with a connector key and returns the status.
+func writeManifest(t *testing.T, connectorURL, key, device, asyncID string) int {
+	t.Helper()
+	body := `{"method":"PUT","uri":"/10252/0/1","content-type":"application/octet-stream","payload-b64":"AAE="}`
+	req, err := http.NewRequest("POST", connectorURL+"/v2/device-requests/"+device+"?async-id="+url.QueryEscape(asyncID), strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Authorization", "Bearer "+key)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	return resp.StatusCode
 }
 
 // checkScript checks one device's items: the async response first, update

@@ -48,7 +48,7 @@ func TestTheSchedulerPlaysEveryWrittenDevicesStepsInOrderAsExpectJSONSays(t *tes
 				t.Fatal(err)
 			}
 			log := slog.New(slog.NewTextHandler(io.Discard, nil))
-			sim := newSimulator(c, f, newNotifier(c, log), log)
+			sim := newSimulator(c, c.Accounts[0], f, newNotifier(c, "wh", log), log)
 			ctx, cancel := context.WithCancel(context.Background())
 			defer func() { cancel(); sim.wait() }()
 			sim.run(ctx)

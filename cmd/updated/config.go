@@ -51,12 +51,17 @@ type Config struct {
 	// transaction (PROJECTION_BATCH_SIZE, default 1000).
 	ProjectionBatchSize int
 	// ConnectorURL is the base URL of the device connector (Pelion
-	// Connect's API) that manifests are written through (CONNECTOR_URL,
-	// default http://127.0.0.1:8085, where fleetsim listens).
+	// Connect's API) that manifests are written through, for every
+	// account without a URL of its own (CONNECTOR_URL, default
+	// http://127.0.0.1:8085, where fleetsim listens).
 	ConnectorURL string
-	// ConnectorAPIKey is sent to the device connector as a Bearer token
-	// (CONNECTOR_API_KEY; optional).
-	ConnectorAPIKey string
+	// ConnectorAccounts holds each account's connector credentials
+	// (CONNECTOR_ACCOUNTS, entries account:connector-key:webhook-secret
+	// [:connector-url] separated by commas). Every account of APIKeys
+	// needs one; a write for an account without one is never sent (its
+	// devices fail with that reason). Empty with APIKeys empty: the
+	// service makes development credentials at start.
+	ConnectorAccounts map[domain.AccountID]ConnectorAccount
 	// DeviceUpdateTimeout is how long a device's update may go without
 	// progress before it counts as timed_out (DEVICE_UPDATE_TIMEOUT,
 	// default 10m).
@@ -79,8 +84,6 @@ func loadConfig(getenv func(string) string) (Config, error) {
 		KafkaHost:     getenv("KAFKA_HOST"),
 		EventStoreURL: getenv("EVENTSTORE_URL"),
 		ConnectorURL:  orDefault(getenv("CONNECTOR_URL"), "http://127.0.0.1:8085"),
-		// The connector's key is a secret: print never shows it.
-		ConnectorAPIKey: getenv("CONNECTOR_API_KEY"),
 	}
 	parse := func(name string, def string, into func(string) error) {
 		v := orDefault(getenv(name), def)
@@ -97,6 +100,9 @@ func loadConfig(getenv func(string) string) (Config, error) {
 	parse("DEVICE_UPDATE_TIMEOUT", "10m", duration(&c.DeviceUpdateTimeout))
 	if err := apiKeys(&c.APIKeys)(getenv("API_KEYS")); err != nil { // not parse: its message would show the keys
 		problems = append(problems, fmt.Errorf("API_KEYS (value not shown): %w", err))
+	}
+	if err := connectorAccounts(&c.ConnectorAccounts)(getenv("CONNECTOR_ACCOUNTS")); err != nil { // nor its secrets
+		problems = append(problems, fmt.Errorf("CONNECTOR_ACCOUNTS (value not shown): %w", err))
 	}
 	problems = append(problems, c.Validate())
 	if err := errors.Join(problems...); err != nil {
@@ -116,9 +122,10 @@ func (c Config) Validate() error {
 	if _, _, err := net.SplitHostPort(c.HTTPAddr); err != nil {
 		problems = append(problems, fmt.Errorf("HTTP_ADDR=%q: %v", c.HTTPAddr, err))
 	}
-	if u, err := url.Parse(c.ConnectorURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+	if !httpURL(c.ConnectorURL) {
 		problems = append(problems, fmt.Errorf("CONNECTOR_URL=%q: not an http(s) URL", c.ConnectorURL))
 	}
+	problems = append(problems, c.connectorProblems())
 	if c.EventStoreURL != "" {
 		if u, err := url.Parse(c.EventStoreURL); err != nil || (u.Scheme != "esdb" && u.Scheme != "esdb+discover" && u.Scheme != "kurrentdb" && u.Scheme != "kurrentdb+discover") {
 			problems = append(problems, fmt.Errorf("EVENTSTORE_URL=%q: not an esdb:// or esdb+discover:// connection string", maskURL(c.EventStoreURL)))
@@ -162,6 +169,7 @@ func (c Config) print(w io.Writer) {
 	fmt.Fprintf(w, "  DB_URL=%s DB_MIGRATE=%t\n", maskURL(c.databaseURL()), c.DBMigrate)
 	fmt.Fprintf(w, "  HTTP_ADDR=%s KAFKA_HOST=%s EVENTSTORE_URL=%s\n", c.HTTPAddr, orDefault(c.KafkaHost, "(in process)"), orDefault(maskURL(c.EventStoreURL), "(postgres)"))
 	fmt.Fprintf(w, "  API_KEYS=%s CONNECTOR_URL=%s DEVICE_UPDATE_TIMEOUT=%s\n", describeKeys(c.APIKeys), c.ConnectorURL, c.DeviceUpdateTimeout)
+	fmt.Fprintf(w, "  CONNECTOR_ACCOUNTS=%s\n", describeConnectorAccounts(c.ConnectorAccounts))
 	fmt.Fprintf(w, "  SCHEDULER_BATCH_SIZE=%d SCHEDULER_MAX_IN_FLIGHT=%d SCHEDULER_DELAY=%s SCHEDULER_POLLING_TIMEOUT=%s PROJECTION_BATCH_SIZE=%d\n",
 		c.SchedulerBatchSize, c.SchedulerMaxInFlight, c.SchedulerDelay, c.SchedulerPollingTimeout, c.ProjectionBatchSize)
 }

@@ -54,7 +54,8 @@ func TestConfigUserAndPasswordOverrideTheURL(t *testing.T) {
 }
 
 func TestConfigReadsAPIKeys(t *testing.T) {
-	c, err := loadConfig(env(map[string]string{"DATABASE_URL": "postgres://u@localhost/db", "API_KEYS": "k1:acme, k2:globex,k3:acme"}))
+	c, err := loadConfig(env(map[string]string{"DATABASE_URL": "postgres://u@localhost/db", "API_KEYS": "k1:acme, k2:globex,k3:acme",
+		"CONNECTOR_ACCOUNTS": "acme:ck1:wh1,globex:ck2:wh2"}))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -78,7 +79,7 @@ func TestConfigWithoutAPIKeysLeavesThemEmpty(t *testing.T) {
 
 func TestConfigNamesEveryBadAPIKeyWithoutShowingKeys(t *testing.T) {
 	_, err := loadConfig(env(map[string]string{"DATABASE_URL": "postgres://u@localhost/db",
-		"API_KEYS": "secret1:acme,secret2,:acme,secret3:bad-account,secret1:globex,sec ret4:acme"}))
+		"API_KEYS": "secret1:acme,secret2,:acme,secret3:bad-account,secret1:globex,sec ret4:acme", "CONNECTOR_ACCOUNTS": "acme:ck:wh"}))
 	if err == nil {
 		t.Fatal("invalid API_KEYS accepted")
 	}
@@ -90,5 +91,95 @@ func TestConfigNamesEveryBadAPIKeyWithoutShowingKeys(t *testing.T) {
 	}
 	if strings.Contains(msg, "secret") {
 		t.Errorf("error shows a key:\n%s", msg)
+	}
+}
+
+func TestConfigReadsEachAccountsConnectorCredentials(t *testing.T) {
+	c, err := loadConfig(env(map[string]string{"DATABASE_URL": "postgres://u@localhost/db", "API_KEYS": "k1:acme,k2:globex",
+		"CONNECTOR_ACCOUNTS": "acme:ck-acme:wh-acme, globex:ck-globex:wh-globex:https://connect.example:8443/globex"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[domain.AccountID]ConnectorAccount{"acme": {Key: "ck-acme", WebhookSecret: "wh-acme"},
+		"globex": {Key: "ck-globex", WebhookSecret: "wh-globex", URL: "https://connect.example:8443/globex"}}
+	if diff := cmp.Diff(want, c.ConnectorAccounts); diff != "" {
+		t.Errorf("ConnectorAccounts (-want +got):\n%s", diff)
+	}
+	if got := c.webhookSecrets(); !cmp.Equal(got, map[string]domain.AccountID{"wh-acme": "acme", "wh-globex": "globex"}) {
+		t.Errorf("webhookSecrets() = %v", got)
+	}
+	var out strings.Builder
+	c.print(&out)
+	if !strings.Contains(out.String(), "2 account(s): acme, globex at https://connect.example:8443/globex") || strings.Contains(out.String(), "ck-") || strings.Contains(out.String(), "wh-") {
+		t.Errorf("printed configuration shows secrets or misses the accounts:\n%s", out.String())
+	}
+}
+
+func TestConfigNamesEveryBadConnectorAccountWithoutShowingSecrets(t *testing.T) {
+	_, err := loadConfig(env(map[string]string{"DATABASE_URL": "postgres://u@localhost/db",
+		"API_KEYS": "secret-api:acme,secret-api2:globex,secret-api3:initech,secret-api4:umbrella",
+		"CONNECTOR_ACCOUNTS": "acme:secret-ck1:secret-wh1,globex:secret-ck2,bad-account:secret-ck3:secret-wh3," +
+			"acme:secret-ck4:secret-wh4,initech:secret-ck5:secret-wh1,umbrella:secret-ck6:secret-api:ftp://x,hooli:secret ck7:secret-wh7",
+	}))
+	if err == nil {
+		t.Fatal("invalid CONNECTOR_ACCOUNTS accepted")
+	}
+	msg := err.Error()
+	for _, want := range []string{
+		"entry 2 is not account:connector-key:webhook-secret",
+		"entry 3:", "bad-account",
+		"entry 4: account acme is given twice",
+		"entry 6 (account umbrella): connector URL \"ftp://x\" is not an http(s) URL",
+		"entry 7 (account hooli): the connector key contains a space",
+		"no entry for account globex of API_KEYS",
+		"no entry for account umbrella of API_KEYS",
+		"accounts acme and initech have the same webhook secret",
+	} {
+		if !strings.Contains(msg, want) {
+			t.Errorf("error does not say %q:\n%s", want, msg)
+		}
+	}
+	if strings.Contains(msg, "secret-") {
+		t.Errorf("error shows a key or secret:\n%s", msg)
+	}
+}
+
+func TestConfigRefusesAnAPIKeyAsAWebhookSecret(t *testing.T) {
+	_, err := loadConfig(env(map[string]string{"DATABASE_URL": "postgres://u@localhost/db",
+		"API_KEYS": "shared-secret:acme,k2:globex", "CONNECTOR_ACCOUNTS": "acme:ck1:wh1,globex:ck2:shared-secret"}))
+	if err == nil || !strings.Contains(err.Error(), "the webhook secret of account globex is an API key of API_KEYS (of account acme)") {
+		t.Errorf("got %v, want the webhook secret that is an API key named", err)
+	}
+}
+
+func TestZeroConfigurationMakesDevelopmentCredentials(t *testing.T) {
+	c, err := loadConfig(env(map[string]string{"DATABASE_URL": "postgres://u@localhost/db"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	dev := c.addDevCredentials()
+	if dev.APIKey == "" || c.APIKeys[dev.APIKey] != devAccount {
+		t.Errorf("API keys %v, want the development key %q of account dev", c.APIKeys, dev.APIKey)
+	}
+	got, ok := c.ConnectorAccounts[devAccount]
+	if !ok || got.Key != dev.ConnectorKey || got.WebhookSecret != dev.WebhookSecret || got.Key == "" || got.WebhookSecret == "" ||
+		got.WebhookSecret == dev.APIKey || got.Key == got.WebhookSecret {
+		t.Errorf("connector credentials %+v, development credentials %+v: want three distinct ones for dev", got, dev)
+	}
+	if err := c.Validate(); err != nil {
+		t.Errorf("the development configuration does not validate: %v", err)
+	}
+	var out strings.Builder
+	dev.print(&out, "http://localhost:8084")
+	if want := "bin/fleetsim -api http://localhost:8084 -account dev:" + dev.APIKey + ":" + dev.ConnectorKey + ":" + dev.WebhookSecret; !strings.Contains(out.String(), want) {
+		t.Errorf("greeting does not say %q:\n%s", want, out.String())
+	}
+
+	configured, err := loadConfig(env(map[string]string{"DATABASE_URL": "postgres://u@localhost/db", "API_KEYS": "k1:acme", "CONNECTOR_ACCOUNTS": "acme:ck:wh"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if dev := configured.addDevCredentials(); dev != (devCredentials{}) || len(configured.ConnectorAccounts) != 1 {
+		t.Errorf("configured credentials got development ones added: %+v, %v", dev, configured.ConnectorAccounts)
 	}
 }

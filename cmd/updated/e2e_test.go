@@ -2,6 +2,7 @@ package main_test
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -33,6 +34,8 @@ const (
 	e2eKey     = "e2e-key"
 	e2eAccount = "acc1"
 	e2eDigest  = "sha256-target-firmware"
+	// e2eConnector is acc1's connector key and webhook secret.
+	e2eConnector = "e2e-connector-key:e2e-webhook-secret"
 )
 
 func TestCampaignEndToEndSurvivesKills(t *testing.T) {
@@ -115,19 +118,20 @@ func runEndToEnd(t *testing.T, env ...string) {
 func startService(t *testing.T, bin, dir, db string, env ...string) (*service, *client) {
 	api := fmt.Sprintf("127.0.0.1:%d", freePort(t))
 	svc := &service{t: t, bin: filepath.Join(bin, "updated"), log: filepath.Join(dir, "updated.log"),
-		env: append([]string{"DATABASE_URL=" + db, "HTTP_ADDR=" + api, "API_KEYS=" + e2eKey + ":" + e2eAccount}, env...)}
+		env: append([]string{"DATABASE_URL=" + db, "HTTP_ADDR=" + api, "API_KEYS=" + e2eKey + ":" + e2eAccount,
+			"CONNECTOR_ACCOUNTS=" + e2eAccount + ":" + e2eConnector}, env...)}
 	svc.start()
 	c := &client{t: t, base: "http://" + api}
 	c.waitReady()
 	return svc, c
 }
 
-// startFleetsim runs fleetsim with the account's key, class sensor and
+// startFleetsim runs fleetsim as the account's connector, class sensor and
 // e2eDigest as the target firmware, and the flags given; it returns the
 // file of the devices' expected outcomes.
 func startFleetsim(t *testing.T, bin, dir string, flags ...string) string {
 	expectFile := filepath.Join(dir, "expected.json")
-	args := append([]string{"-key", e2eKey, "-device-class", "sensor", "-manifest-digest", e2eDigest, "-expect-json", expectFile}, flags...)
+	args := append([]string{"-account", e2eAccount + ":" + e2eKey + ":" + e2eConnector, "-device-class", "sensor", "-manifest-digest", e2eDigest, "-expect-json", expectFile}, flags...)
 	fleet := exec.Command(filepath.Join(bin, "fleetsim"), args...)
 	fleetLog, _ := os.Create(filepath.Join(dir, "fleetsim.log"))
 	fleet.Stdout, fleet.Stderr = fleetLog, fleetLog
@@ -280,10 +284,12 @@ func freePort(t *testing.T) int {
 	return l.Addr().(*net.TCPAddr).Port
 }
 
-// client calls the service's API as account acc1.
+// client calls the service's API with key, as account acc1 when it is
+// empty.
 type client struct {
 	t    *testing.T
 	base string
+	key  string
 }
 
 func (c *client) do(method, path string, body any, wantStatus int, out any) {
@@ -313,7 +319,7 @@ func (c *client) try(method, path string, body any) (int, []byte, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	req, _ := http.NewRequestWithContext(ctx, method, c.base+path, r)
-	req.Header.Set("Authorization", "Bearer "+e2eKey)
+	req.Header.Set("Authorization", "Bearer "+cmp.Or(c.key, e2eKey))
 	req.Header.Set("Content-Type", "application/json")
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {

@@ -54,11 +54,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return err
 	}
 	log := slog.New(slog.NewTextHandler(stderr, nil))
-	devKey := ""
-	if len(cfg.APIKeys) == 0 {
-		devKey = newDevKey()
-		cfg.APIKeys = map[string]domain.AccountID{devKey: devAccount}
-	}
+	dev := cfg.addDevCredentials()
 	cfg.print(stderr)
 
 	pool, err := openDatabase(ctx, cfg)
@@ -77,7 +73,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	cmds := commands.New(store, time.Now)
 	projector := projections.NewRunner(pool, store, projections.Config{BatchSize: cfg.ProjectionBatchSize, Logger: log})
 	queries := projections.NewQueries(pool)
-	sender := connector.NewClient(cfg.ConnectorURL, cfg.ConnectorAPIKey, nil)
+	sender := connector.NewClient(cfg.ConnectorURL, cfg.connectorClientAccounts(), nil)
 	intake := commands.NewIntake(time.Now)
 	var stopping atomic.Bool // set once the service begins to stop
 	ps, err := openBus(cfg, log)
@@ -113,7 +109,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return fmt.Errorf("HTTP_ADDR: %w", err)
 	}
 	api := httpapi.NewHandler(httpapi.Deps{
-		Commands: cmds, Queries: queries, WaitFor: projector.WaitFor, APIKeys: cfg.APIKeys,
+		Commands: cmds, Queries: queries, WaitFor: projector.WaitFor, APIKeys: cfg.APIKeys, WebhookSecrets: cfg.webhookSecrets(),
 		Reports: bus.NewReportPublisher(publisher, intake), Log: log,
 		Ready: map[string]httpapi.ReadinessCheck{
 			"database":    func(ctx context.Context) error { return pool.Ping(ctx) },
@@ -136,7 +132,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	// within ReadTimeout on any link a fleet's connector uses.
 	server := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: time.Minute,
 		WriteTimeout: 2 * time.Minute, IdleTimeout: 2 * time.Minute}
-	greet(stdout, listener.Addr(), devKey)
+	greet(stdout, listener.Addr(), dev)
 	return serve(ctx, server, listener, &stopping,
 		restarting(log, "projections", projector.Run), restarting(log, "campaign engine", campaigns.Run), named("queues", queues.Run))
 }
@@ -250,15 +246,10 @@ func serve(ctx context.Context, server *http.Server, listener net.Listener, stop
 }
 
 // greet says where the service listens and how to call it.
-func greet(w io.Writer, addr net.Addr, devKey string) {
+func greet(w io.Writer, addr net.Addr, dev devCredentials) {
 	base := "http://" + localAddr(addr)
 	fmt.Fprintf(w, "Update Service listening on %s\n", base)
-	if devKey == "" {
-		fmt.Fprintf(w, "  try: curl -s %s/readyz\n", base)
-		return
-	}
-	fmt.Fprintf(w, "  development API key (account %q): %s\n", devAccount, devKey)
-	fmt.Fprintf(w, "  try: curl -s -H 'Authorization: Bearer %s' %s/v3/update-campaigns\n", devKey, base)
+	dev.print(w, base)
 }
 
 // newDevKey makes a random development API key.

@@ -166,7 +166,7 @@ type permanentError struct{}
 func (permanentError) Error() string   { return "device unknown to the connector" }
 func (permanentError) Permanent() bool { return true }
 
-func (f *fakeDevices) SendManifest(ctx context.Context, device domain.DeviceID, asyncID string, manifest []byte) error {
+func (f *fakeDevices) SendManifest(ctx context.Context, _ domain.AccountID, device domain.DeviceID, asyncID string, manifest []byte) error {
 	f.mu.Lock()
 	if f.sent == nil {
 		f.sent = map[domain.DeviceID]int{}
