@@ -228,7 +228,7 @@ func TestRecordDeviceReportsCompletesEveryStream(t *testing.T) {
 		run: func(w *world) error {
 			reports := make([]domain.Report, len(fleetIDs))
 			for i, id := range fleetIDs {
-				reports[i], _ = domain.AsyncResponseReport(domain.AsyncID("c1", id), 200, "")
+				reports[i], _ = domain.AsyncResponseReport(domain.AsyncID(acme, "c1", id), 200, "")
 			}
 			res, err := w.h.RecordDeviceReports(w.ctx, commands.RecordDeviceReports{Meta: meta("reports-1"), Reports: reports})
 			return errors.Join(err, res.Err())
