@@ -38,3 +38,9 @@ func SlowAppend(ctx context.Context, s eventstore.Store, requests []eventstore.A
 
 // PositionsLock is the advisory lock under which positions are allocated.
 const PositionsLock = positionsLock
+
+// Rows counts the idempotency keys kept, expired or not.
+func (s *IdempotencyKeys) Rows(ctx context.Context) (n int, err error) {
+	err = s.pool.QueryRow(ctx, `SELECT count(*) FROM idempotency_keys`).Scan(&n)
+	return n, err
+}

@@ -15,10 +15,11 @@ import (
 //go:embed migrations/*.sql
 var migrations embed.FS
 
-// VersionTable records which event store migrations were applied.
+// VersionTable records which migrations of this package's tables (the
+// event store's, the HTTP API's idempotency keys) were applied.
 const VersionTable = "event_store_schema_version"
 
-// Migrate applies the event store's migrations to the database of pool (in
+// Migrate applies this package's migrations to the database of pool (in
 // the schema its search_path names). Concurrent callers are safe: tern
 // holds an advisory lock while it migrates.
 func Migrate(ctx context.Context, pool *pgxpool.Pool) error {
