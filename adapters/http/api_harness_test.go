@@ -81,6 +81,8 @@ func newPausedAPI(t *testing.T) *api {
 		WaitFor:  runner.WaitFor,
 		APIKeys:  map[string]domain.AccountID{acmeKey: "acme", globexKey: "globex"},
 		Log:      slog.New(slog.NewTextHandler(io.Discard, nil)),
+
+		IdempotencyKeys: postgres.NewIdempotencyKeys(pool, time.Now),
 	})
 	return &api{t: t, h: h, store: store, wait: runner.WaitFor, resume: resume}
 }

@@ -57,6 +57,11 @@ type Deps struct {
 	// quarantine): one failing leaves /readyz at 200, with status
 	// "degraded" and the check's reason.
 	Degraded map[string]ReadinessCheck
+	// IdempotencyKeys keeps the answers of writes sent with an
+	// Idempotency-Key, for their retries (postgres.IdempotencyKeys in the
+	// service). Nil: a retry runs again, and only the ids the commands
+	// derive from the key keep it from recording twice.
+	IdempotencyKeys IdempotencyKeys
 	// Log receives request errors.
 	Log *slog.Logger
 

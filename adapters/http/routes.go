@@ -36,10 +36,10 @@ func NewHandler(d Deps) http.Handler {
 	r.Group(func(r chi.Router) {
 		r.Use(d.authenticate, d.readYourWrites)
 		// Large bodies: a bulk import.
-		r.With(limitBody(bulkBodyLimit)).Post("/v3/devices/bulk", d.importDevices)
+		r.With(limitBody(bulkBodyLimit), d.idempotent).Post("/v3/devices/bulk", d.importDevices)
 
 		r.Group(func(r chi.Router) {
-			r.Use(limitBody(bodyLimit))
+			r.Use(limitBody(bodyLimit), d.idempotent)
 
 			r.Post("/v3/devices", d.createDevice)
 			r.Get("/v3/devices", d.listDevices)
