@@ -41,16 +41,17 @@ type api struct {
 	resume func()
 }
 
-func newAPI(t *testing.T) *api {
+func newAPI(t *testing.T, options ...func(*httpapi.Deps)) *api {
 	t.Helper()
-	a := newPausedAPI(t)
+	a := newPausedAPI(t, options...)
 	a.resume()
 	return a
 }
 
 // newPausedAPI is newAPI with the projection runner not yet running: the
-// read models stay behind every write until resume.
-func newPausedAPI(t *testing.T) *api {
+// read models stay behind every write until resume. Options change the
+// handler's dependencies before it is made.
+func newPausedAPI(t *testing.T, options ...func(*httpapi.Deps)) *api {
 	t.Helper()
 	ctx := context.Background()
 	pool := pgtest.NewPool(t)
@@ -75,7 +76,7 @@ func newPausedAPI(t *testing.T) *api {
 		})
 	})
 	t.Cleanup(cancel)
-	h := httpapi.NewHandler(httpapi.Deps{
+	deps := httpapi.Deps{
 		Commands: commands.New(store, time.Now),
 		Queries:  projections.NewQueries(pool),
 		WaitFor:  runner.WaitFor,
@@ -83,7 +84,11 @@ func newPausedAPI(t *testing.T) *api {
 		Log:      slog.New(slog.NewTextHandler(io.Discard, nil)),
 
 		IdempotencyKeys: postgres.NewIdempotencyKeys(pool, time.Now),
-	})
+	}
+	for _, o := range options {
+		o(&deps)
+	}
+	h := httpapi.NewHandler(deps)
 	return &api{t: t, h: h, store: store, wait: runner.WaitFor, resume: resume}
 }
 

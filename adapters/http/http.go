@@ -62,6 +62,8 @@ type Deps struct {
 	// service). Nil: a retry runs again, and only the ids the commands
 	// derive from the key keep it from recording twice.
 	IdempotencyKeys IdempotencyKeys
+	// RateLimit caps each account's requests; zero: no limit.
+	RateLimit RateLimit
 	// Log receives request errors.
 	Log *slog.Logger
 

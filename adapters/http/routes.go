@@ -34,7 +34,13 @@ func NewHandler(d Deps) http.Handler {
 	r.With(d.authenticateConnector, limitBody(bulkBodyLimit)).Post("/v3/connector/notifications", d.connectorNotifications)
 
 	r.Group(func(r chi.Router) {
-		r.Use(d.authenticate, d.readYourWrites)
+		// The rate limit counts per account, so it follows authenticate;
+		// a refused read does not wait for the account's writes. The
+		// connector's channel above is not limited: it carries the fleet's
+		// reports, which a 429 would only delay (the connector delivers
+		// them again, adding load) until devices time out; its bodies are
+		// bounded by maxBodyItems and the report queues instead.
+		r.Use(d.authenticate, d.rateLimited(), d.readYourWrites)
 		// Large bodies: a bulk import.
 		r.With(limitBody(bulkBodyLimit), d.idempotent).Post("/v3/devices/bulk", d.importDevices)
 
