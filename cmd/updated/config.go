@@ -66,6 +66,11 @@ type Config struct {
 	// progress before it counts as timed_out (DEVICE_UPDATE_TIMEOUT,
 	// default 10m).
 	DeviceUpdateTimeout time.Duration
+	// RateLimit is how many requests per second each account may send the
+	// API (RATE_LIMIT, default 200; 0: no limit); more answer 429 with
+	// Retry-After. The connector's webhook is not counted. Each replica
+	// counts its own requests.
+	RateLimit int
 	// APIKeys maps each API key to the account it acts in (API_KEYS, as
 	// key:account pairs separated by commas). Empty: the service makes a
 	// development key at start.
@@ -95,6 +100,7 @@ func loadConfig(getenv func(string) string) (Config, error) {
 	parse("SCHEDULER_BATCH_SIZE", "200", positiveInt(&c.SchedulerBatchSize))
 	parse("SCHEDULER_MAX_IN_FLIGHT", strconv.Itoa(engine.DefaultMaxInFlight), positiveInt(&c.SchedulerMaxInFlight))
 	parse("PROJECTION_BATCH_SIZE", "1000", positiveInt(&c.ProjectionBatchSize))
+	parse("RATE_LIMIT", "200", nonNegativeInt(&c.RateLimit))
 	parse("SCHEDULER_DELAY", "10s", duration(&c.SchedulerDelay))
 	parse("SCHEDULER_POLLING_TIMEOUT", "10s", duration(&c.SchedulerPollingTimeout))
 	parse("DEVICE_UPDATE_TIMEOUT", "10m", duration(&c.DeviceUpdateTimeout))
@@ -170,6 +176,7 @@ func (c Config) print(w io.Writer) {
 	fmt.Fprintf(w, "  HTTP_ADDR=%s KAFKA_HOST=%s EVENTSTORE_URL=%s\n", c.HTTPAddr, orDefault(c.KafkaHost, "(in process)"), orDefault(maskURL(c.EventStoreURL), "(postgres)"))
 	fmt.Fprintf(w, "  API_KEYS=%s CONNECTOR_URL=%s DEVICE_UPDATE_TIMEOUT=%s\n", describeKeys(c.APIKeys), c.ConnectorURL, c.DeviceUpdateTimeout)
 	fmt.Fprintf(w, "  CONNECTOR_ACCOUNTS=%s\n", describeConnectorAccounts(c.ConnectorAccounts))
+	fmt.Fprintf(w, "  RATE_LIMIT=%s\n", describeRateLimit(c.RateLimit))
 	fmt.Fprintf(w, "  SCHEDULER_BATCH_SIZE=%d SCHEDULER_MAX_IN_FLIGHT=%d SCHEDULER_DELAY=%s SCHEDULER_POLLING_TIMEOUT=%s PROJECTION_BATCH_SIZE=%d\n",
 		c.SchedulerBatchSize, c.SchedulerMaxInFlight, c.SchedulerDelay, c.SchedulerPollingTimeout, c.ProjectionBatchSize)
 }
@@ -249,6 +256,25 @@ func positiveInt(into *int) func(string) error {
 		*into = n
 		return err
 	}
+}
+
+func nonNegativeInt(into *int) func(string) error {
+	return func(v string) error {
+		n, err := strconv.Atoi(v)
+		if err == nil && n < 0 {
+			err = errors.New("must be 0 (off) or a positive number")
+		}
+		*into = n
+		return err
+	}
+}
+
+// describeRateLimit tells the rate limit in words.
+func describeRateLimit(n int) string {
+	if n == 0 {
+		return "0 (no limit)"
+	}
+	return fmt.Sprintf("%d requests per second per account", n)
 }
 
 func duration(into *time.Duration) func(string) error {

@@ -20,7 +20,7 @@ func TestConfigDefaults(t *testing.T) {
 		t.Fatal(err)
 	}
 	if c.HTTPAddr != ":8084" || c.SchedulerBatchSize != 200 || c.SchedulerDelay != 10*time.Second ||
-		c.SchedulerPollingTimeout != 10*time.Second || !c.DBMigrate || c.ProjectionBatchSize != 1000 {
+		c.SchedulerPollingTimeout != 10*time.Second || !c.DBMigrate || c.ProjectionBatchSize != 1000 || c.RateLimit != 200 {
 		t.Errorf("defaults = %+v", c)
 	}
 }
@@ -28,12 +28,12 @@ func TestConfigDefaults(t *testing.T) {
 func TestConfigNamesEveryProblem(t *testing.T) {
 	_, err := loadConfig(env(map[string]string{
 		"DB_URL": "mysql://x", "HTTP_ADDR": "nope", "SCHEDULER_BATCH_SIZE": "-1",
-		"SCHEDULER_DELAY": "soon", "DB_MIGRATE": "perhaps",
+		"SCHEDULER_DELAY": "soon", "DB_MIGRATE": "perhaps", "RATE_LIMIT": "-5",
 	}))
 	if err == nil {
 		t.Fatal("invalid configuration accepted")
 	}
-	for _, name := range []string{"DB_URL", "HTTP_ADDR", "SCHEDULER_BATCH_SIZE", "SCHEDULER_DELAY", "DB_MIGRATE"} {
+	for _, name := range []string{"DB_URL", "HTTP_ADDR", "SCHEDULER_BATCH_SIZE", "SCHEDULER_DELAY", "DB_MIGRATE", "RATE_LIMIT"} {
 		if !strings.Contains(err.Error(), name) {
 			t.Errorf("error does not name %s:\n%v", name, err)
 		}
@@ -181,5 +181,17 @@ func TestZeroConfigurationMakesDevelopmentCredentials(t *testing.T) {
 	}
 	if dev := configured.addDevCredentials(); dev != (devCredentials{}) || len(configured.ConnectorAccounts) != 1 {
 		t.Errorf("configured credentials got development ones added: %+v, %v", dev, configured.ConnectorAccounts)
+	}
+}
+
+func TestConfigRateLimitZeroIsOff(t *testing.T) {
+	c, err := loadConfig(env(map[string]string{"DATABASE_URL": "postgres://u@localhost/db", "RATE_LIMIT": "0"}))
+	if err != nil || c.RateLimit != 0 {
+		t.Fatalf("RateLimit = %d, %v; want 0", c.RateLimit, err)
+	}
+	var out strings.Builder
+	c.print(&out)
+	if !strings.Contains(out.String(), "RATE_LIMIT=0 (no limit)") {
+		t.Errorf("printed configuration:\n%s", out.String())
 	}
 }

@@ -111,6 +111,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	api := httpapi.NewHandler(httpapi.Deps{
 		Commands: cmds, Queries: queries, WaitFor: projector.WaitFor, APIKeys: cfg.APIKeys, WebhookSecrets: cfg.webhookSecrets(),
 		Reports: bus.NewReportPublisher(publisher, intake), Log: log,
+		IdempotencyKeys: postgres.NewIdempotencyKeys(pool, time.Now), RateLimit: httpapi.RateLimit{Requests: cfg.RateLimit},
 		Ready: map[string]httpapi.ReadinessCheck{
 			"database":    func(ctx context.Context) error { return pool.Ping(ctx) },
 			"event store": storeReady,
