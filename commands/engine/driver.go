@@ -133,6 +133,11 @@ func (d *driver) step(ctx context.Context) (wait time.Duration, done bool, err e
 	if err != nil {
 		return 0, false, err
 	}
+	if cp.Phase() == domain.PhaseTimed || cp.Phase() == domain.PhaseStarting || cp.Phase() == domain.PhaseActive {
+		if removed, err := d.manifestRemoved(ctx, cp); removed || err != nil {
+			return 0, false, err
+		}
+	}
 	switch cp.Phase() {
 	case domain.PhaseTimed:
 		return d.timed(ctx, cp)

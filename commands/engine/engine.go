@@ -19,6 +19,10 @@
 //     scheduled devices are sent again.
 //  6. A stop cancels the sends in flight; the stopping campaign then cancels
 //     its open devices and stops.
+//  7. A deleted manifest is never sent again: the send handler finds it
+//     not found, and every step of a campaign that may still send looks
+//     at its manifest first and stops the campaign as manifestremoved, so
+//     no restart, wherever it came, resumes the sending.
 package engine
 
 import (
@@ -37,6 +41,8 @@ import (
 // Commands are the command handlers the engine sends to.
 type Commands interface {
 	Campaign(ctx context.Context, account domain.AccountID, id domain.CampaignID) (*domain.Campaign, error)
+	// Manifest answers a deleted manifest as not found.
+	Manifest(ctx context.Context, account domain.AccountID, id domain.ManifestID) (*domain.Manifest, error)
 	AdvanceCampaign(ctx context.Context, c commands.AdvanceCampaign) (commands.Result, error)
 	AllocateCampaignQuota(ctx context.Context, c commands.AllocateCampaignQuota) (commands.Result, error)
 	CheckCampaignManifest(ctx context.Context, c commands.CheckCampaignManifest) (commands.Result, error)

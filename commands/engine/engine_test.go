@@ -37,6 +37,12 @@ type reads struct {
 }
 
 func newWorld(t *testing.T, cfg engine.Config) *world {
+	return newWorldWith(t, cfg, func(r engine.Reads) engine.Reads { return r })
+}
+
+// newWorldWith is newWorld with the engine's reads passed through wrap,
+// which may hold some of them back.
+func newWorldWith(t *testing.T, cfg engine.Config, wrap func(engine.Reads) engine.Reads) *world {
 	ctx, cancel := context.WithCancel(context.Background())
 	t.Cleanup(cancel)
 	pool := pgtest.NewPool(t)
@@ -54,7 +60,7 @@ func newWorld(t *testing.T, cfg engine.Config) *world {
 	w.devices = &fakeDevices{h: w.h, ctx: ctx}
 	// One engine, run again after each stop, as the service runs it again
 	// after a failure.
-	e := engine.New(cfg, w.h, w.reads, sendQueue{w.h, w.devices}, store, w.runner.WaitFor, time.Now)
+	e := engine.New(cfg, w.h, wrap(w.reads), sendQueue{w.h, w.devices}, store, w.runner.WaitFor, time.Now)
 	w.start = func() {
 		engineCtx, stopEngine := context.WithCancel(ctx)
 		done := make(chan error, 1)
@@ -64,6 +70,7 @@ func newWorld(t *testing.T, cfg engine.Config) *world {
 			if err := <-done; err != nil {
 				t.Errorf("engine stopped with %v", err)
 			}
+			w.stop = func() {} // stopped already
 		}
 	}
 	w.start()
