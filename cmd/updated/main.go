@@ -103,6 +103,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		DeviceTimeout: cfg.DeviceUpdateTimeout, MaxInFlight: cfg.SchedulerMaxInFlight, Logger: log,
 	}, queued, engineReads{queries, projections.NewEngineQueries(pool)}, queuedManifests{publisher}, store, projector.WaitFor, time.Now,
 		engine.WithTimeoutClock(intake.Clock))
+	metrics.MustRegister(prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "update_service_engine_campaigns_quarantined_total",
+		Help: "Campaigns the campaign engine could not drive and kept in quarantined_campaigns."},
+		func() float64 { return float64(campaigns.Quarantined()) }))
 
 	listener, err := net.Listen("tcp", cfg.HTTPAddr)
 	if err != nil {

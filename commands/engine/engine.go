@@ -30,6 +30,7 @@ import (
 	"io"
 	"log/slog"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/updateservice/updateservice/commands"
@@ -61,6 +62,7 @@ type Reads interface {
 	CampaignProgress(ctx context.Context, campaign domain.CampaignID) (projections.Progress, error)
 	Checkpoint(ctx context.Context, name string) (eventstore.Position, error)
 	SaveCheckpoint(ctx context.Context, name string, pos eventstore.Position) error
+	Quarantine
 }
 
 // ManifestQueue puts manifest writes on the connector-channel-send-manifest
@@ -162,10 +164,14 @@ type Engine struct {
 
 	started time.Time // when Run began: timeouts count from then at the earliest
 
-	mu      sync.Mutex
-	seen    eventstore.Position // last event dispatched
-	drivers map[domain.CampaignID]*driver
-	wg      sync.WaitGroup
+	mu          sync.Mutex
+	seen        eventstore.Position // last event dispatched
+	drivers     map[domain.CampaignID]*driver
+	quarantined map[domain.CampaignID]bool // not driven: see quarantine.go
+	retrying    map[domain.CampaignID]bool // driven again on an operator's retry, not released yet
+	wg          sync.WaitGroup
+
+	quarantines atomic.Int64 // campaigns quarantined since the engine was made
 }
 
 // New returns an engine. waitFor blocks until the read models reflect a
@@ -173,7 +179,8 @@ type Engine struct {
 func New(cfg Config, cmds Commands, reads Reads, queue ManifestQueue, source Source,
 	waitFor func(ctx context.Context, pos eventstore.Position) error, now func() time.Time, opts ...Option) *Engine {
 	e := &Engine{cfg: cfg.withDefaults(), cmds: cmds, reads: reads, queue: queue, source: source,
-		waitFor: waitFor, now: now, timeoutClock: now, drivers: map[domain.CampaignID]*driver{}}
+		waitFor: waitFor, now: now, timeoutClock: now, drivers: map[domain.CampaignID]*driver{},
+		quarantined: map[domain.CampaignID]bool{}, retrying: map[domain.CampaignID]bool{}}
 	for _, o := range opts {
 		o(e)
 	}
