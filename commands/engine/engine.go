@@ -23,6 +23,9 @@
 //     not found, and every step of a campaign that may still send looks
 //     at its manifest first and stops the campaign as manifestremoved, so
 //     no restart, wherever it came, resumes the sending.
+//  8. A campaign the engine cannot drive (an unreadable stream, a panic, a
+//     step the domain keeps refusing) is quarantined and no longer driven;
+//     the others go on (quarantine.go).
 package engine
 
 import (
