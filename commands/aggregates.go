@@ -69,15 +69,29 @@ func load[A aggregate](ctx context.Context, store Store, stream string, build fu
 	return rebuild(stream, recorded, build)
 }
 
+// UnreadableStreamError says a stream's events cannot be made into its
+// aggregate: one cannot be decoded, or the aggregate refuses one. No
+// retry changes that until the stream is fixed; the campaign engine
+// quarantines a campaign whose stream it is.
+type UnreadableStreamError struct {
+	Stream string
+	Err    error
+}
+
+func (e UnreadableStreamError) Error() string { return fmt.Sprintf("loading %s: %v", e.Stream, e.Err) }
+
+// Unwrap returns the decoding or applying error.
+func (e UnreadableStreamError) Unwrap() error { return e.Err }
+
 // rebuild makes the aggregate of already-read events.
 func rebuild[A aggregate](stream string, recorded []eventstore.RecordedEvent, build func([]domain.Event) (A, error)) (loaded[A], error) {
 	history, err := decode(recorded)
 	if err != nil {
-		return loaded[A]{}, err
+		return loaded[A]{}, UnreadableStreamError{Stream: stream, Err: err}
 	}
 	agg, err := build(history)
 	if err != nil {
-		return loaded[A]{}, fmt.Errorf("loading %s: %w", stream, err)
+		return loaded[A]{}, UnreadableStreamError{Stream: stream, Err: err}
 	}
 	return loaded[A]{agg: agg, stream: stream, events: recorded, history: history}, nil
 }

@@ -20,13 +20,15 @@ func (h *Handlers) Campaign(ctx context.Context, account domain.AccountID, id do
 	return l.agg, nil
 }
 
-// Manifest loads a manifest of the account from its stream.
+// Manifest loads a manifest of the account from its stream. A deleted
+// manifest is not found (Manifest rule 2): nothing is written with it any
+// more, whatever a campaign or a queued message still says.
 func (h *Handlers) Manifest(ctx context.Context, account domain.AccountID, id domain.ManifestID) (*domain.Manifest, error) {
 	l, err := load(ctx, h.store, domain.ManifestStream(id), domain.LoadManifest)
 	if err != nil {
 		return nil, err
 	}
-	if l.agg.ID() == "" || l.agg.AccountID() != account {
+	if l.agg.ID() == "" || l.agg.Deleted() || l.agg.AccountID() != account {
 		return nil, domain.NotFoundError{Object: "manifest", ID: string(id)}
 	}
 	return l.agg, nil

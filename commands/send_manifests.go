@@ -47,6 +47,13 @@ const manifestWritesAtOnce = 32
 // campaign, or past the write) are left out, and a command where no
 // device has anything to receive is a domain.ConflictError.
 func (h *Handlers) SendManifests(ctx context.Context, sender ManifestSender, c SendManifests) (Result, []domain.DeviceID, error) {
+	// The payload comes first: a deleted manifest is not found, so a send
+	// of it (a message queued before the deletion, or a restarted engine's
+	// send again) records nothing and writes nothing.
+	payload, err := h.ManifestWrite(ctx, c.Account, c.CampaignID)
+	if err != nil {
+		return Result{}, nil, failed("SendManifests", err)
+	}
 	// The record decides by the update's state, and must decide again on a
 	// redelivery, so it goes without the command id.
 	record := c.Meta
@@ -57,10 +64,6 @@ func (h *Handlers) SendManifests(ctx context.Context, sender ManifestSender, c S
 	}
 	if len(scheduled) == 0 {
 		return res, nil, failed("SendManifests", domain.ConflictError{Reason: fmt.Sprintf("no device of %d has a manifest to receive in campaign %s", len(c.Devices), c.CampaignID)})
-	}
-	payload, err := h.ManifestWrite(ctx, c.Account, c.CampaignID)
-	if err != nil {
-		return res, nil, failed("SendManifests", err)
 	}
 	refused := h.write(ctx, sender, c.Account, c.CampaignID, scheduled, payload)
 	if err := ctx.Err(); err != nil {

@@ -50,7 +50,7 @@ func assertReadModelTables(t testing.TB, pool *pgxpool.Pool, schema string) {
 	t.Helper()
 	var tables []string
 	err := pool.QueryRow(context.Background(), `SELECT coalesce(array_agg(table_name::text ORDER BY table_name), '{}')
-		FROM information_schema.tables WHERE table_schema = $1 AND table_name NOT IN ('projection_checkpoints', 'event_source', 'quarantined_events', $2)`,
+		FROM information_schema.tables WHERE table_schema = $1 AND table_name NOT IN ('projection_checkpoints', 'event_source', 'quarantined_events', 'quarantined_campaigns', $2)`,
 		schema, projections.VersionTable).Scan(&tables)
 	if err != nil {
 		t.Fatal(err)

@@ -23,10 +23,7 @@ const maxReason = 2000
 // the checkpoint past it, in one transaction.
 func (r *Runner) quarantine(ctx context.Context, at decoded, why error) error {
 	from := r.Position()
-	reason := strings.ToValidUTF8(strings.ReplaceAll(why.Error(), "\x00", ""), "?")
-	for utf8.RuneCountInString(reason) > maxReason {
-		reason = string([]rune(reason)[:maxReason])
-	}
+	reason := boundedReason(why)
 	b := &pgx.Batch{}
 	if err := queueCheckpoint(b, r.cfg.Name, from, at.position, at.recorded); err != nil {
 		return err
@@ -45,6 +42,16 @@ func (r *Runner) quarantine(ctx context.Context, at decoded, why error) error {
 	return nil
 }
 
+// boundedReason is why as the quarantine keeps it: valid UTF-8 without
+// NUL, at most maxReason characters.
+func boundedReason(why error) string {
+	reason := strings.ToValidUTF8(strings.ReplaceAll(why.Error(), "\x00", ""), "?")
+	if utf8.RuneCountInString(reason) > maxReason {
+		reason = string([]rune(reason)[:maxReason])
+	}
+	return reason
+}
+
 // refusedByDatabase reports whether the database refused the rows of a
 // batch for what they hold (a data exception or an integrity violation),
 // rather than failing: only then can one event be to blame.
@@ -61,19 +68,26 @@ func (q *Queries) QuarantinedEvents(ctx context.Context) (int, error) {
 }
 
 // quarantineCheck is what /readyz shows of the quarantine.
-func quarantineCheck(n int) error {
-	if n == 0 {
-		return nil
+func quarantineCheck(events, campaigns int) error {
+	var problems []error
+	if events > 0 {
+		problems = append(problems, fmt.Errorf("quarantined events: %d (see the quarantined_events table); the read models lack what they would change", events))
 	}
-	return fmt.Errorf("quarantined events: %d (see the quarantined_events table); the read models lack what they would change", n)
+	if campaigns > 0 {
+		problems = append(problems, fmt.Errorf("quarantined campaigns: %d (see the quarantined_campaigns table); the engine does not drive them", campaigns))
+	}
+	return errors.Join(problems...)
 }
 
 // QuarantineCheck answers nil while the quarantine is empty, else an
-// error saying how many events it holds: the service's degraded state.
+// error saying how many events and campaigns it holds: the service's
+// degraded state.
 func (q *Queries) QuarantineCheck(ctx context.Context) error {
-	n, err := q.QuarantinedEvents(ctx)
+	var events, campaigns int
+	err := q.pool.QueryRow(ctx, `SELECT (SELECT count(*) FROM quarantined_events), (SELECT count(*) FROM quarantined_campaigns)`).
+		Scan(&events, &campaigns)
 	if err != nil {
 		return err
 	}
-	return quarantineCheck(n)
+	return quarantineCheck(events, campaigns)
 }

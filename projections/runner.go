@@ -107,8 +107,9 @@ func NewRunner(pool *pgxpool.Pool, source EventSource, cfg Config) *Runner {
 // Run applies events until ctx ends or the database fails. An event that
 // cannot be applied (unknown or undecodable, refused by a read model, or
 // its rows refused by the database) is quarantined with the reason, and
-// the runner goes on after it (see quarantine.go). Run returns ctx's error
-// when ctx ends.
+// the runner goes on after it (see quarantine.go); events an operator
+// marked for retry are applied again between batches (quarantine_retry.go).
+// Run returns ctx's error when ctx ends.
 func (r *Runner) Run(ctx context.Context) (err error) {
 	r.setStopped(nil)
 	defer func() {
@@ -135,15 +136,26 @@ func (r *Runner) Run(ctx context.Context) (err error) {
 		for range batches { // the read-ahead stops before the subscription closes
 		}
 	}()
-	for f := range batches {
-		if f.err != nil {
-			return f.err
-		}
-		if err := r.applyBatch(ctx, f.events); err != nil {
-			return err
+	retries := time.NewTicker(retryPoll)
+	defer retries.Stop()
+	for {
+		select {
+		case f, ok := <-batches:
+			if !ok {
+				return ctx.Err()
+			}
+			if f.err != nil {
+				return f.err
+			}
+			if err := r.applyBatch(ctx, f.events); err != nil {
+				return err
+			}
+		case <-retries.C:
+			if err := r.retryMarked(ctx); err != nil {
+				return err
+			}
 		}
 	}
-	return ctx.Err()
 }
 
 // fetched is a batch read from the subscription and decoded, or why

@@ -47,8 +47,15 @@ func main() {
 // devAccount is the account of the development key made when API_KEYS is unset.
 const devAccount domain.AccountID = "dev"
 
-// run starts the service and blocks until ctx ends or a part fails.
+// run starts the service and blocks until ctx ends or a part fails; with
+// arguments `quarantine ...` it runs that operator's command instead.
 func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	if len(args) > 0 {
+		if args[0] != "quarantine" {
+			return fmt.Errorf("unknown command %q\n%s", args[0], quarantineUsage)
+		}
+		return quarantineCommand(ctx, args[1:], getenv, stdout)
+	}
 	cfg, err := loadConfig(getenv)
 	if err != nil {
 		return err
@@ -103,6 +110,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		DeviceTimeout: cfg.DeviceUpdateTimeout, MaxInFlight: cfg.SchedulerMaxInFlight, Logger: log,
 	}, queued, engineReads{queries, projections.NewEngineQueries(pool)}, queuedManifests{publisher}, store, projector.WaitFor, time.Now,
 		engine.WithTimeoutClock(intake.Clock))
+	metrics.MustRegister(prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "update_service_engine_campaigns_quarantined_total",
+		Help: "Campaigns the campaign engine could not drive and kept in quarantined_campaigns."},
+		func() float64 { return float64(campaigns.Quarantined()) }))
 
 	listener, err := net.Listen("tcp", cfg.HTTPAddr)
 	if err != nil {

@@ -29,10 +29,14 @@ type driver struct {
 	written      eventstore.Position // the last event this driver's own commands appended
 }
 
-// drive returns the campaign's driver, starting it when there is none.
+// drive returns the campaign's driver, starting it when there is none;
+// nil for a campaign in quarantine.
 func (e *Engine) drive(ctx context.Context, account domain.AccountID, id domain.CampaignID) *driver {
 	e.mu.Lock()
 	defer e.mu.Unlock()
+	if e.quarantined[id] {
+		return nil
+	}
 	if d, ok := e.drivers[id]; ok {
 		d.wake()
 		return d
@@ -67,14 +71,18 @@ func (d *driver) interrupt() {
 // run loops over steps until the campaign has no more work for the engine.
 func (d *driver) run(ctx context.Context) {
 	log := d.e.cfg.Logger.With("campaign", d.id)
-	backoff := time.Second
+	backoff, faults := time.Second, 0
 	for ctx.Err() == nil {
 		stepCtx, cancel := context.WithCancel(ctx)
 		d.mu.Lock()
 		d.cancel = cancel
 		d.mu.Unlock()
-		wait, done, err := d.step(stepCtx)
+		wait, done, err := d.safeStep(stepCtx)
 		cancel()
+		if err == nil {
+			faults = 0
+			d.stepSucceeded(ctx)
+		}
 		switch {
 		case done && err == nil:
 			if d.retire() {
@@ -84,6 +92,14 @@ func (d *driver) run(ctx context.Context) {
 			// Not a failure: look again shortly, without backing off.
 			wait = 50 * time.Millisecond
 		case err != nil && !errors.Is(err, context.Canceled):
+			if w := faultWeight(err); w > 0 {
+				faults += w
+			} else {
+				faults = 0
+			}
+			if faults >= faultsBeforeQuarantine && d.quarantine(ctx, err) {
+				return
+			}
 			log.Warn("engine: campaign step failed; retrying", "error", err, "in", backoff)
 			wait, backoff = backoff, min(backoff*2, 30*time.Second)
 		default:
@@ -132,6 +148,11 @@ func (d *driver) step(ctx context.Context) (wait time.Duration, done bool, err e
 	}
 	if err != nil {
 		return 0, false, err
+	}
+	if cp.Phase() == domain.PhaseTimed || cp.Phase() == domain.PhaseStarting || cp.Phase() == domain.PhaseActive {
+		if removed, err := d.manifestRemoved(ctx, cp); removed || err != nil {
+			return 0, false, err
+		}
 	}
 	switch cp.Phase() {
 	case domain.PhaseTimed:

@@ -19,6 +19,13 @@
 //     scheduled devices are sent again.
 //  6. A stop cancels the sends in flight; the stopping campaign then cancels
 //     its open devices and stops.
+//  7. A deleted manifest is never sent again: the send handler finds it
+//     not found, and every step of a campaign that may still send looks
+//     at its manifest first and stops the campaign as manifestremoved, so
+//     no restart, wherever it came, resumes the sending.
+//  8. A campaign the engine cannot drive (an unreadable stream, a panic, a
+//     step the domain keeps refusing) is quarantined and no longer driven;
+//     the others go on (quarantine.go).
 package engine
 
 import (
@@ -26,6 +33,7 @@ import (
 	"io"
 	"log/slog"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/updateservice/updateservice/commands"
@@ -37,6 +45,8 @@ import (
 // Commands are the command handlers the engine sends to.
 type Commands interface {
 	Campaign(ctx context.Context, account domain.AccountID, id domain.CampaignID) (*domain.Campaign, error)
+	// Manifest answers a deleted manifest as not found.
+	Manifest(ctx context.Context, account domain.AccountID, id domain.ManifestID) (*domain.Manifest, error)
 	AdvanceCampaign(ctx context.Context, c commands.AdvanceCampaign) (commands.Result, error)
 	AllocateCampaignQuota(ctx context.Context, c commands.AllocateCampaignQuota) (commands.Result, error)
 	CheckCampaignManifest(ctx context.Context, c commands.CheckCampaignManifest) (commands.Result, error)
@@ -55,6 +65,7 @@ type Reads interface {
 	CampaignProgress(ctx context.Context, campaign domain.CampaignID) (projections.Progress, error)
 	Checkpoint(ctx context.Context, name string) (eventstore.Position, error)
 	SaveCheckpoint(ctx context.Context, name string, pos eventstore.Position) error
+	Quarantine
 }
 
 // ManifestQueue puts manifest writes on the connector-channel-send-manifest
@@ -156,10 +167,14 @@ type Engine struct {
 
 	started time.Time // when Run began: timeouts count from then at the earliest
 
-	mu      sync.Mutex
-	seen    eventstore.Position // last event dispatched
-	drivers map[domain.CampaignID]*driver
-	wg      sync.WaitGroup
+	mu          sync.Mutex
+	seen        eventstore.Position // last event dispatched
+	drivers     map[domain.CampaignID]*driver
+	quarantined map[domain.CampaignID]bool // not driven: see quarantine.go
+	retrying    map[domain.CampaignID]bool // driven again on an operator's retry, not released yet
+	wg          sync.WaitGroup
+
+	quarantines atomic.Int64 // campaigns quarantined since the engine was made
 }
 
 // New returns an engine. waitFor blocks until the read models reflect a
@@ -167,7 +182,8 @@ type Engine struct {
 func New(cfg Config, cmds Commands, reads Reads, queue ManifestQueue, source Source,
 	waitFor func(ctx context.Context, pos eventstore.Position) error, now func() time.Time, opts ...Option) *Engine {
 	e := &Engine{cfg: cfg.withDefaults(), cmds: cmds, reads: reads, queue: queue, source: source,
-		waitFor: waitFor, now: now, timeoutClock: now, drivers: map[domain.CampaignID]*driver{}}
+		waitFor: waitFor, now: now, timeoutClock: now, drivers: map[domain.CampaignID]*driver{},
+		quarantined: map[domain.CampaignID]bool{}, retrying: map[domain.CampaignID]bool{}}
 	for _, o := range opts {
 		o(e)
 	}

@@ -9,6 +9,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5/pgxpool"
+
 	"github.com/updateservice/updateservice/adapters/postgres"
 	"github.com/updateservice/updateservice/adapters/postgres/pgtest"
 	"github.com/updateservice/updateservice/commands"
@@ -27,6 +29,8 @@ type world struct {
 	reads   *reads
 	runner  *projections.Runner
 	devices *fakeDevices
+	pool    *pgxpool.Pool
+	engine  *engine.Engine
 	stop    func() // stops the engine
 	start   func() // starts it again
 }
@@ -37,6 +41,12 @@ type reads struct {
 }
 
 func newWorld(t *testing.T, cfg engine.Config) *world {
+	return newWorldWith(t, cfg, func(r engine.Reads) engine.Reads { return r })
+}
+
+// newWorldWith is newWorld with the engine's reads passed through wrap,
+// which may hold some of them back.
+func newWorldWith(t *testing.T, cfg engine.Config, wrap func(engine.Reads) engine.Reads) *world {
 	ctx, cancel := context.WithCancel(context.Background())
 	t.Cleanup(cancel)
 	pool := pgtest.NewPool(t)
@@ -48,22 +58,24 @@ func newWorld(t *testing.T, cfg engine.Config) *world {
 	}
 	store := postgres.NewEventStore(pool)
 	t.Cleanup(store.Close)
-	w := &world{t: t, h: commands.New(store, time.Now), reads: &reads{projections.NewQueries(pool), projections.NewEngineQueries(pool)}}
+	w := &world{t: t, pool: pool, h: commands.New(store, time.Now), reads: &reads{projections.NewQueries(pool), projections.NewEngineQueries(pool)}}
 	w.runner = projections.NewRunner(pool, store, projections.Config{})
 	go func() { _ = w.runner.Run(ctx) }()
 	w.devices = &fakeDevices{h: w.h, ctx: ctx}
 	// One engine, run again after each stop, as the service runs it again
 	// after a failure.
-	e := engine.New(cfg, w.h, w.reads, sendQueue{w.h, w.devices}, store, w.runner.WaitFor, time.Now)
+	e := engine.New(cfg, w.h, wrap(w.reads), sendQueue{w.h, w.devices}, store, w.runner.WaitFor, time.Now)
+	w.engine = e
 	w.start = func() {
 		engineCtx, stopEngine := context.WithCancel(ctx)
 		done := make(chan error, 1)
 		go func() { done <- e.Run(engineCtx) }()
 		w.stop = func() {
 			stopEngine()
-			if err := <-done; err != nil {
+			if err := <-done; err != nil && !errors.Is(err, context.Canceled) {
 				t.Errorf("engine stopped with %v", err)
 			}
+			w.stop = func() {} // stopped already
 		}
 	}
 	w.start()

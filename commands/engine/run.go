@@ -25,6 +25,9 @@ func (e *Engine) Run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	if err := e.loadQuarantine(ctx); err != nil {
+		return err
+	}
 	e.mu.Lock()
 	e.seen = pos
 	e.drivers = map[domain.CampaignID]*driver{}
@@ -35,6 +38,7 @@ func (e *Engine) Run(ctx context.Context) error {
 	if err := e.discover(ctx); err != nil {
 		return err
 	}
+	e.wg.Go(func() { e.pollRetries(ctx) })
 	sub, err := e.subscribe(ctx, pos)
 	if err != nil {
 		return err
@@ -111,7 +115,7 @@ func (e *Engine) dispatch(ctx context.Context, ev eventstore.RecordedEvent) {
 	case strings.HasPrefix(ev.Stream, domain.CampaignStreamPrefix):
 		id := domain.CampaignID(strings.TrimPrefix(ev.Stream, domain.CampaignStreamPrefix))
 		d := e.drive(ctx, account, id)
-		if ev.Type == (domain.CampaignStopRequested{}).Name() || ev.Type == (domain.CampaignStopped{}).Name() {
+		if d != nil && (ev.Type == (domain.CampaignStopRequested{}).Name() || ev.Type == (domain.CampaignStopped{}).Name()) {
 			d.interrupt() // stop sending now
 		}
 	case ev.Type == (domain.ManifestDeleted{}).Name():
