@@ -76,13 +76,16 @@ type Page[T any] struct {
 var reservedParams = map[string]bool{"limit": true, "after": true, "order": true, "include": true, "filter": true}
 
 // ParseListRequest reads a list request's query parameters: limit
-// (default 50, 2 to 1000), after, order (ASC or DESC), include
-// (total_count), and the filter, given as direct field__op=value
-// parameters, inside one URL-encoded `filter` parameter, or both. A plain
-// direct name=value parameter filters only if the resource has that field.
+// (default 50, 2 to 1000), after (an id, by the text rules), order (ASC or
+// DESC), include (total_count), and the filter, given as direct
+// field__op=value parameters, inside one URL-encoded `filter` parameter, or
+// both. A plain direct name=value parameter filters only if the resource
+// has that field.
 func ParseListRequest(q url.Values) (ListRequest, error) {
 	req := ListRequest{Limit: DefaultLimit, Order: Ascending, After: q.Get("after")}
-	var problems []error
+	// The cursor is an id (at most 128 characters) that PostgreSQL compares
+	// as text: a NUL or invalid UTF-8 there would fail the query with a 500.
+	problems := []error{domain.CheckText("after", req.After, 128, false)}
 	if s := q.Get("limit"); s != "" {
 		n, err := strconv.Atoi(s)
 		if err != nil || n < MinLimit || n > MaxLimit {
