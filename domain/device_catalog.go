@@ -168,6 +168,10 @@ func (a DeviceAttributes) problems() []error {
 	return problems
 }
 
+// Validate checks the resources by the text rules, so that an adapter can
+// refuse its input with the domain's own reasons before sending a command.
+func (r DeviceResources) Validate() error { return errors.Join(r.problems()...) }
+
 // problems lists what is wrong with the resources' texts (the text rules).
 func (r DeviceResources) problems() []error {
 	return textProblems(textProblem("device_class", r.DeviceClass, 128, oneLine), textProblem("vendor_id", r.Vendor, 128, oneLine),
