@@ -5,8 +5,9 @@
 GO       ?= go
 DEVPG    := bin/devpg
 TESTFLAGS ?= -count=1 -timeout 30m
+FUZZTIME ?= 60s
 
-.PHONY: run test bench lint build bin/devpg
+.PHONY: run test bench fuzz lint build bin/devpg
 
 ## run: start the service on :8084 with a local PostgreSQL kept in .devpg/run
 run: build
@@ -19,6 +20,21 @@ test: bin/devpg
 ## bench: throughput figures next to raw baselines measured in the same run
 bench: build
 	$(DEVPG) -fast -- bin/bench
+
+## fuzz: every fuzz target (func FuzzX in *_test.go), one after another,
+## FUZZTIME each. The first failure stops it, and Go keeps the input that
+## failed in the package's testdata/fuzz/FuzzX/: commit it with the fix, and
+## the seed run of `make test` checks it from then on. The targets fuzz
+## pure decoders, so no database is started.
+fuzz:
+	@set -e; for p in $$($(GO) list -f '{{.ImportPath}}={{.Dir}}' ./...); do \
+		pkg=$${p%%=*}; grep -qs '^func Fuzz' $${p#*=}/*_test.go || continue; \
+		targets=$$($(GO) test -list '^Fuzz' $$pkg | grep '^Fuzz') || { echo "fuzz: cannot list the targets of $$pkg"; exit 1; }; \
+		for target in $$targets; do \
+			echo "== $$pkg $$target for $(FUZZTIME)"; \
+			$(GO) test -run '^$$' -fuzz "^$$target\$$" -fuzztime $(FUZZTIME) $$pkg; \
+		done; \
+	done
 
 ## lint: formatting and vet
 lint:

@@ -23,7 +23,10 @@ func AsyncID(account AccountID, campaign CampaignID, device DeviceID) string {
 
 // ParseAsyncID reads the ids back from an AsyncID; ok is false for a
 // string that AsyncID did not make (another application's request, or an
-// id of the service's releases before accounts were in it).
+// id of the service's releases before accounts were in it). Only AsyncID's
+// own spelling is accepted: Go's decoder, strict or not, also takes line
+// breaks, which would give one manifest write several async ids and let a
+// line break into the recorded reports.
 func ParseAsyncID(s string) (account AccountID, campaign CampaignID, device DeviceID, ok bool) {
 	first, last := strings.IndexByte(s, '.'), strings.LastIndexByte(s, '.')
 	if first < 0 || first == last {
@@ -35,7 +38,8 @@ func ParseAsyncID(s string) (account AccountID, campaign CampaignID, device Devi
 		return "", "", "", false
 	}
 	account, campaign, device = AccountID(rawAccount), CampaignID(s[first+1:last]), DeviceID(rawDevice)
-	if account.Validate() != nil || campaign.Validate() != nil || device.Validate() != nil {
+	if account.Validate() != nil || campaign.Validate() != nil || device.Validate() != nil ||
+		AsyncID(account, campaign, device) != s {
 		return "", "", "", false
 	}
 	return account, campaign, device, true

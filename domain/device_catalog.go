@@ -153,6 +153,11 @@ func (a DeviceAttributes) normalized() DeviceAttributes {
 	return a
 }
 
+// Validate checks the attributes' texts (the text rules) and mechanism (an
+// empty one is the connector), so that an adapter can refuse its input
+// with the domain's own reasons before sending a command.
+func (a DeviceAttributes) Validate() error { return errors.Join(a.normalized().problems()...) }
+
 // problems lists what is wrong with the attributes' texts (the text
 // rules) and mechanism.
 func (a DeviceAttributes) problems() []error {
@@ -167,6 +172,10 @@ func (a DeviceAttributes) problems() []error {
 	}
 	return problems
 }
+
+// Validate checks the resources by the text rules, so that an adapter can
+// refuse its input with the domain's own reasons before sending a command.
+func (r DeviceResources) Validate() error { return errors.Join(r.problems()...) }
 
 // problems lists what is wrong with the resources' texts (the text rules).
 func (r DeviceResources) problems() []error {

@@ -39,10 +39,17 @@ type Condition struct {
 	// filter term only if the resource has such a field, so that unrelated
 	// parameters (a cache buster) do not fail the request.
 	lenient bool
+	// plain marks a term written without its operator (name=value).
+	plain bool
 }
 
 // term is how the condition was written, for error messages.
-func (c Condition) term() string { return c.Field + "__" + string(c.Op) }
+func (c Condition) term() string {
+	if c.plain {
+		return c.Field
+	}
+	return c.Field + "__" + string(c.Op)
+}
 
 // Filter is a conjunction of conditions: a row matches when it matches
 // every one.
@@ -66,7 +73,7 @@ func filterOf(values url.Values, lenientPlain bool) Filter {
 	for _, key := range slices.Sorted(maps.Keys(values)) {
 		field, op, explicit := splitTerm(key)
 		for _, v := range values[key] {
-			f = append(f, Condition{Field: field, Op: op, Value: v, lenient: lenientPlain && !explicit})
+			f = append(f, Condition{Field: field, Op: op, Value: v, lenient: lenientPlain && !explicit, plain: !explicit})
 		}
 	}
 	return f

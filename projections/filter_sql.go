@@ -54,10 +54,16 @@ func (a *sqlArgs) add(v any) string {
 	return "$" + strconv.Itoa(len(*a))
 }
 
+// maxFilterValue bounds a filter term's value, in characters: an __in
+// list of a thousand ids fits, and nothing that long is a value to compare.
+const maxFilterValue = 1 << 16
+
 // where compiles f into SQL conditions joined by AND, adding the values
 // to args. It returns "" for an empty filter. A term naming an unknown
 // field, an operator the field's kind does not take or a value that does
-// not parse is an InvalidError naming the term.
+// not parse is an InvalidError naming the term. So is a value breaking the
+// text rules: PostgreSQL refuses a NUL or invalid UTF-8 in a text
+// parameter, and that refusal would answer 500 instead of 400.
 func (fs fields) where(f Filter, args *sqlArgs) (string, error) {
 	var parts []string
 	for _, c := range f {
@@ -67,6 +73,9 @@ func (fs fields) where(f Filter, args *sqlArgs) (string, error) {
 				continue
 			}
 			return "", domain.InvalidError{Field: c.term(), Reason: fmt.Sprintf("%q is not a filterable field; filter on %s", c.Field, fs.names())}
+		}
+		if err := domain.CheckText(c.term(), c.Value, maxFilterValue, true); err != nil {
+			return "", err
 		}
 		sql, err := col.condition(c, args)
 		if err != nil {

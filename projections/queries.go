@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -76,13 +77,16 @@ type Page[T any] struct {
 var reservedParams = map[string]bool{"limit": true, "after": true, "order": true, "include": true, "filter": true}
 
 // ParseListRequest reads a list request's query parameters: limit
-// (default 50, 2 to 1000), after, order (ASC or DESC), include
-// (total_count), and the filter, given as direct field__op=value
-// parameters, inside one URL-encoded `filter` parameter, or both. A plain
-// direct name=value parameter filters only if the resource has that field.
+// (default 50, 2 to 1000), after (an id, by the text rules), order (ASC or
+// DESC), include (total_count), and the filter, given as direct
+// field__op=value parameters, inside one URL-encoded `filter` parameter, or
+// both. A plain direct name=value parameter filters only if the resource
+// has that field.
 func ParseListRequest(q url.Values) (ListRequest, error) {
 	req := ListRequest{Limit: DefaultLimit, Order: Ascending, After: q.Get("after")}
-	var problems []error
+	// The cursor is an id (at most 128 characters) that PostgreSQL compares
+	// as text: a NUL or invalid UTF-8 there would fail the query with a 500.
+	problems := []error{domain.CheckText("after", req.After, 128, false)}
 	if s := q.Get("limit"); s != "" {
 		n, err := strconv.Atoi(s)
 		if err != nil || n < MinLimit || n > MaxLimit {
@@ -144,34 +148,18 @@ type listSpec struct {
 // It reads one row more than the limit to know whether more follow.
 func list[T any](ctx context.Context, q *Queries, spec listSpec, scope string, args sqlArgs, req ListRequest) (Page[T], error) {
 	page := Page[T]{Data: []T{}, Limit: req.Limit, After: req.After, Order: req.Order}
-	where := []string{scope}
-	filter, err := spec.fields.where(req.Filter, &args)
+	st, err := spec.statements(scope, args, req)
 	if err != nil {
 		return page, err
 	}
-	if filter != "" {
-		where = append(where, filter)
-	}
 	if req.IncludeTotal {
-		total, err := count(ctx, q, spec, where, args)
-		if err != nil {
-			return page, err
+		var total int64
+		if err := q.pool.QueryRow(ctx, st.count, st.countArgs...).Scan(&total); err != nil {
+			return page, fmt.Errorf("counting: %w", err)
 		}
 		page.TotalCount = &total
 	}
-	cmp, dir := ">", "ASC"
-	if req.Order == Descending {
-		cmp, dir = "<", "DESC"
-	}
-	if req.After != "" {
-		where = append(where, fmt.Sprintf("(%s) %s (%s)", strings.Join(spec.keys, ", "), cmp, spec.cursor(args.add(req.After))))
-	}
-	order := make([]string, len(spec.keys))
-	for i, k := range spec.keys {
-		order[i] = k + " " + dir
-	}
-	sql := fmt.Sprintf("SELECT %s FROM %s WHERE %s ORDER BY %s LIMIT %d", spec.columns, spec.from, strings.Join(where, " AND "), strings.Join(order, ", "), req.Limit+1)
-	rows, err := q.pool.Query(ctx, sql, args...)
+	rows, err := q.pool.Query(ctx, st.page, st.pageArgs...)
 	if err != nil {
 		return page, fmt.Errorf("listing: %w", err)
 	}
@@ -186,14 +174,41 @@ func list[T any](ctx context.Context, q *Queries, spec listSpec, scope string, a
 	return page, nil
 }
 
-// count counts the rows matching the scope and the filter.
-func count(ctx context.Context, q *Queries, spec listSpec, where []string, args sqlArgs) (int64, error) {
-	var n int64
-	err := q.pool.QueryRow(ctx, fmt.Sprintf("SELECT count(*) FROM %s WHERE %s", spec.from, strings.Join(where, " AND ")), args...).Scan(&n)
+// listStatements are the SQL statements of a list request and their
+// parameters: the page's, and the count's (without the cursor).
+type listStatements struct {
+	page, count         string
+	pageArgs, countArgs sqlArgs
+}
+
+// statements builds a list request's statements without I/O, so that
+// every refusal of the request (a filter term, a value) comes before any
+// query.
+func (spec listSpec) statements(scope string, args sqlArgs, req ListRequest) (listStatements, error) {
+	where := []string{scope}
+	filter, err := spec.fields.where(req.Filter, &args)
 	if err != nil {
-		return 0, fmt.Errorf("counting: %w", err)
+		return listStatements{}, err
 	}
-	return n, nil
+	if filter != "" {
+		where = append(where, filter)
+	}
+	st := listStatements{countArgs: slices.Clone(args),
+		count: fmt.Sprintf("SELECT count(*) FROM %s WHERE %s", spec.from, strings.Join(where, " AND "))}
+	cmp, dir := ">", "ASC"
+	if req.Order == Descending {
+		cmp, dir = "<", "DESC"
+	}
+	if req.After != "" {
+		where = append(where, fmt.Sprintf("(%s) %s (%s)", strings.Join(spec.keys, ", "), cmp, spec.cursor(args.add(req.After))))
+	}
+	order := make([]string, len(spec.keys))
+	for i, k := range spec.keys {
+		order[i] = k + " " + dir
+	}
+	st.page = fmt.Sprintf("SELECT %s FROM %s WHERE %s ORDER BY %s LIMIT %d", spec.columns, spec.from, strings.Join(where, " AND "), strings.Join(order, ", "), req.Limit+1)
+	st.pageArgs = args
+	return st, nil
 }
 
 // one reads the single row a query selects, or answers notFound.

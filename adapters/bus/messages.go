@@ -2,9 +2,7 @@ package bus
 
 import (
 	"errors"
-	"fmt"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/updateservice/updateservice/domain"
 )
@@ -54,10 +52,20 @@ func (p *problems) required(field string, missing bool) {
 	}
 }
 
+// text checks a free-text field by the domain's text rules: a text the
+// command refused would only be logged, while the message belongs in the
+// poison queue.
 func (p *problems) text(field, s string) {
-	if utf8.RuneCountInString(s) > maxText {
-		p.invalid(field, fmt.Sprintf("must be at most %d characters", maxText))
+	p.add(domain.CheckText(field, s, maxText, true))
+}
+
+// deref returns *v, or the zero value.
+func deref[T any](v *T) T {
+	var zero T
+	if v == nil {
+		return zero
 	}
+	return *v
 }
 
 func (p problems) err() error { return errors.Join(p...) }

@@ -101,19 +101,15 @@ func (m DeletedManifest) Validate() error {
 func (m DeviceUpdated) Validate() error {
 	p := m.start()
 	p.add(m.DeviceID.Validate())
-	if m.patch() == (commands.DevicePatch{}) {
+	patch := m.patch()
+	if patch == (commands.DevicePatch{}) {
 		p.invalid("device", "names no field to change")
 	}
-	if m.Mechanism != nil {
-		_, err := domain.ParseMechanism(*m.Mechanism)
-		p.add(err)
-	}
-	for field, v := range map[string]*string{"name": m.Name, "description": m.Description, "device_class": m.DeviceClass,
-		"vendor_id": m.VendorID, "firmware_checksum": m.FirmwareChecksum, "mechanism_url": m.MechanismURL} {
-		if v != nil {
-			p.text(field, *v)
-		}
-	}
+	// The fields present, checked by the catalog's own rules: a change
+	// the command refused for them would only be logged, not poisoned.
+	p.add(domain.DeviceAttributes{Name: deref(patch.Name), Description: deref(patch.Description), DeviceClass: deref(patch.DeviceClass),
+		Vendor: deref(patch.Vendor), FirmwareHash: deref(patch.FirmwareHash), Groups: deref(patch.Groups),
+		Mechanism: deref(patch.Mechanism), MechanismURL: deref(patch.MechanismURL)}.Validate())
 	if m.Groups != nil && len(*m.Groups) > 100 {
 		p.invalid("groups", "must be at most 100 groups")
 	}
@@ -219,9 +215,7 @@ func (m DeviceResources) Validate() error {
 	if m.DeviceClass == "" && m.VendorID == "" && m.FirmwareChecksum == "" {
 		p.invalid("device_class", "one of device_class, vendor_id and firmware_checksum is required")
 	}
-	p.text("device_class", m.DeviceClass)
-	p.text("vendor_id", m.VendorID)
-	p.text("firmware_checksum", m.FirmwareChecksum)
+	p.add(domain.DeviceResources{DeviceClass: m.DeviceClass, Vendor: m.VendorID, FirmwareHash: m.FirmwareChecksum}.Validate())
 	return p.err()
 }
 

@@ -3,6 +3,7 @@ package http_test
 import (
 	"encoding/json"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -63,4 +64,52 @@ func TestABulkImportOfTooManyDevicesIsRefused(t *testing.T) {
 		t.Fatalf("status %d body %.300s, want 413 naming the limit", rec.Code, rec.Body)
 	}
 	a.must(http.StatusNotFound, "GET", "/v3/devices/bulk-xxx-0", nil)
+}
+
+// A query or path parameter PostgreSQL cannot take as text (a NUL, invalid
+// UTF-8, a control character) answers 400 naming the parameter, before any
+// query: before, it reached PostgreSQL, whose refusal answered 500.
+func TestParametersThatCannotBeStoredAnswer400(t *testing.T) {
+	a := newAPI(t)
+	campaign := a.campaign("text params", a.manifest("class-1"))["id"].(string)
+	base := "/v3/update-campaigns/" + campaign
+	for _, tc := range []struct {
+		name, method, path, body, field string
+	}{
+		{"a NUL in a direct filter term", "GET", "/v3/update-campaigns?name__eq=a%00b", "", "name__eq"},
+		{"a NUL in a plain filter parameter", "GET", "/v3/devices?name=a%00b", "", "name"},
+		{"a NUL in an __in list", "GET", "/v3/devices?groups__in=g1,g%002", "", "groups__in"},
+		{"a NUL inside the filter parameter", "GET", "/v3/update-campaigns?filter=name__eq%3Da%2500b", "", "name__eq"},
+		{"invalid UTF-8 inside the filter parameter", "GET", "/v3/firmware-manifests?filter=name__neq%3D%25ff", "", "name__neq"},
+		{"a control character in a metadata filter", "GET", base + "/campaign-device-metadata?device_id__eq=d%07", "", "device_id__eq"},
+		{"invalid UTF-8 in after", "GET", "/v3/update-campaigns?after=%ff", "", "after"},
+		{"a NUL in after", "GET", "/v3/devices?after=a%00b", "", "after"},
+		{"a NUL in a campaign id", "GET", "/v3/update-campaigns/a%00b", "", "id"},
+		{"invalid UTF-8 in a campaign id", "GET", "/v3/update-campaigns/a%FFb", "", "id"},
+		{"a NUL in a campaign id to delete", "DELETE", "/v3/update-campaigns/a%00b", "", "id"},
+		{"a NUL in a campaign id to start", "POST", "/v3/update-campaigns/a%00b/start", "", "id"},
+		{"a control character in a device id", "GET", "/v3/devices/a%01b", "", "id"},
+		{"a NUL in a device id to update", "PUT", "/v3/devices/a%00b", `{"name":"x"}`, "id"},
+		{"a NUL in a manifest id", "GET", "/v3/firmware-manifests/%00", "", "id"},
+		{"a NUL in a metadata id", "GET", base + "/campaign-device-metadata/a%00b", "", "metadata_id"},
+		{"a NUL in a statistics summary", "GET", base + "/statistics/fail%00", "", "summary"},
+		{"a NUL in a statistics event type", "GET", base + "/statistics/fail/event_types/a%00", "", "event_type"},
+		{"a NUL in Campaigner's campaign id", "GET", "/api/v2/campaigns/a%00b/stats", "", "id"},
+		{"a NUL in a campaign's device filter", "POST", "/v3/update-campaigns", `{"name":"nul filter","root_manifest_id":"m","device_filter":"state__eq=a%00b"}`, "device_filter"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var body any
+			if tc.body != "" {
+				body = []byte(tc.body)
+			}
+			e := errorOf(t, a.call(tc.method, tc.path, acmeKey, body), http.StatusBadRequest)
+			if e.Type != "validation_error" || !slices.Contains(e.fieldNames(), tc.field) {
+				t.Errorf("type %q fields %v, want a validation_error naming %s", e.Type, e.fieldNames(), tc.field)
+			}
+		})
+	}
+	// Nothing was recorded, and the lists still answer.
+	if p := pageOf(t, a.must(http.StatusOK, "GET", "/v3/update-campaigns", nil)); len(p.Data) != 1 {
+		t.Errorf("campaigns %v, want only the one created", p.ids("id"))
+	}
 }

@@ -137,6 +137,18 @@ func (ib *itemBuilder) problem(field, reason string) {
 	ib.problems = append(ib.problems, domain.InvalidError{Field: field, Reason: reason})
 }
 
+// invalid adds the problems the domain found in an item's values, each
+// named inside the item.
+func (ib *itemBuilder) invalid(item string, err error) {
+	invalid := invalidErrors(err)
+	if len(invalid) == 0 && err != nil {
+		ib.problem(item, err.Error())
+	}
+	for _, ie := range invalid {
+		ib.problem(item+"."+ie.Field, ie.Reason)
+	}
+}
+
 // device checks an endpoint name.
 func (ib *itemBuilder) device(field, ep string) domain.DeviceID {
 	id := domain.DeviceID(ep)
@@ -160,7 +172,9 @@ func (ib *itemBuilder) decoded(field, payload string) string {
 // asyncResponse adds an async response's report. An async id this service
 // did not make answers a request of someone else, and one of another
 // account than the request's a write that is not this connector's to
-// answer: both are left, not refused.
+// answer: both are left, not refused. A report the domain would refuse (a
+// status out of range, an error text breaking the text rules) refuses the
+// body: sent on, it would make the report queue poison the whole batch.
 func (ib *itemBuilder) asyncResponse(i int, a channelAsyncResponse) {
 	field := fmt.Sprintf("async-responses[%d]", i)
 	ib.decoded(field+".payload", a.Payload)
@@ -173,9 +187,11 @@ func (ib *itemBuilder) asyncResponse(i int, a channelAsyncResponse) {
 		ib.foreign = append(ib.foreign, fmt.Sprintf("%s id=%q status=%d", field, a.ID, a.Status))
 	case account != ib.meta.Account:
 		ib.foreign = append(ib.foreign, fmt.Sprintf("%s id=%q status=%d answers a write of account %s", field, a.ID, a.Status, account))
-	case a.Status < 100 || a.Status > 999:
-		ib.problem(field+".status", fmt.Sprintf("%d is not a status code", a.Status))
 	default:
+		if err := r.Validate(); err != nil {
+			ib.invalid(field, err)
+			return
+		}
 		ib.reports = append(ib.reports, r)
 	}
 }
@@ -226,6 +242,8 @@ func (ib *itemBuilder) registrations(list string, regs []channelRegistration) {
 				attrs.DeviceClass = value
 			}
 		}
+		// Refused here, not by the command: its refusal would only be logged.
+		ib.invalid(field, domain.DeviceResources{DeviceClass: attrs.DeviceClass, Vendor: attrs.Vendor}.Validate())
 		c := commands.HandleRegistration{Meta: ib.meta, DeviceID: device, Attributes: attrs}
 		ib.items = append(ib.items, connectorItem{list: list, index: i, device: device,
 			what: fmt.Sprintf("class=%q vendor=%q", attrs.DeviceClass, attrs.Vendor),

@@ -187,6 +187,15 @@ func TestAnInvalidBodyIsRefusedWithoutHandlingAnyItem(t *testing.T) {
 		{name: "a list of the wrong type", body: `{"notifications":{"ep":"d1"}}`, fields: []string{"notifications"}},
 		{name: "every bad item is named", body: `{"async-responses":[{"status":200}],"notifications":[{"ep":"d1","path":"/1/0/1","payload":"%%"},{"ep":"","path":"x"}],"de-registrations":["a b"]}`,
 			fields: []string{"async-responses[0].id", "notifications[0].payload", "notifications[1].ep", "notifications[1].path", "de-registrations[0]"}},
+		// Sent on, the report would make the report queue poison the whole batch.
+		{name: "an async response's error the text rules refuse", body: `{"async-responses":[{"id":"YWNtZQ.camp.ZDE","status":502,"error":"a\u0000b"}]}`,
+			fields: []string{"async-responses[0].error"}},
+		{name: "an async response's status out of range", body: `{"async-responses":[{"id":"YWNtZQ.camp.ZDE","status":99}]}`,
+			fields: []string{"async-responses[0].status"}},
+		// Sent on, the registration would be refused by its command, and only logged.
+		{name: "a registration's class or vendor the text rules refuse", body: `{"registrations":[{"ep":"d2","ept":"class\u0007"},
+			{"ep":"d3","resources":[{"path":"/10255/0/3","value":"` + strings.Repeat("v", 129) + `"},{"path":"/10255/0/4","payload":"AA=="}]}]}`,
+			fields: []string{"registrations[0].device_class", "registrations[1].device_class", "registrations[1].vendor_id"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
