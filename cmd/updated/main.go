@@ -57,9 +57,16 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	dev := cfg.addDevCredentials()
 	cfg.print(stderr)
 
-	pool, err := openDatabase(ctx, cfg)
+	listener, err := net.Listen("tcp", cfg.HTTPAddr)
 	if err != nil {
-		return err
+		return fmt.Errorf("HTTP_ADDR: %w", err)
+	}
+	defer listener.Close()
+	front := startFront(listener)
+	defer front.handOver()
+	pool, err := waitFor(ctx, log, front, "database", func(ctx context.Context) (*pgxpool.Pool, error) { return openDatabase(ctx, cfg) })
+	if err != nil {
+		return stoppedWaiting(ctx, err)
 	}
 	defer pool.Close()
 	store, closeStore, storeReady, err := openEventStore(cfg, pool)
@@ -76,9 +83,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	sender := connector.NewClient(cfg.ConnectorURL, cfg.connectorClientAccounts(), nil)
 	intake := commands.NewIntake(time.Now)
 	var stopping atomic.Bool // set once the service begins to stop
-	ps, err := openBus(cfg, log)
+	ps, err := waitFor(ctx, log, front, "queues", func(context.Context) (*bus.PubSub, error) { return openBus(cfg, log) })
 	if err != nil {
-		return err
+		return stoppedWaiting(ctx, err)
 	}
 	defer ps.Close()
 	metrics := prometheus.NewRegistry()
@@ -104,10 +111,6 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	}, queued, engineReads{queries, projections.NewEngineQueries(pool)}, queuedManifests{publisher}, store, projector.WaitFor, time.Now,
 		engine.WithTimeoutClock(intake.Clock))
 
-	listener, err := net.Listen("tcp", cfg.HTTPAddr)
-	if err != nil {
-		return fmt.Errorf("HTTP_ADDR: %w", err)
-	}
 	api := httpapi.NewHandler(httpapi.Deps{
 		Commands: cmds, Queries: queries, WaitFor: projector.WaitFor, APIKeys: cfg.APIKeys, WebhookSecrets: cfg.webhookSecrets(),
 		Reports: bus.NewReportPublisher(publisher, intake), Log: log,
@@ -133,6 +136,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	server := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: time.Minute,
 		WriteTimeout: 2 * time.Minute, IdleTimeout: 2 * time.Minute}
 	greet(stdout, listener.Addr(), dev)
+	front.handOver()
 	return serve(ctx, server, listener, &stopping,
 		restarting(log, "projections", projector.Run), restarting(log, "campaign engine", campaigns.Run), named("queues", queues.Run))
 }
