@@ -34,9 +34,9 @@ const (
 // the session ends, so a leader that dies (a kill, a crash, a network cut
 // noticed by the server) hands over to the next replica that tries.
 type leadership struct {
-	databaseURL string
-	log         *slog.Logger
-	leading     atomic.Bool
+	conn    *pgx.ConnConfig // the pool's, without the pool's own settings
+	log     *slog.Logger
+	leading atomic.Bool
 }
 
 // Leading reports whether this replica leads now.
@@ -48,11 +48,17 @@ func (l *leadership) Run(ctx context.Context, parts ...func(context.Context) err
 	announced := false
 	for ctx.Err() == nil {
 		conn, err := l.acquire(ctx)
-		if err != nil {
-			if ctx.Err() == nil && !announced {
-				l.log.Info("another replica leads; following", "retry_every", leaderPoll, "why", err)
+		switch {
+		case err == nil:
+		case errors.Is(err, errFollowing):
+			if !announced {
+				l.log.Info("another replica leads; following", "retry_every", leaderPoll)
 				announced = true
 			}
+		case ctx.Err() == nil:
+			l.log.Warn("leader lock unavailable; following", "retry_every", leaderPoll, "error", err)
+		}
+		if err != nil {
 			sleep(ctx, leaderPoll)
 			continue
 		}
@@ -72,7 +78,7 @@ var errFollowing = errors.New("another replica holds the leader lock")
 func (l *leadership) acquire(ctx context.Context) (*pgx.Conn, error) {
 	connectCtx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
-	conn, err := pgx.Connect(connectCtx, l.databaseURL)
+	conn, err := pgx.ConnectConfig(connectCtx, l.conn.Copy())
 	if err != nil {
 		return nil, fmt.Errorf("leader lock: %w", err)
 	}
@@ -91,16 +97,18 @@ func (l *leadership) acquire(ctx context.Context) (*pgx.Conn, error) {
 // for them.
 func (l *leadership) lead(ctx context.Context, conn *pgx.Conn, parts []func(context.Context) error) {
 	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
 	l.leading.Store(true)
-	defer l.leading.Store(false)
 	l.log.Info("leading: running the campaign engine and the projections")
 	var wg sync.WaitGroup
 	for _, part := range parts {
 		wg.Add(1)
 		go func() { defer wg.Done(); _ = part(ctx) }()
 	}
-	defer wg.Wait()
+	defer func() {
+		cancel()
+		wg.Wait()
+		l.leading.Store(false)
+	}()
 	for sleep(ctx, leaderCheck) {
 		checkCtx, done := context.WithTimeout(ctx, 3*leaderCheck)
 		err := conn.Ping(checkCtx)

@@ -79,7 +79,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	}
 	cmds := commands.New(store, time.Now)
 	projector := projections.NewRunner(pool, store, projections.Config{BatchSize: cfg.ProjectionBatchSize, Logger: log})
-	leader := &leadership{databaseURL: cfg.databaseURL(), log: log}
+	leader := &leadership{conn: pool.Config().ConnConfig, log: log}
 	readModels := readModelWait{leader, projector, pool}
 	queries := projections.NewQueries(pool)
 	sender := connector.NewClient(cfg.ConnectorURL, cfg.connectorClientAccounts(), nil)
