@@ -36,6 +36,22 @@ func TestTheServiceWaitsForPostgresAtStart(t *testing.T) {
 	c.do("GET", "/v3/update-campaigns", nil, http.StatusOK, nil)
 }
 
+// SIGTERM while the service waits for a dependency ends it cleanly, and
+// at once.
+func TestAServiceWaitingForPostgresStopsOnSIGTERM(t *testing.T) {
+	pg := pgtest.NewServer(t)
+	if err := pg.StopServer("fast"); err != nil {
+		t.Fatal(err)
+	}
+	svc, c := startServiceUnready(t, buildBinaries(t), t.TempDir(), pg.URL())
+	c.waitUnready("database")
+	began := time.Now()
+	svc.terminate()
+	if took := time.Since(began); took > 5*time.Second {
+		t.Errorf("the service took %s to stop", took)
+	}
+}
+
 func TestTheServiceWaitsForKafkaAtStart(t *testing.T) {
 	port := freePort(t)
 	bin := buildBinaries(t)
