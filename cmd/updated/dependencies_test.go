@@ -29,6 +29,7 @@ func TestTheServiceWaitsForPostgresAtStart(t *testing.T) {
 	svc, c := startServiceUnready(t, bin, t.TempDir(), pg.URL())
 	c.waitUnready("database")
 	svc.checkRunning()
+	svc.checkLogged("waiting for a dependency")
 	if err := pg.StartServer(t.Context()); err != nil {
 		t.Fatal(err)
 	}
@@ -116,4 +117,20 @@ func (s *service) exited() bool {
 	}
 	_, after, _ := strings.Cut(string(raw), ") ")
 	return strings.HasPrefix(after, "Z")
+}
+
+// checkLogged fails the test unless the service's log holds text.
+func (s *service) checkLogged(text string) {
+	s.t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		raw, _ := os.ReadFile(s.log)
+		if strings.Contains(string(raw), text) {
+			return
+		}
+		if time.Now().After(deadline) {
+			s.t.Fatalf("the service's log does not say %q", text)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
 }

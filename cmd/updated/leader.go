@@ -13,8 +13,8 @@ import (
 )
 
 // leaderLock is the Postgres advisory lock the leading replica holds on a
-// connection of its own. Any other constant names another lock: the event
-// store's positions lock (migration 001) and the migrations' lock differ.
+// connection of its own: a key of its own, unlike the event store's
+// positions lock (migration 001) and tern's migration locks.
 const leaderLock int64 = 7415081937452101
 
 // How often a follower tries the lock, and how often the leader checks
