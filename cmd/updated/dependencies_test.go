@@ -71,12 +71,13 @@ func TestTheServiceWaitsForKafkaAtStart(t *testing.T) {
 	c.do("GET", "/v3/update-campaigns", nil, http.StatusOK, nil)
 }
 
-// startServiceUnready starts the service without waiting for it to be
-// ready.
+// startServiceUnready starts the service as startService does, without
+// waiting for it to be ready.
 func startServiceUnready(t *testing.T, bin, dir, db string, env ...string) (*service, *client) {
 	api := fmt.Sprintf("127.0.0.1:%d", freePort(t))
 	svc := &service{t: t, bin: bin + "/updated", log: dir + "/updated.log",
-		env: append([]string{"DATABASE_URL=" + db, "HTTP_ADDR=" + api, "API_KEYS=" + e2eKey + ":" + e2eAccount}, env...)}
+		env: append([]string{"DATABASE_URL=" + db, "HTTP_ADDR=" + api, "API_KEYS=" + e2eKey + ":" + e2eAccount,
+			"CONNECTOR_ACCOUNTS=" + e2eAccount + ":" + e2eConnector}, env...)}
 	svc.start()
 	return svc, &client{t: t, base: "http://" + api}
 }
