@@ -22,6 +22,8 @@ import (
 	"os/signal"
 	"syscall"
 	"time"
+
+	"github.com/updateservice/updateservice/internal/pgcluster"
 )
 
 func main() {
@@ -58,17 +60,17 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	if *keep && *dir == "" {
 		return 2, errors.New("-keep needs -dir")
 	}
-	srv, err := startServer(ctx, *dir, *fast, stderr)
+	srv, err := pgcluster.Start(ctx, pgcluster.Options{Dir: *dir, Fast: *fast, Stderr: stderr})
 	if err != nil {
 		return 1, err
 	}
 	defer func() {
-		if err := srv.stop(!*keep); err != nil {
+		if err := srv.Stop(!*keep); err != nil {
 			fmt.Fprintln(stderr, "devpg: stopping the server:", err)
 		}
 	}()
-	fmt.Fprintf(stderr, "devpg: PostgreSQL listening on 127.0.0.1:%d (data in %s)\n", srv.port, srv.dataDir)
-	return runCommand(ctx, command, []string{"DATABASE_URL=" + srv.url()}, stdout, stderr)
+	fmt.Fprintf(stderr, "devpg: PostgreSQL listening on 127.0.0.1:%d (data in %s)\n", srv.Port(), srv.DataDir())
+	return runCommand(ctx, command, []string{"DATABASE_URL=" + srv.URL()}, stdout, stderr)
 }
 
 // runCommand runs the command with extra environment and returns its exit

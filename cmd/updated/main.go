@@ -64,9 +64,16 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	dev := cfg.addDevCredentials()
 	cfg.print(stderr)
 
-	pool, err := openDatabase(ctx, cfg)
+	listener, err := net.Listen("tcp", cfg.HTTPAddr)
 	if err != nil {
-		return err
+		return fmt.Errorf("HTTP_ADDR: %w", err)
+	}
+	defer listener.Close()
+	front := startFront(listener)
+	defer front.handOver()
+	pool, err := waitFor(ctx, log, front, "database", func(ctx context.Context) (*pgxpool.Pool, error) { return openDatabase(ctx, cfg) })
+	if err != nil {
+		return stoppedWaiting(ctx, err)
 	}
 	defer pool.Close()
 	store, closeStore, storeReady, err := openEventStore(cfg, pool)
@@ -79,13 +86,15 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	}
 	cmds := commands.New(store, time.Now)
 	projector := projections.NewRunner(pool, store, projections.Config{BatchSize: cfg.ProjectionBatchSize, Logger: log})
+	leader := &leadership{conn: pool.Config().ConnConfig, log: log}
+	readModels := readModelWait{leader, projector, pool}
 	queries := projections.NewQueries(pool)
 	sender := connector.NewClient(cfg.ConnectorURL, cfg.connectorClientAccounts(), nil)
 	intake := commands.NewIntake(time.Now)
 	var stopping atomic.Bool // set once the service begins to stop
-	ps, err := openBus(cfg, log)
+	ps, err := waitFor(ctx, log, front, "queues", func(context.Context) (*bus.PubSub, error) { return openBus(cfg, log) })
 	if err != nil {
-		return err
+		return stoppedWaiting(ctx, err)
 	}
 	defer ps.Close()
 	metrics := prometheus.NewRegistry()
@@ -93,13 +102,17 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	metrics.MustRegister(prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "update_service_projection_events_quarantined_total",
 		Help: "Events the projection runner could not apply and kept in quarantined_events."},
 		func() float64 { return float64(projector.Quarantined()) }))
+	registerLeaderGauge(metrics, leader)
 	busMetrics, err := bus.NewMetrics(metrics)
 	if err != nil {
 		return err
 	}
-	queues, err := bus.NewRouter(ps, bus.Handlers{Commands: cmds, Sender: sender, Intake: intake,
-		ReadModels: busReadModels{projections.NewEngineQueries(pool), projections.NewCampaignRebuilder(pool, store, projections.DefaultName)},
-	}, log, busMetrics)
+	newQueues := func() (*bus.Router, error) {
+		return bus.NewRouter(ps, bus.Handlers{Commands: cmds, Sender: sender, Intake: intake,
+			ReadModels: busReadModels{projections.NewEngineQueries(pool), projections.NewCampaignRebuilder(pool, store, projections.DefaultName)},
+		}, log, busMetrics)
+	}
+	queues, err := newQueues()
 	if err != nil {
 		return err
 	}
@@ -114,18 +127,14 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		Help: "Campaigns the campaign engine could not drive and kept in quarantined_campaigns."},
 		func() float64 { return float64(campaigns.Quarantined()) }))
 
-	listener, err := net.Listen("tcp", cfg.HTTPAddr)
-	if err != nil {
-		return fmt.Errorf("HTTP_ADDR: %w", err)
-	}
 	api := httpapi.NewHandler(httpapi.Deps{
-		Commands: cmds, Queries: queries, WaitFor: projector.WaitFor, APIKeys: cfg.APIKeys, WebhookSecrets: cfg.webhookSecrets(),
+		Commands: cmds, Queries: queries, WaitFor: readModels.WaitFor, APIKeys: cfg.APIKeys, WebhookSecrets: cfg.webhookSecrets(),
 		Reports: bus.NewReportPublisher(publisher, intake), Log: log,
 		IdempotencyKeys: postgres.NewIdempotencyKeys(pool, time.Now), RateLimit: httpapi.RateLimit{Requests: cfg.RateLimit},
 		Ready: map[string]httpapi.ReadinessCheck{
 			"database":    func(ctx context.Context) error { return pool.Ping(ctx) },
 			"event store": storeReady,
-			"projections": func(context.Context) error { return projector.Err() },
+			"projections": readModels.projectionsReady,
 			"shutdown": func(context.Context) error {
 				if stopping.Load() {
 					return errors.New("the service is stopping")
@@ -144,8 +153,11 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	server := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: time.Minute,
 		WriteTimeout: 2 * time.Minute, IdleTimeout: 2 * time.Minute}
 	greet(stdout, listener.Addr(), dev)
-	return serve(ctx, server, listener, &stopping,
-		restarting(log, "projections", projector.Run), restarting(log, "campaign engine", campaigns.Run), named("queues", queues.Run))
+	front.handOver()
+	leading := func(ctx context.Context) error {
+		return leader.Run(ctx, restarting(log, "projections", projector.Run), restarting(log, "campaign engine", campaigns.Run))
+	}
+	return serve(ctx, server, listener, &stopping, leading, restartableQueues(log, queues, newQueues))
 }
 
 // restarting runs a background part again after it fails, waiting from
@@ -172,16 +184,6 @@ func restarting(log *slog.Logger, name string, part func(context.Context) error)
 			}
 			wait = min(2*wait, 30*time.Second)
 		}
-	}
-}
-
-// named prefixes a background part's error with its name.
-func named(name string, part func(context.Context) error) func(context.Context) error {
-	return func(ctx context.Context) error {
-		if err := part(ctx); err != nil {
-			return fmt.Errorf("%s: %w", name, err)
-		}
-		return fmt.Errorf("%s stopped", name)
 	}
 }
 

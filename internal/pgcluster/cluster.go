@@ -1,4 +1,9 @@
-package main
+// Package pgcluster starts and stops a local PostgreSQL cluster with the
+// server binaries on the machine: devpg's throwaway server, and the tests
+// that stop and start Postgres under a running service. Postgres refuses
+// to run as root, so as root the server runs as the `postgres` user
+// (created when missing).
+package pgcluster
 
 import (
 	"bytes"
@@ -15,28 +20,53 @@ import (
 	"syscall"
 )
 
-// server is a local PostgreSQL cluster started by devpg.
-type server struct {
+// Options configure a cluster.
+type Options struct {
+	// Dir holds the cluster's data, socket and log; empty: a new temporary
+	// directory. Data already there is used as it is.
+	Dir string
+	// Fast runs without fsync: for tests, where the data is thrown away.
+	Fast bool
+	// Port is the server's TCP port on 127.0.0.1; zero: a free one.
+	Port int
+	// Stderr receives the output of a failing initdb or pg_ctl.
+	Stderr io.Writer
+}
+
+// Cluster is a local PostgreSQL cluster and its server.
+type Cluster struct {
 	bin     string // folder of initdb and pg_ctl
 	dataDir string
 	root    string // folder holding data, socket and log
 	port    int
+	fast    bool
 	cred    *syscall.Credential // set when running as root
 	stderr  io.Writer
 }
 
-func (s *server) url() string {
+// URL is the postgres database's URL, as the superuser postgres.
+func (s *Cluster) URL() string {
 	return fmt.Sprintf("postgres://postgres@127.0.0.1:%d/postgres?sslmode=disable", s.port)
 }
 
-// startServer initialises the cluster in dir (when it has no data yet) and
-// starts it on a free port.
-func startServer(ctx context.Context, dir string, fast bool, stderr io.Writer) (*server, error) {
+// Port is the server's TCP port.
+func (s *Cluster) Port() int { return s.port }
+
+// DataDir is the cluster's data directory.
+func (s *Cluster) DataDir() string { return s.dataDir }
+
+// Start initialises the cluster (when its directory has no data yet) and
+// starts its server.
+func Start(ctx context.Context, o Options) (*Cluster, error) {
 	bin, err := findBinaries()
 	if err != nil {
 		return nil, err
 	}
-	s := &server{bin: bin, stderr: stderr}
+	if o.Stderr == nil {
+		o.Stderr = io.Discard
+	}
+	s := &Cluster{bin: bin, stderr: o.Stderr, fast: o.Fast, port: o.Port}
+	dir := o.Dir
 	if os.Geteuid() == 0 {
 		if s.cred, err = unprivilegedUser(); err != nil {
 			return nil, err
@@ -55,35 +85,51 @@ func startServer(ctx context.Context, dir string, fast bool, stderr io.Writer) (
 	s.dataDir = filepath.Join(s.root, "data")
 	if _, err := os.Stat(filepath.Join(s.dataDir, "PG_VERSION")); errors.Is(err, os.ErrNotExist) {
 		args := []string{"-D", s.dataDir, "-U", "postgres", "--auth=trust", "-E", "UTF8", "--no-instructions"}
-		if fast {
+		if o.Fast {
 			args = append(args, "--no-sync")
 		}
 		if err := s.pg(ctx, "initdb", args...); err != nil {
 			return nil, fmt.Errorf("initdb: %w (log above)", err)
 		}
 	}
-	if s.port, err = freePort(); err != nil {
+	if s.port == 0 {
+		if s.port, err = freePort(); err != nil {
+			return nil, err
+		}
+	}
+	if err := s.StartServer(ctx); err != nil {
 		return nil, err
 	}
+	return s, nil
+}
+
+// StartServer starts the cluster's server (again) on its port.
+func (s *Cluster) StartServer(ctx context.Context) error {
 	opts := fmt.Sprintf("-p %d -k %s -c listen_addresses=127.0.0.1 -c max_connections=300", s.port, s.root)
-	if fast {
+	if s.fast {
 		opts += " -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
 	}
 	logFile := filepath.Join(s.root, "postgres.log")
 	if err := s.pg(ctx, "pg_ctl", "-D", s.dataDir, "-o", opts, "-l", logFile, "-w", "-t", "60", "start"); err != nil {
 		log, _ := os.ReadFile(logFile)
-		return nil, fmt.Errorf("pg_ctl start: %w\n%s", err, log)
+		return fmt.Errorf("pg_ctl start: %w\n%s", err, log)
 	}
-	return s, nil
+	return nil
 }
 
-// stop shuts the server down and, when remove is set, deletes its files.
-func (s *server) stop(remove bool) error {
+// StopServer stops the server, keeping the data: "fast" ends the
+// sessions and checkpoints, "immediate" aborts as a crash would.
+func (s *Cluster) StopServer(mode string) error {
+	return s.pg(context.Background(), "pg_ctl", "-D", s.dataDir, "-m", mode, "-w", "stop")
+}
+
+// Stop shuts the server down and, when remove is set, deletes its files.
+func (s *Cluster) Stop(remove bool) error {
 	mode := "fast"
 	if remove {
 		mode = "immediate" // the data is thrown away anyway
 	}
-	err := s.pg(context.Background(), "pg_ctl", "-D", s.dataDir, "-m", mode, "-w", "stop")
+	err := s.StopServer(mode)
 	if remove {
 		err = errors.Join(err, os.RemoveAll(s.root))
 	}
@@ -91,7 +137,7 @@ func (s *server) stop(remove bool) error {
 }
 
 // prepareRoot creates the cluster folder and hands it to the server's user.
-func (s *server) prepareRoot() error {
+func (s *Cluster) prepareRoot() error {
 	if err := os.MkdirAll(filepath.Dir(s.root), 0o755); err != nil {
 		return err
 	}
@@ -118,7 +164,7 @@ func (s *server) prepareRoot() error {
 }
 
 // pg runs a PostgreSQL program as the server's user.
-func (s *server) pg(ctx context.Context, name string, args ...string) error {
+func (s *Cluster) pg(ctx context.Context, name string, args ...string) error {
 	cmd := exec.CommandContext(ctx, filepath.Join(s.bin, name), args...)
 	var out bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &out
