@@ -19,7 +19,8 @@ import (
 //  1. correlation: the message's correlation id (set to the message id
 //     when it has none) and the record of its outcome;
 //  2. poison: a message that fails for good goes to QueuePoison with the
-//     reason and its queue, and is acked, so the messages behind it go on;
+//     reason and its queue, and is acked, so the messages behind it go on
+//     (unless a dependency is away: see WithAvailability);
 //  3. retry: conflicts and infrastructure errors (domain.KindInternal,
 //     domain.ErrSendNotRecorded among them) are tried again with
 //     exponential backoff; invalid messages and panics are not;
@@ -82,6 +83,11 @@ func (r *Router) poison(q Queue) message.HandlerMiddleware {
 			if err == nil || msg.Context().Err() != nil {
 				return out, err
 			}
+			if retryable(err) && r.dependencyAway(msg.Context()) {
+				r.log.Warn("bus: a dependency is away; the message will be delivered again", "queue", q.Name,
+					"message_id", msg.UUID, "error", err)
+				return out, err
+			}
 			poisoned := message.NewMessage(msg.UUID, msg.Payload)
 			for k, v := range msg.Metadata {
 				poisoned.Metadata.Set(k, v)
@@ -109,6 +115,17 @@ func (r *Router) poison(q Queue) message.HandlerMiddleware {
 			return nil, nil
 		}
 	}
+}
+
+// dependencyAway reports whether the availability check fails, so that
+// a failure is the outage's rather than the message's.
+func (r *Router) dependencyAway(ctx context.Context) bool {
+	if r.available == nil {
+		return false
+	}
+	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	return r.available(ctx) != nil
 }
 
 // RetryPolicy bounds the retries of a failing message. Zero fields take

@@ -1,9 +1,11 @@
 package bus_test
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -67,6 +69,38 @@ func TestRetriesSpentEndInThePoisonQueue(t *testing.T) {
 	}
 	if w.retries("handle-async-response") < 2 {
 		t.Errorf("%d retries, want several", w.retries("handle-async-response"))
+	}
+}
+
+// While a dependency is away, a message whose retries are spent is
+// delivered again, not poisoned: once the dependency is back it applies.
+func TestRetriesSpentDuringAnOutageAreDeliveredAgain(t *testing.T) {
+	var away atomic.Bool
+	away.Store(true)
+	check := func(context.Context) error {
+		if away.Load() {
+			return errors.New("database away")
+		}
+		return nil
+	}
+	w := newWorld(t, inProcess, bus.WithRetry(bus.RetryPolicy{First: 10 * time.Millisecond, Max: 20 * time.Millisecond, For: 100 * time.Millisecond}),
+		bus.WithAvailability(check))
+	w.activeCampaign(map[domain.DeviceID][]domain.UpdateState{dev1: path()})
+	go func() {
+		time.Sleep(time.Second) // several rounds of retries spent meanwhile
+		_, _, _ = w.h.RecordManifestsSent(w.ctx, commands.RecordManifestsSent{Meta: meta(acme), CampaignID: campaign, Devices: []domain.DeviceID{dev1}})
+		time.Sleep(300 * time.Millisecond) // a round of retries after the send is recorded applies
+		away.Store(false)
+	}()
+	_, err := w.pub.Send(w.ctx, bus.AsyncResponse{Account: bus.Account{AccountID: acme}, AsyncID: domain.AsyncID(acme, campaign, dev1), Status: ptr(200)})
+	if err != nil {
+		t.Fatalf("the response failed: %v", err)
+	}
+	if n := len(w.poison.all()); n > 0 {
+		t.Errorf("%d messages in the poison queue, want none", n)
+	}
+	if w.retries("handle-async-response") < 10 {
+		t.Errorf("%d retries: the outage outlasted no round of retries", w.retries("handle-async-response"))
 	}
 }
 
