@@ -11,8 +11,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/jackc/pgx/v5"
-
 	"github.com/updateservice/updateservice/adapters/postgres/pgtest"
 )
 
@@ -26,17 +24,9 @@ func TestAQuarantinedEventIsAppliedOnRetryAfterItsFix(t *testing.T) {
 	db := pgtest.NewDatabase(t)
 	_, c := startService(t, bin, t.TempDir(), db)
 	ctx := context.Background()
-	conn, err := pgx.Connect(ctx, db)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close(ctx)
-	_, err = conn.Exec(ctx, `INSERT INTO events (position, stream_id, revision, event_id, event_type, data, metadata)
-		VALUES (allocate_positions(1), 'device-`+e2eAccount+`-fixme', 0, gen_random_uuid(), 'DeviceRegistered',
-		'{"account_id":"`+e2eAccount+`","device_id":"fixme","device_class":5,"mechanism":"connector"}', '{"account_id":"`+e2eAccount+`"}')`)
-	if err != nil {
-		t.Fatal(err)
-	}
+	conn := connect(t, db)
+	plantEvent(t, conn, "device-"+e2eAccount+"-fixme", "DeviceRegistered",
+		`{"account_id":"`+e2eAccount+`","device_id":"fixme","device_class":5,"mechanism":"connector"}`, `{"account_id":"`+e2eAccount+`"}`)
 	c.waitReadiness("degraded", "quarantined events: 1")
 	list := quarantineCLI(t, bin, db, "list")
 	if !strings.Contains(list, "DeviceRegistered in device-"+e2eAccount+"-fixme") || !strings.Contains(list, "read-models") {

@@ -22,16 +22,8 @@ func TestAnEventNoProjectionCanApplyLeavesTheServiceServing(t *testing.T) {
 	_, c := startService(t, bin, t.TempDir(), db)
 
 	ctx := context.Background()
-	conn, err := pgx.Connect(ctx, db)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close(ctx)
-	_, err = conn.Exec(ctx, `INSERT INTO events (position, stream_id, revision, event_id, event_type, data, metadata)
-		VALUES (allocate_positions(1), 'device-`+e2eAccount+`-planted', 0, gen_random_uuid(), 'DeviceTeleported', '{"to":"mars"}', '{}')`)
-	if err != nil {
-		t.Fatal(err)
-	}
+	conn := connect(t, db)
+	plantEvent(t, conn, "device-"+e2eAccount+"-planted", "DeviceTeleported", `{"to":"mars"}`, `{}`)
 	c.do("POST", "/v3/devices", map[string]any{"id": "after-the-bad-one", "device_class": "sensor"}, http.StatusCreated, nil)
 
 	deadline := time.Now().Add(30 * time.Second)
@@ -58,4 +50,26 @@ func TestAnEventNoProjectionCanApplyLeavesTheServiceServing(t *testing.T) {
 		t.Errorf("quarantine holds %s (%q), %v; want the planted event with its reason", eventType, reason, err)
 	}
 	c.do("GET", "/v3/devices/after-the-bad-one", nil, http.StatusOK, nil)
+}
+
+// connect opens a connection to db, closed when the test ends.
+func connect(t *testing.T, db string) *pgx.Conn {
+	t.Helper()
+	conn, err := pgx.Connect(context.Background(), db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = conn.Close(context.Background()) })
+	return conn
+}
+
+// plantEvent appends an event by SQL, as a bug or a hand would, past
+// every check the service makes on what it records.
+func plantEvent(t *testing.T, conn *pgx.Conn, stream, eventType, data, metadata string) {
+	t.Helper()
+	_, err := conn.Exec(context.Background(), `INSERT INTO events (position, stream_id, revision, event_id, event_type, data, metadata)
+		VALUES (allocate_positions(1), $1, 0, gen_random_uuid(), $2, $3, $4)`, stream, eventType, data, metadata)
+	if err != nil {
+		t.Fatal(err)
+	}
 }
