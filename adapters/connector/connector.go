@@ -34,6 +34,13 @@ const ManifestResource = "/10252/0/1"
 // caller retries instead of holding a send slot forever.
 const DefaultTimeout = 10 * time.Second
 
+// IdleConnections is how many connections to one connector the default
+// client keeps open between writes. A campaign writes many manifests at
+// once (commands.SendManifests, 32 per batch, batches in parallel); with
+// Go's default of 2, every write past the second would dial and close a
+// connection of its own.
+const IdleConnections = 64
+
 // maxErrorBody bounds how much of an error answer is read into the error's
 // message.
 const maxErrorBody = 4 << 10
@@ -62,7 +69,9 @@ type Client struct {
 // own timeout, as the context alone may have no deadline.
 func NewClient(defaultURL string, accounts map[domain.AccountID]Account, httpClient *http.Client) *Client {
 	if httpClient == nil {
-		httpClient = &http.Client{Timeout: DefaultTimeout}
+		transport := http.DefaultTransport.(*http.Transport).Clone()
+		transport.MaxIdleConnsPerHost = IdleConnections
+		httpClient = &http.Client{Timeout: DefaultTimeout, Transport: transport}
 	}
 	own := make(map[domain.AccountID]Account, len(accounts))
 	for id, a := range accounts {

@@ -5,9 +5,13 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -182,5 +186,39 @@ func TestSendManifestStopsWhenTheContextEnds(t *testing.T) {
 	err := connector.NewClient(srv.URL, anyKey, nil).SendManifest(ctx, "acme", "d1", "a1", nil)
 	if !errors.Is(err, context.DeadlineExceeded) || !errors.Is(err, connector.ErrUnavailable) {
 		t.Errorf("err = %v, want a deadline-exceeded unavailable error", err)
+	}
+}
+
+// Writes in parallel reuse their connections: a campaign's rounds of
+// writes do not dial a connection per write.
+func TestParallelWritesReuseTheirConnections(t *testing.T) {
+	var dialed atomic.Int64
+	server := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		time.Sleep(5 * time.Millisecond) // the writes of a round overlap
+		w.WriteHeader(http.StatusAccepted)
+	}))
+	server.Config.ConnState = func(_ net.Conn, s http.ConnState) {
+		if s == http.StateNew {
+			dialed.Add(1)
+		}
+	}
+	server.Start()
+	defer server.Close()
+	c := connector.NewClient(server.URL, anyKey, nil)
+	const parallel, rounds = 32, 5
+	for range rounds {
+		var wg sync.WaitGroup
+		for i := range parallel {
+			wg.Go(func() {
+				device := domain.DeviceID(fmt.Sprintf("d-%d", i))
+				if err := c.SendManifest(context.Background(), "acme", device, domain.AsyncID("acme", "c1", device), nil); err != nil {
+					t.Error(err)
+				}
+			})
+		}
+		wg.Wait()
+	}
+	if n := dialed.Load(); n > parallel+parallel/2 {
+		t.Errorf("%d connections for %d rounds of %d parallel writes, want about %d", n, rounds, parallel, parallel)
 	}
 }
