@@ -154,8 +154,11 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	// within ReadTimeout on any link a fleet's connector uses.
 	server := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: time.Minute,
 		WriteTimeout: 2 * time.Minute, IdleTimeout: 2 * time.Minute}
-	greet(stdout, listener.Addr(), dev)
+	// The greeting comes after the hand-over: a caller acting on it reaches
+	// the service, never the starting front's 503s or its closing
+	// connections.
 	front.handOver()
+	greet(stdout, listener.Addr(), dev)
 	leading := func(ctx context.Context) error {
 		return leader.Run(ctx, restarting(log, "projections", projector.Run), restarting(log, "campaign engine", campaigns.Run))
 	}
