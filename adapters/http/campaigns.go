@@ -149,18 +149,21 @@ func (d Deps) deleteCampaign(w http.ResponseWriter, r *http.Request) {
 	d.answerNoContent(w, r, res, err)
 }
 
-// startCampaign asks to start a campaign: 202 with the campaign; the
-// engine takes it through its phases.
+// startCampaign starts a campaign: 202 with the campaign; the engine
+// takes it through its phases. It sends the command itself rather than a
+// message on deployment-service-apply-firmware-update, so that the caller
+// gets the command's answer (409 for a campaign that cannot start) on
+// every bus: on Kafka a queued start could only answer before it ran.
 func (d Deps) startCampaign(w http.ResponseWriter, r *http.Request) {
 	id := campaignID(r)
-	res, err := d.lifecycle().StartCampaign(r.Context(), commands.StartCampaign{Meta: commandMeta(r), CampaignID: id})
+	res, err := d.Commands.StartCampaign(r.Context(), commands.StartCampaign{Meta: commandMeta(r), CampaignID: id})
 	d.answerCampaign(w, r, res, err, id, http.StatusAccepted)
 }
 
 // stopCampaign asks to stop a campaign: 202 with the campaign.
 func (d Deps) stopCampaign(w http.ResponseWriter, r *http.Request) {
 	id := campaignID(r)
-	res, err := d.lifecycle().StopCampaign(r.Context(), commands.StopCampaign{Meta: commandMeta(r), CampaignID: id})
+	res, err := d.Commands.StopCampaign(r.Context(), commands.StopCampaign{Meta: commandMeta(r), CampaignID: id})
 	d.answerCampaign(w, r, res, err, id, http.StatusAccepted)
 }
 
@@ -169,21 +172,4 @@ func (d Deps) archiveCampaign(w http.ResponseWriter, r *http.Request) {
 	id := campaignID(r)
 	res, err := d.Commands.ArchiveCampaign(r.Context(), commands.ArchiveCampaign{Meta: commandMeta(r), CampaignID: id})
 	d.answerCampaign(w, r, res, err, id, http.StatusAccepted)
-}
-
-// CampaignLifecycle starts and stops campaigns. The service gives one that
-// puts the requests on the original queues (apply-firmware-update,
-// campaign-engine-stop-campaign), so that HTTP and queue messages reach the
-// same handlers.
-type CampaignLifecycle interface {
-	StartCampaign(context.Context, commands.StartCampaign) (commands.Result, error)
-	StopCampaign(context.Context, commands.StopCampaign) (commands.Result, error)
-}
-
-// lifecycle is Deps.Lifecycle, or the command handlers without one.
-func (d Deps) lifecycle() CampaignLifecycle {
-	if d.Lifecycle != nil {
-		return d.Lifecycle
-	}
-	return d.Commands
 }

@@ -48,8 +48,6 @@ type Deps struct {
 	// in front of the command handlers (bus.ReportPublisher) in the
 	// service; nil: Commands.
 	Reports DeviceReports
-	// Lifecycle receives campaign starts and stops; nil: Commands.
-	Lifecycle CampaignLifecycle
 	// Ready lists named readiness checks (database, projector, ...): one
 	// failing makes /readyz answer 503.
 	Ready map[string]ReadinessCheck

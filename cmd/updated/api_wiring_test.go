@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"encoding/json"
 	"io"
 	"net/http"
 	"strings"
@@ -90,5 +91,66 @@ func TestServiceReplaysRetriesAndLimitsAccounts(t *testing.T) {
 	wg.Wait()
 	if codes[http.StatusTooManyRequests] == 0 || codes[http.StatusOK]+codes[http.StatusTooManyRequests] != 20 {
 		t.Errorf("answers to a burst of 20: %v; want some 429", codes)
+	}
+}
+
+// Campaign start and stop from the API send their commands directly (the
+// README's Queues section): the caller gets the command's answer, and the
+// apply-firmware-update and stop-campaign queues carry nothing for them.
+func TestAPIStartAndStopAnswerTheCommandNotAQueue(t *testing.T) {
+	base := runService(t, map[string]string{"DATABASE_URL": pgtest.NewDatabase(t), "HTTP_ADDR": "127.0.0.1:0",
+		"API_KEYS": "key-1:acme", "CONNECTOR_ACCOUNTS": "acme:connector-key:webhook-secret"})
+	var manifest, campaign struct{ ID string }
+	decodeBody(t, send(t, "POST", base+"/v3/firmware-manifests", `{"name":"fw","device_class":"sensor","timestamp":"2026-11-01T00:00:00Z",
+		"delivered_payload_type":"full","delivered_payload_url":"https://fw.example/2.bin","delivered_payload_digest":"d2","delivered_payload_size":1}`), &manifest)
+	decodeBody(t, send(t, "POST", base+"/v3/update-campaigns", `{"name":"c","root_manifest_id":"`+manifest.ID+`","device_filter":"state__eq=registered"}`), &campaign)
+	for _, step := range []struct {
+		action string
+		want   int
+	}{{"start", http.StatusAccepted}, {"stop", http.StatusAccepted}, {"start", http.StatusConflict}} {
+		if res := send(t, "POST", base+"/v3/update-campaigns/"+campaign.ID+"/"+step.action, ""); res == nil || res.StatusCode != step.want {
+			t.Fatalf("%s: %v, want %d", step.action, res, step.want)
+		}
+	}
+	metrics := send(t, "GET", base+"/metrics", "")
+	body, _ := io.ReadAll(metrics.Body)
+	for _, handler := range []string{"apply-firmware-update", "stop-campaign"} {
+		if strings.Contains(string(body), `handler="`+handler+`"`) {
+			t.Errorf("the %s queue handled messages for API calls:\n%s", handler, grepLines(string(body), handler))
+		}
+	}
+}
+
+// decodeBody reads a 2xx answer's JSON into out.
+func decodeBody(t *testing.T, res *http.Response, out any) {
+	t.Helper()
+	if res == nil || res.StatusCode/100 != 2 {
+		t.Fatalf("answer %v", res)
+	}
+	if err := json.NewDecoder(res.Body).Decode(out); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// grepLines returns the lines of text that hold s.
+func grepLines(text, s string) string {
+	var out []string
+	for line := range strings.Lines(text) {
+		if strings.Contains(line, s) {
+			out = append(out, line)
+		}
+	}
+	return strings.Join(out, "")
+}
+
+// The greeting comes once the service itself answers: a caller acting on
+// it never meets the 503s of the wait for dependencies.
+func TestTheFirstRequestAfterTheGreetingIsServed(t *testing.T) {
+	for range 10 {
+		base := runService(t, map[string]string{"DATABASE_URL": pgtest.NewDatabase(t), "HTTP_ADDR": "127.0.0.1:0",
+			"API_KEYS": "key-1:acme", "CONNECTOR_ACCOUNTS": "acme:connector-key:webhook-secret"})
+		if res := send(t, "GET", base+"/v3/devices", ""); res == nil || res.StatusCode != http.StatusOK {
+			t.Fatalf("the first request after the greeting: %v, want 200", res)
+		}
 	}
 }

@@ -45,22 +45,12 @@ func sendOptions(meta commands.Meta) []bus.SendOption {
 	return opts
 }
 
-// queuedCommands are the command handlers with the steps the original
-// service ran through queues put on them: campaign start and stop (from
-// HTTP), the manifest check and the timed start (from the engine).
+// queuedCommands are the command handlers with the engine's steps that
+// the original service ran through queues put on them: the manifest check
+// and the timed start.
 type queuedCommands struct {
 	*commands.Handlers
 	publisher *bus.Publisher
-}
-
-// StartCampaign puts the start on deployment-service-apply-firmware-update.
-func (q queuedCommands) StartCampaign(ctx context.Context, c commands.StartCampaign) (commands.Result, error) {
-	return q.send(ctx, c.Meta, bus.ApplyFirmwareUpdate{Account: bus.Account{AccountID: c.Account}, CampaignID: c.CampaignID})
-}
-
-// StopCampaign puts the stop on deployment-service-campaign-engine-stop-campaign.
-func (q queuedCommands) StopCampaign(ctx context.Context, c commands.StopCampaign) (commands.Result, error) {
-	return q.send(ctx, c.Meta, bus.StopCampaign{Account: bus.Account{AccountID: c.Account}, CampaignID: c.CampaignID})
 }
 
 // CheckCampaignManifest puts the check on deployment-service-check-manifest.
