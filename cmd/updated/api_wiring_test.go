@@ -116,7 +116,7 @@ func TestAPIStartAndStopAnswerTheCommandNotAQueue(t *testing.T) {
 	body, _ := io.ReadAll(metrics.Body)
 	for _, handler := range []string{"apply-firmware-update", "stop-campaign"} {
 		if strings.Contains(string(body), `handler="`+handler+`"`) {
-			t.Errorf("the %s queue handled messages for API calls:\n%s", handler, grepLines(string(body), handler))
+			t.Errorf("the %s queue handled messages for API calls:\n%s", handler, grepLines(grepLines(string(body), handler), "_count"))
 		}
 	}
 }
