@@ -39,38 +39,6 @@ func (h *Handlers) ChangeDeviceStates(ctx context.Context, c ChangeDeviceStates)
 	return res, changed, err
 }
 
-// RecordManifestsSent records, before the engine sends them, the manifest
-// writes to pending devices of a campaign: each update becomes scheduled
-// with the async id the connector will answer with.
-type RecordManifestsSent struct {
-	Meta
-	CampaignID domain.CampaignID
-	Devices    []domain.DeviceID
-}
-
-// RecordManifestsSent handles RecordManifestsSent. It returns the devices
-// that are scheduled now, those recorded before included: a send that a
-// crash interrupted is sent again.
-func (h *Handlers) RecordManifestsSent(ctx context.Context, c RecordManifestsSent) (Result, []domain.DeviceID, error) {
-	var scheduled []domain.DeviceID
-	res, err := retry(ctx, func() (Result, error) {
-		scheduled = scheduled[:0]
-		return h.changeDevices(ctx, c.Meta, c.CampaignID, c.Devices, func(d *domain.Device, u domain.DeviceUpdate) (bool, error) {
-			switch u.State {
-			case domain.UpdateScheduled:
-				scheduled = append(scheduled, d.ID())
-				return false, nil
-			case domain.UpdatePending:
-				scheduled = append(scheduled, d.ID())
-				return true, d.ChangeUpdateState(c.CampaignID, domain.UpdateChange{To: domain.UpdateScheduled,
-					AsyncID: domain.AsyncID(c.Account, c.CampaignID, d.ID()), Reason: "manifest sent"}, h.now())
-			}
-			return false, nil
-		})
-	})
-	return res, scheduled, err
-}
-
 // changeDevices loads the devices, lets decide change each one's update in
 // the campaign (true when it recorded something) and appends all changes
 // in one append.
