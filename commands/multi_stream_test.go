@@ -175,7 +175,6 @@ func (w *world) once(stream string, types ...string) {
 
 // multiStreamCase is a command that writes several streams.
 type multiStreamCase struct {
-	name string
 	// given makes the history the command runs on.
 	given func(w *world)
 	// run handles the command, with the same command id every time.

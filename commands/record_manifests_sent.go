@@ -31,8 +31,9 @@ func (h *Handlers) RecordManifestsSent(ctx context.Context, c RecordManifestsSen
 				scheduled = append(scheduled, d.ID())
 				return true, d.ChangeUpdateState(c.CampaignID, domain.UpdateChange{To: domain.UpdateScheduled,
 					AsyncID: domain.AsyncID(c.Account, c.CampaignID, d.ID()), Reason: "manifest sent"}, h.now())
+			default: // skipped, or past its send: nothing to send
+				return false, nil
 			}
-			return false, nil
 		})
 	})
 	return res, scheduled, err

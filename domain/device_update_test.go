@@ -67,9 +67,10 @@ func updateAt(s UpdateState) []Event {
 		return with(registered, DeviceSkipped{CampaignID: "c1", Reason: SkipAlreadyUpdated, At: at(1)})
 	case UpdatePending:
 		return with(registered, DeviceEnrolled{CampaignID: "c1", ManifestID: "m1", At: at(1)})
+	default: // reached from pending in one step
+		return with(registered, DeviceEnrolled{CampaignID: "c1", ManifestID: "m1", At: at(1)},
+			DeviceUpdateStateChanged{CampaignID: "c1", From: UpdatePending, To: s, ResultCode: 3, At: at(2)})
 	}
-	return with(registered, DeviceEnrolled{CampaignID: "c1", ManifestID: "m1", At: at(1)},
-		DeviceUpdateStateChanged{CampaignID: "c1", From: UpdatePending, To: s, ResultCode: 3, At: at(2)})
 }
 
 // TestDeviceUpdateStateMatrix moves an update from every state to every

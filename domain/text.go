@@ -32,7 +32,8 @@ func textProblem(field, s string, max int, free bool) error {
 		if r == 0 {
 			return InvalidError{Field: field, Reason: "must not contain NUL (\\u0000)"}
 		}
-		if unicode.IsControl(r) && !(free && (r == '\t' || r == '\n' || r == '\r')) {
+		layout := r == '\t' || r == '\n' || r == '\r'
+		if unicode.IsControl(r) && (!free || !layout) {
 			return InvalidError{Field: field, Reason: fmt.Sprintf("must not contain the control character %U", r)}
 		}
 	}

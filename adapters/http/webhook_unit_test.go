@@ -12,7 +12,6 @@ import (
 	"strings"
 	"sync"
 	"testing"
-	"time"
 
 	"github.com/google/go-cmp/cmp"
 
@@ -107,15 +106,6 @@ func (w *webhook) post(body string) *httptest.ResponseRecorder {
 	rec := httptest.NewRecorder()
 	w.deps.serveNotifications(rec, req, w.side, w.side)
 	return rec
-}
-
-func webhookEventually(t *testing.T, what string, ok func() bool) {
-	t.Helper()
-	for deadline := time.Now().Add(5 * time.Second); !ok(); time.Sleep(2 * time.Millisecond) {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s", what)
-		}
-	}
 }
 
 func TestEveryItemOfABodyBecomesOneCommandInTheRequestsAccount(t *testing.T) {

@@ -87,7 +87,9 @@ func (f *fakeCalls) calls() int {
 
 func resultOf(r eventstore.AppendRequest) eventstore.AppendResult {
 	var n uint64
-	fmt.Sscanf(r.Stream, "s-%d", &n)
+	if _, err := fmt.Sscanf(r.Stream, "s-%d", &n); err != nil {
+		panic(fmt.Sprintf("stream %q is not one the test made: %v", r.Stream, err))
+	}
 	return eventstore.AppendResult{NextExpected: n}
 }
 

@@ -56,6 +56,7 @@ func printExpectations(w io.Writer, c config, f *fleet) {
 			codes[cat][f.device(i).Result]++
 		case catReject:
 			codes[cat][f.device(i).AsyncStatus]++
+		default: // no code to count
 		}
 	}
 	fmt.Fprintf(w, "fleetsim: device class %q; a manifest for it with delivered_payload_digest %s makes the uptodate devices skip\n",
@@ -75,6 +76,7 @@ func printExpectations(w io.Writer, c config, f *fleet) {
 			outcome += " (result codes " + codeCounts(codes[cat]) + ")"
 		case catReject:
 			outcome += " (async response statuses " + codeCounts(codes[cat]) + ")"
+		default: // the state says it all
 		}
 		fmt.Fprintf(w, "  %-12s %7d → %s\n", cat, counts[cat], outcome)
 	}

@@ -175,7 +175,7 @@ func (s *Cluster) pg(ctx context.Context, name string, args ...string) error {
 		cmd.Env = append(cmd.Env, "HOME="+s.root)
 	}
 	if err := cmd.Run(); err != nil {
-		s.stderr.Write(out.Bytes()) // only a failure's output is worth reading
+		_, _ = s.stderr.Write(out.Bytes()) // only a failure's output is worth reading
 		return err
 	}
 	return nil

@@ -34,6 +34,7 @@ func (s *streamsService) Append(as api.Streams_AppendServer) error {
 	case wrongVersion:
 		return as.SendAndClose(&api.AppendResp{Result: &api.AppendResp_WrongExpectedVersion_{
 			WrongExpectedVersion: wrongExpectedVersion(expected, res.revision)}})
+	case written: // answered below
 	}
 	success := &api.AppendResp_Success{
 		CurrentRevisionOption: &api.AppendResp_Success_NoStream{NoStream: &shared.Empty{}},

@@ -46,6 +46,7 @@ func (s *streamsService) deleteStream(ctx context.Context, op, name string, opti
 		return 0, reply(t, errStreamDeleted(name))
 	case wrongVersion:
 		return 0, reply(t, errWrongExpectedVersion(op, name, expected, res.revision))
+	case written:
 	}
 	return pos, nil
 }

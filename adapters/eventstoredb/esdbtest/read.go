@@ -48,6 +48,7 @@ func (s *streamsService) readStream(rs api.Streams_ReadServer, o *api.ReadReq_Op
 	case notFound:
 		return rs.Send(&api.ReadResp{Content: &api.ReadResp_StreamNotFound_{StreamNotFound: &api.ReadResp_StreamNotFound{
 			StreamIdentifier: &shared.StreamIdentifier{StreamName: []byte(name)}}}})
+	case readable: // its events are sent below
 	}
 	last := uint64(len(events) - 1)
 	var from uint64

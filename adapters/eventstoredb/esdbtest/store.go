@@ -156,6 +156,7 @@ func (s *store) append(name string, expected int64, events []proposed) appendRes
 		return appendResult{outcome: written, revision: int64(retried.revision), position: retried.position, hasPosition: true}
 	case commitWrongVersion, commitCorrupted:
 		return appendResult{outcome: wrongVersion, revision: cur}
+	case commitOK: // appended below
 	}
 	if len(events) == 0 {
 		return appendResult{outcome: written, revision: cur}
