@@ -5,6 +5,8 @@
 GO       ?= go
 DEVPG    := bin/devpg
 TESTFLAGS ?= -count=1 -timeout 30m
+GOLANGCI_VERSION := v2.15.0
+GOLANGCI := bin/golangci-lint-$(GOLANGCI_VERSION)
 FUZZTIME ?= 60s
 
 .PHONY: run test bench fuzz lint build bin/devpg
@@ -45,11 +47,17 @@ fuzz:
 		done; \
 	done
 
-## lint: formatting and vet
-lint:
+## lint: formatting, vet, and golangci-lint with the rules in .golangci.yml
+## (built once from the Go module proxy at the pinned version, into bin/)
+lint: $(GOLANGCI)
 	@unformatted=$$(gofmt -l $$(git ls-files '*.go') 2>/dev/null); \
 	if [ -n "$$unformatted" ]; then echo "gofmt would change:"; echo "$$unformatted"; exit 1; fi
 	$(GO) vet ./...
+	$(GOLANGCI) run ./...
+
+$(GOLANGCI):
+	GOBIN=$(CURDIR)/bin.tmp $(GO) install github.com/golangci/golangci-lint/v2/cmd/golangci-lint@$(GOLANGCI_VERSION)
+	mkdir -p bin && mv bin.tmp/golangci-lint $@ && rmdir bin.tmp
 
 ## build: the binaries into bin/
 build:
