@@ -98,9 +98,9 @@ type Source interface {
 // interestedSource is a Source whose subscriptions can sleep through
 // appends the engine does not act on (the Postgres store's). Under a
 // stream of device registrations the engine then reads the global order
-// a few times a second, not after each of them: at 6,000 commands a
-// second, reading after each took a twentieth of the machine in the
-// engine's own Go code (perf), before the server's share.
+// a few times a second, not after each of them, so that its reading
+// costs grow with what it acts on rather than with the fleet's write
+// rate.
 type interestedSource interface {
 	SubscribeAllInterested(ctx context.Context, after eventstore.Position, interest eventstore.Interest) (eventstore.Subscription, error)
 }
