@@ -111,17 +111,21 @@ func (w *world) register(prefix string, n int, class, firmware string) {
 	}
 }
 
-func (w *world) startCampaign(id domain.CampaignID) {
+func (w *world) startCampaign(id domain.CampaignID) { w.startCampaignFor(id, "m1", "sensor") }
+
+// startCampaignFor starts campaign id of manifest (registered for class
+// unless it is already) over the registered devices.
+func (w *world) startCampaignFor(id domain.CampaignID, manifest domain.ManifestID, class string) {
 	ctx := context.Background()
-	_, err := w.h.RegisterManifest(ctx, commands.RegisterManifest{Meta: w.meta(), ManifestID: "m1", Spec: domain.ManifestSpec{
-		Name: "fw2", DeviceClass: "sensor", PayloadType: domain.PayloadFull, PayloadURL: "https://fw.example/2.bin",
+	_, err := w.h.RegisterManifest(ctx, commands.RegisterManifest{Meta: w.meta(), ManifestID: manifest, Spec: domain.ManifestSpec{
+		Name: "fw2 " + class, DeviceClass: class, PayloadType: domain.PayloadFull, PayloadURL: "https://fw.example/2.bin",
 		PayloadDigest: "digest-2", PayloadSize: 100, Timestamp: time.Now()}})
 	var conflict domain.ConflictError
 	if err != nil && !errors.As(err, &conflict) {
 		w.t.Fatal(err)
 	}
 	if _, err := w.h.CreateCampaign(ctx, commands.CreateCampaign{Meta: w.meta(), CampaignID: id, Spec: domain.CampaignSpec{
-		Name: string(id), ManifestID: "m1", DeviceFilter: "state__eq=registered"}}); err != nil {
+		Name: string(id), ManifestID: manifest, DeviceFilter: "state__eq=registered"}}); err != nil {
 		w.t.Fatal(err)
 	}
 	if _, err := w.h.StartCampaign(ctx, commands.StartCampaign{Meta: w.meta(), CampaignID: id}); err != nil {

@@ -2,13 +2,11 @@ package engine_test
 
 import (
 	"context"
-	"errors"
 	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
 
-	"github.com/updateservice/updateservice/commands"
 	"github.com/updateservice/updateservice/commands/engine"
 	"github.com/updateservice/updateservice/domain"
 	"github.com/updateservice/updateservice/projections"
@@ -16,23 +14,7 @@ import (
 
 // startCameraCampaign starts campaign id of manifest m2, for class camera,
 // so that it enrols other devices than startCampaign's.
-func (w *world) startCameraCampaign(id domain.CampaignID) {
-	ctx := context.Background()
-	_, err := w.h.RegisterManifest(ctx, commands.RegisterManifest{Meta: w.meta(), ManifestID: "m2", Spec: domain.ManifestSpec{
-		Name: "cam2", DeviceClass: "camera", PayloadType: domain.PayloadFull, PayloadURL: "https://fw.example/cam2.bin",
-		PayloadDigest: "digest-2", PayloadSize: 100, Timestamp: time.Now()}})
-	var conflict domain.ConflictError
-	if err != nil && !errors.As(err, &conflict) {
-		w.t.Fatal(err)
-	}
-	if _, err := w.h.CreateCampaign(ctx, commands.CreateCampaign{Meta: w.meta(), CampaignID: id, Spec: domain.CampaignSpec{
-		Name: string(id), ManifestID: "m2", DeviceFilter: "state__eq=registered"}}); err != nil {
-		w.t.Fatal(err)
-	}
-	if _, err := w.h.StartCampaign(ctx, commands.StartCampaign{Meta: w.meta(), CampaignID: id}); err != nil {
-		w.t.Fatal(err)
-	}
-}
+func (w *world) startCameraCampaign(id domain.CampaignID) { w.startCampaignFor(id, "m2", "camera") }
 
 // plant appends, by SQL, an event of a type no code knows to stream.
 func (w *world) plant(stream string) {
