@@ -28,21 +28,8 @@ func replicaSettings(sim string) []string {
 }
 
 func TestAFollowerTakesOverWhenTheLeaderIsKilled(t *testing.T) {
-	bin := buildBinaries(t)
-	db := pgtest.NewDatabase(t)
-	sim := fmt.Sprintf("127.0.0.1:%d", freePort(t))
-	a, ca := startService(t, bin, t.TempDir(), db, replicaSettings(sim)...)
-	ca.waitLeader(true)
-	dir := t.TempDir()
-	b, cb := startService(t, bin, dir, db, replicaSettings(sim)...)
-	if cb.leader() {
-		t.Fatal("the second replica leads while the first runs")
-	}
-	// fleetsim talks to the follower: its webhook and the campaign's
-	// reads go through a replica that runs neither engine nor projections.
-	expectFile := startFleetsim(t, bin, dir, "-api", cb.base, "-listen", sim, "-devices", fmt.Sprint(replicaDevices),
-		"-seed", "3", "-latency", "50ms", "-mix", "success=80,fail=10,uptodate=5,silent=5")
-	cb.waitDevices(replicaDevices)
+	r := startReplicas(t, 3)
+	a, b, cb, expectFile := r.a, r.b, r.cb, r.expectFile
 	campaign := cb.startCampaign("replicas")
 
 	deadline := time.Now().Add(3 * time.Minute)
@@ -61,16 +48,8 @@ func TestAFollowerTakesOverWhenTheLeaderIsKilled(t *testing.T) {
 }
 
 func TestACampaignSurvivesARollingRestart(t *testing.T) {
-	bin := buildBinaries(t)
-	db := pgtest.NewDatabase(t)
-	sim := fmt.Sprintf("127.0.0.1:%d", freePort(t))
-	a, ca := startService(t, bin, t.TempDir(), db, replicaSettings(sim)...)
-	ca.waitLeader(true)
-	dir := t.TempDir()
-	b, cb := startService(t, bin, dir, db, replicaSettings(sim)...)
-	expectFile := startFleetsim(t, bin, dir, "-api", cb.base, "-listen", sim, "-devices", fmt.Sprint(replicaDevices),
-		"-seed", "4", "-latency", "50ms", "-mix", "success=80,fail=10,uptodate=5,silent=5")
-	cb.waitDevices(replicaDevices)
+	r := startReplicas(t, 4)
+	a, ca, b, cb, expectFile := r.a, r.ca, r.b, r.cb, r.expectFile
 	campaign := ca.startCampaign("rolling")
 
 	deadline := time.Now().Add(3 * time.Minute)
@@ -131,4 +110,33 @@ func (c *client) waitFinishedAtLeast(campaign string, n int, deadline time.Time)
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
+}
+
+// replicas are two services on one database, a leading and b following,
+// and a fleet registered through b.
+type replicas struct {
+	a, b       *service
+	ca, cb     *client
+	expectFile string
+}
+
+// startReplicas starts a, waits for it to lead, starts b, and registers a
+// fleet drawn from seed through b: its webhook and reads go through a
+// replica that runs neither engine nor projections.
+func startReplicas(t *testing.T, seed int) replicas {
+	bin := buildBinaries(t)
+	db := pgtest.NewDatabase(t)
+	sim := fmt.Sprintf("127.0.0.1:%d", freePort(t))
+	var r replicas
+	r.a, r.ca = startService(t, bin, t.TempDir(), db, replicaSettings(sim)...)
+	r.ca.waitLeader(true)
+	dir := t.TempDir()
+	r.b, r.cb = startService(t, bin, dir, db, replicaSettings(sim)...)
+	if r.cb.leader() {
+		t.Fatal("the second replica leads while the first runs")
+	}
+	r.expectFile = startFleetsim(t, bin, dir, "-api", r.cb.base, "-listen", sim, "-devices", fmt.Sprint(replicaDevices),
+		"-seed", fmt.Sprint(seed), "-latency", "50ms", "-mix", "success=80,fail=10,uptodate=5,silent=5")
+	r.cb.waitDevices(replicaDevices)
+	return r
 }
