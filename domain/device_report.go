@@ -129,8 +129,7 @@ func (r Report) stateProblem() error {
 	if _, err := ParseUpdateState(string(r.State)); err != nil {
 		return err
 	}
-	switch {
-	case r.State == UpdatePending || r.State == UpdateSkipped:
+	if r.State == UpdatePending || r.State == UpdateSkipped {
 		return InvalidError{Field: "state", Reason: fmt.Sprintf("%s is decided by the service, not reported", r.State)}
 	}
 	return failureCodeProblem(r.State, r.ResultCode, r.FailureCode)
