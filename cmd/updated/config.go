@@ -71,6 +71,14 @@ type Config struct {
 	// Retry-After. The connector's webhook is not counted. Each replica
 	// counts its own requests.
 	RateLimit int
+	// DeviceRegistry is the Device Registry that Campaigner campaigns read
+	// their groups' devices from (DEVICE_REGISTRY_HOST, DEVICE_REGISTRY_PORT
+	// default 80); unset: the built-in device catalog.
+	DeviceRegistry OTAService
+	// Director is the Director that assigns Campaigner campaigns' updates
+	// to devices (DIRECTOR_HOST, DIRECTOR_PORT default 80); unset: the
+	// built-in device connector.
+	Director OTAService
 	// APIKeys maps each API key to the account it acts in (API_KEYS, as
 	// key:account pairs separated by commas). Empty: the service makes a
 	// development key at start.
@@ -110,6 +118,9 @@ func loadConfig(getenv func(string) string) (Config, error) {
 	if err := connectorAccounts(&c.ConnectorAccounts)(getenv("CONNECTOR_ACCOUNTS")); err != nil { // nor its secrets
 		problems = append(problems, fmt.Errorf("CONNECTOR_ACCOUNTS (value not shown): %w", err))
 	}
+	problems = append(problems,
+		otaService("DEVICE_REGISTRY", getenv("DEVICE_REGISTRY_HOST"), getenv("DEVICE_REGISTRY_PORT"), &c.DeviceRegistry),
+		otaService("DIRECTOR", getenv("DIRECTOR_HOST"), getenv("DIRECTOR_PORT"), &c.Director))
 	problems = append(problems, c.Validate())
 	if err := errors.Join(problems...); err != nil {
 		return c, fmt.Errorf("invalid configuration:\n%w", err)
@@ -176,7 +187,7 @@ func (c Config) print(w io.Writer) {
 	fmt.Fprintf(w, "  HTTP_ADDR=%s KAFKA_HOST=%s EVENTSTORE_URL=%s\n", c.HTTPAddr, orDefault(c.KafkaHost, "(in process)"), orDefault(maskURL(c.EventStoreURL), "(postgres)"))
 	fmt.Fprintf(w, "  API_KEYS=%s CONNECTOR_URL=%s DEVICE_UPDATE_TIMEOUT=%s\n", describeKeys(c.APIKeys), c.ConnectorURL, c.DeviceUpdateTimeout)
 	fmt.Fprintf(w, "  CONNECTOR_ACCOUNTS=%s\n", describeConnectorAccounts(c.ConnectorAccounts))
-	fmt.Fprintf(w, "  RATE_LIMIT=%s\n", describeRateLimit(c.RateLimit))
+	fmt.Fprintf(w, "  RATE_LIMIT=%s DEVICE_REGISTRY=%s DIRECTOR=%s\n", describeRateLimit(c.RateLimit), c.DeviceRegistry, c.Director)
 	fmt.Fprintf(w, "  SCHEDULER_BATCH_SIZE=%d SCHEDULER_MAX_IN_FLIGHT=%d SCHEDULER_DELAY=%s SCHEDULER_POLLING_TIMEOUT=%s PROJECTION_BATCH_SIZE=%d\n",
 		c.SchedulerBatchSize, c.SchedulerMaxInFlight, c.SchedulerDelay, c.SchedulerPollingTimeout, c.ProjectionBatchSize)
 }
