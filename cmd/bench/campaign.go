@@ -23,10 +23,37 @@ func (s silentDevices) SendManifests(ctx context.Context, account domain.Account
 	return res, err
 }
 
-// campaignReads joins the read-model queries the engine makes.
+// campaignReads joins the read-model queries the engine makes, their
+// answers put in the engine's own types (as cmd/updated's engineReads).
 type campaignReads struct {
 	*projections.Queries
 	*projections.EngineQueries
+}
+
+// DrivableCampaigns lists the campaigns the engine has work on.
+func (r campaignReads) DrivableCampaigns(ctx context.Context) ([]engine.CampaignRef, error) {
+	refs, err := r.EngineQueries.DrivableCampaigns(ctx)
+	return engineRefs(refs), err
+}
+
+// CampaignRetries takes the campaigns an operator marked for retry.
+func (r campaignReads) CampaignRetries(ctx context.Context, runner string) ([]engine.CampaignRef, error) {
+	refs, err := r.EngineQueries.CampaignRetries(ctx, runner)
+	return engineRefs(refs), err
+}
+
+// CampaignProgress reads a campaign's counters.
+func (r campaignReads) CampaignProgress(ctx context.Context, campaign domain.CampaignID) (engine.Progress, error) {
+	p, err := r.EngineQueries.CampaignProgress(ctx, campaign)
+	return engine.Progress(p), err
+}
+
+func engineRefs(refs []projections.CampaignRef) []engine.CampaignRef {
+	out := make([]engine.CampaignRef, len(refs))
+	for i, r := range refs {
+		out[i] = engine.CampaignRef(r)
+	}
+	return out
 }
 
 // campaign registers b.opts.fleet devices (not timed), then times a

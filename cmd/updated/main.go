@@ -206,12 +206,6 @@ func openEventStore(cfg Config, pool *pgxpool.Pool) (eventstore.Store, func(), h
 	return store, func() { _ = store.Close() }, store.Ping, nil
 }
 
-// engineReads joins the read-model queries the engine makes.
-type engineReads struct {
-	*projections.Queries
-	*projections.EngineQueries
-}
-
 // openDatabase connects to Postgres and applies the migrations when asked.
 func openDatabase(ctx context.Context, cfg Config) (*pgxpool.Pool, error) {
 	pool, err := pgxpool.New(ctx, cfg.databaseURL())

@@ -35,9 +35,34 @@ type world struct {
 	start   func() // starts it again
 }
 
+// reads are the engine's reads on the read models, in the engine's types
+// (as cmd/updated's engineReads).
 type reads struct {
 	*projections.Queries
 	*projections.EngineQueries
+}
+
+func (r *reads) DrivableCampaigns(ctx context.Context) ([]engine.CampaignRef, error) {
+	refs, err := r.EngineQueries.DrivableCampaigns(ctx)
+	return engineRefs(refs), err
+}
+
+func (r *reads) CampaignRetries(ctx context.Context, runner string) ([]engine.CampaignRef, error) {
+	refs, err := r.EngineQueries.CampaignRetries(ctx, runner)
+	return engineRefs(refs), err
+}
+
+func (r *reads) CampaignProgress(ctx context.Context, campaign domain.CampaignID) (engine.Progress, error) {
+	p, err := r.EngineQueries.CampaignProgress(ctx, campaign)
+	return engine.Progress(p), err
+}
+
+func engineRefs(refs []projections.CampaignRef) []engine.CampaignRef {
+	out := make([]engine.CampaignRef, len(refs))
+	for i, r := range refs {
+		out[i] = engine.CampaignRef(r)
+	}
+	return out
 }
 
 func newWorld(t *testing.T, cfg engine.Config) *world {

@@ -114,7 +114,7 @@ type panicking struct {
 	panics   atomic.Bool
 }
 
-func (p *panicking) CampaignProgress(ctx context.Context, campaign domain.CampaignID) (projections.Progress, error) {
+func (p *panicking) CampaignProgress(ctx context.Context, campaign domain.CampaignID) (engine.Progress, error) {
 	if campaign == p.campaign && p.panics.Load() {
 		panic("a bug in one campaign's step")
 	}
