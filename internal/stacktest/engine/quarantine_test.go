@@ -3,7 +3,6 @@ package engine_test
 import (
 	"context"
 	"strings"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -105,38 +104,4 @@ func TestACampaignTheEngineCannotReadIsQuarantinedWhileOthersGoOn(t *testing.T) 
 		t.Errorf("the retried campaign ended as %s, want deployed", cp.State())
 	}
 	w.waitQuarantined()
-}
-
-// panicking panics in the progress read of one campaign.
-type panicking struct {
-	engine.Reads
-	campaign domain.CampaignID
-	panics   atomic.Bool
-}
-
-func (p *panicking) CampaignProgress(ctx context.Context, campaign domain.CampaignID) (engine.Progress, error) {
-	if campaign == p.campaign && p.panics.Load() {
-		panic("a bug in one campaign's step")
-	}
-	return p.Reads.CampaignProgress(ctx, campaign)
-}
-
-// A campaign whose step panics (a bug) is quarantined; the process and
-// the other campaigns go on.
-func TestACampaignWhoseStepPanicsIsQuarantined(t *testing.T) {
-	var p *panicking
-	w := newWorldWith(t, engine.Config{BatchSize: 20, BatchDelay: 5 * time.Millisecond, PollInterval: 200 * time.Millisecond, DeviceTimeout: time.Hour},
-		func(r engine.Reads) engine.Reads { p = &panicking{Reads: r, campaign: "bad"}; return p })
-	p.panics.Store(true)
-	w.register("ok", 30, "sensor", "digest-1")
-	w.register("cam", 10, "camera", "digest-1")
-	w.startCameraCampaign("bad")
-	w.startCampaign("good")
-	if cp := w.waitPhase("good", domain.PhaseStopped); cp.State() != domain.StateDeployed {
-		t.Errorf("the good campaign ended as %s, want deployed", cp.State())
-	}
-	reasons := w.waitQuarantined("bad")
-	if !strings.Contains(reasons["bad"], "a bug in one campaign's step") {
-		t.Errorf("quarantine reason %q, want the panic", reasons["bad"])
-	}
 }
