@@ -2,6 +2,7 @@ package engine_test
 
 import (
 	"slices"
+	"sync"
 	"sync/atomic"
 	"testing"
 
@@ -32,16 +33,18 @@ func TestNoMoreThanMaxInFlightDevicesAreSentTo(t *testing.T) {
 	w := newWorld(t, cfg)
 	w.devices.setHold(true)
 	w.register("ok", 10)
-	var most atomic.Int64
+	var mu sync.Mutex
+	most := 0 // devices in flight once a page is sent, at most
 	w.beforeSend = func(campaign domain.CampaignID, devices []domain.DeviceID) {
-		n := int64(len(devices))
+		n := len(devices)
 		for state, count := range w.counts(campaign) {
 			if slices.Contains(inFlight, state) {
-				n += int64(count)
+				n += count
 			}
 		}
-		for m := most.Load(); n > m && !most.CompareAndSwap(m, n); m = most.Load() {
-		}
+		mu.Lock()
+		most = max(most, n)
+		mu.Unlock()
 	}
 	looks := w.progressReads()
 
@@ -58,7 +61,9 @@ func TestNoMoreThanMaxInFlightDevicesAreSentTo(t *testing.T) {
 	if n := w.counts("c1")[domain.UpdateDeployed]; n != 10 {
 		t.Errorf("%d devices deployed, want 10", n)
 	}
-	if n := most.Load(); n > 4 {
-		t.Errorf("%d devices in flight at a send, want at most 4", n)
+	mu.Lock()
+	defer mu.Unlock()
+	if most > 4 {
+		t.Errorf("%d devices in flight at a send, want at most 4", most)
 	}
 }
