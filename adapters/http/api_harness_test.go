@@ -76,12 +76,14 @@ func newPausedAPI(t *testing.T, options ...func(*httpapi.Deps)) *api {
 		})
 	})
 	t.Cleanup(cancel)
+	cmds, queries := commands.New(store, time.Now), projections.NewQueries(pool)
 	deps := httpapi.Deps{
-		Commands: commands.New(store, time.Now),
-		Queries:  projections.NewQueries(pool),
-		WaitFor:  runner.WaitFor,
-		APIKeys:  map[string]domain.AccountID{acmeKey: "acme", globexKey: "globex"},
-		Log:      slog.New(slog.NewTextHandler(io.Discard, nil)),
+		Campaigns: cmds, CampaignReads: queries, Statistics: queries, Metadata: queries,
+		Devices: cmds, DeviceReads: queries, Manifests: cmds, ManifestReads: queries,
+		Connector: cmds, Reports: cmds,
+		WaitFor: runner.WaitFor,
+		APIKeys: map[string]domain.AccountID{acmeKey: "acme", globexKey: "globex"},
+		Log:     slog.New(slog.NewTextHandler(io.Discard, nil)),
 
 		IdempotencyKeys: postgres.NewIdempotencyKeys(pool, time.Now),
 	}

@@ -26,8 +26,10 @@ const (
 // withWebhook returns a handler on a's event store whose webhook records
 // reports through the commands.
 func withWebhook(a *api) http.Handler {
+	cmds := commands.New(a.store, time.Now)
 	return httpapi.NewHandler(httpapi.Deps{
-		Commands:       commands.New(a.store, time.Now),
+		Connector:      cmds,
+		Reports:        cmds,
 		APIKeys:        map[string]domain.AccountID{acmeKey: "acme", globexKey: "globex"},
 		WebhookSecrets: map[string]domain.AccountID{acmeHook: "acme", globexHook: "globex"},
 		Log:            slog.New(slog.NewTextHandler(io.Discard, nil)),
