@@ -12,7 +12,6 @@ import (
 
 	"github.com/updateservice/updateservice/adapters/postgres"
 	"github.com/updateservice/updateservice/adapters/postgres/pgtest"
-	"github.com/updateservice/updateservice/domain"
 )
 
 // keyedHandler is h behind authentication and idempotent, with the keys
@@ -23,7 +22,7 @@ func keyedHandler(t *testing.T, h http.HandlerFunc) func() *httptest.ResponseRec
 	if err := postgres.Migrate(context.Background(), pool); err != nil {
 		t.Fatal(err)
 	}
-	d := Deps{APIKeys: map[string]domain.AccountID{"key": "acme"}, Log: slog.New(slog.NewTextHandler(io.Discard, nil)),
+	d := Deps{APIKeys: map[string]Grant{"key": {Account: "acme"}}, Log: slog.New(slog.NewTextHandler(io.Discard, nil)),
 		IdempotencyKeys: postgres.NewIdempotencyKeys(pool, time.Now)}
 	served := d.authenticate(d.idempotent(h))
 	return func() *httptest.ResponseRecorder {
