@@ -22,41 +22,46 @@ import (
 var manifestBody = map[string]any{"name": "firmware 2", "device_class": "class-1", "delivered_payload_url": "https://fw.example/2.bin",
 	"delivered_payload_digest": "digest-2", "delivered_payload_size": 2048}
 
+// campaign1 is the path of a campaign the fakes find.
+const campaign1 = "/v3/update-campaigns/campaign-1"
+
+// keyedRoutes are the routes behind an API key, each with a body it takes.
+var keyedRoutes = []struct {
+	method, path string
+	body         any
+}{
+	{"POST", "/v3/devices", map[string]any{"id": "dev-1"}},
+	{"POST", "/v3/devices/bulk", map[string]any{"devices": []any{map[string]any{"id": "dev-1"}}}},
+	{"GET", "/v3/devices", nil},
+	{"GET", "/v3/devices/dev-1", nil},
+	{"PUT", "/v3/devices/dev-1", map[string]any{"name": "x"}},
+	{"DELETE", "/v3/devices/dev-1", nil},
+	{"POST", "/v3/firmware-manifests", manifestBody},
+	{"GET", "/v3/firmware-manifests", nil},
+	{"GET", "/v3/firmware-manifests/m-1", nil},
+	{"DELETE", "/v3/firmware-manifests/m-1", nil},
+	{"POST", "/v3/update-campaigns", campaignBody("theirs", "m-1")},
+	{"GET", "/v3/update-campaigns", nil},
+	{"GET", campaign1, nil},
+	{"PUT", campaign1, map[string]any{"name": "theirs"}},
+	{"DELETE", campaign1, nil},
+	{"POST", campaign1 + "/start", nil},
+	{"POST", campaign1 + "/stop", nil},
+	{"POST", campaign1 + "/archive", nil},
+	{"GET", campaign1 + "/campaign-device-metadata", nil},
+	{"GET", campaign1 + "/campaign-device-metadata/md-1", nil},
+	{"GET", campaign1 + "/statistics", nil},
+	{"GET", campaign1 + "/statistics/fail", nil},
+	{"GET", campaign1 + "/statistics/fail/event_types", nil},
+	{"GET", campaign1 + "/statistics/fail/event_types/upd4_fail_101", nil},
+	{"GET", campaign1 + "/metrics", nil},
+	{"GET", "/api/v2/campaigns/campaign-1/stats", nil},
+}
+
 // Every route sends and reads in the account of the request's key only:
 // globex's requests reach the service as globex's, whatever ids they name.
 func TestEveryRouteActsInTheKeysAccount(t *testing.T) {
-	c := "/v3/update-campaigns/campaign-1"
-	for _, r := range []struct {
-		method, path string
-		body         any
-	}{
-		{"POST", "/v3/devices", map[string]any{"id": "dev-1"}},
-		{"POST", "/v3/devices/bulk", map[string]any{"devices": []any{map[string]any{"id": "dev-1"}}}},
-		{"GET", "/v3/devices", nil},
-		{"GET", "/v3/devices/dev-1", nil},
-		{"PUT", "/v3/devices/dev-1", map[string]any{"name": "x"}},
-		{"DELETE", "/v3/devices/dev-1", nil},
-		{"POST", "/v3/firmware-manifests", manifestBody},
-		{"GET", "/v3/firmware-manifests", nil},
-		{"GET", "/v3/firmware-manifests/m-1", nil},
-		{"DELETE", "/v3/firmware-manifests/m-1", nil},
-		{"POST", "/v3/update-campaigns", campaignBody("theirs", "m-1")},
-		{"GET", "/v3/update-campaigns", nil},
-		{"GET", c, nil},
-		{"PUT", c, map[string]any{"name": "theirs"}},
-		{"DELETE", c, nil},
-		{"POST", c + "/start", nil},
-		{"POST", c + "/stop", nil},
-		{"POST", c + "/archive", nil},
-		{"GET", c + "/campaign-device-metadata", nil},
-		{"GET", c + "/campaign-device-metadata/md-1", nil},
-		{"GET", c + "/statistics", nil},
-		{"GET", c + "/statistics/fail", nil},
-		{"GET", c + "/statistics/fail/event_types", nil},
-		{"GET", c + "/statistics/fail/event_types/upd4_fail_101", nil},
-		{"GET", c + "/metrics", nil},
-		{"GET", "/api/v2/campaigns/campaign-1/stats", nil},
-	} {
+	for _, r := range keyedRoutes {
 		t.Run(r.method+" "+r.path, func(t *testing.T) {
 			a := newAPI(t)
 			if rec := a.Call(r.method, r.path, globexKey, r.body); rec.Code >= 300 {

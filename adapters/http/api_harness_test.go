@@ -41,7 +41,7 @@ func newAPI(t *testing.T, options ...func(*httpapi.Deps)) *api {
 		Campaigns: p, CampaignReads: p, Statistics: p, Metadata: p,
 		Devices: p, DeviceReads: p, Manifests: p, ManifestReads: p,
 		Connector: p, Reports: p,
-		APIKeys:         map[string]domain.AccountID{acmeKey: "acme", globexKey: "globex"},
+		APIKeys:         map[string]httpapi.Grant{acmeKey: {Account: "acme"}, globexKey: {Account: "globex"}},
 		WebhookSecrets:  map[string]domain.AccountID{acmeHook: "acme", globexHook: "globex"},
 		IdempotencyKeys: httpapi.NewMemoryKeys(),
 		Log:             slog.New(slog.NewTextHandler(io.Discard, nil)),

@@ -52,9 +52,10 @@ type Deps struct {
 	// alone (devices, deletes) does not, and the account's next read
 	// waits instead. Nil: nothing waits.
 	WaitFor func(ctx context.Context, pos eventstore.Position) error
-	// APIKeys maps each API key to its account; a request must carry one
-	// as Authorization: Bearer <key>.
-	APIKeys map[string]domain.AccountID
+	// APIKeys maps each API key to its account and role; a request must
+	// carry one as Authorization: Bearer <key>. A grant without a role is
+	// admin.
+	APIKeys map[string]Grant
 	// WebhookSecrets maps each account's webhook secret to the account:
 	// the device connector's notification channel takes these as Bearer
 	// tokens, never API keys, and records reports of that account only.
@@ -82,6 +83,8 @@ type Deps struct {
 
 	// writes is set by NewHandler: the accounts' writes not yet read.
 	writes *accountWrites
+	// apiKeys is set by NewHandler from APIKeys.
+	apiKeys []apiKey
 	// webhookSecrets is set by NewHandler from WebhookSecrets.
 	webhookSecrets []webhookSecret
 }

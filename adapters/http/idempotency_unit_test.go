@@ -7,15 +7,13 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
-
-	"github.com/updateservice/updateservice/domain"
 )
 
 // keyedHandler is h behind authentication and idempotent, with the keys
 // in memory.
 func keyedHandler(t *testing.T, h http.HandlerFunc) func() *httptest.ResponseRecorder {
 	t.Helper()
-	d := Deps{APIKeys: map[string]domain.AccountID{"key": "acme"}, Log: slog.New(slog.NewTextHandler(io.Discard, nil)),
+	d := Deps{apiKeys: newAPIKeys(map[string]Grant{"key": {Account: "acme"}}), Log: slog.New(slog.NewTextHandler(io.Discard, nil)),
 		IdempotencyKeys: NewMemoryKeys()}
 	served := d.authenticate(d.idempotent(h))
 	return func() *httptest.ResponseRecorder {

@@ -80,7 +80,7 @@ func newPausedAPI(t *testing.T, options ...func(*httpapi.Deps)) *api {
 		Devices: cmds, DeviceReads: queries, Manifests: cmds, ManifestReads: queries,
 		Connector: cmds, Reports: cmds,
 		WaitFor: runner.WaitFor,
-		APIKeys: map[string]domain.AccountID{acmeKey: "acme", globexKey: "globex"},
+		APIKeys: map[string]httpapi.Grant{acmeKey: {Account: "acme"}, globexKey: {Account: "globex"}},
 		Log:     slog.New(slog.NewTextHandler(io.Discard, nil)),
 
 		IdempotencyKeys: postgres.NewIdempotencyKeys(pool, time.Now),

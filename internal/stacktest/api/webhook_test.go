@@ -31,7 +31,7 @@ func withWebhook(a *api) http.Handler {
 	return httpapi.NewHandler(httpapi.Deps{
 		Connector:      cmds,
 		Reports:        cmds,
-		APIKeys:        map[string]domain.AccountID{acmeKey: "acme", globexKey: "globex"},
+		APIKeys:        map[string]httpapi.Grant{acmeKey: {Account: "acme"}, globexKey: {Account: "globex"}},
 		WebhookSecrets: map[string]domain.AccountID{acmeHook: "acme", globexHook: "globex"},
 		Log:            slog.New(slog.NewTextHandler(io.Discard, nil)),
 	})
