@@ -130,8 +130,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		func() float64 { return float64(campaigns.Quarantined()) }))
 
 	api := httpapi.NewHandler(httpapi.Deps{
-		Commands: cmds, Queries: queries, WaitFor: readModels.WaitFor, APIKeys: cfg.APIKeys, WebhookSecrets: cfg.webhookSecrets(),
-		Reports: bus.NewReportPublisher(publisher, intake), Log: log,
+		Campaigns: cmds, CampaignReads: queries, Statistics: queries, Metadata: queries,
+		Devices: cmds, DeviceReads: queries, Manifests: cmds, ManifestReads: queries,
+		Connector: cmds, Reports: bus.NewReportPublisher(publisher, intake),
+		WaitFor: readModels.WaitFor, APIKeys: cfg.APIKeys, WebhookSecrets: cfg.webhookSecrets(), Log: log,
 		IdempotencyKeys: postgres.NewIdempotencyKeys(pool, time.Now), RateLimit: httpapi.RateLimit{Requests: cfg.RateLimit},
 		Ready: map[string]httpapi.ReadinessCheck{
 			"database":    func(ctx context.Context) error { return pool.Ping(ctx) },
