@@ -32,6 +32,7 @@ import (
 	"github.com/updateservice/updateservice/commands/engine"
 	"github.com/updateservice/updateservice/domain"
 	"github.com/updateservice/updateservice/domain/eventstore"
+	"github.com/updateservice/updateservice/internal/wiring"
 	"github.com/updateservice/updateservice/projections"
 )
 
@@ -123,7 +124,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	campaigns := engine.New(engine.Config{
 		BatchSize: cfg.SchedulerBatchSize, BatchDelay: cfg.SchedulerDelay, PollInterval: cfg.SchedulerPollingTimeout,
 		DeviceTimeout: cfg.DeviceUpdateTimeout, MaxInFlight: cfg.SchedulerMaxInFlight, Logger: log,
-	}, queued, engineReads{queries, projections.NewEngineQueries(pool)}, queuedManifests{publisher}, store, projector.WaitFor, time.Now,
+	}, queued, wiring.NewEngineReads(pool), queuedManifests{publisher}, store, projector.WaitFor, time.Now,
 		engine.WithTimeoutClock(intake.Clock))
 	metrics.MustRegister(prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "update_service_engine_campaigns_quarantined_total",
 		Help: "Campaigns the campaign engine could not drive and kept in quarantined_campaigns."},

@@ -16,6 +16,7 @@ import (
 	"github.com/updateservice/updateservice/commands"
 	"github.com/updateservice/updateservice/commands/engine"
 	"github.com/updateservice/updateservice/domain"
+	"github.com/updateservice/updateservice/internal/wiring"
 	"github.com/updateservice/updateservice/projections"
 )
 
@@ -26,43 +27,13 @@ const account domain.AccountID = "acc1"
 type world struct {
 	t       *testing.T
 	h       *commands.Handlers
-	reads   *reads
+	reads   wiring.EngineReads
 	runner  *projections.Runner
 	devices *fakeDevices
 	pool    *pgxpool.Pool
 	engine  *engine.Engine
 	stop    func() // stops the engine
 	start   func() // starts it again
-}
-
-// reads are the engine's reads on the read models, in the engine's types
-// (as cmd/updated's engineReads).
-type reads struct {
-	*projections.Queries
-	*projections.EngineQueries
-}
-
-func (r *reads) DrivableCampaigns(ctx context.Context) ([]engine.CampaignRef, error) {
-	refs, err := r.EngineQueries.DrivableCampaigns(ctx)
-	return engineRefs(refs), err
-}
-
-func (r *reads) CampaignRetries(ctx context.Context, runner string) ([]engine.CampaignRef, error) {
-	refs, err := r.EngineQueries.CampaignRetries(ctx, runner)
-	return engineRefs(refs), err
-}
-
-func (r *reads) CampaignProgress(ctx context.Context, campaign domain.CampaignID) (engine.Progress, error) {
-	p, err := r.EngineQueries.CampaignProgress(ctx, campaign)
-	return engine.Progress(p), err
-}
-
-func engineRefs(refs []projections.CampaignRef) []engine.CampaignRef {
-	out := make([]engine.CampaignRef, len(refs))
-	for i, r := range refs {
-		out[i] = engine.CampaignRef(r)
-	}
-	return out
 }
 
 func newWorld(t *testing.T, cfg engine.Config) *world {
@@ -83,7 +54,7 @@ func newWorldWith(t *testing.T, cfg engine.Config, wrap func(engine.Reads) engin
 	}
 	store := postgres.NewEventStore(pool)
 	t.Cleanup(store.Close)
-	w := &world{t: t, pool: pool, h: commands.New(store, time.Now), reads: &reads{projections.NewQueries(pool), projections.NewEngineQueries(pool)}}
+	w := &world{t: t, pool: pool, h: commands.New(store, time.Now), reads: wiring.NewEngineReads(pool)}
 	w.runner = projections.NewRunner(pool, store, projections.Config{})
 	go func() { _ = w.runner.Run(ctx) }()
 	w.devices = &fakeDevices{h: w.h, ctx: ctx}
