@@ -111,7 +111,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	newQueues := func() (*bus.Router, error) {
 		return bus.NewRouter(ps, bus.Handlers{Commands: cmds, Sender: sender, Intake: intake,
 			ReadModels: busReadModels{projections.NewEngineQueries(pool), projections.NewCampaignRebuilder(pool, store, projections.DefaultName)},
-			Available: func(ctx context.Context) error { return errors.Join(pool.Ping(ctx), storeReady(ctx)) },
+			Available:  func(ctx context.Context) error { return errors.Join(pool.Ping(ctx), storeReady(ctx)) },
 		}, log, busMetrics)
 	}
 	queues, err := newQueues()
