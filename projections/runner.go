@@ -122,6 +122,9 @@ func (r *Runner) Run(ctx context.Context) (err error) {
 	if err != nil {
 		return err
 	}
+	if err := r.backfillHistory(ctx); err != nil {
+		return err
+	}
 	r.advance(pos)
 	r.cfg.Logger.Info("projections: starting", "name", r.cfg.Name, "after", pos.String())
 	sub, err := r.source.SubscribeAll(ctx, pos)
