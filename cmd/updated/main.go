@@ -131,7 +131,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 
 	api := httpapi.NewHandler(httpapi.Deps{
 		Commands: cmds, Queries: queries, WaitFor: readModels.WaitFor, APIKeys: cfg.APIKeys, WebhookSecrets: cfg.webhookSecrets(),
-		Reports: bus.NewReportPublisher(publisher, intake), Log: log,
+		Reports: bus.NewReportPublisher(publisher, intake), Log: log, History: projections.NewHistory(pool, store),
 		IdempotencyKeys: postgres.NewIdempotencyKeys(pool, time.Now), RateLimit: httpapi.RateLimit{Requests: cfg.RateLimit},
 		Ready: map[string]httpapi.ReadinessCheck{
 			"database":    func(ctx context.Context) error { return pool.Ping(ctx) },
