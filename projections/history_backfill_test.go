@@ -1,0 +1,50 @@
+package projections_test
+
+import (
+	"context"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/updateservice/updateservice/projections"
+)
+
+func TestARunnerPastTheStartIndexesTheHistoryItLacks(t *testing.T) {
+	// Given read models built before campaign_history existed: a runner
+	// past the first half of a history, the table empty, and the backfill
+	// row migration 007 leaves for such a database
+	f := newFixture(t)
+	groups := mixedHistory(t, 11, 30)
+	half := f.appendAll(t, groups[:len(groups)/2])
+	runTo(t, projections.NewRunner(f.pool, f.store, projections.Config{BatchSize: 50}), half)
+	exec(t, f, `TRUNCATE campaign_history`)
+	exec(t, f, `INSERT INTO campaign_history_backfill (runner, until_commit, until_prepare, done_commit, done_prepare)
+		SELECT name, commit_position, prepare_position, 0, 0 FROM projection_checkpoints WHERE name = 'read-models'`)
+	last := f.appendAll(t, groups[len(groups)/2:])
+
+	// When the runner starts again
+	runTo(t, projections.NewRunner(f.pool, f.store, projections.Config{BatchSize: 50}), last)
+
+	// Then the table holds what a runner from the start writes, and the
+	// backfill row is gone
+	fresh := f.schemaPool(t, "fresh")
+	runTo(t, projections.NewRunner(fresh, f.store, projections.Config{BatchSize: 50}), last)
+	want, got := dump(t, f.pool, "fresh")["campaign_history"], dump(t, f.pool, "public")["campaign_history"]
+	if len(want) == 0 {
+		t.Fatal("the history indexes nothing")
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("campaign_history after the backfill differs from a clean run (-clean +backfilled):\n%s", diff)
+	}
+	var rows int
+	if err := f.pool.QueryRow(context.Background(), `SELECT count(*) FROM campaign_history_backfill`).Scan(&rows); err != nil || rows != 0 {
+		t.Errorf("%d backfill rows left (%v), want none", rows, err)
+	}
+}
+
+func exec(t *testing.T, f *fixture, sql string) {
+	t.Helper()
+	if _, err := f.pool.Exec(context.Background(), sql); err != nil {
+		t.Fatal(err)
+	}
+}
