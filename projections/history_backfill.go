@@ -13,12 +13,24 @@ import (
 
 // Read models built before campaign_history existed have a checkpoint past
 // the events the table lacks: the migration that made the table left a
-// campaign_history_backfill row saying up to where. Before following the
-// global order, the runner indexes the events up to there, a batch per
-// transaction that also moves the row's own position, so a restart goes
-// on where it stopped; the last batch removes the row. It reads the global
-// order through the same subscription as the live path, so it works on
-// either event store.
+// campaign_history_backfill row saying up to where. Beside the live path,
+// the runner indexes the events up to there, a batch per transaction that
+// also moves the row's own position, so a restart goes on where it
+// stopped; the last batch removes the row. The read models never wait for
+// it, and its rows, all at or before where the live path started, never
+// meet the live path's. It reads the global order through the port's
+// subscription, so it works on either event store.
+
+// backfillBeside runs backfillHistory in the background; the channel
+// yields its error (nil when done) and then closes.
+func (r *Runner) backfillBeside(ctx context.Context) <-chan error {
+	done := make(chan error, 1)
+	go func() {
+		defer close(done)
+		done <- r.backfillHistory(ctx)
+	}()
+	return done
+}
 
 // backfillHistory fills campaign_history up to the backfill row's position,
 // if there is one for this runner.
