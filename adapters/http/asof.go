@@ -161,3 +161,21 @@ func eventTypesOf(s projections.StatisticsAsOf, summary, eventType string) []pro
 	}
 	return out
 }
+
+// getCampaignDeviceMetadataAsOf answers one per-device record of a
+// campaign as it was at an instant: the list as of then, narrowed to the
+// record's id. A record the campaign had not made by then is not found.
+func (d Deps) getCampaignDeviceMetadataAsOf(w http.ResponseWriter, r *http.Request, at time.Time) {
+	id := chi.URLParam(r, "metadata_id")
+	req := projections.ListRequest{Limit: projections.MinLimit, Order: projections.Ascending,
+		Filter: projections.Filter{{Field: "id", Op: projections.OpEq, Value: id}}}
+	page, err := d.History.ListCampaignDeviceMetadataAsOf(r.Context(), accountOf(r.Context()), campaignID(r), at, req)
+	if err == nil && len(page.Data) != 1 {
+		err = domain.NotFoundError{Object: "campaign device metadata", ID: id}
+	}
+	if err != nil {
+		writeError(w, r, d.Log, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, metadataObject(page.Data[0]))
+}

@@ -67,7 +67,7 @@ func NewHandler(d Deps) http.Handler {
 			r.Post("/v3/update-campaigns/{id}/stop", d.stopCampaign)
 			r.Post("/v3/update-campaigns/{id}/archive", d.archiveCampaign)
 			r.Get("/v3/update-campaigns/{id}/campaign-device-metadata", d.asOf(d.listCampaignDeviceMetadataAsOf, d.listCampaignDeviceMetadata))
-			r.Get("/v3/update-campaigns/{id}/campaign-device-metadata/{metadata_id}", d.getCampaignDeviceMetadata)
+			r.Get("/v3/update-campaigns/{id}/campaign-device-metadata/{metadata_id}", d.asOf(d.getCampaignDeviceMetadataAsOf, d.getCampaignDeviceMetadata))
 			r.Get("/v3/update-campaigns/{id}/statistics", d.asOf(d.statisticsAsOf(d.listStatisticsAsOf), d.listStatistics))
 			r.Get("/v3/update-campaigns/{id}/statistics/{summary}", d.asOf(d.statisticsAsOf(d.getStatisticAsOf), d.getStatistic))
 			r.Get("/v3/update-campaigns/{id}/statistics/{summary}/event_types", d.asOf(d.statisticsAsOf(d.listEventTypesAsOf), d.listEventTypes))

@@ -38,6 +38,10 @@ func (s *stack) checkAsOf(r *rollout) {
 			if read == "stats" {
 				path = "/api/v2/campaigns/" + r.campaign + "/stats"
 			}
+			if want == nil { // not found then
+				s.get(asOf(path, at), http.StatusNotFound)
+				continue
+			}
 			if diff := cmp.Diff(want, s.get(asOf(path, at), http.StatusOK)); diff != "" {
 				s.t.Errorf("GET %s as of %s differs from its live answer then (-live +as of):\n%s", path, at, diff)
 			}

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/updateservice/updateservice/domain"
+	"github.com/updateservice/updateservice/projections"
 )
 
 // The campaign reads that take as_of, each answered live at every instant
@@ -108,6 +109,14 @@ func (r *rollout) record(s *stack) {
 	answers := map[string]map[string]any{"stats": s.get("/api/v2/campaigns/"+r.campaign+"/stats", http.StatusOK)}
 	for _, read := range asOfReads {
 		answers[read] = s.get("/v3/update-campaigns/"+r.campaign+read, http.StatusOK)
+	}
+	// One device's record: not found until the device is enrolled.
+	record := "/campaign-device-metadata/" + projections.MetadataID(domain.CampaignID(r.campaign), "dev-05")
+	if _, enrolled := r.states["dev-05"]; enrolled {
+		answers[record] = s.get("/v3/update-campaigns/"+r.campaign+record, http.StatusOK)
+	} else {
+		s.get("/v3/update-campaigns/"+r.campaign+record, http.StatusNotFound)
+		answers[record] = nil
 	}
 	r.seen[s.pause()] = answers
 }
