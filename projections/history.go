@@ -25,6 +25,7 @@ type historyRow struct {
 	EventAt     *time.Time
 	DeviceID    *string
 	UpdateState *string
+	FromState   *string
 	SkipReason  *string
 	ResultCode  *int
 	Reason      *string
@@ -32,7 +33,7 @@ type historyRow struct {
 
 // historyColumns are campaign_history's columns, in historyRow's order.
 var historyColumns = []string{"campaign_id", "commit_position", "prepare_position", "account_id", "stream_id", "revision",
-	"event_type", "recorded_at", "event_at", "device_id", "update_state", "skip_reason", "result_code", "reason"}
+	"event_type", "recorded_at", "event_at", "device_id", "update_state", "from_state", "skip_reason", "result_code", "reason"}
 
 // campaignHistoryProjection indexes the events that concern a campaign.
 // Rows are facts that never change, so a batch only appends: no row is
@@ -53,25 +54,26 @@ func (p *campaignHistoryProjection) OnCampaignEvent(env envelope) {
 
 // OnDeviceEnrolled indexes an enrolment: the device is pending.
 func (p *campaignHistoryProjection) OnDeviceEnrolled(env envelope, e domain.DeviceEnrolled) {
-	p.device(env, e.CampaignID, env.at(e.At), domain.UpdatePending, "", 0, "")
+	p.device(env, e.CampaignID, env.at(e.At), domain.UpdatePending, nil, "", 0, "")
 }
 
 // OnDeviceSkipped indexes a skip, with its reason.
 func (p *campaignHistoryProjection) OnDeviceSkipped(env envelope, e domain.DeviceSkipped) {
-	p.device(env, e.CampaignID, env.at(e.At), domain.UpdateSkipped, e.Reason, 0, "")
+	p.device(env, e.CampaignID, env.at(e.At), domain.UpdateSkipped, nil, e.Reason, 0, "")
 }
 
 // OnDeviceUpdateStateChanged indexes a step of the device's update.
 func (p *campaignHistoryProjection) OnDeviceUpdateStateChanged(env envelope, e domain.DeviceUpdateStateChanged) {
-	p.device(env, e.CampaignID, env.at(e.At), e.To, "", e.ResultCode, e.Reason)
+	from := string(e.From)
+	p.device(env, e.CampaignID, env.at(e.At), e.To, &from, "", e.ResultCode, e.Reason)
 }
 
 func (p *campaignHistoryProjection) device(env envelope, campaign domain.CampaignID, at time.Time,
-	state domain.UpdateState, skip domain.SkipReason, code int, reason string) {
+	state domain.UpdateState, from *string, skip domain.SkipReason, code int, reason string) {
 	r := p.row(env, campaign)
 	device, st, sk := string(env.deviceID), string(state), string(skip)
 	at = roundAsFromJSON(at)
-	r.EventAt, r.DeviceID, r.UpdateState, r.SkipReason, r.Reason = &at, &device, &st, &sk, &reason
+	r.EventAt, r.DeviceID, r.UpdateState, r.FromState, r.SkipReason, r.Reason = &at, &device, &st, from, &sk, &reason
 	if code != 0 {
 		r.ResultCode = &code
 	}
@@ -97,7 +99,7 @@ func (p *campaignHistoryProjection) copyNew(ctx context.Context, tx pgx.Tx) erro
 		pgx.CopyFromSlice(len(p.rows), func(i int) ([]any, error) {
 			r := &p.rows[i]
 			return []any{r.CampaignID, r.Commit, r.Prepare, r.AccountID, r.Stream, r.Revision, r.EventType,
-				r.RecordedAt, r.EventAt, r.DeviceID, r.UpdateState, r.SkipReason, r.ResultCode, r.Reason}, nil
+				r.RecordedAt, r.EventAt, r.DeviceID, r.UpdateState, r.FromState, r.SkipReason, r.ResultCode, r.Reason}, nil
 		}))
 	if err != nil {
 		return fmt.Errorf("copying new rows into campaign_history: %w", err)

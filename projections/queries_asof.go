@@ -140,35 +140,46 @@ func (h *History) CountersAsOf(ctx context.Context, account domain.AccountID, ca
 	return k, nil
 }
 
-// lastStates selects each device's last row of campaign $1 recorded at or
-// before $2: its state then. The partial index campaign_history_device
-// holds every column it reads.
-const lastStates = `SELECT DISTINCT ON (device_id) device_id, update_state, commit_position, prepare_position, event_at
-	FROM campaign_history WHERE campaign_id = $1 AND device_id IS NOT NULL AND recorded_at <= $2
-	ORDER BY device_id, commit_position DESC, prepare_position DESC`
+// countersMoves sums the moves of campaign $1's device rows recorded at or
+// before $2 by state, as the live counters move: an enrolment or a skip
+// adds a device to its state, a state change takes it from one state to
+// another. With each state's last position, to find the last row.
+const countersMoves = `SELECT v.state, sum(v.n), max(ARRAY[h.commit_position, h.prepare_position])
+	FROM campaign_history h CROSS JOIN LATERAL (VALUES (h.update_state, 1), (h.from_state, -1)) AS v (state, n)
+	WHERE h.campaign_id = $1 AND h.device_id IS NOT NULL AND h.recorded_at <= $2 AND v.state IS NOT NULL
+	GROUP BY v.state`
 
-// counters counts the devices of a folded campaign by their last state at
-// at. Counters are a function of those states: every device counted once,
-// in its state; updated_at is the time of the last device event, or of
-// the creation.
+// counters counts the devices of a folded campaign by state at an
+// instant; updated_at is the time of the last device event by then, or of
+// the creation, as the live row's.
 func (h *History) counters(ctx context.Context, f campaignAsOf, at time.Time) (Counters, error) {
-	rows, err := h.pool.Query(ctx, `WITH last AS MATERIALIZED (`+lastStates+`)
-		SELECT update_state, count(*), (SELECT event_at FROM last ORDER BY commit_position DESC, prepare_position DESC LIMIT 1)
-		FROM last GROUP BY update_state`, f.row.ID, at)
+	rows, err := h.pool.Query(ctx, countersMoves, f.row.ID, at)
 	if err != nil {
 		return Counters{}, err
 	}
 	states := map[domain.UpdateState]int64{}
-	updated := f.row.CreatedAt
 	var state domain.UpdateState
 	var n int64
-	var last time.Time
-	_, err = pgx.ForEachRow(rows, []any{&state, &n, &last}, func() error {
-		states[state], updated = n, last
+	var pos, last []int64
+	_, err = pgx.ForEachRow(rows, []any{&state, &n, &pos}, func() error {
+		if states[state] = n; n == 0 {
+			delete(states, state)
+		}
+		if slices.Compare(pos, last) > 0 {
+			last = pos
+		}
 		return nil
 	})
 	if err != nil {
 		return Counters{}, err
+	}
+	updated := f.row.CreatedAt
+	if len(last) == 2 {
+		err = h.pool.QueryRow(ctx, `SELECT event_at FROM campaign_history WHERE campaign_id = $1 AND commit_position = $2 AND prepare_position = $3`,
+			f.row.ID, last[0], last[1]).Scan(&updated)
+		if err != nil {
+			return Counters{}, err
+		}
 	}
 	return countersOf(domain.CampaignID(f.row.ID), states, updated), nil
 }

@@ -4,8 +4,9 @@
 -- events themselves stay in the event store; the history API reads a
 -- page of this index, then those events. Device rows carry the device's
 -- state in the campaign after the event, so the campaign's counters,
--- metadata and statistics as of any instant are one indexed query: each
--- device's last row at or before the instant.
+-- metadata and statistics as of any instant come from the index alone:
+-- the counters are the sum of the device rows' moves (from_state to
+-- update_state) up to the instant, as the live counters move.
 CREATE TABLE campaign_history (
     campaign_id      text        NOT NULL,
     commit_position  bigint      NOT NULL, -- the event's place in the global order
@@ -18,16 +19,15 @@ CREATE TABLE campaign_history (
     event_at         timestamptz,          -- a device event's own time (as the metadata's updated_at); NULL for campaign events
     device_id        text,                 -- NULL for the campaign stream's events
     update_state     text,                 -- the device's update state after the event; NULL for campaign events
+    from_state       text,                 -- the device's update state before a state change; NULL for enrolments, skips and campaign events
     skip_reason      text,                 -- why the device was skipped; '' when enrolled, NULL for campaign events
     result_code      integer,              -- result code of the state change; NULL when it had none
     reason           text,                 -- reason given with the state change; NULL for campaign events
     PRIMARY KEY (campaign_id, commit_position, prepare_position)
 );
--- Each device's rows of a campaign, latest first: "each device's last state
--- at or before T" reads this index alone.
-CREATE INDEX campaign_history_device ON campaign_history
-    (campaign_id, device_id, commit_position DESC, prepare_position DESC)
-    INCLUDE (recorded_at, update_state, event_at) WHERE device_id IS NOT NULL;
+-- Each device's rows of a campaign: its record as of an instant is its last
+-- row by then. Narrow on purpose: every device event writes it.
+CREATE INDEX campaign_history_device ON campaign_history (campaign_id, device_id) WHERE device_id IS NOT NULL;
 COMMENT ON TABLE campaign_history IS 'Every event concerning a campaign, by campaign and global position; device rows carry the state after the event.';
 
 -- campaign_history_backfill: read models built before campaign_history
