@@ -23,7 +23,8 @@ const asOfCampaign = domain.CampaignID("asof")
 // projects it, and times the reads as of the instant after the third
 // step, next to the live reads and a raw count of the live records per
 // state: once as the runner left the tables, once after VACUUM ANALYZE
-// (autovacuum's work, which index-only scans need).
+// (autovacuum's work: the planner's statistics of the freshly filled
+// tables).
 func (b *bench) asOfScenario(ctx context.Context, _ rate) error {
 	pool, err := b.database(ctx, "asof", 0)
 	if err != nil {
