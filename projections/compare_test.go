@@ -25,6 +25,7 @@ var readModelTables = map[string]string{
 	"campaign_event_types":     "campaign_id, summary_status, event_type",
 	"devices":                  "account_id, device_id",
 	"manifests":                "id",
+	"campaign_history":         "campaign_id, commit_position, prepare_position",
 }
 
 // dump returns every row of every read model of schema.
@@ -50,7 +51,8 @@ func assertReadModelTables(t testing.TB, pool *pgxpool.Pool, schema string) {
 	t.Helper()
 	var tables []string
 	err := pool.QueryRow(context.Background(), `SELECT coalesce(array_agg(table_name::text ORDER BY table_name), '{}')
-		FROM information_schema.tables WHERE table_schema = $1 AND table_name NOT IN ('projection_checkpoints', 'event_source', 'quarantined_events', 'quarantined_campaigns', $2)`,
+		FROM information_schema.tables WHERE table_schema = $1 AND table_name NOT IN ('projection_checkpoints', 'event_source', 'quarantined_events', 'quarantined_campaigns',
+			'campaign_history_backfill', $2)`,
 		schema, projections.VersionTable).Scan(&tables)
 	if err != nil {
 		t.Fatal(err)

@@ -20,6 +20,7 @@ type readModels struct {
 	statistics *campaignStatisticsProjection
 	devices    *devicesProjection
 	manifests  *manifestsProjection
+	history    *campaignHistoryProjection
 }
 
 func newReadModels() *readModels {
@@ -30,6 +31,7 @@ func newReadModels() *readModels {
 		statistics: newCampaignStatisticsProjection(),
 		devices:    newDevicesProjection(),
 		manifests:  newManifestsProjection(),
+		history:    newCampaignHistoryProjection(),
 	}
 }
 
@@ -83,6 +85,7 @@ func (m *readModels) write(ctx context.Context, tx pgx.Tx) error {
 func (m *readModels) copyNew(ctx context.Context, tx pgx.Tx) error {
 	for _, copyNew := range []func(context.Context, pgx.Tx) error{
 		m.campaigns.rows.copyNew, m.metadata.rows.copyNew, m.devices.rows.copyNew, m.manifests.rows.copyNew,
+		m.history.copyNew,
 	} {
 		if err := copyNew(ctx, tx); err != nil {
 			return err

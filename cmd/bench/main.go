@@ -50,7 +50,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, out io.
 	fs.IntVar(&o.clients, "clients", 8, "concurrent clients of the single-command scenarios")
 	fs.IntVar(&o.requests, "requests", 20_000, "requests of the single-command scenarios")
 	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the whole run to this file")
-	only := fs.String("only", "", "run only the scenarios whose name contains this (batch, campaign, eventstoredb, queues, single, e2e)")
+	only := fs.String("only", "", "run only the scenarios whose name contains this (batch, campaign, eventstoredb, queues, asof, single, e2e)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -84,7 +84,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, out io.
 		run  func(context.Context, rate) error
 	}{
 		{"batch", b.batchScenarios}, {"campaign", b.campaignScenario}, {"eventstoredb", b.eventStoreDBScenario},
-		{"queues", b.queueScenario}, {"single", b.singleCommandScenario}, {"e2e", b.e2eScenario},
+		{"queues", b.queueScenario}, {"asof", b.asOfScenario}, {"single", b.singleCommandScenario}, {"e2e", b.e2eScenario},
 	} {
 		if o.only != "" && !strings.Contains(s.name, o.only) {
 			continue

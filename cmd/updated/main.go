@@ -129,25 +129,24 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		Help: "Campaigns the campaign engine could not drive and kept in quarantined_campaigns."},
 		func() float64 { return float64(campaigns.Quarantined()) }))
 
-	api := httpapi.NewHandler(httpapi.Deps{
-		Campaigns: cmds, CampaignReads: queries, Statistics: queries, Metadata: queries,
-		Devices: cmds, DeviceReads: queries, Manifests: cmds, ManifestReads: queries,
-		Connector: cmds, Reports: bus.NewReportPublisher(publisher, intake),
-		WaitFor: readModels.WaitFor, APIKeys: cfg.APIKeys, WebhookSecrets: cfg.webhookSecrets(), Log: log,
-		IdempotencyKeys: postgres.NewIdempotencyKeys(pool, time.Now), RateLimit: httpapi.RateLimit{Requests: cfg.RateLimit},
-		Ready: map[string]httpapi.ReadinessCheck{
-			"database":    func(ctx context.Context) error { return pool.Ping(ctx) },
-			"event store": storeReady,
-			"projections": readModels.projectionsReady,
-			"shutdown": func(context.Context) error {
-				if stopping.Load() {
-					return errors.New("the service is stopping")
-				}
-				return nil
-			},
+	deps := wiring.HTTPPorts(cmds, queries, projections.NewHistory(pool, store))
+	deps.Reports = bus.NewReportPublisher(publisher, intake) // the webhook's reports go through the queues
+	deps.WaitFor, deps.APIKeys, deps.WebhookSecrets, deps.Log = readModels.WaitFor, cfg.APIKeys, cfg.webhookSecrets(), log
+	deps.IdempotencyKeys = postgres.NewIdempotencyKeys(pool, time.Now)
+	deps.RateLimit = httpapi.RateLimit{Requests: cfg.RateLimit}
+	deps.Ready = map[string]httpapi.ReadinessCheck{
+		"database":    func(ctx context.Context) error { return pool.Ping(ctx) },
+		"event store": storeReady,
+		"projections": readModels.projectionsReady,
+		"shutdown": func(context.Context) error {
+			if stopping.Load() {
+				return errors.New("the service is stopping")
+			}
+			return nil
 		},
-		Degraded: map[string]httpapi.ReadinessCheck{"quarantine": queries.QuarantineCheck},
-	})
+	}
+	deps.Degraded = map[string]httpapi.ReadinessCheck{"quarantine": queries.QuarantineCheck}
+	api := httpapi.NewHandler(deps)
 	mux := http.NewServeMux()
 	mux.Handle("/metrics", promhttp.HandlerFor(metrics, promhttp.HandlerOpts{}))
 	mux.Handle("/", api)
