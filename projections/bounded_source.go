@@ -52,7 +52,7 @@ func (b *boundedSource) SubscribeAll(ctx context.Context, after eventstore.Posit
 type boundedSubscription struct {
 	b    *boundedSource
 	sub  eventstore.Subscription
-	last eventstore.Position          // the last event delivered
+	last eventstore.Position        // the last event delivered
 	held []eventstore.RecordedEvent // read past the bound, not delivered yet
 }
 
