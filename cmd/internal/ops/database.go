@@ -70,3 +70,14 @@ func MaskURL(s string) string {
 	}
 	return strings.Replace(u.String(), "xxxxx", "*****", 1)
 }
+
+// KafkaBrokers splits KAFKA_HOST, bootstrap servers separated by commas.
+func KafkaBrokers(kafkaHost string) []string {
+	var brokers []string
+	for _, b := range strings.Split(kafkaHost, ",") {
+		if b = strings.TrimSpace(b); b != "" {
+			brokers = append(brokers, b)
+		}
+	}
+	return brokers
+}
