@@ -119,4 +119,3 @@ func (e *env) printDifferences(v projections.Verification, shown []projections.D
 	}
 	return nil
 }
-
