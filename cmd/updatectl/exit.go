@@ -29,6 +29,9 @@ func usagef(format string, args ...any) error {
 // errDifferences says replay --verify found differences, already printed.
 var errDifferences = errors.New("the read models differ from a rebuild (see above)")
 
+// errExportProblems says verify-export found problems, already printed.
+var errExportProblems = errors.New("the export does not match the service's history (see above)")
+
 func exitCode(err error) int {
 	var usage usageError
 	switch {

@@ -71,7 +71,8 @@ func newRootCommand(e *env) *cobra.Command {
 	root.SetFlagErrorFunc(func(cmd *cobra.Command, err error) error {
 		return usageError{fmt.Errorf("%w (see %s --help)", err, cmd.CommandPath())}
 	})
-	root.AddCommand(newReplayCommand(e), newRebuildCommand(e), newQuarantineCommand(e), newSendCommand(e))
+	root.AddCommand(newReplayCommand(e), newRebuildCommand(e), newQuarantineCommand(e), newSendCommand(e),
+		newHistoryCommand(e), newExportCommand(e), newVerifyExportCommand(e))
 	return root
 }
 
