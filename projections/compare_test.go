@@ -15,17 +15,16 @@ import (
 	"github.com/updateservice/updateservice/projections"
 )
 
-// readModelTables lists every read model with its primary key, the order
-// in which dumps list rows.
-var readModelTables = map[string]string{
-	"campaigns":                "id",
-	"campaign_counters":        "campaign_id",
-	"campaign_device_metadata": "id",
-	"campaign_statistics":      "campaign_id, summary_status",
-	"campaign_event_types":     "campaign_id, summary_status, event_type",
-	"devices":                  "account_id, device_id",
-	"manifests":                "id",
-}
+// readModelTables maps every read model to its primary key, the order in
+// which dumps list rows: projections.ReadModelTables, which Verify and
+// Rebuild use too.
+var readModelTables = func() map[string]string {
+	out := map[string]string{}
+	for _, t := range projections.ReadModelTables {
+		out[t.Name] = strings.Join(t.Key, ", ")
+	}
+	return out
+}()
 
 // dump returns every row of every read model of schema.
 func dump(t testing.TB, pool *pgxpool.Pool, schema string) map[string][]map[string]any {
