@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"testing"
@@ -63,7 +64,9 @@ func TestReplayVerifyReadsEventStoreDBWhenConfigured(t *testing.T) {
 		t.Fatal(err)
 	}
 	stop()
-	<-done
+	if err := <-done; !errors.Is(err, context.Canceled) {
+		t.Fatalf("the runner stopped with %v", err)
+	}
 
 	getenv := func(k string) string { return map[string]string{"DB_URL": url, "EVENTSTORE_URL": srv.URL()}[k] }
 	if code, stdout, stderr := updatectl(t, getenv, "replay", "--verify"); code != exitOK || !strings.Contains(stdout, "equal a rebuild") {
