@@ -67,12 +67,26 @@ func compareTable(ctx context.Context, live, rebuilt querier, liveSchema, rebuil
 		return fmt.Errorf("reading rebuilt %s: %w", t.Name, err)
 	}
 	defer r.rows.Close()
+	if err := mergeRows(t, columns, l, r, each); err != nil {
+		return err
+	}
+	if err := l.rows.Err(); err != nil {
+		return fmt.Errorf("reading live %s: %w", t.Name, err)
+	}
+	if err := r.rows.Err(); err != nil {
+		return fmt.Errorf("reading rebuilt %s: %w", t.Name, err)
+	}
+	return nil
+}
+
+// mergeRows walks both sides in key order and reports what differs.
+func mergeRows(t ReadModelTable, columns []string, l, r *sortedRows, each func(Difference) error) error {
 	k := len(t.Key)
 	for {
 		l.next()
 		r.next()
 		if l.row == nil && r.row == nil {
-			break
+			return nil
 		}
 		var diffs []Difference
 		switch c := compareKeys(l.row, r.row, k); {
@@ -97,13 +111,6 @@ func compareTable(ctx context.Context, live, rebuilt querier, liveSchema, rebuil
 			}
 		}
 	}
-	if err := l.rows.Err(); err != nil {
-		return fmt.Errorf("reading live %s: %w", t.Name, err)
-	}
-	if err := r.rows.Err(); err != nil {
-		return fmt.Errorf("reading rebuilt %s: %w", t.Name, err)
-	}
-	return nil
 }
 
 // sortedRows is one side of a table, read row by row in key order; row

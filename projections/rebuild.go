@@ -120,6 +120,12 @@ func swap(ctx context.Context, live *pgxpool.Pool, build *scratchBuild, liveSche
 		if _, err := tx.Exec(ctx, "SET LOCAL lock_timeout = '"+swapLockTimeout+"'"); err != nil {
 			return err
 		}
+		// A runner that never ran has no row to lock: make it, so that a
+		// runner starting meanwhile waits too.
+		if _, err := tx.Exec(ctx, `INSERT INTO projection_checkpoints (name, commit_position, prepare_position) VALUES ($1, 0, 0)
+			ON CONFLICT (name) DO NOTHING`, runner); err != nil {
+			return err
+		}
 		var err error
 		if pos, err = liveCheckpoint(ctx, tx, runner, true); err != nil {
 			return err
