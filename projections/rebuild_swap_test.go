@@ -56,6 +56,30 @@ func readLoop(ctx context.Context, q *projections.Queries, floor readerFloor, st
 	}
 }
 
+// readFloor reads what the readers' checks compare with, preparing their
+// statements on the readers' pool before the swap.
+func readFloor(t *testing.T, q *projections.Queries) readerFloor {
+	t.Helper()
+	ctx := context.Background()
+	counters, err := q.CampaignCounters(ctx, "acme", "acmemain")
+	if err != nil {
+		t.Fatal(err)
+	}
+	page, err := q.ListCampaignDeviceMetadata(ctx, "acme", "acmemain", projections.ListRequest{Limit: 1000, IncludeTotal: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	list, err := q.ListCampaigns(ctx, "acme", projections.ListRequest{Limit: 1000})
+	if err != nil {
+		t.Fatal(err)
+	}
+	floor := readerFloor{campaigns: len(list.Data), targeted: counters.Targeted, metadata: int(*page.TotalCount)}
+	if floor.targeted == 0 || floor.metadata == 0 {
+		t.Fatalf("the history before the rebuild has no devices in the campaign: %+v", floor)
+	}
+	return floor
+}
+
 // A rebuild while the live runner applies new events and readers query
 // the counters, the metadata and the campaigns through a pool whose
 // statements were prepared before the swap: no reader ever gets an error,
@@ -76,22 +100,7 @@ func TestRebuildSwapsTheReadModelsUnderReadersAndWriters(t *testing.T) {
 	}
 	t.Cleanup(readers.Close)
 	q := projections.NewQueries(readers)
-	counters, err := q.CampaignCounters(ctx, "acme", "acmemain")
-	if err != nil {
-		t.Fatal(err)
-	}
-	page, err := q.ListCampaignDeviceMetadata(ctx, "acme", "acmemain", projections.ListRequest{Limit: 1000, IncludeTotal: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	list, err := q.ListCampaigns(ctx, "acme", projections.ListRequest{Limit: 1000})
-	if err != nil {
-		t.Fatal(err)
-	}
-	floor := readerFloor{campaigns: len(list.Data), targeted: counters.Targeted, metadata: int(*page.TotalCount)}
-	if floor.targeted == 0 || floor.metadata == 0 {
-		t.Fatalf("the history before the rebuild has no devices in the campaign: %+v", floor)
-	}
+	floor := readFloor(t, q)
 
 	stop := make(chan struct{})
 	var wg sync.WaitGroup
@@ -127,11 +136,19 @@ func TestRebuildSwapsTheReadModelsUnderReadersAndWriters(t *testing.T) {
 	fromZero := f.schemaPool(t, "fromzero")
 	runTo(t, projections.NewRunner(fromZero, f.store, projections.Config{}), end)
 	assertSameReadModels(t, f.pool, "public", "fromzero")
-	var schemas int
-	if err := f.pool.QueryRow(ctx, `SELECT count(*) FROM information_schema.schemata WHERE schema_name LIKE 'rebuild%'`).Scan(&schemas); err != nil {
+	assertNoSchemas(t, f, "rebuild")
+}
+
+// assertNoSchemas checks that no schema named with prefix is left.
+func assertNoSchemas(t *testing.T, f *fixture, prefix string) {
+	t.Helper()
+	var schemas []string
+	err := f.pool.QueryRow(context.Background(), `SELECT coalesce(array_agg(schema_name::text), '{}')
+		FROM information_schema.schemata WHERE starts_with(schema_name, $1)`, prefix).Scan(&schemas)
+	if err != nil {
 		t.Fatal(err)
 	}
-	if schemas != 0 {
-		t.Errorf("%d scratch schemas left behind", schemas)
+	if len(schemas) != 0 {
+		t.Errorf("scratch schemas left behind: %v", schemas)
 	}
 }

@@ -65,11 +65,5 @@ func TestVerifyNamesTheRowsChangedBehindTheRunnersBack(t *testing.T) {
 	if diff := cmp.Diff(want, verify(t, f, "verify_changed")); diff != "" {
 		t.Errorf("differences (-want +got):\n%s", diff)
 	}
-	var left int
-	if err := f.pool.QueryRow(ctx, `SELECT count(*) FROM information_schema.schemata WHERE schema_name LIKE 'verify%'`).Scan(&left); err != nil {
-		t.Fatal(err)
-	}
-	if left != 0 {
-		t.Errorf("%d scratch schemas left behind", left)
-	}
+	assertNoSchemas(t, f, "verify")
 }

@@ -91,16 +91,7 @@ func (s *service) runCampaign(t *testing.T, account domain.AccountID, campaign d
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
 	meta := commands.Meta{Account: account}
-	for done := 0; done < n; done += 1000 {
-		regs := make([]commands.DeviceRegistration, min(1000, n-done))
-		for i := range regs {
-			regs[i] = commands.DeviceRegistration{DeviceID: domain.DeviceID(fmt.Sprintf("dev-%06d", done+i)),
-				Attributes: domain.DeviceAttributes{DeviceClass: "sensor", FirmwareHash: "old", Mechanism: domain.MechanismConnector}}
-		}
-		if _, err := s.h.RegisterDevices(ctx, commands.RegisterDevices{Meta: meta, Devices: regs}); err != nil {
-			t.Fatal(err)
-		}
-	}
+	s.registerFleet(ctx, t, meta, n)
 	e := engine.New(engine.Config{BatchSize: 500, PollInterval: 50 * time.Millisecond, DeviceTimeout: time.Hour},
 		s.h, campaignReads{projections.NewQueries(s.pool), projections.NewEngineQueries(s.pool)}, instantDevices{s.h}, s.store,
 		s.runner.WaitFor, time.Now)
@@ -123,6 +114,28 @@ func (s *service) runCampaign(t *testing.T, account domain.AccountID, campaign d
 	if err := s.runner.WaitFor(ctx, started.Position); err != nil {
 		t.Fatal(err)
 	}
+	s.waitStopped(ctx, t, account, campaign, n)
+}
+
+// registerFleet registers n sensors of the account, 1,000 a command.
+func (s *service) registerFleet(ctx context.Context, t *testing.T, meta commands.Meta, n int) {
+	t.Helper()
+	for done := 0; done < n; done += 1000 {
+		regs := make([]commands.DeviceRegistration, min(1000, n-done))
+		for i := range regs {
+			regs[i] = commands.DeviceRegistration{DeviceID: domain.DeviceID(fmt.Sprintf("dev-%06d", done+i)),
+				Attributes: domain.DeviceAttributes{DeviceClass: "sensor", FirmwareHash: "old", Mechanism: domain.MechanismConnector}}
+		}
+		if _, err := s.h.RegisterDevices(ctx, commands.RegisterDevices{Meta: meta, Devices: regs}); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// waitStopped waits until the campaign stopped with every device deployed
+// or failed.
+func (s *service) waitStopped(ctx context.Context, t *testing.T, account domain.AccountID, campaign domain.CampaignID, n int) {
+	t.Helper()
 	q := projections.NewQueries(s.pool)
 	for {
 		c, err := q.Campaign(ctx, account, campaign)

@@ -18,10 +18,11 @@ import (
 	"github.com/updateservice/updateservice/projections"
 )
 
-// With EVENTSTORE_URL set, replay --verify rebuilds from EventStoreDB, as
-// the service reads it; without, it refuses read models built from
-// EventStoreDB rather than compare them with the Postgres store's events.
-func TestReplayVerifyReadsEventStoreDBWhenConfigured(t *testing.T) {
+// esdbService is read models in Postgres built from 200 device
+// registrations stored in the wire-level EventStoreDB server; it returns
+// the database's URL and the server's.
+func esdbService(t *testing.T) (string, string) {
+	t.Helper()
 	ctx := context.Background()
 	srv, err := esdbtest.Start("127.0.0.1:0", esdbtest.Options{})
 	if err != nil {
@@ -67,8 +68,21 @@ func TestReplayVerifyReadsEventStoreDBWhenConfigured(t *testing.T) {
 	if err := <-done; !errors.Is(err, context.Canceled) {
 		t.Fatalf("the runner stopped with %v", err)
 	}
+	return url, srv.URL()
+}
 
-	getenv := func(k string) string { return map[string]string{"DB_URL": url, "EVENTSTORE_URL": srv.URL()}[k] }
+// With EVENTSTORE_URL set, replay --verify rebuilds from EventStoreDB, as
+// the service reads it; without, it refuses read models built from
+// EventStoreDB rather than compare them with the Postgres store's events.
+func TestReplayVerifyReadsEventStoreDBWhenConfigured(t *testing.T) {
+	ctx := context.Background()
+	url, esdbURL := esdbService(t)
+	pool, err := pgxpool.New(ctx, url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(pool.Close)
+	getenv := func(k string) string { return map[string]string{"DB_URL": url, "EVENTSTORE_URL": esdbURL}[k] }
 	if code, stdout, stderr := updatectl(t, getenv, "replay", "--verify"); code != exitOK || !strings.Contains(stdout, "equal a rebuild") {
 		t.Fatalf("replay --verify from EventStoreDB: exit %d\n%s%s", code, stdout, stderr)
 	}
