@@ -18,11 +18,7 @@ type AllocateCampaignQuota struct {
 // AllocateCampaignQuota handles AllocateCampaignQuota.
 func (h *Handlers) AllocateCampaignQuota(ctx context.Context, c AllocateCampaignQuota) (Result, error) {
 	return retry(ctx, func() (Result, error) {
-		cp, err := h.ownedCampaign(ctx, c.Meta, c.CampaignID)
-		if err != nil {
-			return Result{}, err
-		}
-		acc, err := loadAsFound(ctx, h.store, c.Meta, domain.AccountStream(c.Account), domain.LoadAccount)
+		cp, acc, err := h.ownedCampaignAndAccount(ctx, c.Meta, c.CampaignID)
 		if err != nil {
 			return Result{}, err
 		}

@@ -17,19 +17,15 @@ type CheckCampaignManifest struct {
 // CheckCampaignManifest handles CheckCampaignManifest.
 func (h *Handlers) CheckCampaignManifest(ctx context.Context, c CheckCampaignManifest) (Result, error) {
 	return retry(ctx, func() (Result, error) {
-		cp, err := h.ownedCampaign(ctx, c.Meta, c.CampaignID)
-		if err != nil {
-			return Result{}, err
-		}
-		m, err := load(ctx, h.store, domain.ManifestStream(cp.agg.ManifestID()), domain.LoadManifest)
+		cp, m, err := h.ownedCampaignAndManifest(ctx, c.Meta, c.CampaignID)
 		if err != nil {
 			return Result{}, err
 		}
 		now := h.now()
-		if m.agg.ID() == "" || m.agg.Deleted() || m.agg.AccountID() != c.Account {
+		if ownManifest(m, c.Meta, cp.agg.ManifestID()) != nil {
 			err = cp.agg.RemoveManifest(now)
 		} else {
-			err = cp.agg.CheckManifest(m.agg.Timestamp(), now)
+			err = cp.agg.CheckManifest(m.Timestamp(), now)
 		}
 		if err != nil {
 			return Result{}, err

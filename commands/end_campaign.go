@@ -20,11 +20,7 @@ type EndCampaign struct {
 // EndCampaign handles EndCampaign.
 func (h *Handlers) EndCampaign(ctx context.Context, c EndCampaign) (Result, error) {
 	return retry(ctx, func() (Result, error) {
-		cp, err := h.ownedCampaign(ctx, c.Meta, c.CampaignID)
-		if err != nil {
-			return Result{}, err
-		}
-		acc, err := loadAsFound(ctx, h.store, c.Meta, domain.AccountStream(c.Account), domain.LoadAccount)
+		cp, acc, err := h.ownedCampaignAndAccount(ctx, c.Meta, c.CampaignID)
 		if err != nil {
 			return Result{}, err
 		}

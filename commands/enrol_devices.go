@@ -25,11 +25,7 @@ type EnrolDevices struct {
 // EnrolDevices handles EnrolDevices.
 func (h *Handlers) EnrolDevices(ctx context.Context, c EnrolDevices) (Result, error) {
 	return retry(ctx, func() (Result, error) {
-		cp, err := h.ownedCampaign(ctx, c.Meta, c.CampaignID)
-		if err != nil {
-			return Result{}, err
-		}
-		m, err := load(ctx, h.store, domain.ManifestStream(cp.agg.ManifestID()), domain.LoadManifest)
+		cp, m, err := h.ownedCampaignAndManifest(ctx, c.Meta, c.CampaignID)
 		if err != nil {
 			return Result{}, err
 		}
@@ -45,7 +41,7 @@ func (h *Handlers) EnrolDevices(ctx context.Context, c EnrolDevices) (Result, er
 				batch.Skipped[domain.SkipDeregistered]++
 				continue
 			}
-			reason, err := d.agg.EnrolOrSkip(c.CampaignID, m.agg, now)
+			reason, err := d.agg.EnrolOrSkip(c.CampaignID, m, now)
 			if err != nil {
 				return Result{}, fmt.Errorf("enrolling %s: %w", d.agg.ID(), err)
 			}

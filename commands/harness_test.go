@@ -10,8 +10,7 @@ import (
 	"github.com/google/go-cmp/cmp/cmpopts"
 	"github.com/google/uuid"
 
-	"github.com/updateservice/updateservice/adapters/postgres"
-	"github.com/updateservice/updateservice/adapters/postgres/pgtest"
+	"github.com/updateservice/updateservice/adapters/memstore"
 	"github.com/updateservice/updateservice/commands"
 	"github.com/updateservice/updateservice/domain"
 	"github.com/updateservice/updateservice/domain/eventstore"
@@ -30,9 +29,10 @@ var now = time.Date(2025, 3, 4, 5, 6, 7, 0, time.UTC)
 // at is a time of the given history, minutes before now.
 func at(minutesBefore int) time.Time { return now.Add(-time.Duration(minutesBefore) * time.Minute) }
 
-// fixture is a real Postgres event store with handlers on it.
+// fixture is an event store in memory, with the Postgres store's
+// semantics (the port's contract suite checks both), and handlers on it.
 type fixture struct {
-	store *postgres.EventStore
+	store *memstore.Store
 	// hooked wraps store; its beforeAppend, when set, runs before each
 	// AppendMulti, where a test plays a concurrent writer.
 	hooked *hookedStore
@@ -41,12 +41,7 @@ type fixture struct {
 
 func newFixture(t testing.TB) *fixture {
 	t.Helper()
-	pool := pgtest.NewPool(t)
-	if err := postgres.Migrate(context.Background(), pool); err != nil {
-		t.Fatal(err)
-	}
-	s := postgres.NewEventStore(pool)
-	t.Cleanup(s.Close)
+	s := memstore.New()
 	hooked := &hookedStore{Store: s}
 	return &fixture{store: s, hooked: hooked, h: commands.New(hooked, func() time.Time { return now })}
 }

@@ -6,15 +6,13 @@ import (
 	"fmt"
 	"maps"
 	"slices"
-	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/updateservice/updateservice/adapters/eventstoredb"
 	"github.com/updateservice/updateservice/adapters/eventstoredb/esdbtest"
-	"github.com/updateservice/updateservice/adapters/postgres"
-	"github.com/updateservice/updateservice/adapters/postgres/pgtest"
+	"github.com/updateservice/updateservice/adapters/memstore"
 	"github.com/updateservice/updateservice/commands"
 	"github.com/updateservice/updateservice/domain"
 	"github.com/updateservice/updateservice/domain/eventstore"
@@ -43,7 +41,7 @@ var multiStreamStores = []struct {
 	open func(t *testing.T) faultyStore
 }{
 	{"eventstoredb", openEventStoreDB},
-	{"postgres", openPostgres},
+	{"memstore", openMemstore},
 }
 
 // openEventStoreDB is the production adapter, the real client, on the
@@ -65,32 +63,55 @@ func openEventStoreDB(t *testing.T) faultyStore {
 	}}
 }
 
-// openPostgres is the Postgres store; a trigger fails the inserts of a
-// stream's events, and with them the whole transaction.
-func openPostgres(t *testing.T) faultyStore {
-	pool := pgtest.NewPool(t)
-	ctx := context.Background()
-	if err := postgres.Migrate(ctx, pool); err != nil {
-		t.Fatal(err)
-	}
-	s := postgres.NewEventStore(pool)
-	t.Cleanup(s.Close)
-	return faultyStore{Store: s, failAppends: func(t *testing.T, stream string) func() {
-		literal := "'" + strings.ReplaceAll(stream, "'", "''") + "'"
-		if _, err := pool.Exec(ctx, `CREATE FUNCTION fail_append() RETURNS trigger LANGUAGE plpgsql AS $$
-			BEGIN RAISE EXCEPTION 'append to % refused by the test', NEW.stream_id; END $$`); err != nil {
-			t.Fatal(err)
-		}
-		if _, err := pool.Exec(ctx, `CREATE TRIGGER fail_append BEFORE INSERT ON events FOR EACH ROW
-			WHEN (NEW.stream_id = `+literal+`) EXECUTE FUNCTION fail_append()`); err != nil {
-			t.Fatal(err)
-		}
-		return func() {
-			if _, err := pool.Exec(ctx, `DROP TRIGGER fail_append ON events; DROP FUNCTION fail_append()`); err != nil {
-				t.Fatal(err)
-			}
-		}
+// openMemstore is an atomic store, the one in memory: a multi-stream
+// append is all or nothing, as on Postgres (adapters/postgres checks that
+// a failed write rolls back the whole append there). Its fault hook fails
+// every append that writes to a stream, and so the whole append.
+func openMemstore(*testing.T) faultyStore {
+	s := &failingStore{Store: memstore.New()}
+	return faultyStore{Store: s, failAppends: func(_ *testing.T, stream string) func() {
+		s.failOn(stream)
+		return func() { s.failOn("") }
 	}}
+}
+
+// failingStore refuses the appends that write to one stream.
+type failingStore struct {
+	commands.Store
+	mu     sync.Mutex
+	stream string // "": no append fails
+}
+
+func (s *failingStore) failOn(stream string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.stream = stream
+}
+
+func (s *failingStore) Append(ctx context.Context, stream string, expected eventstore.ExpectedRevision, events ...eventstore.EventData) (eventstore.AppendResult, error) {
+	if err := s.fault([]eventstore.AppendRequest{{Stream: stream, Events: events}}); err != nil {
+		return eventstore.AppendResult{}, err
+	}
+	return s.Store.Append(ctx, stream, expected, events...)
+}
+
+func (s *failingStore) AppendMulti(ctx context.Context, requests []eventstore.AppendRequest) ([]eventstore.AppendResult, error) {
+	if err := s.fault(requests); err != nil {
+		return nil, err
+	}
+	return s.Store.AppendMulti(ctx, requests)
+}
+
+// fault returns the error of an append that writes to the failing stream.
+func (s *failingStore) fault(requests []eventstore.AppendRequest) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, r := range requests {
+		if r.Stream == s.stream && len(r.Events) > 0 {
+			return fmt.Errorf("append to %s refused by the test", r.Stream)
+		}
+	}
+	return nil
 }
 
 // world is one test's store and handlers. w.h appends through a hook

@@ -61,3 +61,27 @@ func (h *Handlers) ownedCampaign(ctx context.Context, meta Meta, id domain.Campa
 	}
 	return cp, ownCampaign(cp.agg, meta, id)
 }
+
+// ownedCampaignAndAccount loads a campaign of the command's account and
+// the account, both as the command found them, for a command that moves
+// one of the account's campaign slots.
+func (h *Handlers) ownedCampaignAndAccount(ctx context.Context, meta Meta, id domain.CampaignID) (loaded[*domain.Campaign], loaded[*domain.Account], error) {
+	cp, err := h.ownedCampaign(ctx, meta, id)
+	if err != nil {
+		return cp, loaded[*domain.Account]{}, err
+	}
+	acc, err := loadAsFound(ctx, h.store, meta, domain.AccountStream(meta.Account), domain.LoadAccount)
+	return cp, acc, err
+}
+
+// ownedCampaignAndManifest loads a campaign of the command's account and
+// its root manifest, which may be missing, deleted or another account's:
+// the caller decides what that means for the campaign.
+func (h *Handlers) ownedCampaignAndManifest(ctx context.Context, meta Meta, id domain.CampaignID) (loaded[*domain.Campaign], *domain.Manifest, error) {
+	cp, err := h.ownedCampaign(ctx, meta, id)
+	if err != nil {
+		return cp, nil, err
+	}
+	m, err := load(ctx, h.store, domain.ManifestStream(cp.agg.ManifestID()), domain.LoadManifest)
+	return cp, m.agg, err
+}

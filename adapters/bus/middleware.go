@@ -20,7 +20,7 @@ import (
 //     when it has none) and the record of its outcome;
 //  2. poison: a message that fails for good goes to QueuePoison with the
 //     reason and its queue, and is acked, so the messages behind it go on
-//     (unless a dependency is away: see WithAvailability);
+//     (unless a dependency is away: see Handlers.Available);
 //  3. retry: conflicts and infrastructure errors (domain.KindInternal,
 //     domain.ErrSendNotRecorded among them) are tried again with
 //     exponential backoff; invalid messages and panics are not;
@@ -120,12 +120,9 @@ func (r *Router) poison(q Queue) message.HandlerMiddleware {
 // dependencyAway reports whether the availability check fails, so that
 // a failure is the outage's rather than the message's.
 func (r *Router) dependencyAway(ctx context.Context) bool {
-	if r.available == nil {
-		return false
-	}
 	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
 	defer cancel()
-	return r.available(ctx) != nil
+	return r.handlers.Available(ctx) != nil
 }
 
 // RetryPolicy bounds the retries of a failing message. Zero fields take

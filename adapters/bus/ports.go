@@ -54,6 +54,12 @@ type Handlers struct {
 	ReadModels ReadModels
 	// Sender writes manifests for connector-channel-send-manifest; required.
 	Sender Sender
+	// Available checks the dependencies the handlers need (the database,
+	// the event store); required. A message whose retries are spent while
+	// it fails is not poisoned but delivered again: an outage fails every
+	// message alike, and poisoning them all would lose a campaign's
+	// reports until someone replays the poison queue.
+	Available func(context.Context) error
 	// Intake is told when a message is done (handled, refused or
 	// poisoned), so that the reports of a ReportPublisher's message wait
 	// no more; nil: nobody is told.

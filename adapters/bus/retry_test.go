@@ -1,11 +1,9 @@
 package bus_test
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"strings"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -75,22 +73,15 @@ func TestRetriesSpentEndInThePoisonQueue(t *testing.T) {
 // While a dependency is away, a message whose retries are spent is
 // delivered again, not poisoned: once the dependency is back it applies.
 func TestRetriesSpentDuringAnOutageAreDeliveredAgain(t *testing.T) {
-	var away atomic.Bool
-	away.Store(true)
-	check := func(context.Context) error {
-		if away.Load() {
-			return errors.New("database away")
-		}
-		return nil
-	}
-	w := newWorld(t, inProcess, bus.WithRetry(bus.RetryPolicy{First: 10 * time.Millisecond, Max: 20 * time.Millisecond, For: 100 * time.Millisecond}),
-		bus.WithAvailability(check))
+	w := newWorld(t, inProcess, bus.WithRetry(bus.RetryPolicy{First: 10 * time.Millisecond, Max: 20 * time.Millisecond, For: 100 * time.Millisecond}))
+	outage := errors.New("database away")
+	w.away.Store(&outage)
 	w.activeCampaign(map[domain.DeviceID][]domain.UpdateState{dev1: path()})
 	go func() {
 		time.Sleep(time.Second) // several rounds of retries spent meanwhile
 		_, _, _ = w.h.RecordManifestsSent(w.ctx, commands.RecordManifestsSent{Meta: meta(acme), CampaignID: campaign, Devices: []domain.DeviceID{dev1}})
 		time.Sleep(300 * time.Millisecond) // a round of retries after the send is recorded applies
-		away.Store(false)
+		w.away.Store(nil)
 	}()
 	_, err := w.pub.Send(w.ctx, bus.AsyncResponse{Account: bus.Account{AccountID: acme}, AsyncID: domain.AsyncID(acme, campaign, dev1), Status: ptr(200)})
 	if err != nil {

@@ -21,7 +21,6 @@ type Router struct {
 	log         *slog.Logger
 	metrics     *Metrics
 	retryPolicy RetryPolicy
-	available   func(context.Context) error
 }
 
 // Option tunes a Router.
@@ -30,15 +29,6 @@ type Option func(*Router)
 // WithRetry sets the retry policy of every handler.
 func WithRetry(p RetryPolicy) Option {
 	return func(r *Router) { r.retryPolicy = p.withDefaults() }
-}
-
-// WithAvailability gives the router a check of the dependencies its
-// handlers need (the database, the event store). A message whose retries
-// are spent while the check fails is not poisoned but delivered again:
-// an outage fails every message alike, and poisoning them all would lose
-// a campaign's reports until someone replays the poison queue.
-func WithAvailability(check func(context.Context) error) Option {
-	return func(r *Router) { r.available = check }
 }
 
 // NewRouter returns the router of every queue on ps, sending to h. A nil
@@ -53,6 +43,9 @@ func NewRouter(ps *PubSub, h Handlers, log *slog.Logger, metrics *Metrics, opts 
 	}
 	if h.Sender == nil {
 		missing = append(missing, errors.New("Handlers.Sender is required"))
+	}
+	if h.Available == nil {
+		missing = append(missing, errors.New("Handlers.Available is required"))
 	}
 	if err := errors.Join(missing...); err != nil {
 		return nil, fmt.Errorf("bus.NewRouter: %w", err)

@@ -9,6 +9,7 @@ import (
 	"net"
 	"os"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -77,6 +78,18 @@ type world struct {
 	brokers []string
 	last    eventstore.Position // the last position the given history reached
 	poison  *collector
+	// away, when set, is why the world's dependencies are away: the
+	// router's availability check answers it.
+	away atomic.Pointer[error]
+}
+
+// available is the router's availability check: nil unless a test sent
+// the dependencies away.
+func (w *world) available(context.Context) error {
+	if err := w.away.Load(); err != nil {
+		return *err
+	}
+	return nil
 }
 
 func newWorld(t *testing.T, b backend, opts ...bus.Option) *world {
@@ -117,7 +130,7 @@ func newWorld(t *testing.T, b backend, opts ...bus.Option) *world {
 	}
 	router, err := bus.NewRouter(w.ps, bus.Handlers{Commands: w.h,
 		ReadModels: readModels{projections.NewEngineQueries(pool), projections.NewCampaignRebuilder(pool, store, "")},
-		Sender:     w.sender, Now: w.clock.Now}, log, metrics, opts...)
+		Sender:     w.sender, Now: w.clock.Now, Available: w.available}, log, metrics, opts...)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -6,7 +6,7 @@ import (
 	"time"
 
 	httpapi "github.com/updateservice/updateservice/adapters/http"
-	"github.com/updateservice/updateservice/domain"
+	"github.com/updateservice/updateservice/adapters/http/apitest"
 )
 
 // Over its limit an account is answered 429 with Retry-After, while
@@ -15,20 +15,19 @@ func TestAnAccountOverItsRateLimitIsAnsweredTooManyRequests(t *testing.T) {
 	// A window of a minute: the test's requests all fall in it.
 	a := newAPI(t, func(d *httpapi.Deps) {
 		d.RateLimit = httpapi.RateLimit{Requests: 3, Window: time.Minute}
-		d.WebhookSecrets = map[string]domain.AccountID{"acme-hook": "acme"}
 	})
 	for range 3 {
-		a.must(http.StatusOK, "GET", "/v3/devices", nil)
+		a.Must(http.StatusOK, "GET", "/v3/devices", nil)
 	}
-	rec := a.call("POST", "/v3/devices", acmeKey, map[string]any{"id": "dev-1"})
-	if e := errorOf(t, rec, http.StatusTooManyRequests); e.Type != "too_many_requests" || rec.Header().Get("Retry-After") != "60" {
+	rec := a.Call("POST", "/v3/devices", acmeKey, map[string]any{"id": "dev-1"})
+	if e := apitest.ErrorOf(t, rec, http.StatusTooManyRequests); e.Type != "too_many_requests" || rec.Header().Get("Retry-After") != "60" {
 		t.Errorf("error %+v, Retry-After %q", e, rec.Header().Get("Retry-After"))
 	}
-	errorOf(t, a.call("GET", "/v3/devices/dev-1", acmeKey, nil), http.StatusTooManyRequests)
-	if rec := a.call("GET", "/v3/devices", globexKey, nil); rec.Code != http.StatusOK {
+	apitest.ErrorOf(t, a.Call("GET", "/v3/devices/dev-1", acmeKey, nil), http.StatusTooManyRequests)
+	if rec := a.Call("GET", "/v3/devices", globexKey, nil); rec.Code != http.StatusOK {
 		t.Errorf("globex: %d %s", rec.Code, rec.Body)
 	}
-	if rec := a.call("POST", "/v3/connector/notifications", "acme-hook", []byte(`{}`)); rec.Code != http.StatusNoContent {
+	if rec := a.Call("POST", "/v3/connector/notifications", acmeHook, []byte(`{}`)); rec.Code != http.StatusNoContent {
 		t.Errorf("webhook: %d %s", rec.Code, rec.Body)
 	}
 }

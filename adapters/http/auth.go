@@ -10,22 +10,54 @@ import (
 	"github.com/updateservice/updateservice/domain"
 )
 
-// accountKey keys the request's account in its context.
-type accountKey struct{}
+// accountKey and roleKey key the request's account and its key's role in
+// its context.
+type (
+	accountKey struct{}
+	roleKey    struct{}
+)
+
+// apiKey is an API key with what it grants, kept as the key's SHA-256 so
+// that every comparison takes the same time whatever the key's length.
+type apiKey struct {
+	digest [sha256.Size]byte
+	grant  Grant
+}
+
+// newAPIKeys digests the keys NewHandler is given.
+func newAPIKeys(keys map[string]Grant) []apiKey {
+	out := make([]apiKey, 0, len(keys))
+	for key, grant := range keys {
+		if grant.Role == "" {
+			grant.Role = RoleAdmin
+		}
+		out = append(out, apiKey{digest: sha256.Sum256([]byte(key)), grant: grant})
+	}
+	return out
+}
 
 // authenticate lets through requests whose Authorization header carries a
-// known API key as a bearer token, with the key's account in their
-// context; it answers every other request 401. Every handler behind it
-// acts in that account only.
+// known API key as a bearer token, with the key's account and role in
+// their context; it answers every other request 401. Every handler behind
+// it acts in that account only. The token is compared with every key in
+// constant time, without stopping at a match, so that the answer's time
+// tells nothing of how much of a key a guess got right.
 func (d Deps) authenticate(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		scheme, key, _ := strings.Cut(r.Header.Get("Authorization"), " ")
-		account, ok := d.APIKeys[strings.TrimSpace(key)]
-		if !strings.EqualFold(scheme, "Bearer") || !ok {
+		digest := sha256.Sum256([]byte(strings.TrimSpace(key)))
+		var grant Grant
+		for _, k := range d.apiKeys {
+			if subtle.ConstantTimeCompare(digest[:], k.digest[:]) == 1 {
+				grant = k.grant
+			}
+		}
+		if !strings.EqualFold(scheme, "Bearer") || grant.Account == "" {
 			writeError(w, r, d.Log, errUnauthorized)
 			return
 		}
-		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), accountKey{}, account)))
+		ctx := context.WithValue(r.Context(), accountKey{}, grant.Account)
+		next.ServeHTTP(w, r.WithContext(context.WithValue(ctx, roleKey{}, grant.Role)))
 	})
 }
 
@@ -79,4 +111,10 @@ func (d Deps) authenticateConnector(next http.Handler) http.Handler {
 func accountOf(ctx context.Context) domain.AccountID {
 	a, _ := ctx.Value(accountKey{}).(domain.AccountID)
 	return a
+}
+
+// roleOf returns the role authenticate put in the context.
+func roleOf(ctx context.Context) Role {
+	r, _ := ctx.Value(roleKey{}).(Role)
+	return r
 }

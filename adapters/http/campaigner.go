@@ -44,7 +44,7 @@ func campaignerStatsObject(s projections.CampaignerStats) campaignerStatsJSON {
 
 // getCampaignerStats answers Campaigner's statistics of a campaign.
 func (d Deps) getCampaignerStats(w http.ResponseWriter, r *http.Request) {
-	s, err := d.Queries.CampaignerStats(r.Context(), accountOf(r.Context()), campaignID(r))
+	s, err := d.Statistics.CampaignerStats(r.Context(), accountOf(r.Context()), campaignID(r))
 	if err != nil {
 		writeError(w, r, d.Log, err)
 		return

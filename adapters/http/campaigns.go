@@ -14,6 +14,27 @@ import (
 	"github.com/updateservice/updateservice/projections"
 )
 
+// CampaignCommands are the campaign writes the campaign routes send:
+// *commands.Handlers.
+type CampaignCommands interface {
+	CreateCampaign(context.Context, commands.CreateCampaign) (commands.Result, error)
+	EditCampaign(context.Context, commands.EditCampaign) (commands.Result, error)
+	DeleteCampaign(context.Context, commands.DeleteCampaign) (commands.Result, error)
+	StartCampaign(context.Context, commands.StartCampaign) (commands.Result, error)
+	StopCampaign(context.Context, commands.StopCampaign) (commands.Result, error)
+	ArchiveCampaign(context.Context, commands.ArchiveCampaign) (commands.Result, error)
+}
+
+// CampaignReads are the campaign routes' reads of the read models:
+// *projections.Queries.
+type CampaignReads interface {
+	Campaign(ctx context.Context, account domain.AccountID, id domain.CampaignID) (projections.Campaign, error)
+	ListCampaigns(ctx context.Context, account domain.AccountID, req projections.ListRequest) (projections.Page[projections.Campaign], error)
+	// CampaignNameInUse says whether a campaign of the account other
+	// than except has the name.
+	CampaignNameInUse(ctx context.Context, account domain.AccountID, name string, except domain.CampaignID) (bool, error)
+}
+
 // campaignID is the {id} of a campaign route.
 func campaignID(r *http.Request) domain.CampaignID { return domain.CampaignID(chi.URLParam(r, "id")) }
 
@@ -35,7 +56,7 @@ func (d Deps) createCampaign(w http.ResponseWriter, r *http.Request) {
 		writeError(w, r, d.Log, err)
 		return
 	}
-	res, err := d.Commands.CreateCampaign(r.Context(), commands.CreateCampaign{Meta: meta, CampaignID: id, Spec: spec})
+	res, err := d.Campaigns.CreateCampaign(r.Context(), commands.CreateCampaign{Meta: meta, CampaignID: id, Spec: spec})
 	d.answerCampaign(w, r, res, err, id, http.StatusCreated)
 }
 
@@ -47,7 +68,7 @@ func (d Deps) nameFree(ctx context.Context, account domain.AccountID, name strin
 	if err := domain.CheckText("name", name, 128, false); err != nil {
 		return err
 	}
-	used, err := d.Queries.CampaignNameInUse(ctx, account, name, except)
+	used, err := d.CampaignReads.CampaignNameInUse(ctx, account, name, except)
 	if err != nil {
 		return err
 	}
@@ -67,7 +88,7 @@ func (d Deps) answerCampaign(w http.ResponseWriter, r *http.Request, res command
 		writeError(w, r, d.Log, err)
 		return
 	}
-	c, err := d.Queries.Campaign(r.Context(), accountOf(r.Context()), id)
+	c, err := d.CampaignReads.Campaign(r.Context(), accountOf(r.Context()), id)
 	if err != nil {
 		writeError(w, r, d.Log, err)
 		return
@@ -77,7 +98,7 @@ func (d Deps) answerCampaign(w http.ResponseWriter, r *http.Request, res command
 
 // getCampaign answers one campaign of the account.
 func (d Deps) getCampaign(w http.ResponseWriter, r *http.Request) {
-	c, err := d.Queries.Campaign(r.Context(), accountOf(r.Context()), campaignID(r))
+	c, err := d.CampaignReads.Campaign(r.Context(), accountOf(r.Context()), campaignID(r))
 	if err != nil {
 		writeError(w, r, d.Log, err)
 		return
@@ -92,7 +113,7 @@ func (d Deps) listCampaigns(w http.ResponseWriter, r *http.Request) {
 		writeError(w, r, d.Log, err)
 		return
 	}
-	page, err := d.Queries.ListCampaigns(r.Context(), accountOf(r.Context()), req)
+	page, err := d.CampaignReads.ListCampaigns(r.Context(), accountOf(r.Context()), req)
 	if err != nil {
 		writeError(w, r, d.Log, err)
 		return
@@ -126,7 +147,7 @@ func (d Deps) updateCampaign(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	res, err := d.Commands.EditCampaign(r.Context(), commands.EditCampaign{Meta: meta, CampaignID: id, Edit: edit, IfMatch: ifMatch})
+	res, err := d.Campaigns.EditCampaign(r.Context(), commands.EditCampaign{Meta: meta, CampaignID: id, Edit: edit, IfMatch: ifMatch})
 	d.answerCampaign(w, r, res, err, id, http.StatusOK)
 }
 
@@ -145,7 +166,7 @@ func ifMatch(r *http.Request) (*uint64, error) {
 
 // deleteCampaign deletes a draft campaign: 204.
 func (d Deps) deleteCampaign(w http.ResponseWriter, r *http.Request) {
-	res, err := d.Commands.DeleteCampaign(r.Context(), commands.DeleteCampaign{Meta: commandMeta(r), CampaignID: campaignID(r)})
+	res, err := d.Campaigns.DeleteCampaign(r.Context(), commands.DeleteCampaign{Meta: commandMeta(r), CampaignID: campaignID(r)})
 	d.answerNoContent(w, r, res, err)
 }
 
@@ -156,20 +177,20 @@ func (d Deps) deleteCampaign(w http.ResponseWriter, r *http.Request) {
 // every bus: on Kafka a queued start could only answer before it ran.
 func (d Deps) startCampaign(w http.ResponseWriter, r *http.Request) {
 	id := campaignID(r)
-	res, err := d.Commands.StartCampaign(r.Context(), commands.StartCampaign{Meta: commandMeta(r), CampaignID: id})
+	res, err := d.Campaigns.StartCampaign(r.Context(), commands.StartCampaign{Meta: commandMeta(r), CampaignID: id})
 	d.answerCampaign(w, r, res, err, id, http.StatusAccepted)
 }
 
 // stopCampaign asks to stop a campaign: 202 with the campaign.
 func (d Deps) stopCampaign(w http.ResponseWriter, r *http.Request) {
 	id := campaignID(r)
-	res, err := d.Commands.StopCampaign(r.Context(), commands.StopCampaign{Meta: commandMeta(r), CampaignID: id})
+	res, err := d.Campaigns.StopCampaign(r.Context(), commands.StopCampaign{Meta: commandMeta(r), CampaignID: id})
 	d.answerCampaign(w, r, res, err, id, http.StatusAccepted)
 }
 
 // archiveCampaign archives a stopped campaign: 202 with the campaign.
 func (d Deps) archiveCampaign(w http.ResponseWriter, r *http.Request) {
 	id := campaignID(r)
-	res, err := d.Commands.ArchiveCampaign(r.Context(), commands.ArchiveCampaign{Meta: commandMeta(r), CampaignID: id})
+	res, err := d.Campaigns.ArchiveCampaign(r.Context(), commands.ArchiveCampaign{Meta: commandMeta(r), CampaignID: id})
 	d.answerCampaign(w, r, res, err, id, http.StatusAccepted)
 }

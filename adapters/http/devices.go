@@ -1,6 +1,7 @@
 package http
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"time"
@@ -11,6 +12,22 @@ import (
 	"github.com/updateservice/updateservice/domain"
 	"github.com/updateservice/updateservice/projections"
 )
+
+// DeviceCommands are the catalog writes the device routes send:
+// *commands.Handlers.
+type DeviceCommands interface {
+	RegisterDevice(context.Context, commands.RegisterDevice) (commands.Result, error)
+	RegisterDevices(context.Context, commands.RegisterDevices) (commands.BulkResult, error)
+	PatchDevice(context.Context, commands.PatchDevice) (commands.Result, error)
+	DeregisterDevice(context.Context, commands.DeregisterDevice) (commands.Result, error)
+}
+
+// DeviceReads are the device routes' reads of the catalog:
+// *projections.Queries.
+type DeviceReads interface {
+	Device(ctx context.Context, account domain.AccountID, id domain.DeviceID) (projections.Device, error)
+	ListDevices(ctx context.Context, account domain.AccountID, req projections.ListRequest) (projections.Page[projections.Device], error)
+}
 
 // deviceJSON is a device of the catalog, with Pelion Device Directory's
 // field names.
@@ -100,7 +117,7 @@ func (d Deps) createDevice(w http.ResponseWriter, r *http.Request) {
 		writeError(w, r, d.Log, err)
 		return
 	}
-	res, err := d.Commands.RegisterDevice(r.Context(), commands.RegisterDevice{Meta: commandMeta(r), DeviceID: id, Attributes: in.patch().Over(domain.DeviceAttributes{})})
+	res, err := d.Devices.RegisterDevice(r.Context(), commands.RegisterDevice{Meta: commandMeta(r), DeviceID: id, Attributes: in.patch().Over(domain.DeviceAttributes{})})
 	d.answerDevice(w, r, res, err, id, http.StatusCreated)
 }
 
@@ -124,7 +141,7 @@ func (d Deps) answerDevice(w http.ResponseWriter, r *http.Request, res commands.
 
 // getDevice answers one device of the account's catalog.
 func (d Deps) getDevice(w http.ResponseWriter, r *http.Request) {
-	dev, err := d.Queries.Device(r.Context(), accountOf(r.Context()), deviceID(r))
+	dev, err := d.DeviceReads.Device(r.Context(), accountOf(r.Context()), deviceID(r))
 	if err != nil {
 		writeError(w, r, d.Log, err)
 		return
@@ -139,7 +156,7 @@ func (d Deps) listDevices(w http.ResponseWriter, r *http.Request) {
 		writeError(w, r, d.Log, err)
 		return
 	}
-	page, err := d.Queries.ListDevices(r.Context(), accountOf(r.Context()), req)
+	page, err := d.DeviceReads.ListDevices(r.Context(), accountOf(r.Context()), req)
 	if err != nil {
 		writeError(w, r, d.Log, err)
 		return
@@ -157,13 +174,13 @@ func (d Deps) updateDevice(w http.ResponseWriter, r *http.Request) {
 	// The given fields are laid over the device's current attributes in
 	// the event store, not the read model, which may lag behind.
 	id := deviceID(r)
-	res, err := d.Commands.PatchDevice(r.Context(), commands.PatchDevice{Meta: commandMeta(r), DeviceID: id, Patch: in.patch()})
+	res, err := d.Devices.PatchDevice(r.Context(), commands.PatchDevice{Meta: commandMeta(r), DeviceID: id, Patch: in.patch()})
 	d.answerDevice(w, r, res, err, id, http.StatusOK)
 }
 
 // deleteDevice deregisters a device, ending its active update: 204. The
 // catalog keeps it as deregistered.
 func (d Deps) deleteDevice(w http.ResponseWriter, r *http.Request) {
-	res, err := d.Commands.DeregisterDevice(r.Context(), commands.DeregisterDevice{Meta: commandMeta(r), DeviceID: deviceID(r)})
+	res, err := d.Devices.DeregisterDevice(r.Context(), commands.DeregisterDevice{Meta: commandMeta(r), DeviceID: deviceID(r)})
 	d.answerNoContent(w, r, res, err)
 }

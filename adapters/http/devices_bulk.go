@@ -54,7 +54,7 @@ func (d Deps) importDevices(w http.ResponseWriter, r *http.Request) {
 		regs = append(regs, commands.DeviceRegistration{DeviceID: id, Attributes: dev.patch().Over(domain.DeviceAttributes{})})
 		index = append(index, i)
 	}
-	res, err := d.Commands.RegisterDevices(r.Context(), commands.RegisterDevices{Meta: commandMeta(r), Devices: regs})
+	res, err := d.Devices.RegisterDevices(r.Context(), commands.RegisterDevices{Meta: commandMeta(r), Devices: regs})
 	if err == nil {
 		err = d.settle(r.Context(), res.Position)
 	}

@@ -81,11 +81,11 @@ func FuzzWebhookBody(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, body string) {
 		side := &captureSide{}
-		d := Deps{Log: slog.New(slog.NewTextHandler(io.Discard, nil))}
+		d := Deps{Connector: side, Reports: side, Log: slog.New(slog.NewTextHandler(io.Discard, nil))}
 		req := httptest.NewRequest("POST", "/v3/connector/notifications", strings.NewReader(body))
 		req = req.WithContext(context.WithValue(req.Context(), accountKey{}, domain.AccountID("acme")))
 		rec := httptest.NewRecorder()
-		d.serveNotifications(rec, req, side, side)
+		d.connectorNotifications(rec, req)
 		switch rec.Code {
 		case http.StatusNoContent:
 		case http.StatusBadRequest:

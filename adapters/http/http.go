@@ -14,10 +14,8 @@ import (
 
 	"github.com/go-chi/chi/v5/middleware"
 
-	"github.com/updateservice/updateservice/commands"
 	"github.com/updateservice/updateservice/domain"
 	"github.com/updateservice/updateservice/domain/eventstore"
-	"github.com/updateservice/updateservice/projections"
 )
 
 // ReadinessCheck reports whether a dependency is ready to serve: nil or
@@ -26,10 +24,27 @@ type ReadinessCheck func(ctx context.Context) error
 
 // Deps are what the handlers need from the rest of the service.
 type Deps struct {
-	// Commands handles every write.
-	Commands *commands.Handlers
-	// Queries reads the read models.
-	Queries *projections.Queries
+	// Campaigns handles the campaign writes: the command handlers in the
+	// service, as for every write below.
+	Campaigns CampaignCommands
+	// CampaignReads reads the campaigns: the read models' queries in the
+	// service, as for every read below.
+	CampaignReads CampaignReads
+	// Statistics reads a campaign's counters and statistics.
+	Statistics StatisticsReads
+	// Metadata reads a campaign's per-device records.
+	Metadata MetadataReads
+	// Devices handles the catalog's writes.
+	Devices DeviceCommands
+	// DeviceReads reads the catalog.
+	DeviceReads DeviceReads
+	// Manifests handles the manifest writes.
+	Manifests ManifestCommands
+	// ManifestReads reads the manifests.
+	ManifestReads ManifestReads
+	// Connector handles the devices' registrations and deregistrations
+	// that the connector webhook receives.
+	Connector DeviceSide
 	// WaitFor blocks until the read models reflect the events up to a
 	// position (the projection runner's WaitFor), so that a caller reads
 	// what it wrote: a write whose answer comes from the read models
@@ -37,16 +52,17 @@ type Deps struct {
 	// alone (devices, deletes) does not, and the account's next read
 	// waits instead. Nil: nothing waits.
 	WaitFor func(ctx context.Context, pos eventstore.Position) error
-	// APIKeys maps each API key to its account; a request must carry one
-	// as Authorization: Bearer <key>.
-	APIKeys map[string]domain.AccountID
+	// APIKeys maps each API key to its account and role; a request must
+	// carry one as Authorization: Bearer <key>. A grant without a role is
+	// admin.
+	APIKeys map[string]Grant
 	// WebhookSecrets maps each account's webhook secret to the account:
 	// the device connector's notification channel takes these as Bearer
 	// tokens, never API keys, and records reports of that account only.
 	WebhookSecrets map[string]domain.AccountID
 	// Reports records the connector webhook's device reports: the queues
 	// in front of the command handlers (bus.ReportPublisher) in the
-	// service; nil: Commands.
+	// service, or the command handlers themselves.
 	Reports DeviceReports
 	// Ready lists named readiness checks (database, projector, ...): one
 	// failing makes /readyz answer 503.
@@ -67,6 +83,8 @@ type Deps struct {
 
 	// writes is set by NewHandler: the accounts' writes not yet read.
 	writes *accountWrites
+	// apiKeys is set by NewHandler from APIKeys.
+	apiKeys []apiKey
 	// webhookSecrets is set by NewHandler from WebhookSecrets.
 	webhookSecrets []webhookSecret
 }

@@ -1,30 +1,20 @@
 package http
 
 import (
-	"context"
 	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
-	"time"
-
-	"github.com/updateservice/updateservice/adapters/postgres"
-	"github.com/updateservice/updateservice/adapters/postgres/pgtest"
-	"github.com/updateservice/updateservice/domain"
 )
 
 // keyedHandler is h behind authentication and idempotent, with the keys
-// in a fresh database.
+// in memory.
 func keyedHandler(t *testing.T, h http.HandlerFunc) func() *httptest.ResponseRecorder {
 	t.Helper()
-	pool := pgtest.NewPool(t)
-	if err := postgres.Migrate(context.Background(), pool); err != nil {
-		t.Fatal(err)
-	}
-	d := Deps{APIKeys: map[string]domain.AccountID{"key": "acme"}, Log: slog.New(slog.NewTextHandler(io.Discard, nil)),
-		IdempotencyKeys: postgres.NewIdempotencyKeys(pool, time.Now)}
+	d := Deps{apiKeys: newAPIKeys(map[string]Grant{"key": {Account: "acme"}}), Log: slog.New(slog.NewTextHandler(io.Discard, nil)),
+		IdempotencyKeys: NewMemoryKeys()}
 	served := d.authenticate(d.idempotent(h))
 	return func() *httptest.ResponseRecorder {
 		req := httptest.NewRequest("POST", "/v3/things", strings.NewReader(`{"a":1}`))

@@ -1,6 +1,7 @@
 package http
 
 import (
+	"context"
 	"net/http"
 	"strings"
 	"time"
@@ -11,6 +12,20 @@ import (
 	"github.com/updateservice/updateservice/domain"
 	"github.com/updateservice/updateservice/projections"
 )
+
+// ManifestCommands are the manifest writes the manifest routes send:
+// *commands.Handlers.
+type ManifestCommands interface {
+	RegisterManifest(context.Context, commands.RegisterManifest) (commands.Result, error)
+	DeleteManifest(context.Context, commands.DeleteManifest) (commands.Result, error)
+}
+
+// ManifestReads are the manifest routes' reads of the read models:
+// *projections.Queries.
+type ManifestReads interface {
+	Manifest(ctx context.Context, account domain.AccountID, id domain.ManifestID) (projections.Manifest, error)
+	ListManifests(ctx context.Context, account domain.AccountID, req projections.ListRequest) (projections.Page[projections.Manifest], error)
+}
 
 // manifestJSON is Pelion's firmware manifest object.
 type manifestJSON struct {
@@ -100,7 +115,7 @@ func (d Deps) createManifest(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	id := domain.ManifestID(newID(r, "manifest"))
-	res, err := d.Commands.RegisterManifest(r.Context(), commands.RegisterManifest{Meta: commandMeta(r), ManifestID: id, Spec: spec})
+	res, err := d.Manifests.RegisterManifest(r.Context(), commands.RegisterManifest{Meta: commandMeta(r), ManifestID: id, Spec: spec})
 	if err == nil {
 		err = d.settle(r.Context(), res.Position)
 	}
@@ -108,7 +123,7 @@ func (d Deps) createManifest(w http.ResponseWriter, r *http.Request) {
 		writeError(w, r, d.Log, err)
 		return
 	}
-	m, err := d.Queries.Manifest(r.Context(), accountOf(r.Context()), id)
+	m, err := d.ManifestReads.Manifest(r.Context(), accountOf(r.Context()), id)
 	if err != nil {
 		writeError(w, r, d.Log, err)
 		return
@@ -118,7 +133,7 @@ func (d Deps) createManifest(w http.ResponseWriter, r *http.Request) {
 
 // getManifest answers one manifest of the account.
 func (d Deps) getManifest(w http.ResponseWriter, r *http.Request) {
-	m, err := d.Queries.Manifest(r.Context(), accountOf(r.Context()), manifestID(r))
+	m, err := d.ManifestReads.Manifest(r.Context(), accountOf(r.Context()), manifestID(r))
 	if err != nil {
 		writeError(w, r, d.Log, err)
 		return
@@ -133,7 +148,7 @@ func (d Deps) listManifests(w http.ResponseWriter, r *http.Request) {
 		writeError(w, r, d.Log, err)
 		return
 	}
-	page, err := d.Queries.ListManifests(r.Context(), accountOf(r.Context()), req)
+	page, err := d.ManifestReads.ListManifests(r.Context(), accountOf(r.Context()), req)
 	if err != nil {
 		writeError(w, r, d.Log, err)
 		return
@@ -143,6 +158,6 @@ func (d Deps) listManifests(w http.ResponseWriter, r *http.Request) {
 
 // deleteManifest deletes a manifest: 204. Campaigns using it stop.
 func (d Deps) deleteManifest(w http.ResponseWriter, r *http.Request) {
-	res, err := d.Commands.DeleteManifest(r.Context(), commands.DeleteManifest{Meta: commandMeta(r), ManifestID: manifestID(r)})
+	res, err := d.Manifests.DeleteManifest(r.Context(), commands.DeleteManifest{Meta: commandMeta(r), ManifestID: manifestID(r)})
 	d.answerNoContent(w, r, res, err)
 }

@@ -1,13 +1,23 @@
 package http
 
 import (
+	"context"
 	"net/http"
 	"time"
 
 	"github.com/go-chi/chi/v5"
 
+	"github.com/updateservice/updateservice/domain"
 	"github.com/updateservice/updateservice/projections"
 )
+
+// MetadataReads are the reads of a campaign's per-device records:
+// *projections.Queries.
+type MetadataReads interface {
+	CampaignDeviceMetadata(ctx context.Context, account domain.AccountID, campaign domain.CampaignID, id string) (projections.DeviceMetadata, error)
+	ListCampaignDeviceMetadata(ctx context.Context, account domain.AccountID, campaign domain.CampaignID,
+		req projections.ListRequest) (projections.Page[projections.DeviceMetadata], error)
+}
 
 // metadataJSON is Pelion's campaign-device metadata object. Its
 // deployment_state holds only Pelion's six values; the device's finer
@@ -54,7 +64,7 @@ func (d Deps) listCampaignDeviceMetadata(w http.ResponseWriter, r *http.Request)
 		writeError(w, r, d.Log, err)
 		return
 	}
-	page, err := d.Queries.ListCampaignDeviceMetadata(r.Context(), accountOf(r.Context()), campaignID(r), req)
+	page, err := d.Metadata.ListCampaignDeviceMetadata(r.Context(), accountOf(r.Context()), campaignID(r), req)
 	if err != nil {
 		writeError(w, r, d.Log, err)
 		return
@@ -64,7 +74,7 @@ func (d Deps) listCampaignDeviceMetadata(w http.ResponseWriter, r *http.Request)
 
 // getCampaignDeviceMetadata answers one per-device record of a campaign.
 func (d Deps) getCampaignDeviceMetadata(w http.ResponseWriter, r *http.Request) {
-	m, err := d.Queries.CampaignDeviceMetadata(r.Context(), accountOf(r.Context()), campaignID(r), chi.URLParam(r, "metadata_id"))
+	m, err := d.Metadata.CampaignDeviceMetadata(r.Context(), accountOf(r.Context()), campaignID(r), chi.URLParam(r, "metadata_id"))
 	if err != nil {
 		writeError(w, r, d.Log, err)
 		return

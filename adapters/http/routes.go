@@ -16,6 +16,7 @@ import (
 // without a trailing slash.
 func NewHandler(d Deps) http.Handler {
 	d.writes = newAccountWrites()
+	d.apiKeys = newAPIKeys(d.APIKeys)
 	d.webhookSecrets = newWebhookSecrets(d.WebhookSecrets)
 	r := chi.NewRouter()
 	r.Use(middleware.RequestID, middleware.Recoverer, middleware.StripSlashes, middleware.Timeout(30*time.Second))
@@ -40,7 +41,7 @@ func NewHandler(d Deps) http.Handler {
 		// reports, which a 429 would only delay (the connector delivers
 		// them again, adding load) until devices time out; its bodies are
 		// bounded by maxBodyItems and the report queues instead.
-		r.Use(d.authenticate, d.rateLimited(), d.checkPathParams, d.readYourWrites)
+		r.Use(d.authenticate, d.authorize, d.rateLimited(), d.checkPathParams, d.readYourWrites)
 		// Large bodies: a bulk import.
 		r.With(limitBody(bulkBodyLimit), d.idempotent).Post("/v3/devices/bulk", d.importDevices)
 

@@ -1,14 +1,28 @@
 package http
 
 import (
+	"context"
 	"net/http"
 	"strings"
 	"time"
 
 	"github.com/go-chi/chi/v5"
 
+	"github.com/updateservice/updateservice/domain"
 	"github.com/updateservice/updateservice/projections"
 )
+
+// StatisticsReads are the reads of a campaign's counters and statistics
+// that the statistics, metrics and Campaigner routes answer from:
+// *projections.Queries.
+type StatisticsReads interface {
+	CampaignCounters(ctx context.Context, account domain.AccountID, campaign domain.CampaignID) (projections.Counters, error)
+	CampaignStatistics(ctx context.Context, account domain.AccountID, campaign domain.CampaignID) ([]projections.SummaryStatistic, error)
+	CampaignStatistic(ctx context.Context, account domain.AccountID, campaign domain.CampaignID, summary string) (projections.SummaryStatistic, error)
+	CampaignEventTypes(ctx context.Context, account domain.AccountID, campaign domain.CampaignID, summary string) ([]projections.EventTypeStatistic, error)
+	CampaignEventType(ctx context.Context, account domain.AccountID, campaign domain.CampaignID, summary, eventType string) (projections.EventTypeStatistic, error)
+	CampaignerStats(ctx context.Context, account domain.AccountID, campaign domain.CampaignID) (projections.CampaignerStats, error)
+}
 
 // summaryJSON is Pelion's campaign statistics summary: id is the summary
 // (fail, success, info, skipped), summary_status its upper-case name.
@@ -59,7 +73,7 @@ type metricsJSON struct {
 
 // listStatistics answers a campaign's four summaries.
 func (d Deps) listStatistics(w http.ResponseWriter, r *http.Request) {
-	s, err := d.Queries.CampaignStatistics(r.Context(), accountOf(r.Context()), campaignID(r))
+	s, err := d.Statistics.CampaignStatistics(r.Context(), accountOf(r.Context()), campaignID(r))
 	if err != nil {
 		writeError(w, r, d.Log, err)
 		return
@@ -69,7 +83,7 @@ func (d Deps) listStatistics(w http.ResponseWriter, r *http.Request) {
 
 // getStatistic answers one summary of a campaign.
 func (d Deps) getStatistic(w http.ResponseWriter, r *http.Request) {
-	s, err := d.Queries.CampaignStatistic(r.Context(), accountOf(r.Context()), campaignID(r), chi.URLParam(r, "summary"))
+	s, err := d.Statistics.CampaignStatistic(r.Context(), accountOf(r.Context()), campaignID(r), chi.URLParam(r, "summary"))
 	if err != nil {
 		writeError(w, r, d.Log, err)
 		return
@@ -79,7 +93,7 @@ func (d Deps) getStatistic(w http.ResponseWriter, r *http.Request) {
 
 // listEventTypes answers the event types counted in one summary.
 func (d Deps) listEventTypes(w http.ResponseWriter, r *http.Request) {
-	e, err := d.Queries.CampaignEventTypes(r.Context(), accountOf(r.Context()), campaignID(r), chi.URLParam(r, "summary"))
+	e, err := d.Statistics.CampaignEventTypes(r.Context(), accountOf(r.Context()), campaignID(r), chi.URLParam(r, "summary"))
 	if err != nil {
 		writeError(w, r, d.Log, err)
 		return
@@ -89,7 +103,7 @@ func (d Deps) listEventTypes(w http.ResponseWriter, r *http.Request) {
 
 // getEventType answers one event type of one summary.
 func (d Deps) getEventType(w http.ResponseWriter, r *http.Request) {
-	e, err := d.Queries.CampaignEventType(r.Context(), accountOf(r.Context()), campaignID(r),
+	e, err := d.Statistics.CampaignEventType(r.Context(), accountOf(r.Context()), campaignID(r),
 		chi.URLParam(r, "summary"), chi.URLParam(r, "event_type"))
 	if err != nil {
 		writeError(w, r, d.Log, err)
@@ -103,11 +117,11 @@ func (d Deps) getEventType(w http.ResponseWriter, r *http.Request) {
 // updating, skipped (or not affected).
 func (d Deps) getMetrics(w http.ResponseWriter, r *http.Request) {
 	account, id := accountOf(r.Context()), campaignID(r)
-	if _, err := d.Queries.Campaign(r.Context(), account, id); err != nil {
+	if _, err := d.CampaignReads.Campaign(r.Context(), account, id); err != nil {
 		writeError(w, r, d.Log, err)
 		return
 	}
-	k, err := d.Queries.CampaignCounters(r.Context(), account, id)
+	k, err := d.Statistics.CampaignCounters(r.Context(), account, id)
 	if err != nil {
 		writeError(w, r, d.Log, err)
 		return

@@ -16,7 +16,7 @@ import (
 const webhookParallel = 8
 
 // DeviceSide is what the webhook needs of the command handlers for the
-// devices' registrations: *commands.Handlers.
+// devices' registrations and deregistrations: *commands.Handlers.
 type DeviceSide interface {
 	HandleRegistration(context.Context, commands.HandleRegistration) (commands.Result, error)
 	HandleDeregistration(context.Context, commands.HandleDeregistration) (commands.Result, error)
@@ -54,16 +54,6 @@ var errReportsWait = statusError{http.StatusServiceUnavailable, "service_unavail
 // failure answers 500, and a report that cannot apply yet 503: the
 // connector then delivers the body again.
 func (d Deps) connectorNotifications(w http.ResponseWriter, r *http.Request) {
-	var reports DeviceReports = d.Commands
-	if d.Reports != nil {
-		reports = d.Reports
-	}
-	d.serveNotifications(w, r, d.Commands, reports)
-}
-
-// serveNotifications is connectorNotifications with its ports given, so
-// that tests can watch what it sends.
-func (d Deps) serveNotifications(w http.ResponseWriter, r *http.Request, side DeviceSide, reports DeviceReports) {
 	var body channelBody
 	if err := decode(r, &body); err != nil {
 		writeError(w, r, d.Log, err)
@@ -74,7 +64,7 @@ func (d Deps) serveNotifications(w http.ResponseWriter, r *http.Request, side De
 		return
 	}
 	meta := commandMeta(r)
-	parsed, err := body.parse(meta, side)
+	parsed, err := body.parse(meta, d.Connector)
 	if err != nil {
 		writeError(w, r, d.Log, err)
 		return
@@ -85,7 +75,7 @@ func (d Deps) serveNotifications(w http.ResponseWriter, r *http.Request, side De
 	}
 	err = d.dispatch(r.Context(), account, parsed.registrations)
 	if err == nil && len(parsed.reports) > 0 {
-		err = d.recordReports(r.Context(), meta, parsed.reports, reports)
+		err = d.recordReports(r.Context(), meta, parsed.reports)
 	}
 	if err == nil {
 		err = d.dispatch(r.Context(), account, parsed.deregistrations)
@@ -99,9 +89,9 @@ func (d Deps) serveNotifications(w http.ResponseWriter, r *http.Request, side De
 
 // recordReports records the body's reports in one batch, logging the
 // refused ones.
-func (d Deps) recordReports(ctx context.Context, meta commands.Meta, reports []domain.Report, to DeviceReports) error {
+func (d Deps) recordReports(ctx context.Context, meta commands.Meta, reports []domain.Report) error {
 	meta.CommandID, meta.FirstDelivery = "", false // a new batch each time: repeated reports record nothing anyway
-	res, err := to.RecordDeviceReports(ctx, commands.RecordDeviceReports{Meta: meta, Reports: reports})
+	res, err := d.Reports.RecordDeviceReports(ctx, commands.RecordDeviceReports{Meta: meta, Reports: reports})
 	if err != nil {
 		return err
 	}

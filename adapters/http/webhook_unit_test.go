@@ -97,6 +97,7 @@ type webhook struct {
 func newWebhook() *webhook {
 	w := &webhook{side: &fakeSide{}, log: &syncLog{}}
 	w.deps.Log = slog.New(slog.NewTextHandler(w.log, nil))
+	w.deps.Connector, w.deps.Reports = w.side, w.side
 	return w
 }
 
@@ -104,7 +105,7 @@ func (w *webhook) post(body string) *httptest.ResponseRecorder {
 	req := httptest.NewRequest("POST", "/v3/connector/notifications", strings.NewReader(body))
 	req = req.WithContext(context.WithValue(req.Context(), accountKey{}, domain.AccountID("acme")))
 	rec := httptest.NewRecorder()
-	w.deps.serveNotifications(rec, req, w.side, w.side)
+	w.deps.connectorNotifications(rec, req)
 	return rec
 }
 

@@ -47,7 +47,7 @@ func (b *bench) bus(ctx context.Context) (routerInProcess, rawInProcess, routerK
 	if err = registerBenchDevices(ctx, h, n); err != nil {
 		return
 	}
-	handlers := bus.Handlers{Commands: h, ReadModels: benchReadModels{projections.NewEngineQueries(pool), projections.NewCampaignRebuilder(pool, store, "")},
+	handlers := bus.Handlers{Available: pool.Ping, Commands: h, ReadModels: benchReadModels{projections.NewEngineQueries(pool), projections.NewCampaignRebuilder(pool, store, "")},
 		Sender: noSender{}}
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 

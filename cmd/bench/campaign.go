@@ -10,6 +10,7 @@ import (
 	"github.com/updateservice/updateservice/commands/engine"
 	"github.com/updateservice/updateservice/domain"
 	"github.com/updateservice/updateservice/domain/eventstore"
+	"github.com/updateservice/updateservice/internal/wiring"
 	"github.com/updateservice/updateservice/projections"
 )
 
@@ -21,12 +22,6 @@ type silentDevices struct{ h *commands.Handlers }
 func (s silentDevices) SendManifests(ctx context.Context, account domain.AccountID, campaign domain.CampaignID, devices []domain.DeviceID) (commands.Result, error) {
 	res, _, err := s.h.RecordManifestsSent(ctx, commands.RecordManifestsSent{Meta: commands.Meta{Account: account}, CampaignID: campaign, Devices: devices})
 	return res, err
-}
-
-// campaignReads joins the read-model queries the engine makes.
-type campaignReads struct {
-	*projections.Queries
-	*projections.EngineQueries
 }
 
 // campaign registers b.opts.fleet devices (not timed), then times a
@@ -54,9 +49,9 @@ func (b *bench) campaign(ctx context.Context) (rate, string, error) {
 	go func() { _ = runner.Run(ctx) }()
 	// The engine runs before the fleet registers, as in a running service:
 	// it has followed the registrations by the time the campaign starts.
-	progress := projections.NewEngineQueries(pool)
+	reads := wiring.NewEngineReads(pool)
 	e := engine.New(engine.Config{BatchSize: b.opts.schedulerBatch, PollInterval: time.Second, DeviceTimeout: time.Hour},
-		h, campaignReads{projections.NewQueries(pool), progress}, silentDevices{h}, store, runner.WaitFor, time.Now)
+		h, reads, silentDevices{h}, store, runner.WaitFor, time.Now)
 	go func() { _ = e.Run(ctx) }()
 	meta := commands.Meta{Account: "bench"}
 	registered, err := b.registerFleet(ctx, h, meta, runner)
@@ -78,7 +73,7 @@ func (b *bench) campaign(ctx context.Context) (rate, string, error) {
 		return rate{}, "", err
 	}
 	for {
-		c, err := progress.CampaignProgress(ctx, "c1")
+		c, err := reads.CampaignProgress(ctx, "c1")
 		if err != nil {
 			return rate{}, "", err
 		}

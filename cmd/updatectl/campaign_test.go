@@ -13,6 +13,7 @@ import (
 	"github.com/updateservice/updateservice/commands"
 	"github.com/updateservice/updateservice/commands/engine"
 	"github.com/updateservice/updateservice/domain"
+	"github.com/updateservice/updateservice/internal/wiring"
 	"github.com/updateservice/updateservice/projections"
 )
 
@@ -45,12 +46,6 @@ func (d instantDevices) SendManifests(ctx context.Context, account domain.Accoun
 	}
 	res, err := d.h.RecordDeviceReports(ctx, commands.RecordDeviceReports{Meta: meta, Reports: reports})
 	return res.Result, err
-}
-
-// campaignReads joins the read-model queries the engine makes.
-type campaignReads struct {
-	*projections.Queries
-	*projections.EngineQueries
 }
 
 // newService migrates a fresh database and starts the projection runner.
@@ -93,7 +88,7 @@ func (s *service) runCampaign(t *testing.T, account domain.AccountID, campaign d
 	meta := commands.Meta{Account: account}
 	s.registerFleet(ctx, t, meta, n)
 	e := engine.New(engine.Config{BatchSize: 500, PollInterval: 50 * time.Millisecond, DeviceTimeout: time.Hour},
-		s.h, campaignReads{projections.NewQueries(s.pool), projections.NewEngineQueries(s.pool)}, instantDevices{s.h}, s.store,
+		s.h, wiring.NewEngineReads(s.pool), instantDevices{s.h}, s.store,
 		s.runner.WaitFor, time.Now)
 	engineCtx, stopEngine := context.WithCancel(ctx)
 	defer stopEngine()

@@ -3,7 +3,6 @@ package main
 import (
 	"errors"
 	"fmt"
-	"github.com/updateservice/updateservice/commands/engine"
 	"io"
 	"net"
 	"net/url"
@@ -12,7 +11,9 @@ import (
 	"strings"
 	"time"
 
+	httpapi "github.com/updateservice/updateservice/adapters/http"
 	"github.com/updateservice/updateservice/cmd/internal/ops"
+	"github.com/updateservice/updateservice/commands/engine"
 	"github.com/updateservice/updateservice/domain"
 )
 
@@ -72,10 +73,11 @@ type Config struct {
 	// Retry-After. The connector's webhook is not counted. Each replica
 	// counts its own requests.
 	RateLimit int
-	// APIKeys maps each API key to the account it acts in (API_KEYS, as
-	// key:account pairs separated by commas). Empty: the service makes a
-	// development key at start.
-	APIKeys map[string]domain.AccountID
+	// APIKeys maps each API key to the account it acts in and its role
+	// (API_KEYS, as key:account[:role] entries separated by commas; the
+	// role is admin, operator or auditor, admin when left out). Empty: the
+	// service makes a development key at start.
+	APIKeys map[string]httpapi.Grant
 }
 
 // loadConfig reads the configuration and validates it. The error names
@@ -164,58 +166,84 @@ func (c Config) print(w io.Writer) {
 // maskURL hides a URL's password.
 var maskURL = ops.MaskURL
 
-// apiKeys parses API_KEYS: key:account pairs separated by commas. A key
-// holds no colon, comma or space and appears once; each account must be a
-// valid account id. Every problem is reported, by position, never showing
-// a key.
-func apiKeys(into *map[string]domain.AccountID) func(string) error {
+// apiKeys parses API_KEYS: key:account[:role] entries separated by commas.
+// A key holds no colon, comma or space and appears once; each account must
+// be a valid account id; the role is admin (the default), operator or
+// auditor. Every problem is reported, by position, never showing a key.
+func apiKeys(into *map[string]httpapi.Grant) func(string) error {
 	return func(v string) error {
-		keys := map[string]domain.AccountID{}
+		keys := map[string]httpapi.Grant{}
 		var problems []error
-		for i, pair := range strings.Split(v, ",") {
-			pair = strings.TrimSpace(pair)
-			if pair == "" {
+		for i, entry := range strings.Split(v, ",") {
+			if entry = strings.TrimSpace(entry); entry == "" {
 				continue
 			}
-			key, account, ok := strings.Cut(pair, ":")
+			key, grant, err := apiKey(entry)
 			switch {
-			case !ok || key == "":
-				problems = append(problems, fmt.Errorf("entry %d is not key:account", i+1))
-				continue
-			case strings.ContainsAny(key, " \t"):
-				problems = append(problems, fmt.Errorf("entry %d: the key contains a space", i+1))
-				continue
-			case keys[key] != "":
+			case err != nil:
+				problems = append(problems, fmt.Errorf("entry %d%w", i+1, err))
+			case keys[key].Account != "":
 				problems = append(problems, fmt.Errorf("entry %d: the key is given twice", i+1))
-				continue
+			default:
+				keys[key] = grant
 			}
-			if err := domain.AccountID(account).Validate(); err != nil {
-				problems = append(problems, fmt.Errorf("entry %d: %v", i+1, err))
-				continue
-			}
-			keys[key] = domain.AccountID(account)
 		}
 		*into = keys
 		return errors.Join(problems...)
 	}
 }
 
+// apiKey parses one key:account[:role] entry of API_KEYS; its errors
+// continue "entry N" and never show the key.
+func apiKey(entry string) (string, httpapi.Grant, error) {
+	parts := strings.Split(entry, ":")
+	if len(parts) < 2 || len(parts) > 3 || parts[0] == "" {
+		return "", httpapi.Grant{}, errors.New(" is not key:account or key:account:role")
+	}
+	if strings.ContainsAny(parts[0], " \t") {
+		return "", httpapi.Grant{}, errors.New(": the key contains a space")
+	}
+	account := domain.AccountID(parts[1])
+	if err := account.Validate(); err != nil {
+		return "", httpapi.Grant{}, fmt.Errorf(": %v", err)
+	}
+	var role httpapi.Role
+	if len(parts) == 3 {
+		var err error
+		if role, err = httpapi.ParseRole(parts[2]); err != nil || parts[2] == "" {
+			return "", httpapi.Grant{}, fmt.Errorf(": unknown role %q: want admin, operator or auditor", parts[2])
+		}
+	}
+	if role == "" {
+		role = httpapi.RoleAdmin
+	}
+	return parts[0], httpapi.Grant{Account: account, Role: role}, nil
+}
+
 // describeKeys tells how many API keys there are and for which accounts,
 // never the keys.
-func describeKeys(keys map[string]domain.AccountID) string {
+func describeKeys(keys map[string]httpapi.Grant) string {
 	if len(keys) == 0 {
 		return "(unset: a development key is made at start)"
 	}
 	accounts := map[domain.AccountID]bool{}
-	for _, a := range keys {
-		accounts[a] = true
+	roles := map[httpapi.Role]int{}
+	for _, g := range keys {
+		accounts[g.Account] = true
+		roles[g.Role]++
 	}
 	names := make([]string, 0, len(accounts))
 	for a := range accounts {
 		names = append(names, string(a))
 	}
 	slices.Sort(names)
-	return fmt.Sprintf("%d key(s) for account(s) %s", len(keys), strings.Join(names, ", "))
+	var counts []string
+	for _, r := range []httpapi.Role{httpapi.RoleAdmin, httpapi.RoleOperator, httpapi.RoleAuditor} {
+		if roles[r] > 0 {
+			counts = append(counts, fmt.Sprintf("%d %s", roles[r], r))
+		}
+	}
+	return fmt.Sprintf("%d key(s) (%s) for account(s) %s", len(keys), strings.Join(counts, ", "), strings.Join(names, ", "))
 }
 
 func positiveInt(into *int) func(string) error {

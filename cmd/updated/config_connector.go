@@ -98,7 +98,8 @@ func httpURL(s string) bool {
 func (c Config) connectorProblems() error {
 	var problems []error
 	apiAccounts := map[domain.AccountID]bool{}
-	for key, account := range c.APIKeys {
+	for key, grant := range c.APIKeys {
+		account := grant.Account
 		apiAccounts[account] = true
 		for other, a := range c.ConnectorAccounts {
 			if a.WebhookSecret == key {

@@ -7,6 +7,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	httpapi "github.com/updateservice/updateservice/adapters/http"
 	"github.com/updateservice/updateservice/domain"
 )
 
@@ -54,18 +55,19 @@ func TestConfigUserAndPasswordOverrideTheURL(t *testing.T) {
 }
 
 func TestConfigReadsAPIKeys(t *testing.T) {
-	c, err := loadConfig(env(map[string]string{"DATABASE_URL": "postgres://u@localhost/db", "API_KEYS": "k1:acme, k2:globex,k3:acme",
+	c, err := loadConfig(env(map[string]string{"DATABASE_URL": "postgres://u@localhost/db", "API_KEYS": "k1:acme, k2:globex:operator,k3:acme:auditor,k4:globex:admin",
 		"CONNECTOR_ACCOUNTS": "acme:ck1:wh1,globex:ck2:wh2"}))
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := map[string]domain.AccountID{"k1": "acme", "k2": "globex", "k3": "acme"}
+	want := map[string]httpapi.Grant{"k1": {Account: "acme", Role: httpapi.RoleAdmin}, "k2": {Account: "globex", Role: httpapi.RoleOperator},
+		"k3": {Account: "acme", Role: httpapi.RoleAuditor}, "k4": {Account: "globex", Role: httpapi.RoleAdmin}}
 	if diff := cmp.Diff(want, c.APIKeys); diff != "" {
 		t.Errorf("APIKeys (-want +got):\n%s", diff)
 	}
 	var out strings.Builder
 	c.print(&out)
-	if !strings.Contains(out.String(), "3 key(s) for account(s) acme, globex") || strings.Contains(out.String(), "k1") {
+	if !strings.Contains(out.String(), "4 key(s) (2 admin, 1 operator, 1 auditor) for account(s) acme, globex") || strings.Contains(out.String(), "k1") {
 		t.Errorf("printed configuration shows keys or misses the accounts:\n%s", out.String())
 	}
 }
@@ -79,12 +81,14 @@ func TestConfigWithoutAPIKeysLeavesThemEmpty(t *testing.T) {
 
 func TestConfigNamesEveryBadAPIKeyWithoutShowingKeys(t *testing.T) {
 	_, err := loadConfig(env(map[string]string{"DATABASE_URL": "postgres://u@localhost/db",
-		"API_KEYS": "secret1:acme,secret2,:acme,secret3:bad-account,secret1:globex,sec ret4:acme", "CONNECTOR_ACCOUNTS": "acme:ck:wh"}))
+		"API_KEYS":           "secret1:acme,secret2,:acme,secret3:bad-account,secret1:globex,sec ret4:acme,secret5:acme:root,secret6:acme:auditor:x,secret7:acme:",
+		"CONNECTOR_ACCOUNTS": "acme:ck:wh"}))
 	if err == nil {
 		t.Fatal("invalid API_KEYS accepted")
 	}
 	msg := err.Error()
-	for _, want := range []string{"API_KEYS", "entry 2 is not key:account", "entry 3 is not key:account", "entry 4:", "bad-account", "entry 5: the key is given twice", "entry 6: the key contains a space"} {
+	for _, want := range []string{"API_KEYS", "entry 2 is not key:account", "entry 3 is not key:account", "entry 4:", "bad-account", "entry 5: the key is given twice", "entry 6: the key contains a space",
+		`entry 7: unknown role "root"`, "entry 8 is not key:account or key:account:role", `entry 9: unknown role ""`} {
 		if !strings.Contains(msg, want) {
 			t.Errorf("error does not say %q:\n%s", want, msg)
 		}
@@ -158,7 +162,7 @@ func TestZeroConfigurationMakesDevelopmentCredentials(t *testing.T) {
 		t.Fatal(err)
 	}
 	dev := c.addDevCredentials()
-	if dev.APIKey == "" || c.APIKeys[dev.APIKey] != devAccount {
+	if dev.APIKey == "" || c.APIKeys[dev.APIKey] != (httpapi.Grant{Account: devAccount, Role: httpapi.RoleAdmin}) {
 		t.Errorf("API keys %v, want the development key %q of account dev", c.APIKeys, dev.APIKey)
 	}
 	got, ok := c.ConnectorAccounts[devAccount]

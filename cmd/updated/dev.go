@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 
+	httpapi "github.com/updateservice/updateservice/adapters/http"
 	"github.com/updateservice/updateservice/domain"
 )
 
@@ -27,7 +28,7 @@ func (c *Config) addDevCredentials() devCredentials {
 		return dev
 	}
 	dev.APIKey = newDevKey()
-	c.APIKeys = map[string]domain.AccountID{dev.APIKey: devAccount}
+	c.APIKeys = map[string]httpapi.Grant{dev.APIKey: {Account: devAccount, Role: httpapi.RoleAdmin}}
 	if _, ok := c.ConnectorAccounts[devAccount]; ok {
 		return dev
 	}

@@ -32,6 +32,7 @@ import (
 	"github.com/updateservice/updateservice/commands/engine"
 	"github.com/updateservice/updateservice/domain"
 	"github.com/updateservice/updateservice/domain/eventstore"
+	"github.com/updateservice/updateservice/internal/wiring"
 	"github.com/updateservice/updateservice/projections"
 )
 
@@ -110,9 +111,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	newQueues := func() (*bus.Router, error) {
 		return bus.NewRouter(ps, bus.Handlers{Commands: cmds, Sender: sender, Intake: intake,
 			ReadModels: busReadModels{projections.NewEngineQueries(pool), projections.NewCampaignRebuilder(pool, store, projections.DefaultName)},
-		}, log, busMetrics, bus.WithAvailability(func(ctx context.Context) error {
-			return errors.Join(pool.Ping(ctx), storeReady(ctx))
-		}))
+			Available:  func(ctx context.Context) error { return errors.Join(pool.Ping(ctx), storeReady(ctx)) },
+		}, log, busMetrics)
 	}
 	queues, err := newQueues()
 	if err != nil {
@@ -123,15 +123,17 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	campaigns := engine.New(engine.Config{
 		BatchSize: cfg.SchedulerBatchSize, BatchDelay: cfg.SchedulerDelay, PollInterval: cfg.SchedulerPollingTimeout,
 		DeviceTimeout: cfg.DeviceUpdateTimeout, MaxInFlight: cfg.SchedulerMaxInFlight, Logger: log,
-	}, queued, engineReads{queries, projections.NewEngineQueries(pool)}, queuedManifests{publisher}, store, projector.WaitFor, time.Now,
+	}, queued, wiring.NewEngineReads(pool), queuedManifests{publisher}, store, projector.WaitFor, time.Now,
 		engine.WithTimeoutClock(intake.Clock))
 	metrics.MustRegister(prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "update_service_engine_campaigns_quarantined_total",
 		Help: "Campaigns the campaign engine could not drive and kept in quarantined_campaigns."},
 		func() float64 { return float64(campaigns.Quarantined()) }))
 
 	api := httpapi.NewHandler(httpapi.Deps{
-		Commands: cmds, Queries: queries, WaitFor: readModels.WaitFor, APIKeys: cfg.APIKeys, WebhookSecrets: cfg.webhookSecrets(),
-		Reports: bus.NewReportPublisher(publisher, intake), Log: log,
+		Campaigns: cmds, CampaignReads: queries, Statistics: queries, Metadata: queries,
+		Devices: cmds, DeviceReads: queries, Manifests: cmds, ManifestReads: queries,
+		Connector: cmds, Reports: bus.NewReportPublisher(publisher, intake),
+		WaitFor: readModels.WaitFor, APIKeys: cfg.APIKeys, WebhookSecrets: cfg.webhookSecrets(), Log: log,
 		IdempotencyKeys: postgres.NewIdempotencyKeys(pool, time.Now), RateLimit: httpapi.RateLimit{Requests: cfg.RateLimit},
 		Ready: map[string]httpapi.ReadinessCheck{
 			"database":    func(ctx context.Context) error { return pool.Ping(ctx) },
@@ -196,12 +198,6 @@ func restarting(log *slog.Logger, name string, part func(context.Context) error)
 // Postgres event store on pool. Read models and checkpoints stay in Postgres.
 func openEventStore(cfg Config, pool *pgxpool.Pool) (eventstore.Store, func(), httpapi.ReadinessCheck, error) {
 	return ops.OpenEventStore(cfg.EventStoreURL, pool)
-}
-
-// engineReads joins the read-model queries the engine makes.
-type engineReads struct {
-	*projections.Queries
-	*projections.EngineQueries
 }
 
 // openDatabase connects to Postgres and applies the migrations when asked.

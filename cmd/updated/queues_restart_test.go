@@ -26,7 +26,7 @@ func TestTheQueuesRunAgainAfterTheirRouterStopped(t *testing.T) {
 	made := make(chan *bus.Router, 10)
 	newRouter := func() (*bus.Router, error) {
 		var h idleHandlers
-		r, err := bus.NewRouter(bus.NewInProcess(log), bus.Handlers{Commands: h, ReadModels: h, Sender: h}, log, nil)
+		r, err := bus.NewRouter(bus.NewInProcess(log), bus.Handlers{Commands: h, ReadModels: h, Sender: h, Available: func(context.Context) error { return nil }}, log, nil)
 		if err == nil {
 			made <- r
 		}

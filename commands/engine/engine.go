@@ -39,7 +39,6 @@ import (
 	"github.com/updateservice/updateservice/commands"
 	"github.com/updateservice/updateservice/domain"
 	"github.com/updateservice/updateservice/domain/eventstore"
-	"github.com/updateservice/updateservice/projections"
 )
 
 // Commands are the command handlers the engine sends to.
@@ -53,19 +52,6 @@ type Commands interface {
 	EnrolDevices(ctx context.Context, c commands.EnrolDevices) (commands.Result, error)
 	ChangeDeviceStates(ctx context.Context, c commands.ChangeDeviceStates) (commands.Result, []domain.DeviceID, error)
 	EndCampaign(ctx context.Context, c commands.EndCampaign) (commands.Result, error)
-}
-
-// Reads are the read-model queries the engine makes.
-type Reads interface {
-	MatchingDevices(ctx context.Context, account domain.AccountID, deviceFilter string, after domain.DeviceID, limit int) ([]domain.DeviceID, error)
-	CampaignDevicesInStates(ctx context.Context, campaign domain.CampaignID, states []domain.UpdateState, after domain.DeviceID, limit int) ([]domain.DeviceID, error)
-	DrivableCampaigns(ctx context.Context) ([]projections.CampaignRef, error)
-	CampaignsUsingManifest(ctx context.Context, account domain.AccountID, manifest domain.ManifestID) ([]domain.CampaignID, error)
-	StaleCampaignDevices(ctx context.Context, campaign domain.CampaignID, states []domain.UpdateState, before time.Time, limit int) ([]domain.DeviceID, error)
-	CampaignProgress(ctx context.Context, campaign domain.CampaignID) (projections.Progress, error)
-	Checkpoint(ctx context.Context, name string) (eventstore.Position, error)
-	SaveCheckpoint(ctx context.Context, name string, pos eventstore.Position) error
-	Quarantine
 }
 
 // ManifestQueue puts manifest writes on the connector-channel-send-manifest

@@ -9,7 +9,6 @@ import (
 
 	"github.com/updateservice/updateservice/commands"
 	"github.com/updateservice/updateservice/domain"
-	"github.com/updateservice/updateservice/projections"
 )
 
 // The engine's quarantine: a campaign it cannot drive — its stream cannot
@@ -25,7 +24,7 @@ import (
 type Quarantine interface {
 	QuarantineCampaign(ctx context.Context, runner string, account domain.AccountID, id domain.CampaignID, why error) error
 	QuarantinedCampaigns(ctx context.Context, runner string) ([]domain.CampaignID, error)
-	CampaignRetries(ctx context.Context, runner string) ([]projections.CampaignRef, error)
+	CampaignRetries(ctx context.Context, runner string) ([]CampaignRef, error)
 	ReleaseCampaign(ctx context.Context, runner string, id domain.CampaignID) error
 }
 

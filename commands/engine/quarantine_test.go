@@ -1,86 +1,57 @@
 package engine_test
 
 import (
-	"context"
 	"strings"
 	"sync/atomic"
 	"testing"
-	"time"
 
-	"github.com/updateservice/updateservice/commands/engine"
+	"github.com/google/go-cmp/cmp"
+	"github.com/google/uuid"
+
 	"github.com/updateservice/updateservice/domain"
-	"github.com/updateservice/updateservice/projections"
+	"github.com/updateservice/updateservice/domain/eventstore"
 )
 
-// startCameraCampaign starts campaign id of manifest m2, for class camera,
-// so that it enrols other devices than startCampaign's.
-func (w *world) startCameraCampaign(id domain.CampaignID) { w.startCampaignFor(id, "m2", "camera") }
-
-// plant appends, by SQL, an event of a type no code knows to stream.
+// plant appends to stream an event of a type no code knows.
 func (w *world) plant(stream string) {
-	_, err := w.pool.Exec(context.Background(), `INSERT INTO events (position, stream_id, revision, event_id, event_type, data, metadata)
-		SELECT allocate_positions(1), $1, max(revision) + 1, gen_random_uuid(), 'CampaignTeleported', '{"to":"mars"}', '{"account_id":"acc1"}'
-		FROM events WHERE stream_id = $1`, stream)
+	_, err := w.store.Append(w.t.Context(), stream, eventstore.Any, eventstore.EventData{ID: uuid.New(),
+		Type: "CampaignTeleported", Data: []byte(`{"to":"mars"}`), Metadata: eventstore.Metadata{AccountID: string(account)}})
 	if err != nil {
 		w.t.Fatal(err)
 	}
 }
 
-// quarantinedCampaigns reads the engine's quarantine: campaign → reason.
-func (w *world) quarantinedCampaigns() map[domain.CampaignID]string {
-	rows, err := w.pool.Query(context.Background(), `SELECT campaign_id, reason FROM quarantined_campaigns WHERE runner = $1`, engine.CheckpointName)
-	if err != nil {
-		w.t.Fatal(err)
-	}
-	defer rows.Close()
-	out := map[domain.CampaignID]string{}
-	for rows.Next() {
-		var id, reason string
-		if err := rows.Scan(&id, &reason); err != nil {
-			w.t.Fatal(err)
-		}
-		out[domain.CampaignID(id)] = reason
-	}
-	return out
-}
-
-// waitQuarantined waits until the engine's quarantine holds exactly want.
+// waitQuarantined waits until the engine's quarantine holds exactly want,
+// and returns the reasons.
 func (w *world) waitQuarantined(want ...domain.CampaignID) map[domain.CampaignID]string {
-	deadline := time.Now().Add(30 * time.Second)
-	for {
-		got := w.quarantinedCampaigns()
+	var got map[domain.CampaignID]string
+	w.waitUntil("the quarantine", func() bool {
+		got = w.reads.quarantine()
 		same := len(got) == len(want)
 		for _, id := range want {
 			_, in := got[id]
 			same = same && in
 		}
-		if same {
-			return got
-		}
-		if time.Now().After(deadline) {
-			w.t.Fatalf("quarantined campaigns %v, want %v", got, want)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
+		return same
+	})
+	return got
 }
 
-// A campaign whose stream the engine cannot read is quarantined with the
-// reason and counted, the service shows degraded, and the other campaign
-// runs to its end. Fixed and marked for retry, the campaign is driven to
-// its end too and leaves the quarantine.
-func TestACampaignTheEngineCannotReadIsQuarantinedWhileOthersGoOn(t *testing.T) {
-	w := newWorld(t, engine.Config{BatchSize: 20, BatchDelay: 5 * time.Millisecond, PollInterval: 200 * time.Millisecond, DeviceTimeout: time.Hour})
-	w.register("ok", 30, "sensor", "digest-1")
-	w.register("cam", 10, "camera", "digest-1")
+// Given a campaign whose stream holds an event no code knows, when the
+// engine drives it, then the campaign is quarantined with the reason and
+// counted, while the other campaign runs to its end.
+func TestACampaignWhoseStreamCannotBeReadIsQuarantinedWhileOthersGoOn(t *testing.T) {
+	w := newWorld(t, fast)
+	w.register("ok", 15)
+	w.registerOf("camera", "cam", 5)
 	w.stop()
-	w.startCameraCampaign("bad")
-	w.plant("campaign-bad")
+	w.startCampaignOf("bad", "camera")
+	w.plant(domain.CampaignStream("bad"))
 	w.startCampaign("good")
+
 	w.start()
 
-	if cp := w.waitPhase("good", domain.PhaseStopped); cp.State() != domain.StateDeployed {
-		t.Errorf("the good campaign ended as %s, want deployed", cp.State())
-	}
+	w.waitGood()
 	reasons := w.waitQuarantined("bad")
 	if !strings.Contains(reasons["bad"], "unknown event type") {
 		t.Errorf("quarantine reason %q, want the unknown event type", reasons["bad"])
@@ -88,55 +59,49 @@ func TestACampaignTheEngineCannotReadIsQuarantinedWhileOthersGoOn(t *testing.T) 
 	if n := w.engine.Quarantined(); n != 1 {
 		t.Errorf("engine counted %d quarantined campaigns, want 1", n)
 	}
-	ctx := context.Background()
-	queries := projections.NewQueries(w.pool)
-	if err := queries.QuarantineCheck(ctx); err == nil || !strings.Contains(err.Error(), "quarantined campaigns: 1") {
-		t.Errorf("quarantine check: %v, want one campaign", err)
+}
+
+// Given a campaign whose step panics (a bug), then the campaign is
+// quarantined and the process and the other campaign go on; when the bug
+// is gone and an operator asks for a retry, then the campaign is driven
+// to its end and leaves the quarantine.
+func TestACampaignWhoseStepPanicsIsQuarantinedUntilARetry(t *testing.T) {
+	w := newWorld(t, fast)
+	var panics atomic.Bool
+	panics.Store(true)
+	w.reads.beforeProgress = func(campaign domain.CampaignID) {
+		if campaign == "bad" && panics.Load() {
+			panic("a bug in one campaign's step")
+		}
+	}
+	w.register("ok", 15)
+	w.registerOf("camera", "cam", 5)
+	w.startCampaignOf("bad", "camera")
+	w.startCampaign("good")
+
+	w.waitGood()
+	reasons := w.waitQuarantined("bad")
+	if !strings.Contains(reasons["bad"], "a bug in one campaign's step") {
+		t.Errorf("quarantine reason %q, want the panic", reasons["bad"])
 	}
 
-	// The fix: the planted event goes. Then the retry.
-	if _, err := w.pool.Exec(ctx, `DELETE FROM events WHERE event_type = 'CampaignTeleported'`); err != nil {
-		t.Fatal(err)
-	}
-	if n, err := queries.RequestRetry(ctx, "bad"); err != nil || n != 1 {
-		t.Fatalf("retry: %d marked, %v; want 1", n, err)
-	}
-	if cp := w.waitPhase("bad", domain.PhaseStopped); cp.State() != domain.StateDeployed {
-		t.Errorf("the retried campaign ended as %s, want deployed", cp.State())
+	panics.Store(false)
+	w.reads.requestRetry("bad")
+
+	if cp := w.waitPhase("bad", domain.PhaseStopped); cp.State() != domain.StateDeployed || cp.Enrolled() != 5 {
+		t.Errorf("the retried campaign ended as %s with %d devices, want deployed with 5", cp.State(), cp.Enrolled())
 	}
 	w.waitQuarantined()
 }
 
-// panicking panics in the progress read of one campaign.
-type panicking struct {
-	engine.Reads
-	campaign domain.CampaignID
-	panics   atomic.Bool
-}
-
-func (p *panicking) CampaignProgress(ctx context.Context, campaign domain.CampaignID) (projections.Progress, error) {
-	if campaign == p.campaign && p.panics.Load() {
-		panic("a bug in one campaign's step")
-	}
-	return p.Reads.CampaignProgress(ctx, campaign)
-}
-
-// A campaign whose step panics (a bug) is quarantined; the process and
-// the other campaigns go on.
-func TestACampaignWhoseStepPanicsIsQuarantined(t *testing.T) {
-	var p *panicking
-	w := newWorldWith(t, engine.Config{BatchSize: 20, BatchDelay: 5 * time.Millisecond, PollInterval: 200 * time.Millisecond, DeviceTimeout: time.Hour},
-		func(r engine.Reads) engine.Reads { p = &panicking{Reads: r, campaign: "bad"}; return p })
-	p.panics.Store(true)
-	w.register("ok", 30, "sensor", "digest-1")
-	w.register("cam", 10, "camera", "digest-1")
-	w.startCameraCampaign("bad")
-	w.startCampaign("good")
+// waitGood waits until campaign good has deployed to every sensor, the
+// cameras skipped.
+func (w *world) waitGood() {
+	w.t.Helper()
 	if cp := w.waitPhase("good", domain.PhaseStopped); cp.State() != domain.StateDeployed {
-		t.Errorf("the good campaign ended as %s, want deployed", cp.State())
+		w.t.Errorf("the good campaign ended as %s, want deployed", cp.State())
 	}
-	reasons := w.waitQuarantined("bad")
-	if !strings.Contains(reasons["bad"], "a bug in one campaign's step") {
-		t.Errorf("quarantine reason %q, want the panic", reasons["bad"])
+	if diff := cmp.Diff(map[domain.UpdateState]int{domain.UpdateDeployed: 15, domain.UpdateSkipped: 5}, w.counts("good")); diff != "" {
+		w.t.Errorf("the good campaign's devices per state (-want +got):\n%s", diff)
 	}
 }

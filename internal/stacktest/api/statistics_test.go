@@ -1,4 +1,4 @@
-package http_test
+package api_test
 
 import (
 	"encoding/json"
@@ -10,6 +10,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/updateservice/updateservice/adapters/http/apitest"
 	"github.com/updateservice/updateservice/domain"
 )
 
@@ -23,7 +24,7 @@ func campaignWithOutcomes(t *testing.T, a *api) string {
 	for i := range 10 {
 		devices = append(devices, map[string]any{"id": fmt.Sprintf("d%02d", i), "device_class": "class-1"})
 	}
-	a.must(http.StatusAccepted, "POST", "/v3/devices/bulk", map[string]any{"devices": devices})
+	a.Must(http.StatusAccepted, "POST", "/v3/devices/bulk", map[string]any{"devices": devices})
 	id := a.campaign("outcomes", m)["id"].(string)
 	c := domain.CampaignID(id)
 	now := time.Now()
@@ -51,10 +52,10 @@ func TestCampaignDeviceMetadataPages(t *testing.T) {
 	a := newAPI(t)
 	id := campaignWithOutcomes(t, a)
 	base := "/v3/update-campaigns/" + id + "/campaign-device-metadata"
-	p := pageOf(t, a.must(http.StatusOK, "GET", base+"?limit=3&include=total_count", nil))
+	p := apitest.PageOf(t, a.Must(http.StatusOK, "GET", base+"?limit=3&include=total_count", nil))
 	var all []string
 	for {
-		all = append(all, p.ids("device_id")...)
+		all = append(all, p.IDs("device_id")...)
 		for _, m := range p.Data {
 			if !slices.Contains([]string{"pending", "updated_connector_channel", "failed_connector_channel_update", "deployed", "manifestremoved", "deregistered"}, m["deployment_state"].(string)) {
 				t.Errorf("deployment_state outside Pelion's six: %v", m)
@@ -63,16 +64,16 @@ func TestCampaignDeviceMetadataPages(t *testing.T) {
 		if !p.HasMore {
 			break
 		}
-		p = pageOf(t, a.must(http.StatusOK, "GET", base+"?limit=3&after="+p.Data[len(p.Data)-1]["id"].(string), nil))
+		p = apitest.PageOf(t, a.Must(http.StatusOK, "GET", base+"?limit=3&after="+p.Data[len(p.Data)-1]["id"].(string), nil))
 	}
 	if want := []string{"d00", "d01", "d02", "d03", "d04", "d05", "d06", "d07", "d08"}; !slices.Equal(all, want) {
 		t.Errorf("paged through %v, want %v", all, want)
 	}
-	first := pageOf(t, a.must(http.StatusOK, "GET", base+"?limit=3&include=total_count", nil))
+	first := apitest.PageOf(t, a.Must(http.StatusOK, "GET", base+"?limit=3&include=total_count", nil))
 	if first.TotalCount == nil || *first.TotalCount != 9 {
 		t.Errorf("total_count = %v", first.TotalCount)
 	}
-	failed := object(t, a.must(http.StatusOK, "GET", base+"/"+first.Data[1]["id"].(string), nil))
+	failed := apitest.Object(t, a.Must(http.StatusOK, "GET", base+"/"+first.Data[1]["id"].(string), nil))
 	want := map[string]any{"object": "update-campaign-device-metadata", "campaign": id, "device_id": "d01",
 		"deployment_state": "updated_connector_channel", "update_state": "failed", "campaigner_status": "failed",
 		"result_code": 101.0, "skip_reason": nil, "mechanism": "connector"}
@@ -81,18 +82,18 @@ func TestCampaignDeviceMetadataPages(t *testing.T) {
 			t.Errorf("d01 %s = %v, want %v", k, failed[k], v)
 		}
 	}
-	if got := pageOf(t, a.must(http.StatusOK, "GET", base+"?update_state__eq=skipped", nil)); !slices.Equal(got.ids("skip_reason"), []string{"already_updated", "device_class_mismatch"}) {
-		t.Errorf("skipped = %v", got.ids("skip_reason"))
+	if got := apitest.PageOf(t, a.Must(http.StatusOK, "GET", base+"?update_state__eq=skipped", nil)); !slices.Equal(got.IDs("skip_reason"), []string{"already_updated", "device_class_mismatch"}) {
+		t.Errorf("skipped = %v", got.IDs("skip_reason"))
 	}
-	errorOf(t, a.call("GET", base+"?limit=5000", acmeKey, nil), http.StatusBadRequest)
-	errorOf(t, a.call("GET", base+"/nope", acmeKey, nil), http.StatusNotFound)
+	apitest.ErrorOf(t, a.Call("GET", base+"?limit=5000", acmeKey, nil), http.StatusBadRequest)
+	apitest.ErrorOf(t, a.Call("GET", base+"/nope", acmeKey, nil), http.StatusNotFound)
 }
 
 func TestCampaignStatistics(t *testing.T) {
 	a := newAPI(t)
 	id := campaignWithOutcomes(t, a)
 	base := "/v3/update-campaigns/" + id
-	p := pageOf(t, a.must(http.StatusOK, "GET", base+"/statistics", nil))
+	p := apitest.PageOf(t, a.Must(http.StatusOK, "GET", base+"/statistics", nil))
 	counts := map[string]float64{}
 	for _, s := range p.Data {
 		counts[s["id"].(string)] = s["count"].(float64)
@@ -103,11 +104,11 @@ func TestCampaignStatistics(t *testing.T) {
 	if diff := cmp.Diff(map[string]float64{"success": 1, "fail": 4, "skipped": 2, "info": 17}, counts); diff != "" {
 		t.Errorf("summaries (-want +got):\n%s", diff)
 	}
-	fail := object(t, a.must(http.StatusOK, "GET", base+"/statistics/fail", nil))
+	fail := apitest.Object(t, a.Must(http.StatusOK, "GET", base+"/statistics/fail", nil))
 	if fail["summary_status"] != "FAIL" || fail["count"] != 4.0 {
 		t.Errorf("fail = %v", fail)
 	}
-	types := pageOf(t, a.must(http.StatusOK, "GET", base+"/statistics/fail/event_types", nil))
+	types := apitest.PageOf(t, a.Must(http.StatusOK, "GET", base+"/statistics/fail/event_types", nil))
 	var got []string
 	for _, e := range types.Data {
 		got = append(got, fmt.Sprintf("%s=%v", e["event_type"], e["count"]))
@@ -115,12 +116,12 @@ func TestCampaignStatistics(t *testing.T) {
 	if want := []string{"SYS_111=1", "SYS_120=1", "UPD4_FAIL_101=2"}; !slices.Equal(got, want) {
 		t.Errorf("fail event types = %v, want %v", got, want)
 	}
-	one := object(t, a.must(http.StatusOK, "GET", base+"/statistics/fail/event_types/upd4_fail_101", nil))
+	one := apitest.Object(t, a.Must(http.StatusOK, "GET", base+"/statistics/fail/event_types/upd4_fail_101", nil))
 	if one["id"] != "upd4_fail_101" || one["event_type"] != "UPD4_FAIL_101" || one["summary_status_id"] != "fail" || one["count"] != 2.0 {
 		t.Errorf("event type = %v", one)
 	}
-	errorOf(t, a.call("GET", base+"/statistics/nope", acmeKey, nil), http.StatusNotFound)
-	metrics := object(t, a.must(http.StatusOK, "GET", base+"/metrics", nil))
+	apitest.ErrorOf(t, a.Call("GET", base+"/statistics/nope", acmeKey, nil), http.StatusNotFound)
+	metrics := apitest.Object(t, a.Must(http.StatusOK, "GET", base+"/metrics", nil))
 	if diff := cmp.Diff(map[string]any{"object": "update-campaign-metrics", "total_count": 9.0, "success_count": 1.0,
 		"failed_count": 4.0, "pending_count": 2.0, "skipped_count": 2.0, "created_at": metrics["created_at"]}, metrics); diff != "" {
 		t.Errorf("metrics (-want +got):\n%s", diff)
@@ -131,7 +132,7 @@ func TestCampaignerStats(t *testing.T) {
 	a := newAPI(t)
 	id := campaignWithOutcomes(t, a)
 	var got map[string]any
-	if err := json.Unmarshal(a.must(http.StatusOK, "GET", "/api/v2/campaigns/"+id+"/stats", nil).Body.Bytes(), &got); err != nil {
+	if err := json.Unmarshal(a.Must(http.StatusOK, "GET", "/api/v2/campaigns/"+id+"/stats", nil).Body.Bytes(), &got); err != nil {
 		t.Fatal(err)
 	}
 	failure := func(code string, n float64) map[string]any {

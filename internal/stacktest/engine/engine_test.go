@@ -16,6 +16,7 @@ import (
 	"github.com/updateservice/updateservice/commands"
 	"github.com/updateservice/updateservice/commands/engine"
 	"github.com/updateservice/updateservice/domain"
+	"github.com/updateservice/updateservice/internal/wiring"
 	"github.com/updateservice/updateservice/projections"
 )
 
@@ -26,18 +27,13 @@ const account domain.AccountID = "acc1"
 type world struct {
 	t       *testing.T
 	h       *commands.Handlers
-	reads   *reads
+	reads   wiring.EngineReads
 	runner  *projections.Runner
 	devices *fakeDevices
 	pool    *pgxpool.Pool
 	engine  *engine.Engine
 	stop    func() // stops the engine
 	start   func() // starts it again
-}
-
-type reads struct {
-	*projections.Queries
-	*projections.EngineQueries
 }
 
 func newWorld(t *testing.T, cfg engine.Config) *world {
@@ -58,7 +54,7 @@ func newWorldWith(t *testing.T, cfg engine.Config, wrap func(engine.Reads) engin
 	}
 	store := postgres.NewEventStore(pool)
 	t.Cleanup(store.Close)
-	w := &world{t: t, pool: pool, h: commands.New(store, time.Now), reads: &reads{projections.NewQueries(pool), projections.NewEngineQueries(pool)}}
+	w := &world{t: t, pool: pool, h: commands.New(store, time.Now), reads: wiring.NewEngineReads(pool)}
 	w.runner = projections.NewRunner(pool, store, projections.Config{})
 	go func() { _ = w.runner.Run(ctx) }()
 	w.devices = &fakeDevices{h: w.h, ctx: ctx}

@@ -1,0 +1,125 @@
+package http_test
+
+import (
+	"context"
+	"slices"
+	"sync"
+
+	"github.com/updateservice/updateservice/commands"
+	"github.com/updateservice/updateservice/domain"
+	"github.com/updateservice/updateservice/domain/eventstore"
+	"github.com/updateservice/updateservice/projections"
+)
+
+// ports fakes every port of the handler. A method calls its function
+// field when the test set one; otherwise it answers as a service holding
+// whatever is asked for would: a write succeeds at the next position, a
+// read of one object finds it, a list is empty. Every call is kept, so a
+// test can tell what reached the service and in which account.
+type ports struct {
+	mu    sync.Mutex
+	calls []call
+	next  uint64
+
+	createCampaign  func(commands.CreateCampaign) (commands.Result, error)
+	editCampaign    func(commands.EditCampaign) (commands.Result, error)
+	startCampaign   func(commands.StartCampaign) (commands.Result, error)
+	campaign        func(domain.AccountID, domain.CampaignID) (projections.Campaign, error)
+	nameInUse       func(account domain.AccountID, name string, except domain.CampaignID) (bool, error)
+	registerDevice  func(commands.RegisterDevice) (commands.Result, error)
+	registerDevices func(commands.RegisterDevices) (commands.BulkResult, error)
+	patchDevice     func(commands.PatchDevice) (commands.Result, error)
+	device          func(domain.AccountID, domain.DeviceID) (projections.Device, error)
+}
+
+// call is a port's method called in an account.
+type call struct {
+	Method  string
+	Account domain.AccountID
+}
+
+// record keeps a call and returns the position a write there ends at.
+func (p *ports) record(method string, account domain.AccountID) eventstore.Position {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.calls = append(p.calls, call{method, account})
+	p.next++
+	return eventstore.Position{Commit: p.next}
+}
+
+// called returns the calls so far.
+func (p *ports) called() []call {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return slices.Clone(p.calls)
+}
+
+// wrote returns the calls so far that are writes, by their method names.
+func (p *ports) wrote() []string {
+	var out []string
+	for _, c := range p.called() {
+		if writes[c.Method] {
+			out = append(out, c.Method)
+		}
+	}
+	return out
+}
+
+// writes are the ports' methods that change something.
+var writes = map[string]bool{"CreateCampaign": true, "EditCampaign": true, "DeleteCampaign": true, "StartCampaign": true,
+	"StopCampaign": true, "ArchiveCampaign": true, "RegisterDevice": true, "RegisterDevices": true, "PatchDevice": true,
+	"DeregisterDevice": true, "RegisterManifest": true, "DeleteManifest": true, "HandleRegistration": true,
+	"HandleDeregistration": true, "RecordDeviceReports": true}
+
+// answer is a write's answer: fn's when set, else success at pos.
+func answer[C any](fn func(C) (commands.Result, error), c C, pos eventstore.Position) (commands.Result, error) {
+	if fn != nil {
+		return fn(c)
+	}
+	return commands.Result{Position: pos}, nil
+}
+
+func (p *ports) CreateCampaign(_ context.Context, c commands.CreateCampaign) (commands.Result, error) {
+	return answer(p.createCampaign, c, p.record("CreateCampaign", c.Account))
+}
+
+func (p *ports) EditCampaign(_ context.Context, c commands.EditCampaign) (commands.Result, error) {
+	return answer(p.editCampaign, c, p.record("EditCampaign", c.Account))
+}
+
+func (p *ports) DeleteCampaign(_ context.Context, c commands.DeleteCampaign) (commands.Result, error) {
+	return commands.Result{Position: p.record("DeleteCampaign", c.Account)}, nil
+}
+
+func (p *ports) StartCampaign(_ context.Context, c commands.StartCampaign) (commands.Result, error) {
+	return answer(p.startCampaign, c, p.record("StartCampaign", c.Account))
+}
+
+func (p *ports) StopCampaign(_ context.Context, c commands.StopCampaign) (commands.Result, error) {
+	return commands.Result{Position: p.record("StopCampaign", c.Account)}, nil
+}
+
+func (p *ports) ArchiveCampaign(_ context.Context, c commands.ArchiveCampaign) (commands.Result, error) {
+	return commands.Result{Position: p.record("ArchiveCampaign", c.Account)}, nil
+}
+
+func (p *ports) Campaign(_ context.Context, account domain.AccountID, id domain.CampaignID) (projections.Campaign, error) {
+	p.record("Campaign", account)
+	if p.campaign != nil {
+		return p.campaign(account, id)
+	}
+	return projections.Campaign{ID: id, AccountID: account, Phase: domain.PhaseDraft, State: domain.StateDraft}, nil
+}
+
+func (p *ports) ListCampaigns(_ context.Context, account domain.AccountID, req projections.ListRequest) (projections.Page[projections.Campaign], error) {
+	p.record("ListCampaigns", account)
+	return projections.Page[projections.Campaign]{Limit: req.Limit, Order: req.Order}, nil
+}
+
+func (p *ports) CampaignNameInUse(_ context.Context, account domain.AccountID, name string, except domain.CampaignID) (bool, error) {
+	p.record("CampaignNameInUse", account)
+	if p.nameInUse != nil {
+		return p.nameInUse(account, name, except)
+	}
+	return false, nil
+}

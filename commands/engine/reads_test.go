@@ -1,0 +1,180 @@
+package engine_test
+
+import (
+	"cmp"
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/updateservice/updateservice/adapters/memstore"
+	"github.com/updateservice/updateservice/commands/engine"
+	"github.com/updateservice/updateservice/domain"
+	"github.com/updateservice/updateservice/domain/eventstore"
+)
+
+// readModel answers the engine's reads from the event store itself: each
+// read loads the aggregates it concerns. It is never behind the store, so
+// the engine's wait for the read models has nothing to wait for; read
+// models that lag are the stack tests' (internal/stacktest/engine).
+type readModel struct {
+	store *memstore.Store
+
+	// beforeProgress, when set, runs at the start of each progress read:
+	// a test counts the engine's steps with it, or makes one panic.
+	beforeProgress func(campaign domain.CampaignID)
+	// usingManifest, when set, answers CampaignsUsingManifest instead.
+	usingManifest func(ctx context.Context, account domain.AccountID, manifest domain.ManifestID) ([]domain.CampaignID, error)
+
+	mu          sync.Mutex
+	checkpoints map[string]eventstore.Position
+	quarantined map[domain.CampaignID]quarantined
+}
+
+// quarantined is a campaign in the engine's quarantine.
+type quarantined struct {
+	account domain.AccountID
+	reason  string
+	retry   bool
+}
+
+func newReadModel(store *memstore.Store) *readModel {
+	return &readModel{store: store, checkpoints: map[string]eventstore.Position{}, quarantined: map[domain.CampaignID]quarantined{}}
+}
+
+var _ engine.Reads = (*readModel)(nil)
+
+// inFlight are the update states between "manifest sent" and an outcome.
+var inFlight = []domain.UpdateState{domain.UpdateScheduled, domain.UpdateUpdatedConnectorChannel,
+	domain.UpdateDownloading, domain.UpdateInstalling}
+
+// aggregates loads every stream with the prefix. An event it cannot
+// decode is left out, as the projection runner quarantines it and goes on.
+func aggregates[A any](m *readModel, prefix string, build func([]domain.Event) (A, error)) ([]A, error) {
+	all, err := m.store.ReadAll(context.Background(), eventstore.Position{}, 1<<30)
+	if err != nil {
+		return nil, err
+	}
+	histories, streams := map[string][]domain.Event{}, []string{}
+	for _, r := range all {
+		if !strings.HasPrefix(r.Stream, prefix) {
+			continue
+		}
+		if _, seen := histories[r.Stream]; !seen {
+			streams = append(streams, r.Stream)
+			histories[r.Stream] = nil
+		}
+		if e, err := domain.DecodeEvent(r.Type, r.Data); err == nil {
+			histories[r.Stream] = append(histories[r.Stream], e)
+		}
+	}
+	out := make([]A, 0, len(streams))
+	for _, s := range streams {
+		a, err := build(histories[s])
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", s, err)
+		}
+		out = append(out, a)
+	}
+	return out, nil
+}
+
+// updates returns the campaign's device updates by device id, in id order.
+func (m *readModel) updates(campaign domain.CampaignID) ([]domain.DeviceID, map[domain.DeviceID]domain.DeviceUpdate, error) {
+	devices, err := aggregates(m, domain.DeviceStreamPrefix, domain.LoadDevice)
+	if err != nil {
+		return nil, nil, err
+	}
+	ids, out := []domain.DeviceID{}, map[domain.DeviceID]domain.DeviceUpdate{}
+	for _, d := range devices {
+		if u, ok := d.Update(campaign); ok {
+			ids = append(ids, d.ID())
+			out[d.ID()] = u
+		}
+	}
+	slices.Sort(ids)
+	return ids, out, nil
+}
+
+// MatchingDevices knows one filter, the one the tests' campaigns use.
+func (m *readModel) MatchingDevices(_ context.Context, account domain.AccountID, filter string, after domain.DeviceID, limit int) ([]domain.DeviceID, error) {
+	if filter != "state__eq=registered" {
+		return nil, fmt.Errorf("the fake read model cannot match %q", filter)
+	}
+	devices, err := aggregates(m, domain.DeviceStreamPrefix, domain.LoadDevice)
+	if err != nil {
+		return nil, err
+	}
+	var ids []domain.DeviceID
+	for _, d := range devices {
+		if d.AccountID() == account && d.Registered() && d.ID() > after {
+			ids = append(ids, d.ID())
+		}
+	}
+	slices.Sort(ids)
+	return ids[:min(limit, len(ids))], nil
+}
+
+// CampaignDevicesInStates pages through the campaign's devices in states, by id.
+func (m *readModel) CampaignDevicesInStates(_ context.Context, campaign domain.CampaignID, states []domain.UpdateState, after domain.DeviceID, limit int) ([]domain.DeviceID, error) {
+	ids, updates, err := m.updates(campaign)
+	if err != nil {
+		return nil, err
+	}
+	var out []domain.DeviceID
+	for _, id := range ids {
+		if id > after && slices.Contains(states, updates[id].State) && len(out) < limit {
+			out = append(out, id)
+		}
+	}
+	return out, nil
+}
+
+// StaleCampaignDevices lists the devices in states unchanged since before, oldest first.
+func (m *readModel) StaleCampaignDevices(_ context.Context, campaign domain.CampaignID, states []domain.UpdateState, before time.Time, limit int) ([]domain.DeviceID, error) {
+	ids, updates, err := m.updates(campaign)
+	if err != nil {
+		return nil, err
+	}
+	var out []domain.DeviceID
+	for _, id := range ids {
+		if u := updates[id]; slices.Contains(states, u.State) && u.UpdatedAt.Before(before) {
+			out = append(out, id)
+		}
+	}
+	slices.SortFunc(out, func(a, b domain.DeviceID) int {
+		return cmp.Or(updates[a].UpdatedAt.Compare(updates[b].UpdatedAt), cmp.Compare(a, b))
+	})
+	return out[:min(limit, len(out))], nil
+}
+
+// CampaignProgress counts the campaign's devices by how far their update is.
+func (m *readModel) CampaignProgress(_ context.Context, campaign domain.CampaignID) (engine.Progress, error) {
+	if m.beforeProgress != nil {
+		m.beforeProgress(campaign)
+	}
+	ids, updates, err := m.updates(campaign)
+	if err != nil {
+		return engine.Progress{}, err
+	}
+	var p engine.Progress
+	for _, id := range ids {
+		s := updates[id].State
+		p.Targeted++
+		if s != domain.UpdateSkipped {
+			p.Enrolled++
+		}
+		if slices.Contains(inFlight, s) {
+			p.InFlight++
+		}
+		if s == domain.UpdatePending || slices.Contains(inFlight, s) {
+			p.Open++
+		}
+		if s == domain.UpdateDeployed {
+			p.Deployed++
+		}
+	}
+	return p, nil
+}
