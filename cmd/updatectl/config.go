@@ -7,7 +7,7 @@ import (
 	"net/url"
 	"strings"
 
-	"github.com/updateservice/updateservice/cmd/internal/ops"
+	"github.com/updateservice/updateservice/internal/wiring"
 )
 
 // config is updatectl's configuration: the service's own variables, so
@@ -16,7 +16,7 @@ import (
 type config struct {
 	// Database is where the read models (and, by default, the events)
 	// are: DB_URL or DATABASE_URL, DB_USER, DB_PASSWORD, as the service.
-	Database ops.Database
+	Database wiring.Database
 	// EventStoreURL selects EventStoreDB as the event store to replay
 	// (EVENTSTORE_URL); unset: the Postgres event store in Database.
 	EventStoreURL string
@@ -33,7 +33,7 @@ type config struct {
 // loadConfig reads the environment; flags may override API and Key.
 func loadConfig(getenv func(string) string) config {
 	return config{
-		Database:      ops.LoadDatabase(getenv),
+		Database:      wiring.LoadDatabase(getenv),
 		EventStoreURL: getenv("EVENTSTORE_URL"),
 		KafkaHost:     getenv("KAFKA_HOST"),
 		API:           getenv("UPDATE_SERVICE_API"),
@@ -48,7 +48,7 @@ func (c config) needDatabase() error {
 	}
 	if c.EventStoreURL != "" {
 		if u, err := url.Parse(c.EventStoreURL); err != nil || !strings.HasPrefix(u.Scheme, "esdb") && !strings.HasPrefix(u.Scheme, "kurrentdb") {
-			return usagef("invalid configuration: EVENTSTORE_URL=%q: not an esdb:// connection string", ops.MaskURL(c.EventStoreURL))
+			return usagef("invalid configuration: EVENTSTORE_URL=%q: not an esdb:// connection string", wiring.MaskURL(c.EventStoreURL))
 		}
 	}
 	return nil
@@ -84,7 +84,7 @@ func (c config) print(w io.Writer) {
 		key = "(set, not shown)"
 	}
 	fmt.Fprintf(w, "configuration: DB_URL=%s EVENTSTORE_URL=%s KAFKA_HOST=%s UPDATE_SERVICE_API=%s UPDATE_SERVICE_KEY=%s\n",
-		ops.MaskURL(c.Database.ConnString()), orUnset(ops.MaskURL(c.EventStoreURL)), orUnset(c.KafkaHost), orUnset(c.API), key)
+		wiring.MaskURL(c.Database.ConnString()), orUnset(wiring.MaskURL(c.EventStoreURL)), orUnset(c.KafkaHost), orUnset(c.API), key)
 }
 
 func orUnset(v string) string {

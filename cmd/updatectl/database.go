@@ -6,8 +6,8 @@ import (
 
 	"github.com/jackc/pgx/v5/pgxpool"
 
-	"github.com/updateservice/updateservice/cmd/internal/ops"
 	"github.com/updateservice/updateservice/domain/eventstore"
+	"github.com/updateservice/updateservice/internal/wiring"
 	"github.com/updateservice/updateservice/projections"
 )
 
@@ -22,7 +22,7 @@ func (e *env) openDatabase(ctx context.Context) (*pgxpool.Pool, error) {
 	}
 	if err := pool.Ping(ctx); err != nil {
 		pool.Close()
-		return nil, fmt.Errorf("database %s: %w", ops.MaskURL(e.cfg.Database.ConnString()), err)
+		return nil, fmt.Errorf("database %s: %w", wiring.MaskURL(e.cfg.Database.ConnString()), err)
 	}
 	return pool, nil
 }
@@ -34,13 +34,13 @@ func (e *env) openStore(ctx context.Context) (*pgxpool.Pool, eventstore.Store, f
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	store, closeStore, _, err := ops.OpenEventStore(e.cfg.EventStoreURL, pool)
+	store, closeStore, _, err := wiring.OpenEventStore(e.cfg.EventStoreURL, pool)
 	if err != nil {
 		pool.Close()
 		return nil, nil, nil, usageError{err}
 	}
 	closeAll := func() { closeStore(); pool.Close() }
-	if err := projections.ClaimEventSource(ctx, pool, ops.EventStoreKind(e.cfg.EventStoreURL)); err != nil {
+	if err := projections.ClaimEventSource(ctx, pool, wiring.EventStoreKind(e.cfg.EventStoreURL)); err != nil {
 		closeAll()
 		return nil, nil, nil, err
 	}

@@ -6,7 +6,7 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/updateservice/updateservice/cmd/internal/ops"
+	"github.com/updateservice/updateservice/internal/wiring"
 	"github.com/updateservice/updateservice/projections"
 )
 
@@ -50,7 +50,7 @@ func newQuarantineListCommand(e *env) *cobra.Command {
 				return fmt.Errorf("quarantine list: %w", err)
 			}
 			if e.output == "table" {
-				return ops.PrintQuarantine(e.stdout, entries)
+				return wiring.PrintQuarantine(e.stdout, entries)
 			}
 			out := make([]quarantinedJSON, len(entries))
 			for i, q := range entries {
@@ -93,7 +93,7 @@ func newQuarantineRetryCommand(e *env) *cobra.Command {
 			if e.output == "json" {
 				return e.printJSON(map[string]int{"marked": n})
 			}
-			_, err = fmt.Fprintln(e.stdout, ops.RetryMessage(n, "updatectl"))
+			_, err = fmt.Fprintln(e.stdout, wiring.RetryMessage(n, "updatectl"))
 			return err
 		},
 	}

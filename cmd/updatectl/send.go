@@ -14,7 +14,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/updateservice/updateservice/adapters/bus"
-	"github.com/updateservice/updateservice/cmd/internal/ops"
+	"github.com/updateservice/updateservice/internal/wiring"
 )
 
 const sendLong = `send puts each message of FILE on the queue QUEUE on Kafka (KAFKA_HOST):
@@ -57,7 +57,7 @@ func newSendCommand(e *env) *cobra.Command {
 				return err
 			}
 			log := slog.New(slog.NewTextHandler(e.stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
-			ps, err := bus.NewKafka(ops.KafkaBrokers(e.cfg.KafkaHost), bus.KafkaConfig{ClientID: "updatectl"}, log)
+			ps, err := bus.NewKafka(wiring.KafkaBrokers(e.cfg.KafkaHost), bus.KafkaConfig{ClientID: "updatectl"}, log)
 			if err != nil {
 				return fmt.Errorf("KAFKA_HOST: %w", err)
 			}

@@ -12,9 +12,9 @@ import (
 	"time"
 
 	httpapi "github.com/updateservice/updateservice/adapters/http"
-	"github.com/updateservice/updateservice/cmd/internal/ops"
 	"github.com/updateservice/updateservice/commands/engine"
 	"github.com/updateservice/updateservice/domain"
+	"github.com/updateservice/updateservice/internal/wiring"
 )
 
 // Config is the service's whole configuration, read from the environment
@@ -140,12 +140,12 @@ func (c Config) Validate() error {
 }
 
 // eventStoreKind names the event store the configuration selects.
-func (c Config) eventStoreKind() string { return ops.EventStoreKind(c.EventStoreURL) }
+func (c Config) eventStoreKind() string { return wiring.EventStoreKind(c.EventStoreURL) }
 
 // database is the database part of the configuration, read and checked
 // as updatectl reads it.
-func (c Config) database() ops.Database {
-	return ops.Database{URL: c.DatabaseURL, User: c.DBUser, Password: c.DBPassword}
+func (c Config) database() wiring.Database {
+	return wiring.Database{URL: c.DatabaseURL, User: c.DBUser, Password: c.DBPassword}
 }
 
 // databaseURL returns DatabaseURL with DB_USER and DB_PASSWORD applied.
@@ -164,7 +164,7 @@ func (c Config) print(w io.Writer) {
 }
 
 // maskURL hides a URL's password.
-var maskURL = ops.MaskURL
+var maskURL = wiring.MaskURL
 
 // apiKeys parses API_KEYS: key:account[:role] entries separated by commas.
 // A key holds no colon, comma or space and appears once; each account must

@@ -27,7 +27,6 @@ import (
 	"github.com/updateservice/updateservice/adapters/connector"
 	httpapi "github.com/updateservice/updateservice/adapters/http"
 	"github.com/updateservice/updateservice/adapters/postgres"
-	"github.com/updateservice/updateservice/cmd/internal/ops"
 	"github.com/updateservice/updateservice/commands"
 	"github.com/updateservice/updateservice/commands/engine"
 	"github.com/updateservice/updateservice/domain"
@@ -197,7 +196,7 @@ func restarting(log *slog.Logger, name string, part func(context.Context) error)
 // openEventStore opens EventStoreDB when EVENTSTORE_URL is set, else the
 // Postgres event store on pool. Read models and checkpoints stay in Postgres.
 func openEventStore(cfg Config, pool *pgxpool.Pool) (eventstore.Store, func(), httpapi.ReadinessCheck, error) {
-	return ops.OpenEventStore(cfg.EventStoreURL, pool)
+	return wiring.OpenEventStore(cfg.EventStoreURL, pool)
 }
 
 // openDatabase connects to Postgres and applies the migrations when asked.

@@ -7,7 +7,7 @@ import (
 
 	"github.com/jackc/pgx/v5/pgxpool"
 
-	"github.com/updateservice/updateservice/cmd/internal/ops"
+	"github.com/updateservice/updateservice/internal/wiring"
 	"github.com/updateservice/updateservice/projections"
 )
 
@@ -48,7 +48,7 @@ func quarantineCommand(ctx context.Context, args []string, getenv func(string) s
 	if err != nil {
 		return fmt.Errorf("quarantine retry: %w", err)
 	}
-	fmt.Fprintln(stdout, ops.RetryMessage(n, "updated"))
+	fmt.Fprintln(stdout, wiring.RetryMessage(n, "updated"))
 	return nil
 }
 
@@ -58,5 +58,5 @@ func listQuarantine(ctx context.Context, queries *projections.Queries, stdout io
 	if err != nil {
 		return fmt.Errorf("quarantine list: %w", err)
 	}
-	return ops.PrintQuarantine(stdout, entries)
+	return wiring.PrintQuarantine(stdout, entries)
 }

@@ -6,9 +6,9 @@ import (
 	"log/slog"
 
 	"github.com/updateservice/updateservice/adapters/bus"
-	"github.com/updateservice/updateservice/cmd/internal/ops"
 	"github.com/updateservice/updateservice/commands"
 	"github.com/updateservice/updateservice/domain"
+	"github.com/updateservice/updateservice/internal/wiring"
 	"github.com/updateservice/updateservice/projections"
 )
 
@@ -18,7 +18,7 @@ func openBus(cfg Config, log *slog.Logger) (*bus.PubSub, error) {
 	if cfg.KafkaHost == "" {
 		return bus.NewInProcess(log), nil
 	}
-	ps, err := bus.NewKafka(ops.KafkaBrokers(cfg.KafkaHost), bus.KafkaConfig{ClientID: "update-service"}, log)
+	ps, err := bus.NewKafka(wiring.KafkaBrokers(cfg.KafkaHost), bus.KafkaConfig{ClientID: "update-service"}, log)
 	if err != nil {
 		return nil, fmt.Errorf("KAFKA_HOST: %w", err)
 	}
