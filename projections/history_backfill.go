@@ -21,6 +21,11 @@ import (
 // meet the live path's. It reads the global order through the port's
 // subscription, so it works on either event store.
 
+// errBackfillGone says the backfill row went away under the backfill: a
+// rebuild swapped in a campaign_history that is whole, so nothing is left
+// to index.
+var errBackfillGone = errors.New("the campaign history backfill row is gone")
+
 // backfillBeside runs backfillHistory in the background; the channel
 // yields its error (nil when done) and then closes.
 func (r *Runner) backfillBeside(ctx context.Context) <-chan error {
@@ -58,6 +63,10 @@ func (r *Runner) backfillHistory(ctx context.Context) error {
 			return fmt.Errorf("campaign history backfill after %s: %w", done, err)
 		}
 		next, err := r.backfillBatch(ctx, events, done, until)
+		if errors.Is(err, errBackfillGone) {
+			r.cfg.Logger.Info("projections: campaign history backfill ended by a rebuild", "name", r.cfg.Name)
+			return nil
+		}
 		if err != nil {
 			return fmt.Errorf("campaign history backfill after %s: %w", done, err)
 		}
@@ -101,6 +110,13 @@ func (r *Runner) backfillBatch(ctx context.Context, events []eventstore.Recorded
 			return err
 		}
 		if tag.RowsAffected() != 1 {
+			var left bool
+			if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT FROM campaign_history_backfill WHERE runner = $1)`, r.cfg.Name).Scan(&left); err != nil {
+				return err
+			}
+			if !left {
+				return errBackfillGone
+			}
 			return fmt.Errorf("moving the backfill from %s: %w", from, ErrCheckpointMoved)
 		}
 		return p.copyNew(ctx, tx)

@@ -14,6 +14,7 @@ import (
 	httpapi "github.com/updateservice/updateservice/adapters/http"
 	"github.com/updateservice/updateservice/commands/engine"
 	"github.com/updateservice/updateservice/domain"
+	"github.com/updateservice/updateservice/internal/wiring"
 )
 
 // Config is the service's whole configuration, read from the environment
@@ -133,11 +134,7 @@ func loadConfig(getenv func(string) string) (Config, error) {
 // Validate checks the fields that need more than parsing.
 func (c Config) Validate() error {
 	var problems []error
-	if c.DatabaseURL == "" {
-		problems = append(problems, errors.New("DB_URL (or DATABASE_URL) is not set: give the Postgres URL, e.g. postgres://user@localhost:5432/updates, or use `make run`, which starts a local server"))
-	} else if u, err := url.Parse(c.DatabaseURL); err != nil || (u.Scheme != "postgres" && u.Scheme != "postgresql") {
-		problems = append(problems, fmt.Errorf("DB_URL=%q: not a postgres:// URL", maskURL(c.DatabaseURL)))
-	}
+	problems = append(problems, c.database().Validate())
 	if _, _, err := net.SplitHostPort(c.HTTPAddr); err != nil {
 		problems = append(problems, fmt.Errorf("HTTP_ADDR=%q: %v", c.HTTPAddr, err))
 	}
@@ -154,33 +151,16 @@ func (c Config) Validate() error {
 }
 
 // eventStoreKind names the event store the configuration selects.
-func (c Config) eventStoreKind() string {
-	if c.EventStoreURL != "" {
-		return "eventstoredb"
-	}
-	return "postgres"
+func (c Config) eventStoreKind() string { return wiring.EventStoreKind(c.EventStoreURL) }
+
+// database is the database part of the configuration, read and checked
+// as updatectl reads it.
+func (c Config) database() wiring.Database {
+	return wiring.Database{URL: c.DatabaseURL, User: c.DBUser, Password: c.DBPassword}
 }
 
 // databaseURL returns DatabaseURL with DB_USER and DB_PASSWORD applied.
-func (c Config) databaseURL() string {
-	if c.DBUser == "" && c.DBPassword == "" {
-		return c.DatabaseURL
-	}
-	u, err := url.Parse(c.DatabaseURL)
-	if err != nil {
-		return c.DatabaseURL
-	}
-	user := c.DBUser
-	if user == "" && u.User != nil {
-		user = u.User.Username()
-	}
-	if c.DBPassword != "" {
-		u.User = url.UserPassword(user, c.DBPassword)
-	} else {
-		u.User = url.User(user)
-	}
-	return u.String()
-}
+func (c Config) databaseURL() string { return c.database().ConnString() }
 
 // print writes the configuration with secrets masked.
 func (c Config) print(w io.Writer) {
@@ -195,16 +175,7 @@ func (c Config) print(w io.Writer) {
 }
 
 // maskURL hides a URL's password.
-func maskURL(s string) string {
-	u, err := url.Parse(s)
-	if err != nil || u.User == nil {
-		return s
-	}
-	if _, ok := u.User.Password(); ok {
-		u.User = url.UserPassword(u.User.Username(), "xxxxx")
-	}
-	return strings.Replace(u.String(), "xxxxx", "*****", 1)
-}
+var maskURL = wiring.MaskURL
 
 // apiKeys parses API_KEYS: key:account[:role] entries separated by commas.
 // A key holds no colon, comma or space and appears once; each account must

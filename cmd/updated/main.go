@@ -25,7 +25,6 @@ import (
 
 	"github.com/updateservice/updateservice/adapters/bus"
 	"github.com/updateservice/updateservice/adapters/connector"
-	"github.com/updateservice/updateservice/adapters/eventstoredb"
 	httpapi "github.com/updateservice/updateservice/adapters/http"
 	"github.com/updateservice/updateservice/adapters/postgres"
 	"github.com/updateservice/updateservice/commands"
@@ -196,15 +195,7 @@ func restarting(log *slog.Logger, name string, part func(context.Context) error)
 // openEventStore opens EventStoreDB when EVENTSTORE_URL is set, else the
 // Postgres event store on pool. Read models and checkpoints stay in Postgres.
 func openEventStore(cfg Config, pool *pgxpool.Pool) (eventstore.Store, func(), httpapi.ReadinessCheck, error) {
-	if cfg.EventStoreURL == "" {
-		store := postgres.NewEventStore(pool)
-		return store, store.Close, func(ctx context.Context) error { return pool.Ping(ctx) }, nil
-	}
-	store, err := eventstoredb.New(eventstoredb.Config{URL: cfg.EventStoreURL})
-	if err != nil {
-		return nil, nil, nil, fmt.Errorf("EVENTSTORE_URL: %w", err)
-	}
-	return store, func() { _ = store.Close() }, store.Ping, nil
+	return wiring.OpenEventStore(cfg.EventStoreURL, pool)
 }
 
 // openDatabase connects to Postgres and applies the migrations when asked.
