@@ -130,7 +130,7 @@ func (d Deps) getMetrics(w http.ResponseWriter, r *http.Request) {
 }
 
 func metricsObject(k projections.Counters) metricsJSON {
-	return metricsJSON{Object: "update-campaign-metrics", TotalCount: k.Targeted, SuccessCount: k.Deployed,
-		FailedCount: k.FailedTotal, PendingCount: k.Pending + k.InProgress, SkippedCount: k.Skipped + k.Rejected,
-		CreatedAt: utc(k.UpdatedAt)}
+	m := k.Metrics()
+	return metricsJSON{Object: "update-campaign-metrics", TotalCount: m.Total, SuccessCount: m.Success,
+		FailedCount: m.Failed, PendingCount: m.Pending, SkippedCount: m.Skipped, CreatedAt: utc(m.At)}
 }
