@@ -71,3 +71,75 @@ func TestExportOfAFinishedCampaignRecountsToTheLiveCounters(t *testing.T) {
 		t.Errorf("verify-export's table: exit %d\n%s", code, stdout)
 	}
 }
+
+// On the real API: history prints the campaign's whole history in order,
+// as a table and as JSON, the export's events; verify-export --compare-live
+// names the field of an edited event; a wrong key says what to check.
+func TestHistoryAndCompareLiveOnTheRealAPI(t *testing.T) {
+	s := newService(t)
+	s.runCampaign(t, "acme", "c1", 12)
+	srv := s.api(t)
+	getenv := s.env("UPDATE_SERVICE_API", srv.URL, "UPDATE_SERVICE_KEY", "k1")
+	file := filepath.Join(t.TempDir(), "c1.ndjson")
+	if code, _, stderr := updatectl(t, getenv, "export", "campaign", "c1", "-f", file); code != exitOK {
+		t.Fatalf("export: exit %d\n%s", code, stderr)
+	}
+	raw, _ := os.ReadFile(file)
+	var exported []string
+	for _, line := range strings.Split(strings.TrimSpace(string(raw)), "\n")[1:] {
+		var h historyEntry
+		_ = json.Unmarshal([]byte(line), &h)
+		exported = append(exported, h.Position+" "+h.Type)
+	}
+
+	code, stdout, stderr := updatectl(t, getenv, "history", "campaign", "c1", "--limit", "5", "-o", "json")
+	var entries []historyEntry
+	if err := json.Unmarshal([]byte(stdout), &entries); err != nil || code != exitOK {
+		t.Fatalf("history -o json: exit %d, %v\n%s%s", code, err, stdout, stderr)
+	}
+	var listed []string
+	for _, h := range entries {
+		listed = append(listed, h.Position+" "+h.Type)
+	}
+	if diff := cmp.Diff(exported, listed); diff != "" || len(listed) < 12*3 {
+		t.Errorf("history -o json of %d events (-export +history):\n%s", len(listed), diff)
+	}
+	code, stdout, _ = updatectl(t, getenv, "history", "campaign", "c1")
+	var tabled []string
+	for _, line := range strings.Split(strings.TrimSpace(stdout), "\n")[1:] {
+		f := strings.Fields(line)
+		tabled = append(tabled, f[0]+" "+f[2])
+	}
+	if diff := cmp.Diff(exported, tabled); diff != "" || code != exitOK || !strings.HasPrefix(stdout, "POSITION") {
+		t.Errorf("history as a table: exit %d (-export +table):\n%s\n%s", code, diff, stdout)
+	}
+
+	position := editLine(t, file, `"result_code":18`, `"result_code":19`)
+	code, report := verifyExport(t, getenv, file, "--compare-live")
+	want := []exportProblem{{position, `data differs: file ` + entryData(t, file, position) + `, service ` +
+		strings.Replace(entryData(t, file, position), `"result_code":19`, `"result_code":18`, 1)}}
+	if diff := cmp.Diff(want, report.Problems); diff != "" || code != exitFailed {
+		t.Errorf("verify-export --compare-live: exit %d, problems (-want +got):\n%s", code, diff)
+	}
+
+	code, _, stderr = updatectl(t, s.env(), "history", "campaign", "c1", "--api", srv.URL, "--key", "wrong")
+	if code != exitFailed || !strings.Contains(stderr, "(check UPDATE_SERVICE_KEY or --key)") {
+		t.Errorf("history with a wrong key: exit %d, want %d\n%s", code, exitFailed, stderr)
+	}
+}
+
+// entryData is the data of the file's event at position, compacted.
+func entryData(t *testing.T, file, position string) string {
+	t.Helper()
+	_, entries, err := readExport(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, h := range entries {
+		if h.Position == position {
+			return compactJSON(h.Data)
+		}
+	}
+	t.Fatalf("no event at %s", position)
+	return ""
+}
