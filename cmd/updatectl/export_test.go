@@ -12,7 +12,6 @@ import (
 	"strings"
 	"testing"
 
-
 	httpapi "github.com/updateservice/updateservice/adapters/http"
 	"github.com/updateservice/updateservice/internal/wiring"
 	"github.com/updateservice/updateservice/projections"
