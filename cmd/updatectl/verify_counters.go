@@ -11,22 +11,6 @@ import (
 	"github.com/updateservice/updateservice/projections"
 )
 
-// metricsJSON is the API's metrics object
-// (GET /v3/update-campaigns/{id}/metrics), as an export's header holds it.
-type metricsJSON struct {
-	TotalCount   int64     `json:"total_count"`
-	SuccessCount int64     `json:"success_count"`
-	FailedCount  int64     `json:"failed_count"`
-	PendingCount int64     `json:"pending_count"`
-	SkippedCount int64     `json:"skipped_count"`
-	CreatedAt    time.Time `json:"created_at"`
-}
-
-func metricsOf(m projections.Metrics) metricsJSON {
-	return metricsJSON{TotalCount: m.Total, SuccessCount: m.Success, FailedCount: m.Failed, PendingCount: m.Pending,
-		SkippedCount: m.Skipped, CreatedAt: m.At.UTC()}
-}
-
 // counterDifference is a metric whose value in the export's header differs
 // from the one recounted from its events.
 type counterDifference struct {
@@ -39,7 +23,7 @@ type counterDifference struct {
 // (projections.CounterFold) and compares the metrics with the header's.
 // An event the fold refuses is a problem at its position.
 func recount(header exportHeader, entries []historyEntry) (*exportCounters, []exportProblem, error) {
-	var want metricsJSON
+	var want projections.Metrics
 	if err := json.Unmarshal(header.Metrics, &want); err != nil {
 		return nil, nil, fmt.Errorf("the header's metrics: %w", err)
 	}
@@ -51,7 +35,8 @@ func recount(header exportHeader, entries []historyEntry) (*exportCounters, []ex
 		}
 	}
 	k := fold.Counters()
-	got := metricsOf(k.Metrics())
+	got := k.Metrics()
+	got.At = got.At.UTC()
 	out := &exportCounters{AsOf: header.AsOf, Counters: k, Metrics: got, Differences: []counterDifference{}}
 	wantV, gotV := reflect.ValueOf(want), reflect.ValueOf(got)
 	for i := range wantV.NumField() {
@@ -85,7 +70,7 @@ func recordOf(h historyEntry) eventstore.RecordedEvent {
 type exportCounters struct {
 	AsOf        *time.Time           `json:"as_of"`
 	Counters    projections.Counters `json:"-"`
-	Metrics     metricsJSON          `json:"metrics"`
+	Metrics     projections.Metrics  `json:"metrics"`
 	Differences []counterDifference  `json:"differences"`
 }
 
