@@ -44,7 +44,9 @@ func TestExportOfAFinishedCampaignRecountsToTheLiveCounters(t *testing.T) {
 		t.Errorf("the header's metrics as of %v (-live +header):\n%s", header.AsOf, diff)
 	}
 
-	code, report := verifyExport(t, getenv, first)
+	// From the file alone: no API, no database.
+	alone := func(string) string { return "" }
+	code, report := verifyExport(t, alone, first)
 	if code != exitOK || len(report.Problems) > 0 || len(report.Counters.Differences) > 0 {
 		t.Errorf("verify-export of an untouched export: exit %d, %+v", code, report)
 	}
@@ -58,7 +60,7 @@ func TestExportOfAFinishedCampaignRecountsToTheLiveCounters(t *testing.T) {
 	}
 
 	editLine(t, first, `"to":"deployed"`, `"to":"failed"`, `"type":"DeviceUpdateStateChanged"`)
-	code, report = verifyExport(t, getenv, first)
+	code, report = verifyExport(t, alone, first)
 	want := []counterDifference{
 		{Counter: "success_count", Header: "27", Recomputed: "26"},
 		{Counter: "failed_count", Header: "3", Recomputed: "4"},
@@ -66,7 +68,7 @@ func TestExportOfAFinishedCampaignRecountsToTheLiveCounters(t *testing.T) {
 	if diff := cmp.Diff(want, report.Counters.Differences); diff != "" || code != exitFailed {
 		t.Errorf("verify-export of an edited export: exit %d, want %d; differences (-want +got):\n%s", code, exitFailed, diff)
 	}
-	code, stdout, _ := updatectl(t, getenv, "verify-export", first)
+	code, stdout, _ := updatectl(t, alone, "verify-export", first)
 	if code != exitFailed || !strings.Contains(stdout, "success_count differs:  header 27, recomputed 26") {
 		t.Errorf("verify-export's table: exit %d\n%s", code, stdout)
 	}
@@ -120,6 +122,14 @@ func TestHistoryAndCompareLiveOnTheRealAPI(t *testing.T) {
 		strings.Replace(entryData(t, file, position), `"result_code":19`, `"result_code":18`, 1)}}
 	if diff := cmp.Diff(want, report.Problems); diff != "" || code != exitFailed {
 		t.Errorf("verify-export --compare-live: exit %d, problems (-want +got):\n%s", code, diff)
+	}
+
+	device := filepath.Join(t.TempDir(), "dev.ndjson")
+	if code, _, stderr := updatectl(t, getenv, "export", "device", "dev-000009", "-f", device); code != exitOK {
+		t.Fatalf("export device: exit %d\n%s", code, stderr)
+	}
+	if code, report := verifyExport(t, getenv, device); code != exitOK || report.Events < 3 || report.Counters.Counters != nil {
+		t.Errorf("verify-export of a device's export, which has no counters: exit %d, %+v", code, report)
 	}
 
 	code, _, stderr = updatectl(t, s.env(), "history", "campaign", "c1", "--api", srv.URL, "--key", "wrong")
