@@ -31,10 +31,10 @@ type HistoryReads interface {
 		req projections.ListRequest) (projections.Page[projections.DeviceMetadata], error)
 }
 
-// eventJSON is one entry of a history: a stored event with where and when
-// it was recorded and its metadata. updatectl's history export reads this
-// shape.
-type eventJSON struct {
+// HistoryEntry is one entry of a history as the API answers it: a stored
+// event with where and when it was recorded and its metadata. It is
+// exported for cmd/updatectl, which reads this shape.
+type HistoryEntry struct {
 	Object        string          `json:"object"`
 	Type          string          `json:"type"`
 	Data          json.RawMessage `json:"data"`
@@ -47,12 +47,12 @@ type eventJSON struct {
 	CausationID   string          `json:"causation_id"`
 }
 
-func eventObject(rec eventstore.RecordedEvent) eventJSON {
+func eventObject(rec eventstore.RecordedEvent) HistoryEntry {
 	data := json.RawMessage(rec.Data)
 	if !json.Valid(data) {
 		data, _ = json.Marshal(string(rec.Data)) // never break the page for one event's body
 	}
-	return eventJSON{Object: "update-event", Type: rec.Type, Data: data, Stream: rec.Stream, Revision: rec.Revision,
+	return HistoryEntry{Object: "update-event", Type: rec.Type, Data: data, Stream: rec.Stream, Revision: rec.Revision,
 		Position: rec.Position.String(), RecordedAt: utc(rec.Created), AccountID: rec.Metadata.AccountID,
 		CorrelationID: rec.Metadata.CorrelationID, CausationID: rec.Metadata.CausationID}
 }
@@ -103,7 +103,7 @@ func historyRequest(q url.Values) (projections.HistoryRequest, error) {
 }
 
 // historyList renders a history page as Pelion's page object.
-func historyList(p projections.HistoryPage, req projections.HistoryRequest, after string) listObject[eventJSON] {
+func historyList(p projections.HistoryPage, req projections.HistoryRequest, after string) listObject[HistoryEntry] {
 	page := projections.Page[eventstore.RecordedEvent]{Data: p.Data, HasMore: p.HasMore, Limit: req.Limit,
 		After: after, Order: projections.Ascending}
 	return listOf(page, eventObject)
@@ -112,26 +112,23 @@ func historyList(p projections.HistoryPage, req projections.HistoryRequest, afte
 // listCampaignEvents answers a page of a campaign's history: its stream's
 // events and its devices' events that name it, in the global order.
 func (d Deps) listCampaignEvents(w http.ResponseWriter, r *http.Request) {
-	if d.History == nil {
-		writeError(w, r, d.Log, domain.NotFoundError{Object: "route", ID: r.Method + " " + r.URL.Path})
-		return
-	}
-	req, err := historyRequest(r.URL.Query())
-	if err != nil {
-		writeError(w, r, d.Log, err)
-		return
-	}
-	p, err := d.History.CampaignHistory(r.Context(), accountOf(r.Context()), campaignID(r), req)
-	if err != nil {
-		writeError(w, r, d.Log, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, historyList(p, req, r.URL.Query().Get("after")))
+	d.listEvents(w, r, func(ctx context.Context, account domain.AccountID, req projections.HistoryRequest) (projections.HistoryPage, error) {
+		return d.History.CampaignHistory(ctx, account, campaignID(r), req)
+	})
 }
 
 // listDeviceEvents answers a page of a device's history: its stream's
 // events, for every campaign it was in.
 func (d Deps) listDeviceEvents(w http.ResponseWriter, r *http.Request) {
+	d.listEvents(w, r, func(ctx context.Context, account domain.AccountID, req projections.HistoryRequest) (projections.HistoryPage, error) {
+		return d.History.DeviceHistory(ctx, account, deviceID(r), req)
+	})
+}
+
+// listEvents answers the page of a history that read gives for the
+// request's parameters.
+func (d Deps) listEvents(w http.ResponseWriter, r *http.Request,
+	read func(context.Context, domain.AccountID, projections.HistoryRequest) (projections.HistoryPage, error)) {
 	if d.History == nil {
 		writeError(w, r, d.Log, domain.NotFoundError{Object: "route", ID: r.Method + " " + r.URL.Path})
 		return
@@ -141,7 +138,7 @@ func (d Deps) listDeviceEvents(w http.ResponseWriter, r *http.Request) {
 		writeError(w, r, d.Log, err)
 		return
 	}
-	p, err := d.History.DeviceHistory(r.Context(), accountOf(r.Context()), deviceID(r), req)
+	p, err := read(r.Context(), accountOf(r.Context()), req)
 	if err != nil {
 		writeError(w, r, d.Log, err)
 		return

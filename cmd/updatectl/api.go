@@ -10,22 +10,14 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	httpapi "github.com/updateservice/updateservice/adapters/http"
 )
 
 // historyEntry is an event of the service's history API
-// (GET /v3/update-campaigns/{id}/events, GET /v3/devices/{id}/events).
-type historyEntry struct {
-	Object        string          `json:"object"`
-	Type          string          `json:"type"`
-	Data          json.RawMessage `json:"data"`
-	Stream        string          `json:"stream"`
-	Revision      uint64          `json:"revision"`
-	Position      string          `json:"position"`
-	RecordedAt    time.Time       `json:"recorded_at"`
-	AccountID     string          `json:"account_id"`
-	CorrelationID string          `json:"correlation_id"`
-	CausationID   string          `json:"causation_id"`
-}
+// (GET /v3/update-campaigns/{id}/events, GET /v3/devices/{id}/events), in
+// the shape the API writes.
+type historyEntry = httpapi.HistoryEntry
 
 // historyPage is a page of the history API.
 type historyPage struct {
