@@ -9,34 +9,34 @@ import (
 
 // campaignRow is a row of the campaigns table; the json tags are its columns.
 type campaignRow struct {
-	ID                     string       `json:"id"`
-	AccountID              string       `json:"account_id"`
-	Name                   string       `json:"name"`
-	Description            string       `json:"description"`
-	RootManifestID         string       `json:"root_manifest_id"`
-	DeviceFilter           string       `json:"device_filter"`
-	Strategy               string       `json:"campaign_strategy"`
-	ApprovalRequired       bool         `json:"approval_required"`
-	Autostop               bool         `json:"autostop"`
-	AutostopSuccessPercent float64      `json:"autostop_success_percent"`
-	AutostopReason         string       `json:"autostop_reason"`
-	When                   *time.Time   `json:"when"`
-	Phase                  domain.Phase `json:"phase"`
-	State                  domain.State `json:"state"`
-	CampaignerStatus       string       `json:"campaigner_status"`
-	ManifestTimestamp      *time.Time   `json:"manifest_timestamp"`
-	BatchesProcessed       int          `json:"batches_processed"`
-	CreatedAt              time.Time    `json:"created_at"`
-	UpdatedAt              time.Time    `json:"updated_at"`
-	StartingAt             *time.Time   `json:"starting_at"`
-	StartedAt              *time.Time   `json:"started_at"`
-	ActiveAt               *time.Time   `json:"active_at"`
-	StoppingAt             *time.Time   `json:"stopping_at"`
-	StoppedAt              *time.Time   `json:"stopped_at"`
-	ArchivedAt             *time.Time   `json:"archived_at"`
-	DeletedAt              *time.Time   `json:"deleted_at"`
-	Finished               *time.Time   `json:"finished"`
-	Etag                   string       `json:"etag"`
+	ID                     string                `json:"id"`
+	AccountID              string                `json:"account_id"`
+	Name                   string                `json:"name"`
+	Description            string                `json:"description"`
+	RootManifestID         string                `json:"root_manifest_id"`
+	DeviceFilter           string                `json:"device_filter"`
+	Strategy               string                `json:"campaign_strategy"`
+	ApprovalRequired       bool                  `json:"approval_required"`
+	Autostop               bool                  `json:"autostop"`
+	AutostopSuccessPercent float64               `json:"autostop_success_percent"`
+	AutostopReason         string                `json:"autostop_reason"`
+	When                   *time.Time            `json:"when"`
+	Phase                  domain.Phase          `json:"phase"`
+	State                  domain.State          `json:"state"`
+	CampaignerStatus       domain.CampaignStatus `json:"campaigner_status"`
+	ManifestTimestamp      *time.Time            `json:"manifest_timestamp"`
+	BatchesProcessed       int                   `json:"batches_processed"`
+	CreatedAt              time.Time             `json:"created_at"`
+	UpdatedAt              time.Time             `json:"updated_at"`
+	StartingAt             *time.Time            `json:"starting_at"`
+	StartedAt              *time.Time            `json:"started_at"`
+	ActiveAt               *time.Time            `json:"active_at"`
+	StoppingAt             *time.Time            `json:"stopping_at"`
+	StoppedAt              *time.Time            `json:"stopped_at"`
+	ArchivedAt             *time.Time            `json:"archived_at"`
+	DeletedAt              *time.Time            `json:"deleted_at"`
+	Finished               *time.Time            `json:"finished"`
+	Etag                   string                `json:"etag"`
 }
 
 var campaignsTable = newTableSpec[campaignRow]("campaigns", "id")
@@ -204,7 +204,7 @@ func (p *campaignsProjection) change(env envelope, eventAt time.Time, f func(*ca
 // etag, and Campaigner's status derived from the phase and state.
 func stamp(r *campaignRow, env envelope, eventAt time.Time) {
 	r.UpdatedAt, r.Etag = env.at(eventAt), env.etag()
-	r.CampaignerStatus = campaignerStatus(r.Phase, r.State)
+	r.CampaignerStatus = domain.CampaignerStatusOf(r.Phase, r.State)
 }
 
 // enterPhase sets the phase and the timestamp Pelion keeps for entering it.
