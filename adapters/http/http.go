@@ -178,6 +178,10 @@ func writeError(w http.ResponseWriter, r *http.Request, log *slog.Logger, err er
 			body.Message = "internal error; the request id is in the service log"
 		}
 	}
+	if isCampaigner(r) {
+		writeJSON(w, body.Code, campaignerError(body))
+		return
+	}
 	writeJSON(w, body.Code, body)
 }
 

@@ -30,6 +30,7 @@ type ports struct {
 	registerDevices func(commands.RegisterDevices) (commands.BulkResult, error)
 	patchDevice     func(commands.PatchDevice) (commands.Result, error)
 	device          func(domain.AccountID, domain.DeviceID) (projections.Device, error)
+	campaignerStats func(domain.AccountID, domain.CampaignID) (projections.CampaignerStats, error)
 }
 
 // call is a port's method called in an account.

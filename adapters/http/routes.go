@@ -26,8 +26,7 @@ func NewHandler(d Deps) http.Handler {
 		writeError(w, r, d.Log, domain.NotFoundError{Object: "route", ID: r.Method + " " + r.URL.Path})
 	})
 	r.MethodNotAllowed(func(w http.ResponseWriter, r *http.Request) {
-		writeJSON(w, http.StatusMethodNotAllowed, errorObject{Object: "error", Code: http.StatusMethodNotAllowed,
-			Type: "method_not_allowed", Message: r.Method + " is not allowed on " + r.URL.Path, RequestID: middleware.GetReqID(r.Context())})
+		writeError(w, r, d.Log, statusError{http.StatusMethodNotAllowed, "method_not_allowed", r.Method + " is not allowed on " + r.URL.Path})
 	})
 
 	// The device connector's notification channel: a large body, a
