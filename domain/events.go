@@ -282,6 +282,20 @@ type AccountManifestCounted struct {
 	At         time.Time  `json:"at"`
 }
 
+// Update events (stream update-<id>).
+
+// UpdateCreated records a new Campaigner update: its source (with the
+// built-in catalog, a manifest of the account) and its name.
+type UpdateCreated struct {
+	UpdateID    UpdateID  `json:"update_id"`
+	AccountID   AccountID `json:"account_id"`
+	SourceID    string    `json:"source_id"`
+	SourceType  string    `json:"source_type"`
+	UpdateName  string    `json:"name"`
+	Description string    `json:"description,omitempty"`
+	At          time.Time `json:"at"`
+}
+
 // The stable event type names.
 func (CampaignCreated) Name() string           { return "CampaignCreated" }
 func (CampaignEdited) Name() string            { return "CampaignEdited" }
@@ -312,6 +326,7 @@ func (AccountFirmwareLimitsSet) Name() string  { return "AccountFirmwareLimitsSe
 func (AccountQuotaReserved) Name() string      { return "AccountQuotaReserved" }
 func (AccountQuotaReleased) Name() string      { return "AccountQuotaReleased" }
 func (AccountManifestCounted) Name() string    { return "AccountManifestCounted" }
+func (UpdateCreated) Name() string             { return "UpdateCreated" }
 
 // eventTypes maps each stored event type name to a constructor of its Go
 // type, for decoding. Every event type must be listed here.
@@ -327,7 +342,7 @@ func init() {
 		DeviceSubscriptionChanged{}, DeviceEnrolled{}, DeviceSkipped{}, DeviceUpdateStateChanged{},
 		ManifestRegistered{}, ManifestDeleted{},
 		AccountCampaignLimitsSet{}, AccountFirmwareLimitsSet{}, AccountQuotaReserved{},
-		AccountQuotaReleased{}, AccountManifestCounted{},
+		AccountQuotaReleased{}, AccountManifestCounted{}, UpdateCreated{},
 	} {
 		registerEvent(e)
 	}
