@@ -33,7 +33,12 @@ type CampaignCreated struct {
 	Autostop               bool       `json:"autostop"`
 	AutostopSuccessPercent float64    `json:"autostop_success_percent"`
 	When                   *time.Time `json:"when,omitempty"`
-	At                     time.Time  `json:"at"`
+	// The Campaigner fields, absent from campaigns made through /v3.
+	UpdateID        UpdateID           `json:"update_id,omitempty"`
+	Groups          []string           `json:"groups,omitempty"`
+	Metadata        []CampaignMetadata `json:"metadata,omitempty"`
+	ConsentRequired bool               `json:"consent_required,omitempty"`
+	At              time.Time          `json:"at"`
 }
 
 // CampaignEdited records new values of a campaign's editable fields; in
@@ -48,7 +53,12 @@ type CampaignEdited struct {
 	Autostop               bool       `json:"autostop"`
 	AutostopSuccessPercent float64    `json:"autostop_success_percent"`
 	When                   *time.Time `json:"when,omitempty"`
-	At                     time.Time  `json:"at"`
+	// The Campaigner fields, absent from campaigns made through /v3.
+	UpdateID        UpdateID           `json:"update_id,omitempty"`
+	Groups          []string           `json:"groups,omitempty"`
+	Metadata        []CampaignMetadata `json:"metadata,omitempty"`
+	ConsentRequired bool               `json:"consent_required,omitempty"`
+	At              time.Time          `json:"at"`
 }
 
 // CampaignStartRequested records that a user asked to start the campaign.

@@ -37,6 +37,11 @@ type campaignRow struct {
 	DeletedAt              *time.Time            `json:"deleted_at"`
 	Finished               *time.Time            `json:"finished"`
 	Etag                   string                `json:"etag"`
+	// The Campaigner fields (migration 007).
+	UpdateID        string                    `json:"update_id"`
+	Groups          []string                  `json:"groups"`
+	Metadata        []domain.CampaignMetadata `json:"metadata"`
+	ConsentRequired bool                      `json:"consent_required"`
 }
 
 var campaignsTable = newTableSpec[campaignRow]("campaigns", "id")
@@ -62,24 +67,26 @@ func (p *campaignsProjection) OnCampaignCreated(env envelope, e domain.CampaignC
 		State:     domain.StateDraft,
 		CreatedAt: at,
 	}
-	setEditable(r, e.CampaignName, e.Description, e.ManifestID, e.DeviceFilter, e.Strategy,
-		e.ApprovalRequired, e.Autostop, e.AutostopSuccessPercent, e.When)
+	setEditable(r, domain.CampaignEdited{CampaignName: e.CampaignName, Description: e.Description, ManifestID: e.ManifestID,
+		DeviceFilter: e.DeviceFilter, Strategy: e.Strategy, ApprovalRequired: e.ApprovalRequired, Autostop: e.Autostop,
+		AutostopSuccessPercent: e.AutostopSuccessPercent, When: e.When, UpdateID: e.UpdateID, Groups: e.Groups,
+		Metadata: e.Metadata, ConsentRequired: e.ConsentRequired})
 	stamp(r, env, at)
 	p.rows.put(r.ID, r)
 }
 
 // OnCampaignEdited copies the edited fields.
 func (p *campaignsProjection) OnCampaignEdited(env envelope, e domain.CampaignEdited) error {
-	return p.change(env, e.At, func(r *campaignRow) {
-		setEditable(r, e.CampaignName, e.Description, e.ManifestID, e.DeviceFilter, e.Strategy,
-			e.ApprovalRequired, e.Autostop, e.AutostopSuccessPercent, e.When)
-	})
+	return p.change(env, e.At, func(r *campaignRow) { setEditable(r, e) })
 }
 
-func setEditable(r *campaignRow, name, description string, manifest domain.ManifestID, filter, strategy string,
-	approval, autostop bool, percent float64, when *time.Time) {
-	r.Name, r.Description, r.RootManifestID, r.DeviceFilter, r.Strategy = name, description, string(manifest), filter, strategy
-	r.ApprovalRequired, r.Autostop, r.AutostopSuccessPercent, r.When = approval, autostop, percent, when
+// setEditable copies the settings a CampaignCreated or CampaignEdited
+// records. Groups and metadata are never NULL.
+func setEditable(r *campaignRow, e domain.CampaignEdited) {
+	r.Name, r.Description, r.RootManifestID, r.DeviceFilter, r.Strategy = e.CampaignName, e.Description, string(e.ManifestID), e.DeviceFilter, e.Strategy
+	r.ApprovalRequired, r.Autostop, r.AutostopSuccessPercent, r.When = e.ApprovalRequired, e.Autostop, e.AutostopSuccessPercent, e.When
+	r.UpdateID, r.Groups, r.Metadata = string(e.UpdateID), append([]string{}, e.Groups...), append([]domain.CampaignMetadata{}, e.Metadata...)
+	r.ConsentRequired = e.ConsentRequired
 }
 
 // OnCampaignStartRequested records when a user started the campaign

@@ -25,6 +25,7 @@ var readModelTables = map[string]string{
 	"campaign_event_types":     "campaign_id, summary_status, event_type",
 	"devices":                  "account_id, device_id",
 	"manifests":                "id",
+	"updates":                  "id",
 }
 
 // dump returns every row of every read model of schema.

@@ -20,6 +20,7 @@ type readModels struct {
 	statistics *campaignStatisticsProjection
 	devices    *devicesProjection
 	manifests  *manifestsProjection
+	updates    *updatesProjection
 }
 
 func newReadModels() *readModels {
@@ -30,6 +31,7 @@ func newReadModels() *readModels {
 		statistics: newCampaignStatisticsProjection(),
 		devices:    newDevicesProjection(),
 		manifests:  newManifestsProjection(),
+		updates:    newUpdatesProjection(),
 	}
 }
 
@@ -41,6 +43,8 @@ func (m *readModels) want(env envelope) {
 		m.campaigns.rows.want(string(env.campaignID))
 	case env.manifestID != "":
 		m.manifests.rows.want(string(env.manifestID))
+	case env.updateID != "":
+		m.updates.rows.want(string(env.updateID))
 	case env.deviceID != "":
 		m.devices.rows.want(deviceKey(env.accountID, env.deviceID))
 		switch e := env.event.(type) {
@@ -62,6 +66,7 @@ func (m *readModels) queueLoads(b *pgx.Batch) {
 	m.metadata.queueLoad(b)
 	m.devices.rows.queueLoad(b)
 	m.manifests.rows.queueLoad(b)
+	m.updates.rows.queueLoad(b)
 }
 
 // write writes the batch's changes: the rows it created with COPY, while
@@ -82,7 +87,7 @@ func (m *readModels) write(ctx context.Context, tx pgx.Tx) error {
 // has any (see rowSet.copyNew); queueWrites writes the others.
 func (m *readModels) copyNew(ctx context.Context, tx pgx.Tx) error {
 	for _, copyNew := range []func(context.Context, pgx.Tx) error{
-		m.campaigns.rows.copyNew, m.metadata.rows.copyNew, m.devices.rows.copyNew, m.manifests.rows.copyNew,
+		m.campaigns.rows.copyNew, m.metadata.rows.copyNew, m.devices.rows.copyNew, m.manifests.rows.copyNew, m.updates.rows.copyNew,
 	} {
 		if err := copyNew(ctx, tx); err != nil {
 			return err
@@ -100,6 +105,7 @@ func (m *readModels) queueWrites(b *pgx.Batch) error {
 		m.metadata.rows.queueWrite(b),
 		m.devices.rows.queueWrite(b),
 		m.manifests.rows.queueWrite(b),
+		m.updates.rows.queueWrite(b),
 		queueJSON(b, countersUpsert, m.counters.rows()),
 		queueJSON(b, statisticsUpsert, summaries),
 		queueJSON(b, eventTypesUpsert, eventTypes),
