@@ -42,8 +42,8 @@ import (
 //  9. A stopped campaign is never restarted; it can only be archived.
 //  10. Only a draft is deleted; a deleted campaign answers every behaviour as
 //     not found, as the API does.
-//     11–13. A campaign made through Campaigner's API also has an update,
-//     device groups, metadata and a consent setting: see
+//  11. A campaign made through Campaigner's API also has an update, device
+//     groups, metadata and a consent setting: rules 11–13 are in
 //     campaign_campaigner.go.
 type Campaign struct {
 	root

@@ -122,3 +122,7 @@ var UpdateSourceTypes = []UpdateSourceType{SourceExternal, SourceMultiTarget}
 func ParseUpdateSourceType(s string) (UpdateSourceType, error) {
 	return parseEnum("updateSource.sourceType", s, UpdateSourceTypes)
 }
+
+// Validate checks the spec as a new update's (rule 1), naming every
+// problem: what an adapter calls before it reads anything by its values.
+func (s UpdateSpec) Validate() error { return errors.Join(s.problems()...) }

@@ -34,6 +34,19 @@ type Deps struct {
 	Statistics StatisticsReads
 	// Metadata reads a campaign's per-device records.
 	Metadata MetadataReads
+	// Updates handles Campaigner's update writes.
+	Updates UpdateCommands
+	// UpdateReads reads Campaigner's updates.
+	UpdateReads UpdateReads
+	// CampaignerReads reads the campaigns as Campaigner lists and counts
+	// them, and the devices of a campaign's groups.
+	CampaignerReads CampaignerReads
+	// TrustedGateway says the service sits behind a gateway that
+	// authenticates callers and names their account in x-ats-namespace,
+	// as Campaigner's did: /api/v2 requests with that header then act in
+	// that account without an API key. Never set it on a service callers
+	// reach directly: anyone could name any account.
+	TrustedGateway bool
 	// Devices handles the catalog's writes.
 	Devices DeviceCommands
 	// DeviceReads reads the catalog.

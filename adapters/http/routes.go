@@ -74,6 +74,15 @@ func NewHandler(d Deps) http.Handler {
 			r.Get("/v3/update-campaigns/{id}/statistics/{summary}/event_types/{event_type}", d.getEventType)
 			r.Get("/v3/update-campaigns/{id}/metrics", d.getMetrics)
 
+			// Campaigner's API v2: the same campaigns, its updates.
+			r.Post("/api/v2/updates", d.createUpdate)
+			r.Get("/api/v2/updates", d.listUpdates)
+			r.Get("/api/v2/updates/{id}", d.getUpdate)
+			r.Post("/api/v2/campaigns", d.createV2Campaign)
+			r.Get("/api/v2/campaigns", d.listV2Campaigns)
+			r.Get("/api/v2/campaigns/count", d.countV2Campaigns)
+			r.Get("/api/v2/campaigns/{id}", d.getV2Campaign)
+			r.Put("/api/v2/campaigns/{id}", d.updateV2Campaign)
 			r.Get("/api/v2/campaigns/{id}/stats", d.getCampaignerStats)
 		})
 	})

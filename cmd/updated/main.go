@@ -131,6 +131,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 
 	api := httpapi.NewHandler(httpapi.Deps{
 		Campaigns: cmds, CampaignReads: queries, Statistics: queries, Metadata: queries,
+		Updates: cmds, UpdateReads: queries, CampaignerReads: queries, TrustedGateway: cfg.TrustedGateway,
 		Devices: cmds, DeviceReads: queries, Manifests: cmds, ManifestReads: queries,
 		Connector: cmds, Reports: bus.NewReportPublisher(publisher, intake),
 		WaitFor: readModels.WaitFor, APIKeys: cfg.APIKeys, WebhookSecrets: cfg.webhookSecrets(), Log: log,

@@ -77,6 +77,7 @@ func newPausedAPI(t *testing.T, options ...func(*httpapi.Deps)) *api {
 	cmds, queries := commands.New(store, time.Now), projections.NewQueries(pool)
 	deps := httpapi.Deps{
 		Campaigns: cmds, CampaignReads: queries, Statistics: queries, Metadata: queries,
+		Updates: cmds, UpdateReads: queries, CampaignerReads: queries,
 		Devices: cmds, DeviceReads: queries, Manifests: cmds, ManifestReads: queries,
 		Connector: cmds, Reports: cmds,
 		WaitFor: runner.WaitFor,
