@@ -59,6 +59,14 @@ var keyedRoutes = []struct {
 	{"GET", campaign1 + "/statistics/fail/event_types/upd4_fail_101", nil},
 	{"GET", campaign1 + "/metrics", nil},
 	{"GET", "/api/v2/campaigns/" + v2Campaign1 + "/stats", nil},
+	{"POST", "/api/v2/updates", map[string]any{"name": "u", "updateSource": map[string]any{"id": "m-1", "sourceType": "external"}}},
+	{"GET", "/api/v2/updates", nil},
+	{"GET", "/api/v2/updates/" + v2Update, nil},
+	{"POST", "/api/v2/campaigns", map[string]any{"name": "theirs", "update": v2Update, "groups": []string{"g"}}},
+	{"GET", "/api/v2/campaigns", nil},
+	{"GET", "/api/v2/campaigns/count", nil},
+	{"GET", "/api/v2/campaigns/" + v2Campaign1, nil},
+	{"PUT", "/api/v2/campaigns/" + v2Campaign1, map[string]any{"name": "theirs"}},
 }
 
 // Every route sends and reads in the account of the request's key only:
