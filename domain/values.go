@@ -100,4 +100,6 @@ func (s State) Succeeded() bool { return s == StateDeployed || s == StateAutoSto
 var CampaignStatuses = []CampaignStatus{CampaignPrepared, CampaignLaunched, CampaignFinished, CampaignCancelled}
 
 // ParseCampaignStatus parses a Campaigner campaign status.
-func ParseCampaignStatus(s string) (CampaignStatus, error) { return parseEnum("status", s, CampaignStatuses) }
+func ParseCampaignStatus(s string) (CampaignStatus, error) {
+	return parseEnum("status", s, CampaignStatuses)
+}
