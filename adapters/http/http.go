@@ -13,6 +13,7 @@ import (
 	"strings"
 
 	"github.com/go-chi/chi/v5/middleware"
+	"github.com/google/uuid"
 
 	"github.com/updateservice/updateservice/domain"
 	"github.com/updateservice/updateservice/domain/eventstore"
@@ -163,6 +164,7 @@ func tooManyItems(n int) error {
 // invalid field it joins is listed in fields.
 func writeError(w http.ResponseWriter, r *http.Request, log *slog.Logger, err error) {
 	body := errorObject{Object: "error", RequestID: middleware.GetReqID(r.Context())}
+	errorID := uuid.NewString() // Campaigner's errorId, logged with an internal error
 	var se statusError
 	var tooLarge *http.MaxBytesError
 	switch {
@@ -187,12 +189,12 @@ func writeError(w http.ResponseWriter, r *http.Request, log *slog.Logger, err er
 			body.Message = strings.Join(reasons, "; ")
 		}
 		if kind == domain.KindInternal {
-			log.Error("request failed", "method", r.Method, "path", r.URL.Path, "request_id", body.RequestID, "error", err)
+			log.Error("request failed", "method", r.Method, "path", r.URL.Path, "request_id", body.RequestID, "error_id", errorID, "error", err)
 			body.Message = "internal error; the request id is in the service log"
 		}
 	}
 	if isCampaigner(r) {
-		writeJSON(w, body.Code, campaignerError(body))
+		writeJSON(w, body.Code, campaignerError(body, errorID))
 		return
 	}
 	writeJSON(w, body.Code, body)

@@ -19,8 +19,9 @@ const campaignerPrefix = "/api/v2/"
 func isCampaigner(r *http.Request) bool { return strings.HasPrefix(r.URL.Path, campaignerPrefix) }
 
 // campaignerErrorObject is Campaigner's error object (libats'
-// ErrorRepresentation). errorId is new for each error: it is logged with
-// the request id, so an operator finds the failure a caller reports.
+// ErrorRepresentation). errorId is new for each error; an internal
+// error's log line carries it beside the request id, so an operator finds
+// the failure a caller reports.
 type campaignerErrorObject struct {
 	Code        string `json:"code"`
 	Description string `json:"description"`
@@ -41,12 +42,12 @@ var campaignerCodes = map[string]string{
 // campaignerError renders an error already described as Pelion's error
 // object in Campaigner's shape: one description of the error, two
 // shapes, so the two APIs never disagree about a status.
-func campaignerError(body errorObject) campaignerErrorObject {
+func campaignerError(body errorObject, errorID string) campaignerErrorObject {
 	code, ok := campaignerCodes[body.Type]
 	if !ok {
 		code = body.Type
 	}
-	return campaignerErrorObject{Code: code, Description: body.Message, ErrorID: uuid.NewString()}
+	return campaignerErrorObject{Code: code, Description: body.Message, ErrorID: errorID}
 }
 
 // The errors of Campaigner's own codes, answered on /api/v2.
