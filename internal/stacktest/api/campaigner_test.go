@@ -119,6 +119,18 @@ func TestCampaignerErrors(t *testing.T) {
 			apitest.CampaignerErrorOf(t, rec, tc.status, tc.code)
 		})
 	}
+	t.Run("another account lists and counts none of them", func(t *testing.T) {
+		for _, path := range []string{"/api/v2/campaigns", "/api/v2/updates"} {
+			page := apitest.Object(t, a.Call("GET", path, globexKey, nil))
+			if page["total"] != 0.0 || len(page["values"].([]any)) != 0 {
+				t.Errorf("globex's GET %s: %v", path, page)
+			}
+		}
+		rec := a.Call("GET", "/api/v2/campaigns/count", globexKey, nil)
+		if got := apitest.Object(t, rec); !cmp.Equal(got, map[string]any{"prepared": 0.0, "launched": 0.0, "finished": 0.0, "cancelled": 0.0}) {
+			t.Errorf("globex's counts: %v", got)
+		}
+	})
 	t.Run("a second update of one source id", func(t *testing.T) {
 		rec := a.Call("POST", "/api/v2/updates", acmeKey, map[string]any{"name": "again",
 			"updateSource": map[string]any{"id": "m-any", "sourceType": "external"}})
