@@ -56,9 +56,11 @@ type DeviceUpdate struct {
 	State      UpdateState
 	SkipReason SkipReason
 	ResultCode int
-	Reason     string
-	CreatedAt  time.Time
-	UpdatedAt  time.Time
+	// FailureCode is a failure's code as text (see UpdateChange).
+	FailureCode string
+	Reason      string
+	CreatedAt   time.Time
+	UpdatedAt   time.Time
 }
 
 // LoadDevice rebuilds a device from its stream's events. An empty history
@@ -140,7 +142,7 @@ func (d *Device) applyUpdateChange(e DeviceUpdateStateChanged) error {
 	if !ok {
 		return fmt.Errorf("device: DeviceUpdateStateChanged for campaign %s, which the device is not in", e.CampaignID)
 	}
-	u.State, u.ResultCode, u.Reason, u.UpdatedAt = e.To, e.ResultCode, e.Reason, e.At
+	u.State, u.ResultCode, u.FailureCode, u.Reason, u.UpdatedAt = e.To, e.ResultCode, e.FailureCode, e.Reason, e.At
 	d.setUpdate(u)
 	if e.To.Terminal() && d.active == e.CampaignID {
 		d.active = ""

@@ -50,7 +50,7 @@ const (
 	// ReportLwM2MResult is the value of /10252/0/3 in Value.
 	ReportLwM2MResult ReportKind = "update_result"
 	// ReportUpdateState is a step another system reports in a named
-	// campaign: State, and ResultCode for failed.
+	// campaign: State, and ResultCode or FailureCode for failed.
 	ReportUpdateState ReportKind = "state"
 )
 
@@ -75,9 +75,10 @@ type Report struct {
 	Campaign CampaignID
 	// Value is the LwM2M resource's value, or the async response's status.
 	Value int
-	// State and ResultCode are an update state's step.
-	State      UpdateState
-	ResultCode int
+	// State, ResultCode and FailureCode are an update state's step.
+	State       UpdateState
+	ResultCode  int
+	FailureCode string
 	// AsyncID and Error are an async response's id and error text.
 	AsyncID string
 	Error   string
@@ -128,13 +129,10 @@ func (r Report) stateProblem() error {
 	if _, err := ParseUpdateState(string(r.State)); err != nil {
 		return err
 	}
-	switch {
-	case r.State == UpdatePending || r.State == UpdateSkipped:
+	if r.State == UpdatePending || r.State == UpdateSkipped {
 		return InvalidError{Field: "state", Reason: fmt.Sprintf("%s is decided by the service, not reported", r.State)}
-	case r.State == UpdateFailed && r.ResultCode == 0:
-		return InvalidError{Field: "result_code", Reason: "a failed update carries the device's non-zero result code"}
 	}
-	return nil
+	return failureCodeProblem(r.State, r.ResultCode, r.FailureCode)
 }
 
 // step is the update step the report names; ok is false when it names
@@ -178,7 +176,7 @@ func (r Report) step() (change UpdateChange, ok bool) {
 		}
 		return change, true
 	case ReportUpdateState:
-		return UpdateChange{To: r.State, ResultCode: r.ResultCode, Reason: cmpOr(reason, fmt.Sprintf("%s reported", r.State))}, true
+		return UpdateChange{To: r.State, ResultCode: r.ResultCode, FailureCode: r.FailureCode, Reason: cmpOr(reason, fmt.Sprintf("%s reported", r.State))}, true
 	}
 	return UpdateChange{}, false
 }

@@ -33,6 +33,23 @@ func TestDeviceReports(t *testing.T) {
 			when: report(Report{Kind: ReportUpdateState, Device: "d1", Campaign: "c1", State: UpdateDeployed}), err: NotFoundError{Object: "device update", ID: "d1 in campaign c1"}},
 		{name: "a failure without its code is invalid", given: updateAt(UpdateScheduled),
 			when: report(Report{Kind: ReportUpdateState, Device: "d1", Campaign: "c1", State: UpdateFailed}), err: InvalidError{Field: "result_code"}},
+		{name: "a failure with a text code records the code", given: updateAt(UpdateInstalling),
+			when: report(Report{Kind: ReportUpdateState, Device: "d1", Campaign: "c1", State: UpdateFailed, FailureCode: "INSTALL_FAILED", Reason: "disk full"}),
+			then: []Event{DeviceUpdateStateChanged{CampaignID: "c1", From: UpdateInstalling, To: UpdateFailed, FailureCode: "INSTALL_FAILED", Reason: "disk full", At: at(10)}}},
+		{name: "a success with a failure code is invalid", given: updateAt(UpdateInstalling),
+			when: report(Report{Kind: ReportUpdateState, Device: "d1", Campaign: "c1", State: UpdateDeployed, FailureCode: "INSTALL_FAILED"}), err: InvalidError{Field: "failure_code"}},
+		{name: "a failure code of two lines is invalid", given: updateAt(UpdateInstalling),
+			when: report(Report{Kind: ReportUpdateState, Device: "d1", Campaign: "c1", State: UpdateFailed, FailureCode: "A\nB"}), err: InvalidError{Field: "failure_code"}},
+	})
+	t.Run("a failure's text code stays with the device's update", func(t *testing.T) {
+		d, err := LoadDevice(append(updateAt(UpdateInstalling), DeviceUpdateStateChanged{CampaignID: "c1", From: UpdateInstalling,
+			To: UpdateFailed, FailureCode: "INSTALL_FAILED", At: at(10)}))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if u, _ := d.Update("c1"); u.FailureCode != "INSTALL_FAILED" {
+			t.Errorf("failure code %q, want INSTALL_FAILED", u.FailureCode)
+		}
 	})
 	t.Run("an answer before its write is recorded waits", func(t *testing.T) {
 		d, err := LoadDevice(updateAt(UpdatePending))

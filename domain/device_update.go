@@ -34,8 +34,12 @@ func (s UpdateState) CanChangeTo(to UpdateState) bool {
 type UpdateChange struct {
 	// To is the state the update moves to.
 	To UpdateState
-	// ResultCode is the device's update result; required for failed.
+	// ResultCode is the device's numeric update result; a failure carries
+	// it or a FailureCode.
 	ResultCode int
+	// FailureCode is a failure's code as text, for the systems whose
+	// codes are not numbers (Campaigner's Director: "INSTALL_FAILED").
+	FailureCode string
 	// Reason explains the change for people reading the history.
 	Reason string
 	// AsyncID is the device connector's id of the request answered, if any.
@@ -106,7 +110,7 @@ func (d *Device) ChangeUpdateState(campaign CampaignID, change UpdateChange, now
 		return wrap(op, InvalidTransitionError{Object: "device update", From: string(u.State), To: string(change.To)})
 	}
 	return wrap(op, d.record(DeviceUpdateStateChanged{CampaignID: campaign, From: u.State, To: change.To,
-		ResultCode: change.ResultCode, Reason: change.Reason, AsyncID: change.AsyncID, At: now}))
+		ResultCode: change.ResultCode, FailureCode: change.FailureCode, Reason: change.Reason, AsyncID: change.AsyncID, At: now}))
 }
 
 // validate checks the target state and that a failure carries its code.
@@ -114,8 +118,25 @@ func (c UpdateChange) validate() error {
 	if _, err := ParseUpdateState(string(c.To)); err != nil {
 		return err
 	}
-	if c.To == UpdateFailed && c.ResultCode == 0 {
-		return InvalidError{Field: "result_code", Reason: "a failed update carries the device's non-zero result code"}
+	if err := failureCodeProblem(c.To, c.ResultCode, c.FailureCode); err != nil {
+		return err
 	}
 	return textProblem("reason", c.Reason, 2000, freeText)
+}
+
+// MissingErrorCode is Campaigner's failure code of a failure reported
+// without one.
+const MissingErrorCode = "MISSING_ERROR_CODE"
+
+// failureCodeProblem checks that a failure carries a numeric or a text
+// code (only a failure carries a text one), and that the text is one line
+// the read models can store.
+func failureCodeProblem(to UpdateState, result int, failure string) error {
+	switch {
+	case to == UpdateFailed && result == 0 && failure == "":
+		return InvalidError{Field: "result_code", Reason: "a failed update carries the device's non-zero result code or a failure code"}
+	case to != UpdateFailed && failure != "":
+		return InvalidError{Field: "failure_code", Reason: "only a failed update carries a failure code"}
+	}
+	return textProblem("failure_code", failure, 200, oneLine)
 }

@@ -219,9 +219,12 @@ type DeviceUpdateStateChanged struct {
 	From       UpdateState `json:"from"`
 	To         UpdateState `json:"to"`
 	ResultCode int         `json:"result_code,omitempty"`
-	Reason     string      `json:"reason,omitempty"`
-	AsyncID    string      `json:"async_id,omitempty"`
-	At         time.Time   `json:"at"`
+	// FailureCode is a failure's code as text, when the system that
+	// reported it has no numeric one (see UpdateChange).
+	FailureCode string    `json:"failure_code,omitempty"`
+	Reason      string    `json:"reason,omitempty"`
+	AsyncID     string    `json:"async_id,omitempty"`
+	At          time.Time `json:"at"`
 }
 
 // Manifest events (stream manifest-<id>).

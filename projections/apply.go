@@ -14,7 +14,9 @@ func (m *readModels) apply(env envelope) error {
 	var err error
 	switch {
 	case env.campaignID != "":
-		err = m.applyCampaign(env)
+		if err = m.applyCampaign(env); err == nil {
+			m.history.OnCampaignEvent(env) // every campaign event is history
+		}
 	case env.deviceID != "":
 		err = m.applyDevice(env)
 	case env.manifestID != "":
@@ -84,11 +86,13 @@ func (m *readModels) applyDevice(env envelope) error {
 	case domain.DeviceEnrolled:
 		// The record copies the catalog as it was at the enrolment.
 		m.metadata.OnDeviceEnrolled(env, e, m.devices.catalogEntry(env))
+		m.history.OnDeviceEnrolled(env, e)
 		m.counters.OnDeviceEnrolled(env, e)
 		m.devices.OnDeviceEnrolled(env, e)
 		return m.statistics.OnDeviceEnrolled(env, e)
 	case domain.DeviceSkipped:
 		m.metadata.OnDeviceSkipped(env, e, m.devices.catalogEntry(env))
+		m.history.OnDeviceSkipped(env, e)
 		m.counters.OnDeviceSkipped(env, e)
 		return m.statistics.OnDeviceSkipped(env, e)
 	case domain.DeviceUpdateStateChanged:
@@ -101,6 +105,7 @@ func (m *readModels) applyDevice(env envelope) error {
 			return err
 		}
 		m.devices.OnDeviceUpdateStateChanged(env, e)
+		m.history.OnDeviceUpdateStateChanged(env, e)
 		return m.statistics.OnDeviceUpdateStateChanged(env, e)
 	default:
 		return unhandled(env, "device")

@@ -37,7 +37,7 @@ type campaignRow struct {
 	DeletedAt              *time.Time            `json:"deleted_at"`
 	Finished               *time.Time            `json:"finished"`
 	Etag                   string                `json:"etag"`
-	// The Campaigner fields (migration 007).
+	// The Campaigner fields (migration 008).
 	UpdateID        string                    `json:"update_id"`
 	Groups          []string                  `json:"groups"`
 	Metadata        []domain.CampaignMetadata `json:"metadata"`

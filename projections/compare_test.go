@@ -15,18 +15,16 @@ import (
 	"github.com/updateservice/updateservice/projections"
 )
 
-// readModelTables lists every read model with its primary key, the order
-// in which dumps list rows.
-var readModelTables = map[string]string{
-	"campaigns":                "id",
-	"campaign_counters":        "campaign_id",
-	"campaign_device_metadata": "id",
-	"campaign_statistics":      "campaign_id, summary_status",
-	"campaign_event_types":     "campaign_id, summary_status, event_type",
-	"devices":                  "account_id, device_id",
-	"manifests":                "id",
-	"updates":                  "id",
-}
+// readModelTables maps every read model to its primary key, the order in
+// which dumps list rows: projections.ReadModelTables, which Verify and
+// Rebuild use too.
+var readModelTables = func() map[string]string {
+	out := map[string]string{}
+	for _, t := range projections.ReadModelTables {
+		out[t.Name] = strings.Join(t.Key, ", ")
+	}
+	return out
+}()
 
 // dump returns every row of every read model of schema.
 func dump(t testing.TB, pool *pgxpool.Pool, schema string) map[string][]map[string]any {
@@ -51,7 +49,7 @@ func assertReadModelTables(t testing.TB, pool *pgxpool.Pool, schema string) {
 	t.Helper()
 	var tables []string
 	err := pool.QueryRow(context.Background(), `SELECT coalesce(array_agg(table_name::text ORDER BY table_name), '{}')
-		FROM information_schema.tables WHERE table_schema = $1 AND table_name NOT IN ('projection_checkpoints', 'event_source', 'quarantined_events', 'quarantined_campaigns', $2)`,
+		FROM information_schema.tables WHERE table_schema = $1 AND table_name NOT IN ('projection_checkpoints', 'event_source', 'quarantined_events', 'quarantined_campaigns', 'campaign_history_backfill', $2)`,
 		schema, projections.VersionTable).Scan(&tables)
 	if err != nil {
 		t.Fatal(err)

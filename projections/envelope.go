@@ -26,6 +26,9 @@ type envelope struct {
 	accountID  domain.AccountID
 	deviceID   domain.DeviceID
 	manifestID domain.ManifestID
+	// metaAccount is the account the event's metadata names: campaign
+	// streams name no account.
+	metaAccount domain.AccountID
 	updateID   domain.UpdateID
 }
 
@@ -37,7 +40,8 @@ func decode(rec eventstore.RecordedEvent) (envelope, error) {
 	if err != nil {
 		return envelope{}, fmt.Errorf("event at position %s (stream %s, revision %d): %w", rec.Position, rec.Stream, rec.Revision, err)
 	}
-	env := envelope{event: ev, position: rec.Position, stream: rec.Stream, revision: rec.Revision, recorded: rec.Created}
+	env := envelope{event: ev, position: rec.Position, stream: rec.Stream, revision: rec.Revision, recorded: rec.Created,
+		metaAccount: domain.AccountID(rec.Metadata.AccountID)}
 	switch s := rec.Stream; {
 	case strings.HasPrefix(s, domain.CampaignStreamPrefix):
 		env.campaignID = domain.CampaignID(strings.TrimPrefix(s, domain.CampaignStreamPrefix))

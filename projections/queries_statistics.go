@@ -211,7 +211,13 @@ func (q *Queries) CampaignerStats(ctx context.Context, account domain.AccountID,
 	if err != nil {
 		return CampaignerStats{}, fmt.Errorf("%s: %w", op, err)
 	}
-	s := CampaignerStats{Campaign: campaign, Status: c.CampaignerStatus, Processed: k.Processed, Affected: k.Affected,
+	return campaignerStatsOf(campaign, c.CampaignerStatus, k, fails), nil
+}
+
+// campaignerStatsOf derives Campaigner's statistics from a campaign's
+// counters and its fail event types.
+func campaignerStatsOf(campaign domain.CampaignID, status domain.CampaignStatus, k Counters, fails []EventTypeStatistic) CampaignerStats {
+	s := CampaignerStats{Campaign: campaign, Status: status, Processed: k.Processed, Affected: k.Affected,
 		Cancelled: k.CancelledTotal, Finished: k.Finished, Failed: k.FailedTotal, Successful: k.Completed, Failures: []FailureCount{}}
 	for _, e := range fails {
 		if e.Count > 0 {
@@ -219,7 +225,7 @@ func (q *Queries) CampaignerStats(ctx context.Context, account domain.AccountID,
 		}
 	}
 	sortFailures(s.Failures)
-	return s, nil
+	return s
 }
 
 // sortFailures orders failures by code, numeric codes first by value.

@@ -20,6 +20,7 @@ type readModels struct {
 	statistics *campaignStatisticsProjection
 	devices    *devicesProjection
 	manifests  *manifestsProjection
+	history    *campaignHistoryProjection
 	updates    *updatesProjection
 }
 
@@ -31,6 +32,7 @@ func newReadModels() *readModels {
 		statistics: newCampaignStatisticsProjection(),
 		devices:    newDevicesProjection(),
 		manifests:  newManifestsProjection(),
+		history:    newCampaignHistoryProjection(),
 		updates:    newUpdatesProjection(),
 	}
 }
@@ -87,7 +89,8 @@ func (m *readModels) write(ctx context.Context, tx pgx.Tx) error {
 // has any (see rowSet.copyNew); queueWrites writes the others.
 func (m *readModels) copyNew(ctx context.Context, tx pgx.Tx) error {
 	for _, copyNew := range []func(context.Context, pgx.Tx) error{
-		m.campaigns.rows.copyNew, m.metadata.rows.copyNew, m.devices.rows.copyNew, m.manifests.rows.copyNew, m.updates.rows.copyNew,
+		m.campaigns.rows.copyNew, m.metadata.rows.copyNew, m.devices.rows.copyNew, m.manifests.rows.copyNew,
+		m.history.copyNew, m.updates.rows.copyNew,
 	} {
 		if err := copyNew(ctx, tx); err != nil {
 			return err

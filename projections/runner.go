@@ -131,11 +131,15 @@ func (r *Runner) Run(ctx context.Context) (err error) {
 	defer sub.Close()
 	ctx, cancel := context.WithCancel(ctx)
 	batches := readAhead(ctx, sub, r.cfg.BatchSize, r.cfg.Gather, r.hurry)
+	backfill := r.backfillBeside(ctx)
 	defer func() {
 		cancel()
 		for range batches { // the read-ahead stops before the subscription closes
 		}
+		for range backfill { // nor does the backfill outlive Run
+		}
 	}()
+	backfilled := backfill
 	retries := time.NewTicker(retryPoll)
 	defer retries.Stop()
 	for {
@@ -150,6 +154,11 @@ func (r *Runner) Run(ctx context.Context) (err error) {
 			if err := r.applyBatch(ctx, f.events); err != nil {
 				return err
 			}
+		case err := <-backfilled:
+			if err != nil {
+				return err
+			}
+			backfilled = nil // done: never selected again
 		case <-retries.C:
 			if err := r.retryMarked(ctx); err != nil {
 				return err

@@ -65,8 +65,9 @@ var hostile = []string{
 	`{"account_id":"acme","device_id":"d1","groups":["\u0000"]}`,
 	`{"account_id":"acme","device_id":"d1","name":"tab\there"}`,
 	`{"account_id":"acme","device_id":"d1","device_class":"` + strings.Repeat("c", 129) + `"}`,
-	`{"account_id":"acme","device_id":"d1","campaign_id":"c1","success":false,"result_code":2,"description":"\u0000"}`,
-	`{"account_id":"acme","device_id":"d1","correlation_id":"urn:here-ota:campaign:c1","success":true}`,
+	`{"namespace":"acme","device":"d1","correlationId":"urn:here-ota:campaign:c1","result":{"success":false,"code":"2","description":"\u0000"}}`,
+	`{"namespace":"acme","device":"d1","correlationId":"urn:here-ota:campaign:c1","result":{"success":false,"code":"007"}}`,
+	`{"namespace":"acme","device":"d1","correlationId":"urn:here-ota:mtu:c1","result":{"success":true,"code":"0"},"ecuReports":{}}`,
 	`{"account_id":"acme","reports":[{"async_response":{"async_id":"YWNtZQ.c1.ZDE\n","status":200}}]}`,
 }
 

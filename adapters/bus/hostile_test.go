@@ -40,11 +40,15 @@ func hostileVariants(t *testing.T, ex example) []hostile {
 		change(m)
 		return encode(m)
 	}
+	account := "account_id"
+	if _, ok := fields["namespace"]; ok {
+		account = "namespace" // Campaigner's name of the account
+	}
 	out := []hostile{
 		{"malformed JSON", ex.payload[:len(ex.payload)/2]},
 		{"two objects", append(append([]byte{}, ex.payload...), ex.payload...)},
-		{"missing fields", []byte(`{"account_id":"acme"}`)},
-		{"missing account", with(func(m map[string]any) { delete(m, "account_id") })},
+		{"missing fields", []byte(`{"` + account + `":"acme"}`)},
+		{"missing account", with(func(m map[string]any) { delete(m, account) })},
 		{"unknown field", with(func(m map[string]any) { m["campain_id"] = "x" })},
 		{"oversized", with(func(m map[string]any) { m["padding"] = strings.Repeat("x", bus.MaxPayloadBytes+1) })},
 	}
@@ -63,13 +67,14 @@ func hostileVariants(t *testing.T, ex example) []hostile {
 		out = append(out, hostile{"wrong type of " + k, with(func(m map[string]any) { m[k] = wrong })})
 	}
 	ids := map[string]func(any) any{
-		"device_id":      func(any) any { return "nobody" },
-		"campaign_id":    func(any) any { return "nothing" },
-		"manifest_id":    func(any) any { return "nothing" },
-		"async_id":       func(any) any { return domain.AsyncID(acme, campaign, "nobody") },
-		"correlation_id": func(any) any { return "urn:here-ota:campaign:nothing" },
-		"reached":        func(any) any { return []string{"nobody"} },
-		"not_reached":    func(any) any { return []string{"nobody-else"} },
+		"device_id":     func(any) any { return "nobody" },
+		"campaign_id":   func(any) any { return "nothing" },
+		"manifest_id":   func(any) any { return "nothing" },
+		"async_id":      func(any) any { return domain.AsyncID(acme, campaign, "nobody") },
+		"device":        func(any) any { return "nobody" },
+		"correlationId": func(any) any { return "urn:here-ota:campaign:nothing" },
+		"reached":       func(any) any { return []string{"nobody"} },
+		"not_reached":   func(any) any { return []string{"nobody-else"} },
 	}
 	unknown := with(func(m map[string]any) {
 		for k := range m {
@@ -83,7 +88,7 @@ func hostileVariants(t *testing.T, ex example) []hostile {
 		// any account may set its own limits.
 		out = append(out,
 			hostile{"unknown ids", unknown},
-			hostile{"another account's ids", with(func(m map[string]any) { m["account_id"] = string(globex) })})
+			hostile{"another account's ids", with(func(m map[string]any) { m[account] = string(globex) })})
 	}
 	return out
 }

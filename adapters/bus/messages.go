@@ -2,13 +2,13 @@ package bus
 
 import (
 	"errors"
-	"strings"
 
 	"github.com/updateservice/updateservice/domain"
 )
 
 // Message is the payload of one queue: a JSON object with snake_case
-// fields, validated on decode and before it is sent.
+// fields (camelCase on Campaigner's queue, as Campaigner wrote them),
+// validated on decode and before it is sent.
 type Message interface {
 	// Queue names the queue the message goes on.
 	Queue() string
@@ -254,33 +254,6 @@ type CampaignDeviceHeartbeat struct {
 	Account
 	CampaignID domain.CampaignID `json:"campaign_id"`
 	DeviceID   domain.DeviceID   `json:"device_id"`
-}
-
-// DeviceUpdateReport is Campaigner's DeviceUpdateReport: a device's
-// update result in a campaign (deployment-service-device-update-report).
-// The campaign is campaign_id, or Campaigner's correlation id
-// "urn:here-ota:campaign:<campaign id>".
-type DeviceUpdateReport struct {
-	Account
-	DeviceID      domain.DeviceID   `json:"device_id"`
-	CampaignID    domain.CampaignID `json:"campaign_id,omitempty"`
-	CorrelationID string            `json:"correlation_id,omitempty"`
-	Success       *bool             `json:"success"`
-	// ResultCode is the device's result code; required and non-zero when
-	// success is false.
-	ResultCode  int    `json:"result_code,omitempty"`
-	Description string `json:"description,omitempty"`
-}
-
-// campaignerCorrelationPrefix starts Campaigner's correlation ids of campaigns.
-const campaignerCorrelationPrefix = "urn:here-ota:campaign:"
-
-// campaign returns the report's campaign, from either field.
-func (m DeviceUpdateReport) campaign() domain.CampaignID {
-	if m.CampaignID != "" {
-		return m.CampaignID
-	}
-	return domain.CampaignID(strings.TrimPrefix(m.CorrelationID, campaignerCorrelationPrefix))
 }
 
 // asyncDevice returns the device an async id names, or "".

@@ -216,14 +216,3 @@ func (m UpdateDeploymentDevice) reports() []domain.Report {
 	}
 	return []domain.Report{updateResult(r, *m.UpdateResult)}
 }
-
-func (m DeviceUpdateReport) reports() []domain.Report {
-	r := domain.Report{Kind: domain.ReportUpdateState, Device: m.DeviceID, Campaign: m.campaign(), State: domain.UpdateDeployed, Reason: m.Description}
-	if !*m.Success {
-		r.State, r.ResultCode = domain.UpdateFailed, m.ResultCode
-	}
-	if r.Reason == "" {
-		r.Reason = fmt.Sprintf("update report (success %t, result code %d)", *m.Success, m.ResultCode)
-	}
-	return []domain.Report{r}
-}

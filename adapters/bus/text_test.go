@@ -24,7 +24,9 @@ func TestTextTheDomainRefusesIsPoisoned(t *testing.T) {
 		{"a class longer than the catalog takes", bus.QueueDeviceResourceManager,
 			`{"account_id":"acme","device_id":"d1","device_class":"` + strings.Repeat("c", 129) + `"}`},
 		{"a NUL in Campaigner's description", bus.QueueDeviceUpdateReport,
-			`{"account_id":"acme","device_id":"d1","campaign_id":"c1","success":false,"result_code":2,"description":"\u0000"}`},
+			`{"namespace":"acme","device":"d1","correlationId":"urn:here-ota:campaign:c1","result":{"success":false,"code":"2","description":"\u0000"}}`},
+		{"a line break in Campaigner's result code", bus.QueueDeviceUpdateReport,
+			`{"namespace":"acme","device":"d1","correlationId":"urn:here-ota:campaign:c1","result":{"success":false,"code":"A\nB"}}`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			before := len(w.poison.all())

@@ -3,7 +3,6 @@ package bus
 import (
 	"cmp"
 	"fmt"
-	"strings"
 
 	"github.com/updateservice/updateservice/commands"
 	"github.com/updateservice/updateservice/domain"
@@ -46,7 +45,7 @@ func (m StopCampaign) Key() string             { return string(m.CampaignID) }
 func (m CampaignDeviceState) Key() string      { return m.key() }
 func (m DeviceResources) Key() string          { return string(m.DeviceID) }
 func (m CampaignDeviceHeartbeat) Key() string  { return string(m.DeviceID) }
-func (m DeviceUpdateReport) Key() string       { return string(m.DeviceID) }
+func (m DeviceUpdateReport) Key() string       { return string(m.Device) }
 func (m NotificationSubscription) Validate() error {
 	p := m.start()
 	p.add(m.DeviceID.Validate())
@@ -221,25 +220,6 @@ func (m DeviceResources) Validate() error {
 
 func (m CampaignDeviceHeartbeat) Validate() error {
 	return campaignDevice(m.Account, m.CampaignID, m.DeviceID).err()
-}
-
-func (m DeviceUpdateReport) Validate() error {
-	p := m.start()
-	p.add(m.DeviceID.Validate())
-	switch {
-	case m.CampaignID == "" && m.CorrelationID == "":
-		p.invalid("campaign_id", "campaign_id or correlation_id is required")
-	case m.CampaignID != "" && m.CorrelationID != "" && m.campaign() != domain.CampaignID(strings.TrimPrefix(m.CorrelationID, campaignerCorrelationPrefix)):
-		p.invalid("correlation_id", "names another campaign than campaign_id")
-	default:
-		p.add(m.campaign().Validate())
-	}
-	p.required("success", m.Success == nil)
-	if m.Success != nil && !*m.Success && m.ResultCode == 0 {
-		p.invalid("result_code", "is required, non-zero, when success is false")
-	}
-	p.text("description", m.Description)
-	return p.err()
 }
 
 // campaignOnly validates a message naming one campaign.

@@ -90,6 +90,10 @@ type Deps struct {
 	// service). Nil: a retry runs again, and only the ids the commands
 	// derive from the key keep it from recording twice.
 	IdempotencyKeys IdempotencyKeys
+	// History reads campaigns' and devices' event histories and campaigns
+	// as of an instant (projections.History in the service). Nil: those
+	// routes and the as_of parameter are not served.
+	History HistoryReads
 	// RateLimit caps each account's requests; zero: no limit.
 	RateLimit RateLimit
 	// Log receives request errors.

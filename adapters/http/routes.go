@@ -60,19 +60,19 @@ func NewHandler(d Deps) http.Handler {
 
 			r.Post("/v3/update-campaigns", d.createCampaign)
 			r.Get("/v3/update-campaigns", d.listCampaigns)
-			r.Get("/v3/update-campaigns/{id}", d.getCampaign)
+			r.Get("/v3/update-campaigns/{id}", d.asOf(d.getCampaignAsOf, d.getCampaign))
 			r.Put("/v3/update-campaigns/{id}", d.updateCampaign)
 			r.Delete("/v3/update-campaigns/{id}", d.deleteCampaign)
 			r.Post("/v3/update-campaigns/{id}/start", d.startCampaign)
 			r.Post("/v3/update-campaigns/{id}/stop", d.stopCampaign)
 			r.Post("/v3/update-campaigns/{id}/archive", d.archiveCampaign)
-			r.Get("/v3/update-campaigns/{id}/campaign-device-metadata", d.listCampaignDeviceMetadata)
-			r.Get("/v3/update-campaigns/{id}/campaign-device-metadata/{metadata_id}", d.getCampaignDeviceMetadata)
-			r.Get("/v3/update-campaigns/{id}/statistics", d.listStatistics)
-			r.Get("/v3/update-campaigns/{id}/statistics/{summary}", d.getStatistic)
-			r.Get("/v3/update-campaigns/{id}/statistics/{summary}/event_types", d.listEventTypes)
-			r.Get("/v3/update-campaigns/{id}/statistics/{summary}/event_types/{event_type}", d.getEventType)
-			r.Get("/v3/update-campaigns/{id}/metrics", d.getMetrics)
+			r.Get("/v3/update-campaigns/{id}/campaign-device-metadata", d.asOf(d.listCampaignDeviceMetadataAsOf, d.listCampaignDeviceMetadata))
+			r.Get("/v3/update-campaigns/{id}/campaign-device-metadata/{metadata_id}", d.asOf(d.getCampaignDeviceMetadataAsOf, d.getCampaignDeviceMetadata))
+			r.Get("/v3/update-campaigns/{id}/statistics", d.asOf(d.statisticsAsOf(d.listStatisticsAsOf), d.listStatistics))
+			r.Get("/v3/update-campaigns/{id}/statistics/{summary}", d.asOf(d.statisticsAsOf(d.getStatisticAsOf), d.getStatistic))
+			r.Get("/v3/update-campaigns/{id}/statistics/{summary}/event_types", d.asOf(d.statisticsAsOf(d.listEventTypesAsOf), d.listEventTypes))
+			r.Get("/v3/update-campaigns/{id}/statistics/{summary}/event_types/{event_type}", d.asOf(d.statisticsAsOf(d.getEventTypeAsOf), d.getEventType))
+			r.Get("/v3/update-campaigns/{id}/metrics", d.asOf(d.getMetricsAsOf, d.getMetrics))
 
 			// Campaigner's API v2: the same campaigns, its updates.
 			r.Post("/api/v2/updates", d.createUpdate)
@@ -83,7 +83,11 @@ func NewHandler(d Deps) http.Handler {
 			r.Get("/api/v2/campaigns/count", d.countV2Campaigns)
 			r.Get("/api/v2/campaigns/{id}", d.getV2Campaign)
 			r.Put("/api/v2/campaigns/{id}", d.updateV2Campaign)
-			r.Get("/api/v2/campaigns/{id}/stats", d.getCampaignerStats)
+			r.Get("/api/v2/campaigns/{id}/stats", d.asOf(d.getCampaignerStatsAsOf, d.getCampaignerStats))
+
+			// Audit: histories in the global order.
+			r.Get("/v3/update-campaigns/{id}/events", d.listCampaignEvents)
+			r.Get("/v3/devices/{id}/events", d.listDeviceEvents)
 		})
 	})
 	return r

@@ -126,7 +126,11 @@ func (d Deps) getMetrics(w http.ResponseWriter, r *http.Request) {
 		writeError(w, r, d.Log, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, metricsJSON{Object: "update-campaign-metrics", TotalCount: k.Targeted, SuccessCount: k.Deployed,
+	writeJSON(w, http.StatusOK, metricsObject(k))
+}
+
+func metricsObject(k projections.Counters) metricsJSON {
+	return metricsJSON{Object: "update-campaign-metrics", TotalCount: k.Targeted, SuccessCount: k.Deployed,
 		FailedCount: k.FailedTotal, PendingCount: k.Pending + k.InProgress, SkippedCount: k.Skipped + k.Rejected,
-		CreatedAt: utc(k.UpdatedAt)})
+		CreatedAt: utc(k.UpdatedAt)}
 }

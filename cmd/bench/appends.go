@@ -91,7 +91,10 @@ var sampleMetadata = `{"account_id":"acc1","correlation_id":"0b8f0c1e-2f6c-4c33-
 
 // rawCopy is the baseline: the same rows written with pgx CopyFrom into a
 // plain table with the same columns, one transaction per batch.
-func (b *bench) rawCopy(ctx context.Context) (rate, error) {
+func (b *bench) rawCopy(ctx context.Context) (rate, error) { return b.rawCopyOf(ctx, b.opts.events) }
+
+// rawCopyOf is rawCopy of events rows.
+func (b *bench) rawCopyOf(ctx context.Context, events int) (rate, error) {
 	pool, err := b.database(ctx, "raw", 0)
 	if err != nil {
 		return rate{}, err
@@ -104,8 +107,8 @@ func (b *bench) rawCopy(ctx context.Context) (rate, error) {
 		return rate{}, err
 	}
 	start := time.Now()
-	for done := 0; done < b.opts.events; done += b.opts.batch {
-		n := min(b.opts.batch, b.opts.events-done)
+	for done := 0; done < events; done += b.opts.batch {
+		n := min(b.opts.batch, events-done)
 		err := pgx.BeginFunc(ctx, pool, func(tx pgx.Tx) error {
 			_, err := tx.CopyFrom(ctx, pgx.Identifier{"raw_events"},
 				[]string{"position", "stream_id", "revision", "event_id", "event_type", "data", "metadata"},
@@ -119,7 +122,7 @@ func (b *bench) rawCopy(ctx context.Context) (rate, error) {
 			return rate{}, err
 		}
 	}
-	return rate{n: b.opts.events, elapsed: time.Since(start)}, nil
+	return rate{n: events, elapsed: time.Since(start)}, nil
 }
 
 // batchedAppend appends the same number of events through the event store,

@@ -51,7 +51,7 @@ func (b *bench) campaign(ctx context.Context) (rate, string, error) {
 	// it has followed the registrations by the time the campaign starts.
 	reads := wiring.NewEngineReads(pool)
 	e := engine.New(engine.Config{BatchSize: b.opts.schedulerBatch, PollInterval: time.Second, DeviceTimeout: time.Hour},
-		h, reads, silentDevices{h}, store, runner.WaitFor, time.Now)
+		h, reads, silentDevices{h}, store, runner.WaitFor, time.Now, time.Now)
 	go func() { _ = e.Run(ctx) }()
 	meta := commands.Meta{Account: "bench"}
 	registered, err := b.registerFleet(ctx, h, meta, runner)

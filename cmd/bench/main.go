@@ -30,6 +30,7 @@ type options struct {
 	events         int // events per append scenario
 	batch          int // events per transaction
 	projected      int // events through the projection runner
+	rebuilt        int // events of the history the rebuild scenario rebuilds
 	fleet          int // devices of the campaign scenario
 	fleetE2E       int // devices of the end-to-end scenario
 	schedulerBatch int // devices per page in the campaign scenario
@@ -44,13 +45,14 @@ func run(ctx context.Context, args []string, getenv func(string) string, out io.
 	fs.IntVar(&o.events, "events", 200_000, "events per append scenario")
 	fs.IntVar(&o.batch, "batch", 1000, "events per transaction in batched scenarios")
 	fs.IntVar(&o.projected, "projected", 200_000, "events through the projection runner")
+	fs.IntVar(&o.rebuilt, "rebuilt", 1_000_000, "events of the history the rebuild scenario rebuilds (updatectl rebuild)")
 	fs.IntVar(&o.fleet, "fleet", 100_000, "devices of the campaign scenario")
 	fs.IntVar(&o.fleetE2E, "fleet-e2e", 100_000, "devices of the end-to-end scenario (bin/updated and bin/fleetsim)")
 	fs.IntVar(&o.schedulerBatch, "scheduler-batch", 1000, "devices per page in the campaign scenario (SCHEDULER_BATCH_SIZE)")
 	fs.IntVar(&o.clients, "clients", 8, "concurrent clients of the single-command scenarios")
 	fs.IntVar(&o.requests, "requests", 20_000, "requests of the single-command scenarios")
 	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the whole run to this file")
-	only := fs.String("only", "", "run only the scenarios whose name contains this (batch, campaign, eventstoredb, queues, single, e2e)")
+	only := fs.String("only", "", "run only the scenarios whose name contains this (batch, rebuild, campaign, eventstoredb, queues, asof, single, e2e)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -83,8 +85,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, out io.
 		name string
 		run  func(context.Context, rate) error
 	}{
-		{"batch", b.batchScenarios}, {"campaign", b.campaignScenario}, {"eventstoredb", b.eventStoreDBScenario},
-		{"queues", b.queueScenario}, {"single", b.singleCommandScenario}, {"e2e", b.e2eScenario},
+		{"batch", b.batchScenarios}, {"rebuild", b.rebuildScenario}, {"campaign", b.campaignScenario}, {"eventstoredb", b.eventStoreDBScenario},
+		{"queues", b.queueScenario}, {"asof", b.asOfScenario}, {"single", b.singleCommandScenario}, {"e2e", b.e2eScenario},
 	} {
 		if o.only != "" && !strings.Contains(s.name, o.only) {
 			continue

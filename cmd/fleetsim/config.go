@@ -7,6 +7,7 @@ import (
 	"io"
 	"math"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -75,6 +76,11 @@ type config struct {
 	// RetryFor is how long a webhook body is retried before it is given up
 	// (and logged).
 	RetryFor time.Duration
+	// Roles are the roles played (-roles): the connector, the Device
+	// Registry, the Director.
+	Roles []string
+	// OTA configures the Device Registry and the Director.
+	OTA otaConfig
 }
 
 // parseConfig reads the flags and checks them, naming every problem.
@@ -105,11 +111,17 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 	fs.DurationVar(&c.Flush, "flush", 20*time.Millisecond, "longest wait before a webhook body is sent")
 	fs.DurationVar(&c.Heartbeat, "heartbeat", time.Second, "how often a busy device repeats its state (0: never)")
 	fs.DurationVar(&c.RetryFor, "retry-for", 10*time.Minute, "how long a webhook body is retried")
+	c.Roles = []string{roleConnector}
+	var groups string
+	addOTAFlags(fs, &c.OTA, &c.Roles, &groups)
 	if err := fs.Parse(args); err != nil {
 		return c, err
 	}
 	var problems []error
 	var err error
+	if c.OTA, err = validateRoles(c.Roles, c.OTA, groups); err != nil {
+		problems = append(problems, err)
+	}
 	if c.Accounts, err = parseAccounts(accounts, getenv("FLEETSIM_ACCOUNTS")); err != nil {
 		problems = append(problems, err)
 	}
@@ -130,7 +142,10 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 
 // validate checks what parsing alone does not.
 func (c config) validate() error {
-	problems := []error{accountsProblem(c.Accounts)}
+	var problems []error
+	if slices.Contains(c.Roles, roleConnector) {
+		problems = append(problems, accountsProblem(c.Accounts))
+	}
 	check := func(ok bool, format string, args ...any) {
 		if !ok {
 			problems = append(problems, fmt.Errorf(format, args...))

@@ -20,7 +20,14 @@
 // devices' items go out in bodies of up to -batch items, -webhook-parallel
 // bodies in flight.
 //
+// With -roles it also plays, alone or beside the connector, the two OTA
+// services the Campaigner called: a Device Registry serving seeded groups
+// of UUID devices, and a Director that assigns updates, fails calls on
+// purpose (a rate, an outage window) and reports each installation on
+// Kafka as the Director's update report.
+//
 //	fleetsim -account ACCOUNT:API_KEY:CONNECTOR_KEY:WEBHOOK_SECRET -devices 10000 -mix success=80,fail=10,uptodate=4,wrongclass=3,silent=3
+//	fleetsim -roles registry,director -groups 1000,5000 -kafka localhost:9092
 package main
 
 import (

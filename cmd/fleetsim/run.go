@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 )
@@ -24,6 +25,36 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return err
 	}
 	log := slog.New(slog.NewTextHandler(stderr, nil))
+	var cancel context.CancelFunc
+	if c.RunFor > 0 {
+		ctx, cancel = context.WithTimeout(ctx, c.RunFor)
+	} else {
+		ctx, cancel = context.WithCancel(ctx)
+	}
+	defer cancel()
+	ota, err := startOTA(ctx, c, log, stdout)
+	if err != nil {
+		return err
+	}
+	var otaServed <-chan error
+	if ota != nil {
+		otaServed = ota.served
+	}
+	if slices.Contains(c.Roles, roleConnector) {
+		err = runConnector(ctx, cancel, c, log, otaServed, stdout)
+	} else {
+		select {
+		case <-ctx.Done():
+		case err = <-otaServed:
+		}
+	}
+	cancel()
+	return errors.Join(err, ota.stop(stdout))
+}
+
+// runConnector plays the device connector until ctx ends (or a server
+// fails), then stops it.
+func runConnector(ctx context.Context, cancel context.CancelFunc, c config, log *slog.Logger, otaServed <-chan error, stdout io.Writer) error {
 	listener, err := net.Listen("tcp", c.Listen)
 	if err != nil {
 		return fmt.Errorf("-listen: %w", err)
@@ -32,13 +63,6 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	if self == "" {
 		self = "http://" + reachable(listener.Addr())
 	}
-	var cancel context.CancelFunc
-	if c.RunFor > 0 {
-		ctx, cancel = context.WithTimeout(ctx, c.RunFor)
-	} else {
-		ctx, cancel = context.WithCancel(ctx)
-	}
-	defer cancel()
 	sims := newSimulators(c, log)
 	for _, sim := range sims {
 		sim.run(ctx)
@@ -53,6 +77,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		select {
 		case <-ctx.Done():
 		case err = <-served:
+		case err = <-otaServed:
 		}
 	}
 	cancel()

@@ -14,6 +14,7 @@ import (
 	httpapi "github.com/updateservice/updateservice/adapters/http"
 	"github.com/updateservice/updateservice/commands/engine"
 	"github.com/updateservice/updateservice/domain"
+	"github.com/updateservice/updateservice/internal/wiring"
 )
 
 // Config is the service's whole configuration, read from the environment
@@ -72,6 +73,14 @@ type Config struct {
 	// Retry-After. The connector's webhook is not counted. Each replica
 	// counts its own requests.
 	RateLimit int
+	// DeviceRegistry is the Device Registry that Campaigner campaigns read
+	// their groups' devices from (DEVICE_REGISTRY_HOST, DEVICE_REGISTRY_PORT
+	// default 80); unset: the built-in device catalog.
+	DeviceRegistry OTAService
+	// Director is the Director that assigns Campaigner campaigns' updates
+	// to devices (DIRECTOR_HOST, DIRECTOR_PORT default 80); unset: the
+	// built-in device connector.
+	Director OTAService
 	// APIKeys maps each API key to the account it acts in and its role
 	// (API_KEYS, as key:account[:role] entries separated by commas; the
 	// role is admin, operator or auditor, admin when left out). Empty: the
@@ -119,6 +128,9 @@ func loadConfig(getenv func(string) string) (Config, error) {
 	if err := connectorAccounts(&c.ConnectorAccounts)(getenv("CONNECTOR_ACCOUNTS")); err != nil { // nor its secrets
 		problems = append(problems, fmt.Errorf("CONNECTOR_ACCOUNTS (value not shown): %w", err))
 	}
+	problems = append(problems,
+		otaService("DEVICE_REGISTRY", getenv("DEVICE_REGISTRY_HOST"), getenv("DEVICE_REGISTRY_PORT"), &c.DeviceRegistry),
+		otaService("DIRECTOR", getenv("DIRECTOR_HOST"), getenv("DIRECTOR_PORT"), &c.Director))
 	problems = append(problems, c.Validate())
 	if err := errors.Join(problems...); err != nil {
 		return c, fmt.Errorf("invalid configuration:\n%w", err)
@@ -129,11 +141,7 @@ func loadConfig(getenv func(string) string) (Config, error) {
 // Validate checks the fields that need more than parsing.
 func (c Config) Validate() error {
 	var problems []error
-	if c.DatabaseURL == "" {
-		problems = append(problems, errors.New("DB_URL (or DATABASE_URL) is not set: give the Postgres URL, e.g. postgres://user@localhost:5432/updates, or use `make run`, which starts a local server"))
-	} else if u, err := url.Parse(c.DatabaseURL); err != nil || (u.Scheme != "postgres" && u.Scheme != "postgresql") {
-		problems = append(problems, fmt.Errorf("DB_URL=%q: not a postgres:// URL", maskURL(c.DatabaseURL)))
-	}
+	problems = append(problems, c.database().Validate())
 	if _, _, err := net.SplitHostPort(c.HTTPAddr); err != nil {
 		problems = append(problems, fmt.Errorf("HTTP_ADDR=%q: %v", c.HTTPAddr, err))
 	}
@@ -150,33 +158,16 @@ func (c Config) Validate() error {
 }
 
 // eventStoreKind names the event store the configuration selects.
-func (c Config) eventStoreKind() string {
-	if c.EventStoreURL != "" {
-		return "eventstoredb"
-	}
-	return "postgres"
+func (c Config) eventStoreKind() string { return wiring.EventStoreKind(c.EventStoreURL) }
+
+// database is the database part of the configuration, read and checked
+// as updatectl reads it.
+func (c Config) database() wiring.Database {
+	return wiring.Database{URL: c.DatabaseURL, User: c.DBUser, Password: c.DBPassword}
 }
 
 // databaseURL returns DatabaseURL with DB_USER and DB_PASSWORD applied.
-func (c Config) databaseURL() string {
-	if c.DBUser == "" && c.DBPassword == "" {
-		return c.DatabaseURL
-	}
-	u, err := url.Parse(c.DatabaseURL)
-	if err != nil {
-		return c.DatabaseURL
-	}
-	user := c.DBUser
-	if user == "" && u.User != nil {
-		user = u.User.Username()
-	}
-	if c.DBPassword != "" {
-		u.User = url.UserPassword(user, c.DBPassword)
-	} else {
-		u.User = url.User(user)
-	}
-	return u.String()
-}
+func (c Config) databaseURL() string { return c.database().ConnString() }
 
 // print writes the configuration with secrets masked.
 func (c Config) print(w io.Writer) {
@@ -185,22 +176,13 @@ func (c Config) print(w io.Writer) {
 	fmt.Fprintf(w, "  HTTP_ADDR=%s KAFKA_HOST=%s EVENTSTORE_URL=%s\n", c.HTTPAddr, orDefault(c.KafkaHost, "(in process)"), orDefault(maskURL(c.EventStoreURL), "(postgres)"))
 	fmt.Fprintf(w, "  API_KEYS=%s CONNECTOR_URL=%s DEVICE_UPDATE_TIMEOUT=%s\n", describeKeys(c.APIKeys), c.ConnectorURL, c.DeviceUpdateTimeout)
 	fmt.Fprintf(w, "  CONNECTOR_ACCOUNTS=%s\n", describeConnectorAccounts(c.ConnectorAccounts))
-	fmt.Fprintf(w, "  RATE_LIMIT=%s TRUSTED_GATEWAY=%t\n", describeRateLimit(c.RateLimit), c.TrustedGateway)
+	fmt.Fprintf(w, "  RATE_LIMIT=%s DEVICE_REGISTRY=%s DIRECTOR=%s TRUSTED_GATEWAY=%t\n", describeRateLimit(c.RateLimit), c.DeviceRegistry, c.Director, c.TrustedGateway)
 	fmt.Fprintf(w, "  SCHEDULER_BATCH_SIZE=%d SCHEDULER_MAX_IN_FLIGHT=%d SCHEDULER_DELAY=%s SCHEDULER_POLLING_TIMEOUT=%s PROJECTION_BATCH_SIZE=%d\n",
 		c.SchedulerBatchSize, c.SchedulerMaxInFlight, c.SchedulerDelay, c.SchedulerPollingTimeout, c.ProjectionBatchSize)
 }
 
 // maskURL hides a URL's password.
-func maskURL(s string) string {
-	u, err := url.Parse(s)
-	if err != nil || u.User == nil {
-		return s
-	}
-	if _, ok := u.User.Password(); ok {
-		u.User = url.UserPassword(u.User.Username(), "xxxxx")
-	}
-	return strings.Replace(u.String(), "xxxxx", "*****", 1)
-}
+var maskURL = wiring.MaskURL
 
 // apiKeys parses API_KEYS: key:account[:role] entries separated by commas.
 // A key holds no colon, comma or space and appears once; each account must

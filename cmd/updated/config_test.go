@@ -199,3 +199,31 @@ func TestConfigRateLimitZeroIsOff(t *testing.T) {
 		t.Errorf("printed configuration:\n%s", out.String())
 	}
 }
+
+func TestConfigReadsTheOTAServicesHostsAndPorts(t *testing.T) {
+	c, err := loadConfig(env(map[string]string{"DATABASE_URL": "postgres://u@localhost/db",
+		"DEVICE_REGISTRY_HOST": "device-registry", "DIRECTOR_HOST": "10.0.0.7", "DIRECTOR_PORT": "9001"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := []string{c.DeviceRegistry.URL(), c.Director.URL()}
+	if diff := cmp.Diff([]string{"http://device-registry:80", "http://10.0.0.7:9001"}, got); diff != "" {
+		t.Errorf("URLs (-want +got):\n%s", diff)
+	}
+	if c, _ := loadConfig(env(map[string]string{"DATABASE_URL": "postgres://u@localhost/db"})); c.DeviceRegistry.URL() != "" || c.Director.URL() != "" {
+		t.Errorf("unset, the services are %q and %q, want none", c.DeviceRegistry.URL(), c.Director.URL())
+	}
+}
+
+func TestConfigNamesEveryBadOTAService(t *testing.T) {
+	_, err := loadConfig(env(map[string]string{"DATABASE_URL": "postgres://u@localhost/db",
+		"DEVICE_REGISTRY_HOST": "http://registry:8083", "DIRECTOR_PORT": "70000"}))
+	if err == nil {
+		t.Fatal("invalid configuration accepted")
+	}
+	for _, want := range []string{"DEVICE_REGISTRY_HOST", "DIRECTOR_PORT=\"70000\": not a port", "DIRECTOR_PORT=\"70000\" is set without DIRECTOR_HOST"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("error does not say %s:\n%v", want, err)
+		}
+	}
+}

@@ -25,7 +25,6 @@ import (
 
 	"github.com/updateservice/updateservice/adapters/bus"
 	"github.com/updateservice/updateservice/adapters/connector"
-	"github.com/updateservice/updateservice/adapters/eventstoredb"
 	httpapi "github.com/updateservice/updateservice/adapters/http"
 	"github.com/updateservice/updateservice/adapters/postgres"
 	"github.com/updateservice/updateservice/commands"
@@ -124,31 +123,30 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		BatchSize: cfg.SchedulerBatchSize, BatchDelay: cfg.SchedulerDelay, PollInterval: cfg.SchedulerPollingTimeout,
 		DeviceTimeout: cfg.DeviceUpdateTimeout, MaxInFlight: cfg.SchedulerMaxInFlight, Logger: log,
 	}, queued, wiring.NewEngineReads(pool), queuedManifests{publisher}, store, projector.WaitFor, time.Now,
-		engine.WithTimeoutClock(intake.Clock))
+		intake.Clock)
 	metrics.MustRegister(prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "update_service_engine_campaigns_quarantined_total",
 		Help: "Campaigns the campaign engine could not drive and kept in quarantined_campaigns."},
 		func() float64 { return float64(campaigns.Quarantined()) }))
 
-	api := httpapi.NewHandler(httpapi.Deps{
-		Campaigns: cmds, CampaignReads: queries, Statistics: queries, Metadata: queries,
-		Updates: cmds, UpdateReads: queries, CampaignerReads: queries, TrustedGateway: cfg.TrustedGateway,
-		Devices: cmds, DeviceReads: queries, Manifests: cmds, ManifestReads: queries,
-		Connector: cmds, Reports: bus.NewReportPublisher(publisher, intake),
-		WaitFor: readModels.WaitFor, APIKeys: cfg.APIKeys, WebhookSecrets: cfg.webhookSecrets(), Log: log,
-		IdempotencyKeys: postgres.NewIdempotencyKeys(pool, time.Now), RateLimit: httpapi.RateLimit{Requests: cfg.RateLimit},
-		Ready: map[string]httpapi.ReadinessCheck{
-			"database":    func(ctx context.Context) error { return pool.Ping(ctx) },
-			"event store": storeReady,
-			"projections": readModels.projectionsReady,
-			"shutdown": func(context.Context) error {
-				if stopping.Load() {
-					return errors.New("the service is stopping")
-				}
-				return nil
-			},
+	deps := wiring.HTTPPorts(cmds, queries, projections.NewHistory(pool, store))
+	deps.Reports = bus.NewReportPublisher(publisher, intake) // the webhook's reports go through the queues
+	deps.TrustedGateway = cfg.TrustedGateway
+	deps.WaitFor, deps.APIKeys, deps.WebhookSecrets, deps.Log = readModels.WaitFor, cfg.APIKeys, cfg.webhookSecrets(), log
+	deps.IdempotencyKeys = postgres.NewIdempotencyKeys(pool, time.Now)
+	deps.RateLimit = httpapi.RateLimit{Requests: cfg.RateLimit}
+	deps.Ready = map[string]httpapi.ReadinessCheck{
+		"database":    func(ctx context.Context) error { return pool.Ping(ctx) },
+		"event store": storeReady,
+		"projections": readModels.projectionsReady,
+		"shutdown": func(context.Context) error {
+			if stopping.Load() {
+				return errors.New("the service is stopping")
+			}
+			return nil
 		},
-		Degraded: map[string]httpapi.ReadinessCheck{"quarantine": queries.QuarantineCheck},
-	})
+	}
+	deps.Degraded = map[string]httpapi.ReadinessCheck{"quarantine": queries.QuarantineCheck}
+	api := httpapi.NewHandler(deps)
 	mux := http.NewServeMux()
 	mux.Handle("/metrics", promhttp.HandlerFor(metrics, promhttp.HandlerOpts{}))
 	mux.Handle("/", api)
@@ -198,15 +196,7 @@ func restarting(log *slog.Logger, name string, part func(context.Context) error)
 // openEventStore opens EventStoreDB when EVENTSTORE_URL is set, else the
 // Postgres event store on pool. Read models and checkpoints stay in Postgres.
 func openEventStore(cfg Config, pool *pgxpool.Pool) (eventstore.Store, func(), httpapi.ReadinessCheck, error) {
-	if cfg.EventStoreURL == "" {
-		store := postgres.NewEventStore(pool)
-		return store, store.Close, func(ctx context.Context) error { return pool.Ping(ctx) }, nil
-	}
-	store, err := eventstoredb.New(eventstoredb.Config{URL: cfg.EventStoreURL})
-	if err != nil {
-		return nil, nil, nil, fmt.Errorf("EVENTSTORE_URL: %w", err)
-	}
-	return store, func() { _ = store.Close() }, store.Ping, nil
+	return wiring.OpenEventStore(cfg.EventStoreURL, pool)
 }
 
 // openDatabase connects to Postgres and applies the migrations when asked.

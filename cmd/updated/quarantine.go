@@ -4,11 +4,10 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"text/tabwriter"
-	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"github.com/updateservice/updateservice/internal/wiring"
 	"github.com/updateservice/updateservice/projections"
 )
 
@@ -49,7 +48,7 @@ func quarantineCommand(ctx context.Context, args []string, getenv func(string) s
 	if err != nil {
 		return fmt.Errorf("quarantine retry: %w", err)
 	}
-	fmt.Fprintf(stdout, "%d marked for retry: the service retries them within a few seconds (see `updated quarantine list` and /readyz)\n", n)
+	fmt.Fprintln(stdout, wiring.RetryMessage(n, "updated"))
 	return nil
 }
 
@@ -59,18 +58,5 @@ func listQuarantine(ctx context.Context, queries *projections.Queries, stdout io
 	if err != nil {
 		return fmt.Errorf("quarantine list: %w", err)
 	}
-	if len(entries) == 0 {
-		fmt.Fprintln(stdout, "the quarantine is empty")
-		return nil
-	}
-	w := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(w, "ID\tRUNNER\tWHAT\tQUARANTINED\tRETRY\tREASON")
-	for _, e := range entries {
-		retry := "-"
-		if !e.RetryRequested.IsZero() {
-			retry = "requested " + e.RetryRequested.UTC().Format(time.RFC3339)
-		}
-		fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%s\n", e.ID, e.Runner, e.What, e.At.UTC().Format(time.RFC3339), retry, e.Reason)
-	}
-	return w.Flush()
+	return wiring.PrintQuarantine(stdout, entries)
 }

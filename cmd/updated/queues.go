@@ -4,11 +4,11 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
-	"strings"
 
 	"github.com/updateservice/updateservice/adapters/bus"
 	"github.com/updateservice/updateservice/commands"
 	"github.com/updateservice/updateservice/domain"
+	"github.com/updateservice/updateservice/internal/wiring"
 	"github.com/updateservice/updateservice/projections"
 )
 
@@ -18,13 +18,7 @@ func openBus(cfg Config, log *slog.Logger) (*bus.PubSub, error) {
 	if cfg.KafkaHost == "" {
 		return bus.NewInProcess(log), nil
 	}
-	var brokers []string
-	for _, b := range strings.Split(cfg.KafkaHost, ",") {
-		if b = strings.TrimSpace(b); b != "" {
-			brokers = append(brokers, b)
-		}
-	}
-	ps, err := bus.NewKafka(brokers, bus.KafkaConfig{ClientID: "update-service"}, log)
+	ps, err := bus.NewKafka(wiring.KafkaBrokers(cfg.KafkaHost), bus.KafkaConfig{ClientID: "update-service"}, log)
 	if err != nil {
 		return nil, fmt.Errorf("KAFKA_HOST: %w", err)
 	}

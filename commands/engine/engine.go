@@ -66,16 +66,6 @@ type ManifestQueue interface {
 	SendManifests(ctx context.Context, account domain.AccountID, campaign domain.CampaignID, devices []domain.DeviceID) (commands.Result, error)
 }
 
-// Option configures an Engine.
-type Option func(*Engine)
-
-// WithTimeoutClock measures device silence by clock instead of the wall
-// clock: commands.Intake's, which stays behind while reports wait to be
-// recorded, so that no device times out because the service lags.
-func WithTimeoutClock(clock func() time.Time) Option {
-	return func(e *Engine) { e.timeoutClock = clock }
-}
-
 // Source is the global order of events.
 type Source interface {
 	SubscribeAll(ctx context.Context, after eventstore.Position) (eventstore.Subscription, error)
@@ -149,7 +139,7 @@ type Engine struct {
 	waitFor func(ctx context.Context, pos eventstore.Position) error
 	now     func() time.Time
 
-	timeoutClock func() time.Time // silence is measured by it; default now
+	timeoutClock func() time.Time // silence is measured by it
 
 	started time.Time // when Run began: timeouts count from then at the earliest
 
@@ -164,14 +154,14 @@ type Engine struct {
 }
 
 // New returns an engine. waitFor blocks until the read models reflect a
-// position (the projection runner's WaitFor).
+// position (the projection runner's WaitFor). now is the engine's clock;
+// timeoutClock measures device silence: in the service commands.Intake's
+// clock, which stays behind while reports wait to be recorded, so that no
+// device times out because the service lags. It is an argument, not an
+// option, so that wiring cannot forget it.
 func New(cfg Config, cmds Commands, reads Reads, queue ManifestQueue, source Source,
-	waitFor func(ctx context.Context, pos eventstore.Position) error, now func() time.Time, opts ...Option) *Engine {
-	e := &Engine{cfg: cfg.withDefaults(), cmds: cmds, reads: reads, queue: queue, source: source,
-		waitFor: waitFor, now: now, timeoutClock: now, drivers: map[domain.CampaignID]*driver{},
+	waitFor func(ctx context.Context, pos eventstore.Position) error, now, timeoutClock func() time.Time) *Engine {
+	return &Engine{cfg: cfg.withDefaults(), cmds: cmds, reads: reads, queue: queue, source: source,
+		waitFor: waitFor, now: now, timeoutClock: timeoutClock, drivers: map[domain.CampaignID]*driver{},
 		quarantined: map[domain.CampaignID]bool{}, retrying: map[domain.CampaignID]bool{}}
-	for _, o := range opts {
-		o(e)
-	}
-	return e
 }

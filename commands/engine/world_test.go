@@ -53,7 +53,7 @@ func newWorld(t *testing.T, cfg engine.Config) *world {
 // the event store and the read model hold, as after a restart.
 func (w *world) start() {
 	w.engine = engine.New(w.cfg, w.h, w.reads, sendQueue{w.h, w.devices, w}, w.store,
-		func(context.Context, eventstore.Position) error { return nil }, w.clock.Now, engine.WithTimeoutClock(w.silence.Now))
+		func(context.Context, eventstore.Position) error { return nil }, w.clock.Now, w.silence.Now)
 	ctx, stop := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	e := w.engine

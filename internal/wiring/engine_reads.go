@@ -1,5 +1,7 @@
 // Package wiring holds the glue that more than one binary (cmd/updated,
-// cmd/bench) and the stack tests wire alike, so that it is written once.
+// cmd/updatectl, cmd/bench) and the stack tests wire alike, so that it is
+// written once: the engine's reads, the database settings, the choice of
+// event store, the quarantine table.
 // Like cmd/, it may know every layer.
 package wiring
 

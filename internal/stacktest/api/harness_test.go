@@ -19,6 +19,7 @@ import (
 	"github.com/updateservice/updateservice/commands"
 	"github.com/updateservice/updateservice/domain"
 	"github.com/updateservice/updateservice/domain/eventstore"
+	"github.com/updateservice/updateservice/internal/wiring"
 	"github.com/updateservice/updateservice/projections"
 )
 
@@ -75,17 +76,11 @@ func newPausedAPI(t *testing.T, options ...func(*httpapi.Deps)) *api {
 	})
 	t.Cleanup(cancel)
 	cmds, queries := commands.New(store, time.Now), projections.NewQueries(pool)
-	deps := httpapi.Deps{
-		Campaigns: cmds, CampaignReads: queries, Statistics: queries, Metadata: queries,
-		Updates: cmds, UpdateReads: queries, CampaignerReads: queries,
-		Devices: cmds, DeviceReads: queries, Manifests: cmds, ManifestReads: queries,
-		Connector: cmds, Reports: cmds,
-		WaitFor: runner.WaitFor,
-		APIKeys: map[string]httpapi.Grant{acmeKey: {Account: "acme"}, globexKey: {Account: "globex"}},
-		Log:     slog.New(slog.NewTextHandler(io.Discard, nil)),
-
-		IdempotencyKeys: postgres.NewIdempotencyKeys(pool, time.Now),
-	}
+	deps := wiring.HTTPPorts(cmds, queries, projections.NewHistory(pool, store))
+	deps.WaitFor = runner.WaitFor
+	deps.APIKeys = map[string]httpapi.Grant{acmeKey: {Account: "acme"}, globexKey: {Account: "globex"}}
+	deps.Log = slog.New(slog.NewTextHandler(io.Discard, nil))
+	deps.IdempotencyKeys = postgres.NewIdempotencyKeys(pool, time.Now)
 	for _, o := range options {
 		o(&deps)
 	}

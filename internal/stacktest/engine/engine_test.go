@@ -60,7 +60,7 @@ func newWorldWith(t *testing.T, cfg engine.Config, wrap func(engine.Reads) engin
 	w.devices = &fakeDevices{h: w.h, ctx: ctx}
 	// One engine, run again after each stop, as the service runs it again
 	// after a failure.
-	e := engine.New(cfg, w.h, wrap(w.reads), sendQueue{w.h, w.devices}, store, w.runner.WaitFor, time.Now)
+	e := engine.New(cfg, w.h, wrap(w.reads), sendQueue{w.h, w.devices}, store, w.runner.WaitFor, time.Now, time.Now)
 	w.engine = e
 	w.start = func() {
 		engineCtx, stopEngine := context.WithCancel(ctx)

@@ -1,0 +1,96 @@
+package projections
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/updateservice/updateservice/domain"
+)
+
+// StatisticsAsOf are a campaign's Pelion statistics as they were at an
+// instant: the four summaries in summary order, and every event type
+// counted by then in summary, then event type order.
+type StatisticsAsOf struct {
+	Summaries  []SummaryStatistic
+	EventTypes []EventTypeStatistic
+}
+
+// StatisticsAsOf returns one of the account's campaigns' statistics as
+// they were at an instant. Statistics count every device fact, not only
+// the last: the campaign's device rows up to the instant go, in the global
+// order, through the statistics projection's own counting.
+func (h *History) StatisticsAsOf(ctx context.Context, account domain.AccountID, campaign domain.CampaignID, at time.Time) (StatisticsAsOf, error) {
+	f, err := h.fold(ctx, account, campaign, at)
+	if err != nil {
+		return StatisticsAsOf{}, fmt.Errorf("projections.StatisticsAsOf: %w", err)
+	}
+	s, err := h.statistics(ctx, f, at)
+	if err != nil {
+		return StatisticsAsOf{}, fmt.Errorf("projections.StatisticsAsOf: %w", err)
+	}
+	return s, nil
+}
+
+func (h *History) statistics(ctx context.Context, f campaignAsOf, at time.Time) (StatisticsAsOf, error) {
+	rows, err := h.pool.Query(ctx, `SELECT update_state, skip_reason, coalesce(result_code, 0), event_at
+		FROM campaign_history WHERE campaign_id = $1 AND device_id IS NOT NULL AND recorded_at <= $2
+		ORDER BY commit_position, prepare_position`, f.row.ID, at)
+	if err != nil {
+		return StatisticsAsOf{}, err
+	}
+	p := f.models.statistics // holds the creation's four summaries at zero
+	env := envelope{accountID: domain.AccountID(f.row.AccountID)}
+	campaign := domain.CampaignID(f.row.ID)
+	var state domain.UpdateState
+	var skip domain.SkipReason
+	var code int
+	var eventAt time.Time
+	_, err = pgx.ForEachRow(rows, []any{&state, &skip, &code, &eventAt}, func() error {
+		return p.count(env, campaign, state, skip, code, eventAt)
+	})
+	if err != nil {
+		return StatisticsAsOf{}, err
+	}
+	summaries, eventTypes := p.rows()
+	out := StatisticsAsOf{Summaries: []SummaryStatistic{}, EventTypes: []EventTypeStatistic{}}
+	for _, s := range summaries {
+		out.Summaries = append(out.Summaries, SummaryStatistic{CampaignID: campaign, SummaryStatus: s.SummaryStatus,
+			Count: s.Count, CreatedAt: roundAsFromJSON(s.CreatedAt), UpdatedAt: roundAsFromJSON(s.UpdatedAt)})
+	}
+	for _, e := range eventTypes {
+		out.EventTypes = append(out.EventTypes, EventTypeStatistic{CampaignID: campaign, SummaryStatus: e.SummaryStatus,
+			EventType: e.EventType, Description: e.Description, Count: e.Count,
+			CreatedAt: roundAsFromJSON(e.CreatedAt), UpdatedAt: roundAsFromJSON(e.UpdatedAt)})
+	}
+	return out, nil
+}
+
+// CampaignerStatsAsOf returns Campaigner's statistics of one of the
+// account's campaigns as they were at an instant, from the counters and
+// the fail event types as of then, as CampaignerStats does from the live
+// ones.
+func (h *History) CampaignerStatsAsOf(ctx context.Context, account domain.AccountID, campaign domain.CampaignID, at time.Time) (CampaignerStats, error) {
+	const op = "projections.CampaignerStatsAsOf"
+	f, err := h.fold(ctx, account, campaign, at)
+	if err != nil {
+		return CampaignerStats{}, fmt.Errorf("%s: %w", op, err)
+	}
+	k, err := h.counters(ctx, f, at)
+	if err != nil {
+		return CampaignerStats{}, fmt.Errorf("%s: %w", op, err)
+	}
+	s, err := h.statistics(ctx, f, at)
+	if err != nil {
+		return CampaignerStats{}, fmt.Errorf("%s: %w", op, err)
+	}
+	var fails []EventTypeStatistic
+	for _, e := range s.EventTypes {
+		if e.SummaryStatus == SummaryFail {
+			fails = append(fails, e)
+		}
+	}
+	return campaignerStatsOf(campaign, domain.CampaignStatus(f.row.CampaignerStatus), k, fails), nil
+}
