@@ -1,6 +1,7 @@
 package projections
 
 import (
+	"errors"
 	"fmt"
 
 	"github.com/updateservice/updateservice/domain"
@@ -37,9 +38,8 @@ func (m *readModels) applyCampaign(env envelope) error {
 	switch e := env.event.(type) {
 	case domain.CampaignCreated:
 		m.campaigns.OnCampaignCreated(env, e)
-		m.counters.OnCampaignCreated(env, e)
 		m.statistics.OnCampaignCreated(env, e)
-		return nil
+		return m.counters.apply(env)
 	case domain.CampaignEdited:
 		return m.campaigns.OnCampaignEdited(env, e)
 	case domain.CampaignStartRequested:
@@ -87,21 +87,19 @@ func (m *readModels) applyDevice(env envelope) error {
 		// The record copies the catalog as it was at the enrolment.
 		m.metadata.OnDeviceEnrolled(env, e, m.devices.catalogEntry(env))
 		m.history.OnDeviceEnrolled(env, e)
-		m.counters.OnDeviceEnrolled(env, e)
 		m.devices.OnDeviceEnrolled(env, e)
-		return m.statistics.OnDeviceEnrolled(env, e)
+		return errors.Join(m.counters.apply(env), m.statistics.OnDeviceEnrolled(env, e))
 	case domain.DeviceSkipped:
 		m.metadata.OnDeviceSkipped(env, e, m.devices.catalogEntry(env))
 		m.history.OnDeviceSkipped(env, e)
-		m.counters.OnDeviceSkipped(env, e)
-		return m.statistics.OnDeviceSkipped(env, e)
+		return errors.Join(m.counters.apply(env), m.statistics.OnDeviceSkipped(env, e))
 	case domain.DeviceUpdateStateChanged:
 		// Metadata first: it checks From against the record, which keeps
 		// the counters consistent with the records.
 		if err := m.metadata.OnDeviceUpdateStateChanged(env, e); err != nil {
 			return err
 		}
-		if err := m.counters.OnDeviceUpdateStateChanged(env, e); err != nil {
+		if err := m.counters.apply(env); err != nil {
 			return err
 		}
 		m.devices.OnDeviceUpdateStateChanged(env, e)

@@ -86,6 +86,22 @@ func (p *campaignCountersProjection) OnDeviceUpdateStateChanged(env envelope, e 
 	return nil
 }
 
+// apply hands the projection the events that move counters; the runner
+// and CounterFold both go through it, so that they count alike.
+func (p *campaignCountersProjection) apply(env envelope) error {
+	switch e := env.event.(type) {
+	case domain.CampaignCreated:
+		p.OnCampaignCreated(env, e)
+	case domain.DeviceEnrolled:
+		p.OnDeviceEnrolled(env, e)
+	case domain.DeviceSkipped:
+		p.OnDeviceSkipped(env, e)
+	case domain.DeviceUpdateStateChanged:
+		return p.OnDeviceUpdateStateChanged(env, e)
+	}
+	return nil
+}
+
 func (p *campaignCountersProjection) delta(campaign domain.CampaignID, account domain.AccountID, at time.Time) *counterDelta {
 	d := p.deltas[campaign]
 	if d == nil {

@@ -62,13 +62,8 @@ func eventTypeObject(e projections.EventTypeStatistic) eventTypeJSON {
 
 // metricsJSON is Pelion's deprecated campaign metrics object.
 type metricsJSON struct {
-	Object       string    `json:"object"`
-	TotalCount   int64     `json:"total_count"`
-	SuccessCount int64     `json:"success_count"`
-	FailedCount  int64     `json:"failed_count"`
-	PendingCount int64     `json:"pending_count"`
-	SkippedCount int64     `json:"skipped_count"`
-	CreatedAt    time.Time `json:"created_at"`
+	Object string `json:"object"`
+	projections.Metrics
 }
 
 // listStatistics answers a campaign's four summaries.
@@ -130,7 +125,7 @@ func (d Deps) getMetrics(w http.ResponseWriter, r *http.Request) {
 }
 
 func metricsObject(k projections.Counters) metricsJSON {
-	return metricsJSON{Object: "update-campaign-metrics", TotalCount: k.Targeted, SuccessCount: k.Deployed,
-		FailedCount: k.FailedTotal, PendingCount: k.Pending + k.InProgress, SkippedCount: k.Skipped + k.Rejected,
-		CreatedAt: utc(k.UpdatedAt)}
+	m := k.Metrics()
+	m.At = utc(m.At)
+	return metricsJSON{Object: "update-campaign-metrics", Metrics: m}
 }

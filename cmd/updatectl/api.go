@@ -78,12 +78,19 @@ func (s subject) path() string {
 	return "/v3/devices/" + url.PathEscape(s.ID) + "/events"
 }
 
-// history calls each with every entry of s's history after the position
-// after, in order, as the API sends it (raw) and decoded, reading pages
-// of limit entries.
-func (c apiClient) history(ctx context.Context, s subject, after string, limit int, each func(raw json.RawMessage, e historyEntry) error) error {
+// historyQuery bounds a history read: after a position, recorded at or
+// before an instant (the zero time does not bound), in pages of limit.
+type historyQuery struct {
+	after string
+	to    time.Time
+	limit int
+}
+
+// history calls each with every entry of s's history that q keeps, in
+// order, as the API sends it (raw) and decoded.
+func (c apiClient) history(ctx context.Context, s subject, q historyQuery, each func(raw json.RawMessage, e historyEntry) error) error {
 	for {
-		page, err := c.page(ctx, s, after, limit)
+		page, err := c.page(ctx, s, q)
 		if err != nil {
 			return err
 		}
@@ -95,7 +102,7 @@ func (c apiClient) history(ctx context.Context, s subject, after string, limit i
 			if err := each(raw, e); err != nil {
 				return err
 			}
-			after = e.Position
+			q.after = e.Position
 		}
 		if !page.HasMore || len(page.Data) == 0 {
 			return nil
@@ -103,24 +110,37 @@ func (c apiClient) history(ctx context.Context, s subject, after string, limit i
 	}
 }
 
-func (c apiClient) page(ctx context.Context, s subject, after string, limit int) (historyPage, error) {
-	q := url.Values{"limit": {strconv.Itoa(limit)}}
-	if after != "" {
-		q.Set("after", after)
+func (c apiClient) page(ctx context.Context, s subject, hq historyQuery) (historyPage, error) {
+	q := url.Values{"limit": {strconv.Itoa(hq.limit)}}
+	if hq.after != "" {
+		q.Set("after", hq.after)
 	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, c.base+s.path()+"?"+q.Encode(), nil)
-	if err != nil {
+	if !hq.to.IsZero() {
+		q.Set("recorded_at__lte", hq.to.UTC().Format(time.RFC3339Nano))
+	}
+	var page historyPage
+	if err := c.get(ctx, s.path(), q, &page); err != nil {
 		return historyPage{}, err
+	}
+	return page, nil
+}
+
+// get reads path?q with the key into v; an answer other than 200 is an
+// error with the API's message.
+func (c apiClient) get(ctx context.Context, path string, q url.Values, v any) error {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, c.base+path+"?"+q.Encode(), nil)
+	if err != nil {
+		return err
 	}
 	req.Header.Set("Authorization", "Bearer "+c.key)
 	resp, err := c.http.Do(req)
 	if err != nil {
-		return historyPage{}, err
+		return err
 	}
 	defer resp.Body.Close()
 	body, err := io.ReadAll(io.LimitReader(resp.Body, 64<<20))
 	if err != nil {
-		return historyPage{}, err
+		return err
 	}
 	if resp.StatusCode != http.StatusOK {
 		var apiErr struct {
@@ -131,11 +151,10 @@ func (c apiClient) page(ctx context.Context, s subject, after string, limit int)
 		if resp.StatusCode == http.StatusUnauthorized {
 			hint = " (check UPDATE_SERVICE_KEY or --key)"
 		}
-		return historyPage{}, fmt.Errorf("GET %s: %s: %s%s", s.path(), resp.Status, apiErr.Message, hint)
+		return fmt.Errorf("GET %s: %s: %s%s", path, resp.Status, apiErr.Message, hint)
 	}
-	var page historyPage
-	if err := json.Unmarshal(body, &page); err != nil {
-		return historyPage{}, fmt.Errorf("GET %s: not a page of events: %w", s.path(), err)
+	if err := json.Unmarshal(body, v); err != nil {
+		return fmt.Errorf("GET %s: an answer that is not the object expected: %w", path, err)
 	}
-	return page, nil
+	return nil
 }

@@ -30,7 +30,7 @@ func usagef(format string, args ...any) error {
 var errDifferences = errors.New("the read models differ from a rebuild (see above)")
 
 // errExportProblems says verify-export found problems, already printed.
-var errExportProblems = errors.New("the export does not match the service's history (see above)")
+var errExportProblems = errors.New("the export has problems or its counters differ (see above)")
 
 func exitCode(err error) int {
 	var usage usageError

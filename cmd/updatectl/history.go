@@ -48,7 +48,7 @@ service's history API (UPDATE_SERVICE_API, UPDATE_SERVICE_KEY).`,
 			if e.output == "table" {
 				fmt.Fprintln(w, "POSITION\tRECORDED_AT\tTYPE\tSTREAM\tREVISION\tDATA")
 			}
-			err = c.history(cmd.Context(), s, f.after, f.limit, func(_ json.RawMessage, h historyEntry) error {
+			err = c.history(cmd.Context(), s, historyQuery{after: f.after, limit: f.limit}, func(_ json.RawMessage, h historyEntry) error {
 				if e.output == "json" {
 					entries = append(entries, h)
 					return nil

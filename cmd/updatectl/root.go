@@ -37,10 +37,12 @@ It reads the service's configuration variables:
   DB_URL (or DATABASE_URL), DB_USER, DB_PASSWORD   the service's Postgres (replay, rebuild, quarantine)
   EVENTSTORE_URL    EventStoreDB, when the service keeps its events there (replay, rebuild)
   KAFKA_HOST        Kafka bootstrap servers (send)
-  UPDATE_SERVICE_API, UPDATE_SERVICE_KEY   the service's API and an API key (history, export)
+  UPDATE_SERVICE_API, UPDATE_SERVICE_KEY   the service's API and an API key (history, export, verify-export --compare-live)
 
 Exit codes: 0 done; 1 failed, or differences found (replay --verify), or
-invalid input (send); 2 wrong command line or configuration (nothing done).`
+invalid input (send), or an export out of order or whose recounted counters
+differ from its header's (verify-export); 2 wrong command line or
+configuration (nothing done).`
 
 func newRootCommand(e *env) *cobra.Command {
 	root := &cobra.Command{
