@@ -29,7 +29,7 @@ type envelope struct {
 	// metaAccount is the account the event's metadata names: campaign
 	// streams name no account.
 	metaAccount domain.AccountID
-	updateID   domain.UpdateID
+	updateID    domain.UpdateID
 }
 
 // decode turns a stored event into an envelope. An unknown type, bad data
