@@ -13,7 +13,7 @@ import (
 //     filter, strategy one-shot (default) or continuous, autostop (default
 //     true) and autostop_success_percent 0–100 (default 100).
 //  2. In draft every field can be edited; in every later phase but deleted
-//     only name and description: an edit changing anything else is invalid.
+//     only name, description and metadata: an edit changing anything else is invalid.
 //     An edit that changes nothing records nothing.
 //  3. Only a draft starts. A start goes to awaiting_approval when approval is
 //     required; otherwise to timed (state scheduled) when `when` is after now,
@@ -42,6 +42,9 @@ import (
 //  9. A stopped campaign is never restarted; it can only be archived.
 //  10. Only a draft is deleted; a deleted campaign answers every behaviour as
 //     not found, as the API does.
+//  11. A campaign made through Campaigner's API also has an update, device
+//     groups, metadata and a consent setting: rules 11–13 are in
+//     campaign_campaigner.go.
 type Campaign struct {
 	root
 	id                CampaignID

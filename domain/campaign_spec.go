@@ -3,6 +3,7 @@ package domain
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 )
@@ -20,6 +21,11 @@ type CampaignSpec struct {
 	Autostop               *bool
 	AutostopSuccessPercent *float64
 	When                   *time.Time
+	// The Campaigner fields (see campaign_campaigner.go).
+	UpdateID        UpdateID
+	Groups          []string
+	Metadata        []CampaignMetadata
+	ConsentRequired bool
 }
 
 // CampaignEdit lists the fields a user changes; a nil field keeps its value.
@@ -35,6 +41,8 @@ type CampaignEdit struct {
 	Autostop               *bool
 	AutostopSuccessPercent *float64
 	When                   *time.Time
+	// Metadata replaces the Campaigner metadata (in any phase).
+	Metadata *[]CampaignMetadata
 }
 
 // campaignSettings are a campaign's user-set fields with defaults applied.
@@ -49,6 +57,7 @@ type campaignSettings struct {
 	autostop         bool
 	autostopPercent  float64
 	when             time.Time
+	campaigner       campaignerSettings
 }
 
 // Edit changes the campaign's user-set fields (rule 2).
@@ -87,6 +96,7 @@ func (s CampaignSpec) settings() campaignSettings {
 	if s.When != nil {
 		out.when = *s.When
 	}
+	out.campaigner = campaignerSettings{update: s.UpdateID, groups: normalGroups(s.Groups), metadata: s.Metadata, consent: s.ConsentRequired}
 	return out
 }
 
@@ -101,6 +111,7 @@ func (e CampaignEdit) applyTo(s campaignSettings) campaignSettings {
 	set(&s.autostop, e.Autostop)
 	set(&s.autostopPercent, e.AutostopSuccessPercent)
 	set(&s.when, e.When)
+	set(&s.campaigner.metadata, e.Metadata)
 	return s
 }
 
@@ -137,7 +148,7 @@ func (s campaignSettings) problems() []error {
 	if !(s.autostopPercent >= 0 && s.autostopPercent <= 100) {
 		problems = append(problems, InvalidError{Field: "autostop_success_percent", Reason: fmt.Sprintf("%v is not between 0 and 100", s.autostopPercent)})
 	}
-	return problems
+	return append(problems, s.campaigner.problems()...)
 }
 
 // lockedChange names the first field outside name and description that
@@ -158,13 +169,16 @@ func (s campaignSettings) lockedChange(next campaignSettings) string {
 		return "autostop_success_percent"
 	case !s.when.Equal(next.when):
 		return "when"
+	case s.campaigner.lockedChange(next.campaigner) != "":
+		return s.campaigner.lockedChange(next.campaigner)
 	}
 	return ""
 }
 
 // equal reports whether two settings hold the same values.
 func (s campaignSettings) equal(o campaignSettings) bool {
-	return s.name == o.name && s.description == o.description && s.lockedChange(o) == ""
+	return s.name == o.name && s.description == o.description && s.lockedChange(o) == "" &&
+		slices.Equal(s.campaigner.metadata, o.campaigner.metadata)
 }
 
 // whenPtr is the event form of when: nil when the campaign has no start time.
@@ -181,14 +195,16 @@ func (s campaignSettings) created(id CampaignID, account AccountID, at time.Time
 	return CampaignCreated{CampaignID: id, AccountID: account, CampaignName: s.name,
 		Description: s.description, ManifestID: s.manifest, DeviceFilter: s.filter,
 		Strategy: string(s.strategy), ApprovalRequired: s.approvalRequired, Autostop: s.autostop,
-		AutostopSuccessPercent: s.autostopPercent, When: s.whenPtr(), At: at}
+		AutostopSuccessPercent: s.autostopPercent, When: s.whenPtr(), UpdateID: s.campaigner.update,
+		Groups: s.campaigner.groups, Metadata: s.campaigner.metadata, ConsentRequired: s.campaigner.consent, At: at}
 }
 
 // edited is the event recording these settings as the campaign's new ones.
 func (s campaignSettings) edited(at time.Time) CampaignEdited {
 	return CampaignEdited{CampaignName: s.name, Description: s.description, ManifestID: s.manifest,
 		DeviceFilter: s.filter, Strategy: string(s.strategy), ApprovalRequired: s.approvalRequired,
-		Autostop: s.autostop, AutostopSuccessPercent: s.autostopPercent, When: s.whenPtr(), At: at}
+		Autostop: s.autostop, AutostopSuccessPercent: s.autostopPercent, When: s.whenPtr(), UpdateID: s.campaigner.update,
+		Groups: s.campaigner.groups, Metadata: s.campaigner.metadata, ConsentRequired: s.campaigner.consent, At: at}
 }
 
 // settingsOfCreated reads the settings a CampaignCreated recorded.
@@ -196,14 +212,16 @@ func settingsOfCreated(e CampaignCreated) campaignSettings {
 	return settingsOfEdited(CampaignEdited{CampaignName: e.CampaignName, Description: e.Description,
 		ManifestID: e.ManifestID, DeviceFilter: e.DeviceFilter, Strategy: e.Strategy,
 		ApprovalRequired: e.ApprovalRequired, Autostop: e.Autostop,
-		AutostopSuccessPercent: e.AutostopSuccessPercent, When: e.When})
+		AutostopSuccessPercent: e.AutostopSuccessPercent, When: e.When, UpdateID: e.UpdateID, Groups: e.Groups,
+		Metadata: e.Metadata, ConsentRequired: e.ConsentRequired})
 }
 
 // settingsOfEdited reads the settings a CampaignEdited recorded.
 func settingsOfEdited(e CampaignEdited) campaignSettings {
 	s := campaignSettings{name: e.CampaignName, description: e.Description, manifest: e.ManifestID,
 		filter: e.DeviceFilter, strategy: Strategy(e.Strategy), approvalRequired: e.ApprovalRequired,
-		autostop: e.Autostop, autostopPercent: e.AutostopSuccessPercent}
+		autostop: e.Autostop, autostopPercent: e.AutostopSuccessPercent,
+		campaigner: campaignerSettings{update: e.UpdateID, groups: e.Groups, metadata: e.Metadata, consent: e.ConsentRequired}}
 	set(&s.when, e.When)
 	return s
 }

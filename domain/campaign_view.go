@@ -108,18 +108,23 @@ func (c *Campaign) StoppedAt() time.Time { return c.stoppedAt }
 // ArchivedAt returns when the campaign was archived, or the zero time.
 func (c *Campaign) ArchivedAt() time.Time { return c.archivedAt }
 
-// Status returns Campaigner's view of the campaign: prepared before its
-// pipeline starts, launched while it runs or stops, finished when it ended
-// deployed or autostopped, cancelled when it ended any other way. An
-// archived campaign keeps the status it stopped with.
-func (c *Campaign) Status() CampaignStatus {
-	switch c.phase {
+// Status returns Campaigner's view of the campaign (CampaignerStatusOf).
+func (c *Campaign) Status() CampaignStatus { return CampaignerStatusOf(c.phase, c.state) }
+
+// CampaignerStatusOf maps a campaign's phase and legacy state onto
+// Campaigner's status: prepared before its pipeline starts, launched while
+// it runs or stops, finished when it ended deployed or autostopped,
+// cancelled when it ended any other way. An archived campaign keeps the
+// status it stopped with. The read models and the aggregate both use it,
+// so the API's two faces never disagree.
+func CampaignerStatusOf(phase Phase, state State) CampaignStatus {
+	switch phase {
 	case PhaseDraft, PhaseAwaitingApproval, PhaseTimed:
 		return CampaignPrepared
 	case PhaseStarting, PhaseActive, PhaseStopping:
 		return CampaignLaunched
 	case PhaseStopped, PhaseArchived:
-		if c.state.Succeeded() {
+		if state.Succeeded() {
 			return CampaignFinished
 		}
 		return CampaignCancelled

@@ -33,7 +33,12 @@ type CampaignCreated struct {
 	Autostop               bool       `json:"autostop"`
 	AutostopSuccessPercent float64    `json:"autostop_success_percent"`
 	When                   *time.Time `json:"when,omitempty"`
-	At                     time.Time  `json:"at"`
+	// The Campaigner fields, absent from campaigns made through /v3.
+	UpdateID        UpdateID           `json:"update_id,omitempty"`
+	Groups          []string           `json:"groups,omitempty"`
+	Metadata        []CampaignMetadata `json:"metadata,omitempty"`
+	ConsentRequired bool               `json:"consent_required,omitempty"`
+	At              time.Time          `json:"at"`
 }
 
 // CampaignEdited records new values of a campaign's editable fields; in
@@ -48,7 +53,12 @@ type CampaignEdited struct {
 	Autostop               bool       `json:"autostop"`
 	AutostopSuccessPercent float64    `json:"autostop_success_percent"`
 	When                   *time.Time `json:"when,omitempty"`
-	At                     time.Time  `json:"at"`
+	// The Campaigner fields, absent from campaigns made through /v3.
+	UpdateID        UpdateID           `json:"update_id,omitempty"`
+	Groups          []string           `json:"groups,omitempty"`
+	Metadata        []CampaignMetadata `json:"metadata,omitempty"`
+	ConsentRequired bool               `json:"consent_required,omitempty"`
+	At              time.Time          `json:"at"`
 }
 
 // CampaignStartRequested records that a user asked to start the campaign.
@@ -285,6 +295,20 @@ type AccountManifestCounted struct {
 	At         time.Time  `json:"at"`
 }
 
+// Update events (stream update-<id>).
+
+// UpdateCreated records a new Campaigner update: its source (with the
+// built-in catalog, a manifest of the account) and its name.
+type UpdateCreated struct {
+	UpdateID    UpdateID  `json:"update_id"`
+	AccountID   AccountID `json:"account_id"`
+	SourceID    string    `json:"source_id"`
+	SourceType  string    `json:"source_type"`
+	UpdateName  string    `json:"name"`
+	Description string    `json:"description,omitempty"`
+	At          time.Time `json:"at"`
+}
+
 // The stable event type names.
 func (CampaignCreated) Name() string           { return "CampaignCreated" }
 func (CampaignEdited) Name() string            { return "CampaignEdited" }
@@ -315,6 +339,7 @@ func (AccountFirmwareLimitsSet) Name() string  { return "AccountFirmwareLimitsSe
 func (AccountQuotaReserved) Name() string      { return "AccountQuotaReserved" }
 func (AccountQuotaReleased) Name() string      { return "AccountQuotaReleased" }
 func (AccountManifestCounted) Name() string    { return "AccountManifestCounted" }
+func (UpdateCreated) Name() string             { return "UpdateCreated" }
 
 // eventTypes maps each stored event type name to a constructor of its Go
 // type, for decoding. Every event type must be listed here.
@@ -330,7 +355,7 @@ func init() {
 		DeviceSubscriptionChanged{}, DeviceEnrolled{}, DeviceSkipped{}, DeviceUpdateStateChanged{},
 		ManifestRegistered{}, ManifestDeleted{},
 		AccountCampaignLimitsSet{}, AccountFirmwareLimitsSet{}, AccountQuotaReserved{},
-		AccountQuotaReleased{}, AccountManifestCounted{},
+		AccountQuotaReleased{}, AccountManifestCounted{}, UpdateCreated{},
 	} {
 		registerEvent(e)
 	}

@@ -31,6 +31,7 @@ func TestEveryEventTypeDecodesToItself(t *testing.T) {
 		AccountFirmwareLimitsSet{AccountID: "acc1", MaxManifests: 2, MaxPayloadBytes: 9, At: at(1)},
 		AccountQuotaReserved{CampaignID: "c1", At: at(1)}, AccountQuotaReleased{CampaignID: "c1", At: at(1)},
 		AccountManifestCounted{ManifestID: "m1", Delta: -1, At: at(1)},
+		UpdateCreated{UpdateID: "u1", AccountID: "acme", SourceID: "m1", SourceType: "external", UpdateName: "fw 2", Description: "d", At: at(1)},
 	}
 	covered := map[string]bool{}
 	for _, e := range samples {

@@ -21,6 +21,9 @@ type DeviceID string
 // ManifestID identifies a firmware manifest.
 type ManifestID string
 
+// UpdateID identifies a Campaigner update.
+type UpdateID string
+
 // Stream name prefixes. They are part of the stored data: renaming one is a
 // migration, not a refactor.
 const (
@@ -28,6 +31,7 @@ const (
 	DeviceStreamPrefix   = "device-"
 	ManifestStreamPrefix = "manifest-"
 	AccountStreamPrefix  = "account-"
+	UpdateStreamPrefix   = "update-"
 )
 
 // CampaignStream names the stream that records a campaign's lifecycle and
@@ -45,6 +49,9 @@ func ManifestStream(id ManifestID) string { return ManifestStreamPrefix + string
 
 // AccountStream names the stream holding an account's limits and quota.
 func AccountStream(id AccountID) string { return AccountStreamPrefix + string(id) }
+
+// UpdateStream names the stream of a Campaigner update.
+func UpdateStream(id UpdateID) string { return UpdateStreamPrefix + string(id) }
 
 // validID reports whether s can be used as an id: non-empty, at most 128
 // bytes of valid UTF-8, free of control characters (the text rules) and of
@@ -84,6 +91,14 @@ func (id CampaignID) Validate() error {
 func (id ManifestID) Validate() error {
 	if !validID(string(id)) {
 		return InvalidError{Field: "manifest_id", Reason: fmt.Sprintf("%q is not a valid manifest id", id)}
+	}
+	return nil
+}
+
+// Validate checks an update id.
+func (id UpdateID) Validate() error {
+	if !validID(string(id)) {
+		return InvalidError{Field: "update_id", Reason: fmt.Sprintf("%q is not a valid update id", id)}
 	}
 	return nil
 }

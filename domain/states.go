@@ -130,15 +130,17 @@ func (s UpdateState) DeploymentState() string {
 }
 
 // CampaignerStatus maps the update state onto Campaigner's device status.
+// Our scheduled (the manifest write is recorded and about to be sent) is
+// Campaigner's accepted: the update is assigned to the device. Campaigner's
+// own scheduled means "awaiting the user's consent", which no state of ours
+// means yet.
 func (s UpdateState) CampaignerStatus() string {
 	switch s {
 	case UpdatePending:
 		return "requested"
 	case UpdateSkipped, UpdateRejected:
 		return "rejected"
-	case UpdateScheduled:
-		return "scheduled"
-	case UpdateUpdatedConnectorChannel, UpdateDownloading, UpdateInstalling:
+	case UpdateScheduled, UpdateUpdatedConnectorChannel, UpdateDownloading, UpdateInstalling:
 		return "accepted"
 	case UpdateDeployed:
 		return "successful"

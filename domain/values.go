@@ -95,3 +95,11 @@ func (s State) Final() bool {
 // Succeeded reports whether a campaign that ended in s did its job:
 // Campaigner calls it finished rather than cancelled.
 func (s State) Succeeded() bool { return s == StateDeployed || s == StateAutoStopped }
+
+// CampaignStatuses lists every Campaigner campaign status.
+var CampaignStatuses = []CampaignStatus{CampaignPrepared, CampaignLaunched, CampaignFinished, CampaignCancelled}
+
+// ParseCampaignStatus parses a Campaigner campaign status.
+func ParseCampaignStatus(s string) (CampaignStatus, error) {
+	return parseEnum("status", s, CampaignStatuses)
+}

@@ -22,6 +22,8 @@ func (m *readModels) apply(env envelope) error {
 		err = m.applyDevice(env)
 	case env.manifestID != "":
 		err = m.applyManifest(env)
+	case env.updateID != "":
+		err = m.applyUpdate(env)
 	default:
 		err = m.applyAccount(env)
 	}
@@ -118,6 +120,15 @@ func (m *readModels) applyManifest(env envelope) error {
 		return m.manifests.OnManifestDeleted(env, e)
 	}
 	return unhandled(env, "manifest")
+}
+
+func (m *readModels) applyUpdate(env envelope) error {
+	switch e := env.event.(type) {
+	case domain.UpdateCreated:
+		m.updates.OnUpdateCreated(env, e)
+		return nil
+	}
+	return unhandled(env, "update")
 }
 
 // applyAccount accepts the account events: limits and quota are the

@@ -2,34 +2,6 @@ package projections
 
 import "github.com/updateservice/updateservice/domain"
 
-// The Campaigner campaign statuses.
-const (
-	campaignerPrepared  = "prepared"
-	campaignerLaunched  = "launched"
-	campaignerFinished  = "finished"
-	campaignerCancelled = "cancelled"
-)
-
-// campaignerStatus maps a campaign's phase and legacy state onto
-// Campaigner's status: prepared before the start, launched until it stops,
-// then finished if it ran its course and cancelled otherwise.
-func campaignerStatus(phase domain.Phase, state domain.State) string {
-	switch phase {
-	case domain.PhaseDraft, domain.PhaseAwaitingApproval, domain.PhaseTimed:
-		return campaignerPrepared
-	case domain.PhaseStarting, domain.PhaseActive, domain.PhaseStopping:
-		return campaignerLaunched
-	case domain.PhaseStopped, domain.PhaseArchived:
-		if state == domain.StateDeployed || state == domain.StateAutoStopped {
-			return campaignerFinished
-		}
-		return campaignerCancelled
-	case domain.PhaseDeleted:
-		return campaignerCancelled
-	}
-	return campaignerPrepared
-}
-
 // stopReason is the autostop_reason text for how a campaign stopped: why
 // it stopped or failed to start. A campaign that deployed to every device
 // has no reason.

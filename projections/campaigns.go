@@ -9,34 +9,39 @@ import (
 
 // campaignRow is a row of the campaigns table; the json tags are its columns.
 type campaignRow struct {
-	ID                     string       `json:"id"`
-	AccountID              string       `json:"account_id"`
-	Name                   string       `json:"name"`
-	Description            string       `json:"description"`
-	RootManifestID         string       `json:"root_manifest_id"`
-	DeviceFilter           string       `json:"device_filter"`
-	Strategy               string       `json:"campaign_strategy"`
-	ApprovalRequired       bool         `json:"approval_required"`
-	Autostop               bool         `json:"autostop"`
-	AutostopSuccessPercent float64      `json:"autostop_success_percent"`
-	AutostopReason         string       `json:"autostop_reason"`
-	When                   *time.Time   `json:"when"`
-	Phase                  domain.Phase `json:"phase"`
-	State                  domain.State `json:"state"`
-	CampaignerStatus       string       `json:"campaigner_status"`
-	ManifestTimestamp      *time.Time   `json:"manifest_timestamp"`
-	BatchesProcessed       int          `json:"batches_processed"`
-	CreatedAt              time.Time    `json:"created_at"`
-	UpdatedAt              time.Time    `json:"updated_at"`
-	StartingAt             *time.Time   `json:"starting_at"`
-	StartedAt              *time.Time   `json:"started_at"`
-	ActiveAt               *time.Time   `json:"active_at"`
-	StoppingAt             *time.Time   `json:"stopping_at"`
-	StoppedAt              *time.Time   `json:"stopped_at"`
-	ArchivedAt             *time.Time   `json:"archived_at"`
-	DeletedAt              *time.Time   `json:"deleted_at"`
-	Finished               *time.Time   `json:"finished"`
-	Etag                   string       `json:"etag"`
+	ID                     string                `json:"id"`
+	AccountID              string                `json:"account_id"`
+	Name                   string                `json:"name"`
+	Description            string                `json:"description"`
+	RootManifestID         string                `json:"root_manifest_id"`
+	DeviceFilter           string                `json:"device_filter"`
+	Strategy               string                `json:"campaign_strategy"`
+	ApprovalRequired       bool                  `json:"approval_required"`
+	Autostop               bool                  `json:"autostop"`
+	AutostopSuccessPercent float64               `json:"autostop_success_percent"`
+	AutostopReason         string                `json:"autostop_reason"`
+	When                   *time.Time            `json:"when"`
+	Phase                  domain.Phase          `json:"phase"`
+	State                  domain.State          `json:"state"`
+	CampaignerStatus       domain.CampaignStatus `json:"campaigner_status"`
+	ManifestTimestamp      *time.Time            `json:"manifest_timestamp"`
+	BatchesProcessed       int                   `json:"batches_processed"`
+	CreatedAt              time.Time             `json:"created_at"`
+	UpdatedAt              time.Time             `json:"updated_at"`
+	StartingAt             *time.Time            `json:"starting_at"`
+	StartedAt              *time.Time            `json:"started_at"`
+	ActiveAt               *time.Time            `json:"active_at"`
+	StoppingAt             *time.Time            `json:"stopping_at"`
+	StoppedAt              *time.Time            `json:"stopped_at"`
+	ArchivedAt             *time.Time            `json:"archived_at"`
+	DeletedAt              *time.Time            `json:"deleted_at"`
+	Finished               *time.Time            `json:"finished"`
+	Etag                   string                `json:"etag"`
+	// The Campaigner fields (migration 008).
+	UpdateID        string                    `json:"update_id"`
+	Groups          []string                  `json:"groups"`
+	Metadata        []domain.CampaignMetadata `json:"metadata"`
+	ConsentRequired bool                      `json:"consent_required"`
 }
 
 var campaignsTable = newTableSpec[campaignRow]("campaigns", "id")
@@ -62,24 +67,26 @@ func (p *campaignsProjection) OnCampaignCreated(env envelope, e domain.CampaignC
 		State:     domain.StateDraft,
 		CreatedAt: at,
 	}
-	setEditable(r, e.CampaignName, e.Description, e.ManifestID, e.DeviceFilter, e.Strategy,
-		e.ApprovalRequired, e.Autostop, e.AutostopSuccessPercent, e.When)
+	setEditable(r, domain.CampaignEdited{CampaignName: e.CampaignName, Description: e.Description, ManifestID: e.ManifestID,
+		DeviceFilter: e.DeviceFilter, Strategy: e.Strategy, ApprovalRequired: e.ApprovalRequired, Autostop: e.Autostop,
+		AutostopSuccessPercent: e.AutostopSuccessPercent, When: e.When, UpdateID: e.UpdateID, Groups: e.Groups,
+		Metadata: e.Metadata, ConsentRequired: e.ConsentRequired})
 	stamp(r, env, at)
 	p.rows.put(r.ID, r)
 }
 
 // OnCampaignEdited copies the edited fields.
 func (p *campaignsProjection) OnCampaignEdited(env envelope, e domain.CampaignEdited) error {
-	return p.change(env, e.At, func(r *campaignRow) {
-		setEditable(r, e.CampaignName, e.Description, e.ManifestID, e.DeviceFilter, e.Strategy,
-			e.ApprovalRequired, e.Autostop, e.AutostopSuccessPercent, e.When)
-	})
+	return p.change(env, e.At, func(r *campaignRow) { setEditable(r, e) })
 }
 
-func setEditable(r *campaignRow, name, description string, manifest domain.ManifestID, filter, strategy string,
-	approval, autostop bool, percent float64, when *time.Time) {
-	r.Name, r.Description, r.RootManifestID, r.DeviceFilter, r.Strategy = name, description, string(manifest), filter, strategy
-	r.ApprovalRequired, r.Autostop, r.AutostopSuccessPercent, r.When = approval, autostop, percent, when
+// setEditable copies the settings a CampaignCreated or CampaignEdited
+// records. Groups and metadata are never NULL.
+func setEditable(r *campaignRow, e domain.CampaignEdited) {
+	r.Name, r.Description, r.RootManifestID, r.DeviceFilter, r.Strategy = e.CampaignName, e.Description, string(e.ManifestID), e.DeviceFilter, e.Strategy
+	r.ApprovalRequired, r.Autostop, r.AutostopSuccessPercent, r.When = e.ApprovalRequired, e.Autostop, e.AutostopSuccessPercent, e.When
+	r.UpdateID, r.Groups, r.Metadata = string(e.UpdateID), append([]string{}, e.Groups...), append([]domain.CampaignMetadata{}, e.Metadata...)
+	r.ConsentRequired = e.ConsentRequired
 }
 
 // OnCampaignStartRequested records when a user started the campaign
@@ -204,7 +211,7 @@ func (p *campaignsProjection) change(env envelope, eventAt time.Time, f func(*ca
 // etag, and Campaigner's status derived from the phase and state.
 func stamp(r *campaignRow, env envelope, eventAt time.Time) {
 	r.UpdatedAt, r.Etag = env.at(eventAt), env.etag()
-	r.CampaignerStatus = campaignerStatus(r.Phase, r.State)
+	r.CampaignerStatus = domain.CampaignerStatusOf(r.Phase, r.State)
 }
 
 // enterPhase sets the phase and the timestamp Pelion keeps for entering it.

@@ -29,6 +29,7 @@ var ReadModelTables = []ReadModelTable{
 	{"devices", []string{"account_id", "device_id"}},
 	{"manifests", []string{"id"}},
 	{"campaign_history", []string{"campaign_id", "commit_position", "prepare_position"}},
+	{"updates", []string{"id"}},
 }
 
 // Difference is one value in which the live read models and rebuilt ones

@@ -29,6 +29,7 @@ type envelope struct {
 	// metaAccount is the account the event's metadata names: campaign
 	// streams name no account.
 	metaAccount domain.AccountID
+	updateID    domain.UpdateID
 }
 
 // decode turns a stored event into an envelope. An unknown type, bad data
@@ -53,12 +54,14 @@ func decode(rec eventstore.RecordedEvent) (envelope, error) {
 		env.accountID, env.deviceID = domain.AccountID(account), domain.DeviceID(device)
 	case strings.HasPrefix(s, domain.ManifestStreamPrefix):
 		env.manifestID = domain.ManifestID(strings.TrimPrefix(s, domain.ManifestStreamPrefix))
+	case strings.HasPrefix(s, domain.UpdateStreamPrefix):
+		env.updateID = domain.UpdateID(strings.TrimPrefix(s, domain.UpdateStreamPrefix))
 	case strings.HasPrefix(s, domain.AccountStreamPrefix):
 		env.accountID = domain.AccountID(strings.TrimPrefix(s, domain.AccountStreamPrefix))
 	default:
 		return envelope{}, fmt.Errorf("event %s at position %s: stream %q belongs to no known aggregate", rec.Type, rec.Position, s)
 	}
-	if env.campaignID == "" && env.manifestID == "" && env.accountID == "" {
+	if env.campaignID == "" && env.manifestID == "" && env.accountID == "" && env.updateID == "" {
 		return envelope{}, fmt.Errorf("event %s at position %s: stream %q names no aggregate id", rec.Type, rec.Position, rec.Stream)
 	}
 	return env, nil

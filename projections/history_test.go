@@ -51,6 +51,19 @@ func mixedHistory(t testing.TB, seed uint64, devicesPerAccount int) [][]eventsto
 			}
 		}
 
+		// A Campaigner update of the sensor firmware, and a campaign of it
+		// over a device group, its metadata replaced.
+		update := domain.UpdateID(string(account) + "u1")
+		s.emit(domain.UpdateStream(update), domain.UpdateCreated{UpdateID: update, AccountID: account, SourceID: string(sensors),
+			SourceType: "external", UpdateName: "sensors 2", At: s.now()})
+		v2 := created(s, account, c("v2"), sensors, false)
+		v2.UpdateID, v2.Groups, v2.ConsentRequired = update, []string{"sensors"}, true
+		v2.Metadata = []domain.CampaignMetadata{{Type: domain.MetadataDescription, Value: "v2"}}
+		v2edit := domain.CampaignEdited{CampaignName: v2.CampaignName, ManifestID: sensors, DeviceFilter: v2.DeviceFilter,
+			Strategy: "one-shot", Autostop: true, AutostopSuccessPercent: 100, UpdateID: update, Groups: v2.Groups,
+			ConsentRequired: true, At: s.now()}
+		s.campaign(c("v2"), v2, v2edit)
+
 		// A draft deleted, a timed campaign, one approved after a wait.
 		s.campaign(c("draft"), created(s, account, c("draft"), sensors, false), domain.CampaignEdited{CampaignName: "draft v2",
 			ManifestID: sensors, DeviceFilter: "state__eq=registered", Strategy: "one-shot", Autostop: true, AutostopSuccessPercent: 90, At: s.now()},

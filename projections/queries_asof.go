@@ -120,10 +120,11 @@ func campaignOf(r *campaignRow, manifestURL string, k Counters) Campaign {
 		RootManifestID: domain.ManifestID(r.RootManifestID), RootManifestURL: manifestURL, DeviceFilter: r.DeviceFilter,
 		Strategy: domain.Strategy(r.Strategy), ApprovalRequired: r.ApprovalRequired, Autostop: r.Autostop,
 		AutostopSuccessPercent: r.AutostopSuccessPercent, AutostopReason: r.AutostopReason, HealthIndicator: health,
-		When: r.When, Phase: r.Phase, State: r.State, CampaignerStatus: domain.CampaignStatus(r.CampaignerStatus),
+		When: r.When, Phase: r.Phase, State: r.State, CampaignerStatus: r.CampaignerStatus,
 		ManifestTimestamp: r.ManifestTimestamp, BatchesProcessed: r.BatchesProcessed, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt,
 		StartingAt: r.StartingAt, StartedAt: r.StartedAt, ActiveAt: r.ActiveAt, StoppingAt: r.StoppingAt, StoppedAt: r.StoppedAt,
-		ArchivedAt: r.ArchivedAt, Finished: r.Finished, Etag: r.Etag}
+		ArchivedAt: r.ArchivedAt, Finished: r.Finished, Etag: r.Etag, UpdateID: domain.UpdateID(r.UpdateID), Groups: r.Groups,
+		Metadata: r.Metadata, ConsentRequired: r.ConsentRequired}
 }
 
 // CountersAsOf returns one of the account's campaigns' counters as they

@@ -42,6 +42,11 @@ type Campaign struct {
 	// Etag is the campaign stream's revision; EditCampaign takes it as
 	// IfMatch.
 	Etag string `db:"etag"`
+	// The Campaigner fields: empty for a campaign made through /v3.
+	UpdateID        domain.UpdateID           `db:"update_id"`
+	Groups          []string                  `db:"groups"`
+	Metadata        []domain.CampaignMetadata `db:"metadata"`
+	ConsentRequired bool                      `db:"consent_required"`
 }
 
 // The health indicators: error when the campaign ended for a reason that
@@ -59,7 +64,8 @@ var campaignList = listSpec{
 		CASE WHEN c.state IN ('quotaallocationfailed', 'manifestremoved', 'conflict', 'expired') THEN 'error'
 		     WHEN coalesce(k.failed_total, 0) > 0 THEN 'warning' ELSE 'ok' END AS health_indicator,
 		c."when", c.phase, c.state, c.campaigner_status, c.manifest_timestamp, c.batches_processed, c.created_at, c.updated_at,
-		c.starting_at, c.started_at, c.active_at, c.stopping_at, c.stopped_at, c.archived_at, c.finished, c.etag`,
+		c.starting_at, c.started_at, c.active_at, c.stopping_at, c.stopped_at, c.archived_at, c.finished, c.etag,
+		c.update_id, c.groups, c.metadata, c.consent_required`,
 	from: `campaigns c
 		LEFT JOIN manifests m ON m.id = c.root_manifest_id AND m.account_id = c.account_id
 		LEFT JOIN campaign_counters k ON k.campaign_id = c.id`,

@@ -223,15 +223,22 @@ func testEngineQueries(t *testing.T, q *projections.Queries) {
 		{"state=registered&groups__nin=g1&firmware_checksum__neq=fw-new&device_class__in=c1", "", 3, []domain.DeviceID{"d04", "d08", "d09"}},
 		{"id__in=d01,d02", "", 100, []domain.DeviceID{"d01", "d02"}},
 	} {
-		got, err := q.MatchingDevices(ctx, acme, tc.filter, tc.after, tc.limit)
+		got, err := q.MatchingDevices(ctx, acme, domain.DeviceSelection{Filter: tc.filter}, tc.after, tc.limit)
 		if err != nil || !slices.Equal(got, tc.want) {
 			t.Errorf("MatchingDevices(%s after %q limit %d) = %v, %v; want %v", tc.filter, tc.after, tc.limit, got, err, tc.want)
 		}
 	}
-	if got, err := q.MatchingDevices(ctx, other, "state__eq=registered", "", 100); err != nil || !slices.Equal(got, []domain.DeviceID{"d01"}) {
+	if got, err := q.MatchingDevices(ctx, other, domain.DeviceSelection{Filter: "state__eq=registered"}, "", 100); err != nil || !slices.Equal(got, []domain.DeviceID{"d01"}) {
 		t.Errorf("other account's devices = %v, %v", got, err)
 	}
-	_, err := q.MatchingDevices(ctx, acme, "state__eq=registered&colour__eq=red", "", 10)
+	groups := domain.DeviceSelection{Filter: "state__eq=registered", Groups: []string{"g2", "g3"}}
+	if got, err := q.MatchingDevices(ctx, acme, groups, "", 100); err != nil || !slices.Equal(got, []domain.DeviceID{"d04", "d05"}) {
+		t.Errorf("devices of groups g2 and g3 = %v, %v; want d04 d05", got, err)
+	}
+	if got, err := q.MatchingDevices(ctx, acme, groups, "d04", 100); err != nil || !slices.Equal(got, []domain.DeviceID{"d05"}) {
+		t.Errorf("devices of groups g2 and g3 after d04 = %v, %v; want d05", got, err)
+	}
+	_, err := q.MatchingDevices(ctx, acme, domain.DeviceSelection{Filter: "state__eq=registered&colour__eq=red"}, "", 10)
 	var invalid domain.InvalidError
 	if !errors.As(err, &invalid) || invalid.Field != "device_filter" {
 		t.Errorf("invalid filter: err = %v, want an InvalidError of device_filter", err)

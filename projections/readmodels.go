@@ -21,6 +21,7 @@ type readModels struct {
 	devices    *devicesProjection
 	manifests  *manifestsProjection
 	history    *campaignHistoryProjection
+	updates    *updatesProjection
 }
 
 func newReadModels() *readModels {
@@ -32,6 +33,7 @@ func newReadModels() *readModels {
 		devices:    newDevicesProjection(),
 		manifests:  newManifestsProjection(),
 		history:    newCampaignHistoryProjection(),
+		updates:    newUpdatesProjection(),
 	}
 }
 
@@ -43,6 +45,8 @@ func (m *readModels) want(env envelope) {
 		m.campaigns.rows.want(string(env.campaignID))
 	case env.manifestID != "":
 		m.manifests.rows.want(string(env.manifestID))
+	case env.updateID != "":
+		m.updates.rows.want(string(env.updateID))
 	case env.deviceID != "":
 		m.devices.rows.want(deviceKey(env.accountID, env.deviceID))
 		switch e := env.event.(type) {
@@ -64,6 +68,7 @@ func (m *readModels) queueLoads(b *pgx.Batch) {
 	m.metadata.queueLoad(b)
 	m.devices.rows.queueLoad(b)
 	m.manifests.rows.queueLoad(b)
+	m.updates.rows.queueLoad(b)
 }
 
 // write writes the batch's changes: the rows it created with COPY, while
@@ -85,7 +90,7 @@ func (m *readModels) write(ctx context.Context, tx pgx.Tx) error {
 func (m *readModels) copyNew(ctx context.Context, tx pgx.Tx) error {
 	for _, copyNew := range []func(context.Context, pgx.Tx) error{
 		m.campaigns.rows.copyNew, m.metadata.rows.copyNew, m.devices.rows.copyNew, m.manifests.rows.copyNew,
-		m.history.copyNew,
+		m.history.copyNew, m.updates.rows.copyNew,
 	} {
 		if err := copyNew(ctx, tx); err != nil {
 			return err
@@ -103,6 +108,7 @@ func (m *readModels) queueWrites(b *pgx.Batch) error {
 		m.metadata.rows.queueWrite(b),
 		m.devices.rows.queueWrite(b),
 		m.manifests.rows.queueWrite(b),
+		m.updates.rows.queueWrite(b),
 		queueJSON(b, countersUpsert, m.counters.rows()),
 		queueJSON(b, statisticsUpsert, summaries),
 		queueJSON(b, eventTypesUpsert, eventTypes),

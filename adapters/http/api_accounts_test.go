@@ -25,6 +25,9 @@ var manifestBody = map[string]any{"name": "firmware 2", "device_class": "class-1
 // campaign1 is the path of a campaign the fakes find.
 const campaign1 = "/v3/update-campaigns/campaign-1"
 
+// v2Campaign1 is a campaign id in Campaigner's dashed UUID form.
+const v2Campaign1 = "0157f3a2-b6c9-4d5e-8f0a-1b2c3d4e5f60"
+
 // keyedRoutes are the routes behind an API key, each with a body it takes.
 var keyedRoutes = []struct {
 	method, path string
@@ -55,7 +58,15 @@ var keyedRoutes = []struct {
 	{"GET", campaign1 + "/statistics/fail/event_types", nil},
 	{"GET", campaign1 + "/statistics/fail/event_types/upd4_fail_101", nil},
 	{"GET", campaign1 + "/metrics", nil},
-	{"GET", "/api/v2/campaigns/campaign-1/stats", nil},
+	{"GET", "/api/v2/campaigns/" + v2Campaign1 + "/stats", nil},
+	{"POST", "/api/v2/updates", map[string]any{"name": "u", "updateSource": map[string]any{"id": "m-1", "sourceType": "external"}}},
+	{"GET", "/api/v2/updates", nil},
+	{"GET", "/api/v2/updates/" + v2Update, nil},
+	{"POST", "/api/v2/campaigns", map[string]any{"name": "theirs", "update": v2Update, "groups": []string{"g"}}},
+	{"GET", "/api/v2/campaigns", nil},
+	{"GET", "/api/v2/campaigns/count", nil},
+	{"GET", "/api/v2/campaigns/" + v2Campaign1, nil},
+	{"PUT", "/api/v2/campaigns/" + v2Campaign1, map[string]any{"name": "theirs"}},
 }
 
 // Every route sends and reads in the account of the request's key only:

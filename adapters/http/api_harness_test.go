@@ -39,6 +39,7 @@ func newAPI(t *testing.T, options ...func(*httpapi.Deps)) *api {
 	p := &ports{}
 	deps := httpapi.Deps{
 		Campaigns: p, CampaignReads: p, Statistics: p, Metadata: p,
+		Updates: p, UpdateReads: p, CampaignerReads: p,
 		Devices: p, DeviceReads: p, Manifests: p, ManifestReads: p,
 		Connector: p, Reports: p,
 		APIKeys:         map[string]httpapi.Grant{acmeKey: {Account: "acme"}, globexKey: {Account: "globex"}},

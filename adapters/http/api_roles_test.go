@@ -33,8 +33,11 @@ func TestAnAuditorReadsAndNeverWrites(t *testing.T) {
 				}
 				return
 			}
-			e := apitest.ErrorOf(t, rec, http.StatusForbidden)
-			if e.Type != "forbidden" || !strings.Contains(e.Message, "auditor") {
+			if strings.HasPrefix(r.path, "/api/v2/") {
+				if e := apitest.CampaignerErrorOf(t, rec, http.StatusForbidden, "forbidden"); !strings.Contains(e.Description, "auditor") {
+					t.Errorf("error %+v, want one naming the auditor role", e)
+				}
+			} else if e := apitest.ErrorOf(t, rec, http.StatusForbidden); e.Type != "forbidden" || !strings.Contains(e.Message, "auditor") {
 				t.Errorf("error %+v, want type forbidden naming the auditor role", e)
 			}
 			if got := a.ports.wrote(); len(got) > 0 {

@@ -74,7 +74,11 @@ func (d Deps) listCampaignDeviceMetadataAsOf(w http.ResponseWriter, r *http.Requ
 // getCampaignerStatsAsOf answers Campaigner's statistics as they were at
 // an instant.
 func (d Deps) getCampaignerStatsAsOf(w http.ResponseWriter, r *http.Request, at time.Time) {
-	s, err := d.History.CampaignerStatsAsOf(r.Context(), accountOf(r.Context()), campaignID(r), at)
+	id, err := v2CampaignID(r)
+	var s projections.CampaignerStats
+	if err == nil {
+		s, err = d.History.CampaignerStatsAsOf(r.Context(), accountOf(r.Context()), id, at)
+	}
 	if err != nil {
 		writeError(w, r, d.Log, err)
 		return

@@ -33,7 +33,7 @@ type campaignerFailureJSON struct {
 const retryNotLaunched = "not_launched"
 
 func campaignerStatsObject(s projections.CampaignerStats) campaignerStatsJSON {
-	out := campaignerStatsJSON{Campaign: string(s.Campaign), Status: string(s.Status), Processed: s.Processed,
+	out := campaignerStatsJSON{Campaign: toV2ID(string(s.Campaign)), Status: string(s.Status), Processed: s.Processed,
 		Affected: s.Affected, Cancelled: s.Cancelled, Finished: s.Finished, Failed: s.Failed, Successful: s.Successful,
 		Failures: make([]campaignerFailureJSON, len(s.Failures))}
 	for i, f := range s.Failures {
@@ -44,7 +44,11 @@ func campaignerStatsObject(s projections.CampaignerStats) campaignerStatsJSON {
 
 // getCampaignerStats answers Campaigner's statistics of a campaign.
 func (d Deps) getCampaignerStats(w http.ResponseWriter, r *http.Request) {
-	s, err := d.Statistics.CampaignerStats(r.Context(), accountOf(r.Context()), campaignID(r))
+	var s projections.CampaignerStats
+	id, err := v2CampaignID(r)
+	if err == nil {
+		s, err = d.Statistics.CampaignerStats(r.Context(), accountOf(r.Context()), id)
+	}
 	if err != nil {
 		writeError(w, r, d.Log, err)
 		return

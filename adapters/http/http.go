@@ -13,6 +13,7 @@ import (
 	"strings"
 
 	"github.com/go-chi/chi/v5/middleware"
+	"github.com/google/uuid"
 
 	"github.com/updateservice/updateservice/domain"
 	"github.com/updateservice/updateservice/domain/eventstore"
@@ -34,6 +35,19 @@ type Deps struct {
 	Statistics StatisticsReads
 	// Metadata reads a campaign's per-device records.
 	Metadata MetadataReads
+	// Updates handles Campaigner's update writes.
+	Updates UpdateCommands
+	// UpdateReads reads Campaigner's updates.
+	UpdateReads UpdateReads
+	// CampaignerReads reads the campaigns as Campaigner lists and counts
+	// them, and the devices of a campaign's groups.
+	CampaignerReads CampaignerReads
+	// TrustedGateway says the service sits behind a gateway that
+	// authenticates callers and names their account in x-ats-namespace,
+	// as Campaigner's did: /api/v2 requests with that header then act in
+	// that account without an API key. Never set it on a service callers
+	// reach directly: anyone could name any account.
+	TrustedGateway bool
 	// Devices handles the catalog's writes.
 	Devices DeviceCommands
 	// DeviceReads reads the catalog.
@@ -154,6 +168,7 @@ func tooManyItems(n int) error {
 // invalid field it joins is listed in fields.
 func writeError(w http.ResponseWriter, r *http.Request, log *slog.Logger, err error) {
 	body := errorObject{Object: "error", RequestID: middleware.GetReqID(r.Context())}
+	errorID := uuid.NewString() // Campaigner's errorId, logged with an internal error
 	var se statusError
 	var tooLarge *http.MaxBytesError
 	switch {
@@ -178,9 +193,13 @@ func writeError(w http.ResponseWriter, r *http.Request, log *slog.Logger, err er
 			body.Message = strings.Join(reasons, "; ")
 		}
 		if kind == domain.KindInternal {
-			log.Error("request failed", "method", r.Method, "path", r.URL.Path, "request_id", body.RequestID, "error", err)
+			log.Error("request failed", "method", r.Method, "path", r.URL.Path, "request_id", body.RequestID, "error_id", errorID, "error", err)
 			body.Message = "internal error; the request id is in the service log"
 		}
+	}
+	if isCampaigner(r) {
+		writeJSON(w, body.Code, campaignerError(body, errorID))
+		return
 	}
 	writeJSON(w, body.Code, body)
 }

@@ -34,6 +34,9 @@ func (p *ports) CampaignEventType(_ context.Context, account domain.AccountID, c
 
 func (p *ports) CampaignerStats(_ context.Context, account domain.AccountID, campaign domain.CampaignID) (projections.CampaignerStats, error) {
 	p.record("CampaignerStats", account)
+	if p.campaignerStats != nil {
+		return p.campaignerStats(account, campaign)
+	}
 	return projections.CampaignerStats{Campaign: campaign}, nil
 }
 

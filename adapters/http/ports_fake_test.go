@@ -30,6 +30,7 @@ type ports struct {
 	registerDevices func(commands.RegisterDevices) (commands.BulkResult, error)
 	patchDevice     func(commands.PatchDevice) (commands.Result, error)
 	device          func(domain.AccountID, domain.DeviceID) (projections.Device, error)
+	campaignerStats func(domain.AccountID, domain.CampaignID) (projections.CampaignerStats, error)
 }
 
 // call is a port's method called in an account.
@@ -68,7 +69,7 @@ func (p *ports) wrote() []string {
 // writes are the ports' methods that change something.
 var writes = map[string]bool{"CreateCampaign": true, "EditCampaign": true, "DeleteCampaign": true, "StartCampaign": true,
 	"StopCampaign": true, "ArchiveCampaign": true, "RegisterDevice": true, "RegisterDevices": true, "PatchDevice": true,
-	"DeregisterDevice": true, "RegisterManifest": true, "DeleteManifest": true, "HandleRegistration": true,
+	"DeregisterDevice": true, "RegisterManifest": true, "CreateUpdate": true, "DeleteManifest": true, "HandleRegistration": true,
 	"HandleDeregistration": true, "RecordDeviceReports": true}
 
 // answer is a write's answer: fn's when set, else success at pos.

@@ -26,8 +26,7 @@ func NewHandler(d Deps) http.Handler {
 		writeError(w, r, d.Log, domain.NotFoundError{Object: "route", ID: r.Method + " " + r.URL.Path})
 	})
 	r.MethodNotAllowed(func(w http.ResponseWriter, r *http.Request) {
-		writeJSON(w, http.StatusMethodNotAllowed, errorObject{Object: "error", Code: http.StatusMethodNotAllowed,
-			Type: "method_not_allowed", Message: r.Method + " is not allowed on " + r.URL.Path, RequestID: middleware.GetReqID(r.Context())})
+		writeError(w, r, d.Log, statusError{http.StatusMethodNotAllowed, "method_not_allowed", r.Method + " is not allowed on " + r.URL.Path})
 	})
 
 	// The device connector's notification channel: a large body, a
@@ -75,6 +74,15 @@ func NewHandler(d Deps) http.Handler {
 			r.Get("/v3/update-campaigns/{id}/statistics/{summary}/event_types/{event_type}", d.asOf(d.statisticsAsOf(d.getEventTypeAsOf), d.getEventType))
 			r.Get("/v3/update-campaigns/{id}/metrics", d.asOf(d.getMetricsAsOf, d.getMetrics))
 
+			// Campaigner's API v2: the same campaigns, its updates.
+			r.Post("/api/v2/updates", d.createUpdate)
+			r.Get("/api/v2/updates", d.listUpdates)
+			r.Get("/api/v2/updates/{id}", d.getUpdate)
+			r.Post("/api/v2/campaigns", d.createV2Campaign)
+			r.Get("/api/v2/campaigns", d.listV2Campaigns)
+			r.Get("/api/v2/campaigns/count", d.countV2Campaigns)
+			r.Get("/api/v2/campaigns/{id}", d.getV2Campaign)
+			r.Put("/api/v2/campaigns/{id}", d.updateV2Campaign)
 			r.Get("/api/v2/campaigns/{id}/stats", d.asOf(d.getCampaignerStatsAsOf, d.getCampaignerStats))
 
 			// Audit: histories in the global order.

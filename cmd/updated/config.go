@@ -86,6 +86,12 @@ type Config struct {
 	// role is admin, operator or auditor, admin when left out). Empty: the
 	// service makes a development key at start.
 	APIKeys map[string]httpapi.Grant
+	// TrustedGateway says the service sits behind a gateway that
+	// authenticates callers and sets x-ats-namespace, as Campaigner's did
+	// (TRUSTED_GATEWAY, default false): /api/v2 requests with that header
+	// act in the account it names, without an API key. Set it only where
+	// no caller reaches the service but through the gateway.
+	TrustedGateway bool
 }
 
 // loadConfig reads the configuration and validates it. The error names
@@ -108,6 +114,7 @@ func loadConfig(getenv func(string) string) (Config, error) {
 		}
 	}
 	parse("DB_MIGRATE", "true", func(v string) (err error) { c.DBMigrate, err = strconv.ParseBool(v); return })
+	parse("TRUSTED_GATEWAY", "false", func(v string) (err error) { c.TrustedGateway, err = strconv.ParseBool(v); return })
 	parse("SCHEDULER_BATCH_SIZE", "200", positiveInt(&c.SchedulerBatchSize))
 	parse("SCHEDULER_MAX_IN_FLIGHT", strconv.Itoa(engine.DefaultMaxInFlight), positiveInt(&c.SchedulerMaxInFlight))
 	parse("PROJECTION_BATCH_SIZE", "1000", positiveInt(&c.ProjectionBatchSize))
@@ -169,7 +176,7 @@ func (c Config) print(w io.Writer) {
 	fmt.Fprintf(w, "  HTTP_ADDR=%s KAFKA_HOST=%s EVENTSTORE_URL=%s\n", c.HTTPAddr, orDefault(c.KafkaHost, "(in process)"), orDefault(maskURL(c.EventStoreURL), "(postgres)"))
 	fmt.Fprintf(w, "  API_KEYS=%s CONNECTOR_URL=%s DEVICE_UPDATE_TIMEOUT=%s\n", describeKeys(c.APIKeys), c.ConnectorURL, c.DeviceUpdateTimeout)
 	fmt.Fprintf(w, "  CONNECTOR_ACCOUNTS=%s\n", describeConnectorAccounts(c.ConnectorAccounts))
-	fmt.Fprintf(w, "  RATE_LIMIT=%s DEVICE_REGISTRY=%s DIRECTOR=%s\n", describeRateLimit(c.RateLimit), c.DeviceRegistry, c.Director)
+	fmt.Fprintf(w, "  RATE_LIMIT=%s DEVICE_REGISTRY=%s DIRECTOR=%s TRUSTED_GATEWAY=%t\n", describeRateLimit(c.RateLimit), c.DeviceRegistry, c.Director, c.TrustedGateway)
 	fmt.Fprintf(w, "  SCHEDULER_BATCH_SIZE=%d SCHEDULER_MAX_IN_FLIGHT=%d SCHEDULER_DELAY=%s SCHEDULER_POLLING_TIMEOUT=%s PROJECTION_BATCH_SIZE=%d\n",
 		c.SchedulerBatchSize, c.SchedulerMaxInFlight, c.SchedulerDelay, c.SchedulerPollingTimeout, c.ProjectionBatchSize)
 }

@@ -29,12 +29,12 @@ func TestConfigDefaults(t *testing.T) {
 func TestConfigNamesEveryProblem(t *testing.T) {
 	_, err := loadConfig(env(map[string]string{
 		"DB_URL": "mysql://x", "HTTP_ADDR": "nope", "SCHEDULER_BATCH_SIZE": "-1",
-		"SCHEDULER_DELAY": "soon", "DB_MIGRATE": "perhaps", "RATE_LIMIT": "-5",
+		"SCHEDULER_DELAY": "soon", "DB_MIGRATE": "perhaps", "RATE_LIMIT": "-5", "TRUSTED_GATEWAY": "maybe",
 	}))
 	if err == nil {
 		t.Fatal("invalid configuration accepted")
 	}
-	for _, name := range []string{"DB_URL", "HTTP_ADDR", "SCHEDULER_BATCH_SIZE", "SCHEDULER_DELAY", "DB_MIGRATE", "RATE_LIMIT"} {
+	for _, name := range []string{"DB_URL", "HTTP_ADDR", "SCHEDULER_BATCH_SIZE", "SCHEDULER_DELAY", "DB_MIGRATE", "RATE_LIMIT", "TRUSTED_GATEWAY"} {
 		if !strings.Contains(err.Error(), name) {
 			t.Errorf("error does not name %s:\n%v", name, err)
 		}

@@ -130,6 +130,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 
 	deps := wiring.HTTPPorts(cmds, queries, projections.NewHistory(pool, store))
 	deps.Reports = bus.NewReportPublisher(publisher, intake) // the webhook's reports go through the queues
+	deps.TrustedGateway = cfg.TrustedGateway
 	deps.WaitFor, deps.APIKeys, deps.WebhookSecrets, deps.Log = readModels.WaitFor, cfg.APIKeys, cfg.webhookSecrets(), log
 	deps.IdempotencyKeys = postgres.NewIdempotencyKeys(pool, time.Now)
 	deps.RateLimit = httpapi.RateLimit{Requests: cfg.RateLimit}

@@ -12,7 +12,7 @@ import (
 // engine's own, so that the read models can change shape without the
 // engine, and the engine's tests can answer these reads without them.
 type Reads interface {
-	MatchingDevices(ctx context.Context, account domain.AccountID, deviceFilter string, after domain.DeviceID, limit int) ([]domain.DeviceID, error)
+	MatchingDevices(ctx context.Context, account domain.AccountID, sel domain.DeviceSelection, after domain.DeviceID, limit int) ([]domain.DeviceID, error)
 	CampaignDevicesInStates(ctx context.Context, campaign domain.CampaignID, states []domain.UpdateState, after domain.DeviceID, limit int) ([]domain.DeviceID, error)
 	DrivableCampaigns(ctx context.Context) ([]CampaignRef, error)
 	CampaignsUsingManifest(ctx context.Context, account domain.AccountID, manifest domain.ManifestID) ([]domain.CampaignID, error)

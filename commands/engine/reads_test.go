@@ -98,10 +98,11 @@ func (m *readModel) updates(campaign domain.CampaignID) ([]domain.DeviceID, map[
 	return ids, out, nil
 }
 
-// MatchingDevices knows one filter, the one the tests' campaigns use.
-func (m *readModel) MatchingDevices(_ context.Context, account domain.AccountID, filter string, after domain.DeviceID, limit int) ([]domain.DeviceID, error) {
-	if filter != "state__eq=registered" {
-		return nil, fmt.Errorf("the fake read model cannot match %q", filter)
+// MatchingDevices knows one filter, the one the tests' campaigns use, and
+// groups.
+func (m *readModel) MatchingDevices(_ context.Context, account domain.AccountID, sel domain.DeviceSelection, after domain.DeviceID, limit int) ([]domain.DeviceID, error) {
+	if sel.Filter != "state__eq=registered" {
+		return nil, fmt.Errorf("the fake read model cannot match %q", sel.Filter)
 	}
 	devices, err := aggregates(m, domain.DeviceStreamPrefix, domain.LoadDevice)
 	if err != nil {
@@ -109,7 +110,8 @@ func (m *readModel) MatchingDevices(_ context.Context, account domain.AccountID,
 	}
 	var ids []domain.DeviceID
 	for _, d := range devices {
-		if d.AccountID() == account && d.Registered() && d.ID() > after {
+		inGroups := len(sel.Groups) == 0 || slices.ContainsFunc(d.Groups(), func(g string) bool { return slices.Contains(sel.Groups, g) })
+		if d.AccountID() == account && d.Registered() && d.ID() > after && inGroups {
 			ids = append(ids, d.ID())
 		}
 	}

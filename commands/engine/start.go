@@ -58,7 +58,7 @@ func (d *driver) enrolNextPage(ctx context.Context, cp *domain.Campaign) (time.D
 			return 0, false, err
 		}
 	}
-	devices, err := d.e.reads.MatchingDevices(ctx, d.account, cp.DeviceFilter(), domain.DeviceID(cp.Cursor()), d.e.cfg.BatchSize)
+	devices, err := d.e.reads.MatchingDevices(ctx, d.account, cp.DeviceSelection(), domain.DeviceID(cp.Cursor()), d.e.cfg.BatchSize)
 	if err != nil {
 		return 0, false, err
 	}

@@ -13,6 +13,7 @@ import (
 func HTTPPorts(cmds *commands.Handlers, queries *projections.Queries, history *projections.History) httpapi.Deps {
 	return httpapi.Deps{
 		Campaigns: cmds, CampaignReads: queries, Statistics: queries, Metadata: queries,
+		Updates: cmds, UpdateReads: queries, CampaignerReads: queries,
 		Devices: cmds, DeviceReads: queries, Manifests: cmds, ManifestReads: queries,
 		Connector: cmds, Reports: cmds, History: history,
 	}

@@ -64,7 +64,7 @@ CREATE TABLE campaign_counters (
     pending                         bigint NOT NULL, -- enrolled, nothing sent yet
     skipped                         bigint NOT NULL, -- matched the filter but not enrolled (see campaign_device_metadata.skip_reason)
     rejected                        bigint NOT NULL, -- the director said the device is not affected
-    scheduled                       bigint NOT NULL, -- update scheduled, awaiting consent
+    scheduled                       bigint NOT NULL, -- manifest write recorded, about to be sent (Campaigner: accepted)
     updated_connector_channel       bigint NOT NULL, -- manifest delivered to the device
     failed_connector_channel_update bigint NOT NULL, -- manifest could not be delivered
     downloading                     bigint NOT NULL, -- device downloading the firmware

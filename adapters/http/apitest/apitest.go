@@ -10,6 +10,8 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"testing"
+
+	"github.com/google/uuid"
 )
 
 // Client sends requests to Handler, as the account of Key unless a call
@@ -132,4 +134,29 @@ func (p Page) IDs(field string) []string {
 		out[i], _ = d[field].(string)
 	}
 	return out
+}
+
+// CampaignerError is Campaigner's error object, every /api/v2 route's.
+type CampaignerError struct {
+	Code        string  `json:"code"`
+	Description string  `json:"description"`
+	Cause       *string `json:"cause"`
+	ErrorID     string  `json:"errorId"`
+}
+
+// CampaignerErrorOf checks that rec is Campaigner's error object of status
+// and code, with a description and a UUID errorId, and returns it.
+func CampaignerErrorOf(t testing.TB, rec *httptest.ResponseRecorder, status int, code string) CampaignerError {
+	t.Helper()
+	var e CampaignerError
+	if err := json.Unmarshal(rec.Body.Bytes(), &e); err != nil {
+		t.Fatalf("body %q: %v", rec.Body, err)
+	}
+	if _, err := uuid.Parse(e.ErrorID); rec.Code != status || e.Code != code || e.Description == "" || err != nil {
+		t.Errorf("status %d, error %s; want Campaigner's error object of %d with code %s", rec.Code, rec.Body, status, code)
+	}
+	if !bytes.Contains(rec.Body.Bytes(), []byte(`"cause":null`)) {
+		t.Errorf("error %s has no cause: null", rec.Body)
+	}
+	return e
 }

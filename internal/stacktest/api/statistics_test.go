@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/google/uuid"
 
 	"github.com/updateservice/updateservice/adapters/http/apitest"
 	"github.com/updateservice/updateservice/domain"
@@ -138,7 +139,7 @@ func TestCampaignerStats(t *testing.T) {
 	failure := func(code string, n float64) map[string]any {
 		return map[string]any{"code": code, "count": n, "retryStatus": "not_launched"}
 	}
-	want := map[string]any{"campaign": id, "status": "prepared", "processed": 9.0, "affected": 7.0, "cancelled": 0.0,
+	want := map[string]any{"campaign": uuid.MustParse(id).String(), "status": "prepared", "processed": 9.0, "affected": 7.0, "cancelled": 0.0,
 		"finished": 5.0, "failed": 4.0, "successful": 1.0, "failures": []any{
 			failure("101", 2), failure("ASSIGN_UPDATE_FAILED", 1), failure("DEVICE_UPDATE_PROCESS_FAILED", 1)}}
 	if diff := cmp.Diff(want, got); diff != "" {

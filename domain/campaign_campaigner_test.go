@@ -1,0 +1,66 @@
+package domain
+
+import "testing"
+
+// v2Created is a campaign made through Campaigner's API: update u1 to the
+// devices of groups g1 and g2.
+func v2Created() CampaignCreated {
+	return createdWith(func(e *CampaignCreated) {
+		e.UpdateID, e.Groups, e.ConsentRequired = "u1", []string{"g1", "g2"}, true
+		e.Metadata = []CampaignMetadata{{Type: MetadataDescription, Value: "spring"}}
+	})
+}
+
+func TestNewCampaignOfCampaigner(t *testing.T) {
+	spec := CampaignSpec{Name: "Spring rollout", Description: "sensors to v2", ManifestID: "m1", DeviceFilter: "device_class__eq=sensor",
+		UpdateID: "u1", Groups: []string{"g2", "g1", "g2"}, ConsentRequired: true,
+		Metadata: []CampaignMetadata{{Type: MetadataDescription, Value: "spring"}}}
+	t.Run("groups are kept sorted and without repeats", func(t *testing.T) {
+		c, err := NewCampaign("c1", "acc1", spec, t0)
+		checkErr(t, err, nil)
+		checkEvents(t, c.Changes(), []Event{v2Created()})
+		checkReplay(t, LoadCampaign, c, c.Changes())
+	})
+	for _, tc := range []struct {
+		name string
+		edit func(*CampaignSpec)
+		err  error
+	}{
+		{"an empty group is refused", func(s *CampaignSpec) { s.Groups = []string{""} }, InvalidError{Field: "groups[0]"}},
+		{"an unknown metadata type is refused", func(s *CampaignSpec) { s.Metadata = []CampaignMetadata{{Type: "COLOUR"}} }, InvalidError{Field: "metadata[0].type"}},
+		{"a metadata type given twice is refused", func(s *CampaignSpec) {
+			s.Metadata = []CampaignMetadata{{Type: MetadataDescription}, {Type: MetadataDescription}}
+		}, InvalidError{Field: "metadata[1].type"}},
+		{"an update id with a space is refused", func(s *CampaignSpec) { s.UpdateID = "u 1" }, InvalidError{Field: "update"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			s := spec
+			tc.edit(&s)
+			_, err := NewCampaign("c1", "acc1", s, t0)
+			checkErr(t, err, tc.err)
+		})
+	}
+}
+
+func TestCampaignerMetadataIsReplacedInAnyPhase(t *testing.T) {
+	started := []Event{v2Created(), CampaignStartRequested{Phase: PhaseStarting, At: at(1)}}
+	eta := []CampaignMetadata{{Type: MetadataEstimatedInstallationDuration, Value: "PT10M"}}
+	edited := CampaignEdited{CampaignName: "Spring rollout", Description: "sensors to v2", ManifestID: "m1",
+		DeviceFilter: "device_class__eq=sensor", Strategy: "one-shot", Autostop: true, AutostopSuccessPercent: 100,
+		UpdateID: "u1", Groups: []string{"g1", "g2"}, Metadata: eta, ConsentRequired: true, At: at(10)}
+	runScenarios(t, LoadCampaign, []scenario[*Campaign]{
+		{name: "a started campaign's metadata is replaced", given: started,
+			when: func(c *Campaign) error { return c.Edit(CampaignEdit{Metadata: &eta}, at(10)) }, then: []Event{edited}},
+		{name: "the same metadata again records nothing", given: started,
+			when: func(c *Campaign) error {
+				return c.Edit(CampaignEdit{Metadata: &[]CampaignMetadata{{Type: MetadataDescription, Value: "spring"}}}, at(10))
+			}},
+		{name: "a Pelion edit keeps the Campaigner fields", given: started,
+			when: func(c *Campaign) error { return c.Edit(CampaignEdit{Name: ptr("Autumn")}, at(10)) },
+			then: []Event{func() Event {
+				e := edited
+				e.CampaignName, e.Metadata = "Autumn", v2Created().Metadata
+				return e
+			}()}},
+	})
+}
