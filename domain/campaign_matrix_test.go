@@ -165,7 +165,7 @@ func TestCampaignStatus(t *testing.T) {
 		"starting/allocatingquota": CampaignLaunched, "starting/allocatedquota": CampaignLaunched,
 		"starting/checkedmanifest": CampaignLaunched, "starting/devicecopy": CampaignLaunched,
 		"starting/devicecheck": CampaignLaunched, "starting/publishing": CampaignLaunched,
-		"active": CampaignLaunched, "stopping": CampaignLaunched,
+		"active": CampaignLaunched, "stopping": CampaignCancelled,
 		"stopped/deployed": CampaignFinished, "stopped/autostopped": CampaignFinished,
 		"stopped/userstopped": CampaignCancelled, "stopped/manifestremoved": CampaignCancelled,
 		"stopped/expired": CampaignCancelled, "stopped/conflict": CampaignCancelled,

@@ -113,16 +113,20 @@ func (c *Campaign) Status() CampaignStatus { return CampaignerStatusOf(c.phase, 
 
 // CampaignerStatusOf maps a campaign's phase and legacy state onto
 // Campaigner's status: prepared before its pipeline starts, launched while
-// it runs or stops, finished when it ended deployed or autostopped,
-// cancelled when it ended any other way. An archived campaign keeps the
+// it runs, finished when it ended deployed or autostopped, cancelled when
+// it ended any other way. A stopping campaign is already cancelled: it
+// stops with its stop reason, never a success (StopReason), and
+// Campaigner's cancel answers cancelled at once. An archived campaign keeps the
 // status it stopped with. The read models and the aggregate both use it,
 // so the API's two faces never disagree.
 func CampaignerStatusOf(phase Phase, state State) CampaignStatus {
 	switch phase {
 	case PhaseDraft, PhaseAwaitingApproval, PhaseTimed:
 		return CampaignPrepared
-	case PhaseStarting, PhaseActive, PhaseStopping:
+	case PhaseStarting, PhaseActive:
 		return CampaignLaunched
+	case PhaseStopping:
+		return CampaignCancelled
 	case PhaseStopped, PhaseArchived:
 		if state.Succeeded() {
 			return CampaignFinished
