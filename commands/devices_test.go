@@ -207,3 +207,33 @@ func TestHandleDeregistration(t *testing.T) {
 		f.then(t, domain.DeviceStream(acme, "stranger"))
 	})
 }
+
+func TestCancelDeviceUpdate(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t)
+	enrolled := domain.DeviceEnrolled{CampaignID: "c1", ManifestID: "m1", At: at(4)}
+	deployed := domain.DeviceUpdateStateChanged{CampaignID: "c2", From: domain.UpdatePending, To: domain.UpdateDeployed, At: at(3)}
+	f.given(t, domain.DeviceStream(acme, "d1"), registered(acme, "d1", 5), enrolled)
+	f.given(t, domain.DeviceStream(acme, "d2"), registered(acme, "d2", 5), domain.DeviceEnrolled{CampaignID: "c2", ManifestID: "m1", At: at(4)}, deployed)
+	cancel := func(id string, campaign domain.CampaignID, device domain.DeviceID) error {
+		_, err := f.h.CancelDeviceUpdate(ctx, commands.CancelDeviceUpdate{Meta: meta(id), CampaignID: campaign, DeviceID: device})
+		return err
+	}
+
+	t.Run("an unfinished update ends cancelled", func(t *testing.T) {
+		ok(t, cancel("cancel-1", "c1", "d1"))
+		f.then(t, domain.DeviceStream(acme, "d1"), registered(acme, "d1", 5), enrolled,
+			domain.DeviceUpdateStateChanged{CampaignID: "c1", From: domain.UpdatePending, To: domain.UpdateCancelled, Reason: "cancelled by its user", At: now})
+	})
+	t.Run("a finished update stays as it ended", func(t *testing.T) {
+		ok(t, cancel("cancel-2", "c2", "d2"))
+		f.then(t, domain.DeviceStream(acme, "d2"), registered(acme, "d2", 5), domain.DeviceEnrolled{CampaignID: "c2", ManifestID: "m1", At: at(4)}, deployed)
+	})
+	t.Run("a device not in the campaign is not found", func(t *testing.T) {
+		wantKind(t, cancel("cancel-3", "c2", "d1"), domain.KindNotFound)
+	})
+	t.Run("another account's device is not found", func(t *testing.T) {
+		_, err := f.h.CancelDeviceUpdate(ctx, commands.CancelDeviceUpdate{Meta: commands.Meta{Account: globex, CommandID: "cancel-4"}, CampaignID: "c1", DeviceID: "d1"})
+		wantKind(t, err, domain.KindNotFound)
+	})
+}

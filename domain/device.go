@@ -34,6 +34,11 @@ import (
 //     a terminal state is refused. Reaching a terminal state ends the
 //     device's active campaign. A move to failed carries a non-zero result
 //     code.
+//  7. Cancelling the device's update in one campaign (Campaigner's cancel of
+//     a device) moves an unfinished update to cancelled; a terminal update
+//     is over and records nothing, so a cancel that races the device's
+//     final report leaves that report standing. A device without an update
+//     in the campaign is not found.
 type Device struct {
 	root
 	account        AccountID
