@@ -23,6 +23,7 @@ type CampaignCommands interface {
 	StartCampaign(context.Context, commands.StartCampaign) (commands.Result, error)
 	StopCampaign(context.Context, commands.StopCampaign) (commands.Result, error)
 	ArchiveCampaign(context.Context, commands.ArchiveCampaign) (commands.Result, error)
+	CancelDeviceUpdate(context.Context, commands.CancelDeviceUpdate) (commands.Result, error)
 }
 
 // CampaignReads are the campaign routes' reads of the read models:

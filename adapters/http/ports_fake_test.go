@@ -70,7 +70,7 @@ func (p *ports) wrote() []string {
 var writes = map[string]bool{"CreateCampaign": true, "EditCampaign": true, "DeleteCampaign": true, "StartCampaign": true,
 	"StopCampaign": true, "ArchiveCampaign": true, "RegisterDevice": true, "RegisterDevices": true, "PatchDevice": true,
 	"DeregisterDevice": true, "RegisterManifest": true, "CreateUpdate": true, "DeleteManifest": true, "HandleRegistration": true,
-	"HandleDeregistration": true, "RecordDeviceReports": true}
+	"HandleDeregistration": true, "RecordDeviceReports": true, "CancelDeviceUpdate": true}
 
 // answer is a write's answer: fn's when set, else success at pos.
 func answer[C any](fn func(C) (commands.Result, error), c C, pos eventstore.Position) (commands.Result, error) {
@@ -123,4 +123,8 @@ func (p *ports) CampaignNameInUse(_ context.Context, account domain.AccountID, n
 		return p.nameInUse(account, name, except)
 	}
 	return false, nil
+}
+
+func (p *ports) CancelDeviceUpdate(_ context.Context, c commands.CancelDeviceUpdate) (commands.Result, error) {
+	return commands.Result{Position: p.record("CancelDeviceUpdate", c.Account)}, nil
 }

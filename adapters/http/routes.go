@@ -84,6 +84,9 @@ func NewHandler(d Deps) http.Handler {
 			r.Get("/api/v2/campaigns/{id}", d.getV2Campaign)
 			r.Put("/api/v2/campaigns/{id}", d.updateV2Campaign)
 			r.Get("/api/v2/campaigns/{id}/stats", d.asOf(d.getCampaignerStatsAsOf, d.getCampaignerStats))
+			r.Post("/api/v2/campaigns/{id}/launch", d.launchV2Campaign)
+			r.Post("/api/v2/campaigns/{id}/cancel", d.cancelV2Campaign)
+			r.Delete("/api/v2/campaigns/{id}/devices/{device}", d.cancelV2Device)
 
 			// Audit: histories in the global order.
 			r.Get("/v3/update-campaigns/{id}/events", d.listCampaignEvents)

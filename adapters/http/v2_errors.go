@@ -58,6 +58,8 @@ var (
 		"a campaign with that name already exists"}
 	errMissingUpdateSource = statusError{http.StatusPreconditionFailed, "missing_update_source",
 		"the update does not exist, or its source is not a manifest of the account"}
+	errCampaignLaunched = statusError{http.StatusConflict, "campaign_already_launched",
+		"the campaign was launched before"}
 	errUpdateExists = statusError{http.StatusConflict, "update_already_exists",
 		"an update with that source id already exists"}
 )

@@ -1,0 +1,146 @@
+package http_test
+
+import (
+	"context"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/google/uuid"
+
+	"github.com/updateservice/updateservice/adapters/http/apitest"
+	"github.com/updateservice/updateservice/adapters/memstore"
+	"github.com/updateservice/updateservice/domain"
+	"github.com/updateservice/updateservice/domain/eventstore"
+)
+
+// v2Lifecycle is an API whose writes are the real commands on a store in
+// memory, holding one prepared campaign of acme; it returns the
+// campaign's /api/v2 path too.
+func v2Lifecycle(t *testing.T) (*api, *memstore.Store, string) {
+	t.Helper()
+	store := memstore.New()
+	a := newAPI(t, withCommands(store))
+	m := apitest.Object(t, a.Must(http.StatusCreated, "POST", "/v3/firmware-manifests", map[string]any{"name": "m", "device_class": "c",
+		"delivered_payload_type": "full", "delivered_payload_url": "https://fw.example/1.bin", "delivered_payload_digest": "d", "delivered_payload_size": 1}))
+	c := apitest.Object(t, a.Must(http.StatusCreated, "POST", "/v3/update-campaigns", campaignBody("lab", m["id"].(string))))
+	return a, store, "/api/v2/campaigns/" + c["id"].(string)
+}
+
+// eventsOf returns the names of the events of stream in store.
+func eventsOf(t *testing.T, store *memstore.Store, stream string) []string {
+	t.Helper()
+	var names []string
+	for _, e := range decoded(t, store, stream) {
+		names = append(names, e.Name())
+	}
+	return names
+}
+
+// v2Unknown is a campaign id no account has.
+const v2Unknown = "00000000-0000-4000-8000-000000000000"
+
+// A launch starts a prepared campaign: 200; launching it again, before or
+// after its cancel, answers campaign_already_launched; another account's
+// or an unknown campaign is missing.
+func TestCampaignerLaunch(t *testing.T) {
+	a, _, path := v2Lifecycle(t)
+	apitest.CampaignerErrorOf(t, a.Call("POST", path+"/launch", globexKey, nil), http.StatusNotFound, "missing_entity")
+	apitest.CampaignerErrorOf(t, a.Call("POST", "/api/v2/campaigns/"+v2Unknown+"/launch", acmeKey, nil), http.StatusNotFound, "missing_entity")
+	if rec := a.Must(http.StatusOK, "POST", path+"/launch", nil); rec.Body.Len() != 0 {
+		t.Errorf("launch answered %q, want no body", rec.Body)
+	}
+	apitest.CampaignerErrorOf(t, a.Call("POST", path+"/launch", acmeKey, nil), http.StatusConflict, "campaign_already_launched")
+	a.Must(http.StatusOK, "POST", path+"/cancel", nil)
+	apitest.CampaignerErrorOf(t, a.Call("POST", path+"/launch", acmeKey, nil), http.StatusConflict, "campaign_already_launched")
+}
+
+// A cancel stops a launched campaign as its user's stop: 200. A prepared
+// campaign has nothing to cancel (409); another account's or an unknown
+// campaign is missing.
+func TestCampaignerCancel(t *testing.T) {
+	a, store, path := v2Lifecycle(t)
+	apitest.CampaignerErrorOf(t, a.Call("POST", path+"/cancel", acmeKey, nil), http.StatusConflict, "conflicting_entity")
+	a.Must(http.StatusOK, "POST", path+"/launch", nil)
+	apitest.CampaignerErrorOf(t, a.Call("POST", path+"/cancel", globexKey, nil), http.StatusNotFound, "missing_entity")
+	apitest.CampaignerErrorOf(t, a.Call("POST", "/api/v2/campaigns/"+v2Unknown+"/cancel", acmeKey, nil), http.StatusNotFound, "missing_entity")
+	a.Must(http.StatusOK, "POST", path+"/cancel", nil)
+	a.Must(http.StatusOK, "POST", path+"/cancel", nil) // while it stops, a cancel again records nothing
+
+	events := eventsOf(t, store, domain.CampaignStream(campaignOf(path)))
+	want := []string{"CampaignCreated", "CampaignStartRequested", "CampaignStopRequested"}
+	if diff := cmp.Diff(want, events); diff != "" {
+		t.Errorf("campaign events (-want +got):\n%s", diff)
+	}
+}
+
+// Cancelling one device ends its unfinished update cancelled, leaves a
+// finished one as it ended (200 both), and answers missing_entity for a
+// device without an update in the campaign or another account's call.
+func TestCampaignerCancelDevice(t *testing.T) {
+	a, store, path := v2Lifecycle(t)
+	campaign := campaignOf(path)
+	for _, id := range []string{"d1", "d2", "d3"} {
+		a.Must(http.StatusCreated, "POST", "/v3/devices", map[string]any{"id": id})
+	}
+	given(t, store, domain.DeviceStream("acme", "d1"), domain.DeviceEnrolled{CampaignID: campaign, ManifestID: "m", At: time.Now()})
+	given(t, store, domain.DeviceStream("acme", "d2"), domain.DeviceEnrolled{CampaignID: campaign, ManifestID: "m", At: time.Now()},
+		domain.DeviceUpdateStateChanged{CampaignID: campaign, From: domain.UpdatePending, To: domain.UpdateDeployed, At: time.Now()})
+
+	apitest.CampaignerErrorOf(t, a.Call("DELETE", path+"/devices/d1", globexKey, nil), http.StatusNotFound, "missing_entity")
+	apitest.CampaignerErrorOf(t, a.Call("DELETE", path+"/devices/d3", acmeKey, nil), http.StatusNotFound, "missing_entity")
+	apitest.CampaignerErrorOf(t, a.Call("DELETE", "/api/v2/campaigns/"+v2Unknown+"/devices/d1", acmeKey, nil), http.StatusNotFound, "missing_entity")
+	a.Must(http.StatusOK, "DELETE", path+"/devices/d1", nil)
+	a.Must(http.StatusOK, "DELETE", path+"/devices/d2", nil)
+
+	got := map[string]domain.UpdateState{}
+	for _, id := range []domain.DeviceID{"d1", "d2"} {
+		d, err := domain.LoadDevice(decoded(t, store, domain.DeviceStream("acme", id)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		got[string(id)] = d.Updates()[campaign]
+	}
+	want := map[string]domain.UpdateState{"d1": domain.UpdateCancelled, "d2": domain.UpdateDeployed}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("update states (-want +got):\n%s", diff)
+	}
+}
+
+// campaignOf is the campaign id of a campaign's /api/v2 path.
+func campaignOf(path string) domain.CampaignID {
+	return domain.CampaignID(strings.TrimPrefix(path, "/api/v2/campaigns/"))
+}
+
+// decoded returns the events of stream in store.
+func decoded(t *testing.T, store *memstore.Store, stream string) []domain.Event {
+	t.Helper()
+	recorded, err := store.ReadStream(context.Background(), stream, eventstore.ReadStreamOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := make([]domain.Event, len(recorded))
+	for i, r := range recorded {
+		if out[i], err = domain.DecodeEvent(r.Type, r.Data); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return out
+}
+
+// given appends events to stream in store, as history already there.
+func given(t *testing.T, store *memstore.Store, stream string, events ...domain.Event) {
+	t.Helper()
+	for _, e := range events {
+		name, body, err := domain.EncodeEvent(e)
+		if err != nil {
+			t.Fatal(err)
+		}
+		data := eventstore.EventData{ID: uuid.New(), Type: name, Data: body, Metadata: eventstore.Metadata{AccountID: "acme"}}
+		if _, err := store.Append(context.Background(), stream, eventstore.Any, data); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
