@@ -31,6 +31,7 @@ type metadataRow struct {
 	CreatedAt        time.Time          `json:"created_at"`
 	UpdatedAt        time.Time          `json:"updated_at"`
 	Etag             string             `json:"etag"`
+	FailureCode      string             `json:"failure_code"`
 }
 
 var metadataTable = newTableSpec[metadataRow]("campaign_device_metadata", "id")
@@ -129,7 +130,7 @@ func (p *campaignDeviceMetadataProjection) create(env envelope, campaign domain.
 			r.Mechanism = dev.Mechanism
 		}
 	}
-	setUpdateState(r, state, 0, "", at, env.etag())
+	setUpdateState(r, state, domain.UpdateChange{}, at, env.etag())
 	p.rows.put(r.ID, r)
 }
 
@@ -144,17 +145,18 @@ func (p *campaignDeviceMetadataProjection) OnDeviceUpdateStateChanged(env envelo
 	if r.UpdateState != e.From {
 		return fmt.Errorf("device %s in campaign %s is %s, but the event moves it from %s", env.deviceID, e.CampaignID, r.UpdateState, e.From)
 	}
-	setUpdateState(r, e.To, e.ResultCode, e.Reason, env.at(e.At), env.etag())
+	setUpdateState(r, e.To, domain.UpdateChange{ResultCode: e.ResultCode, FailureCode: e.FailureCode, Reason: e.Reason}, env.at(e.At), env.etag())
 	return nil
 }
 
 // setUpdateState sets the state in our terms, Pelion's and Campaigner's,
-// with the result code and reason of the change that led there.
-func setUpdateState(r *metadataRow, s domain.UpdateState, code int, reason string, at time.Time, etag string) {
+// with the result code, failure code and reason of the change that led
+// there.
+func setUpdateState(r *metadataRow, s domain.UpdateState, change domain.UpdateChange, at time.Time, etag string) {
 	r.UpdateState, r.DeploymentState, r.CampaignerStatus = s, s.DeploymentState(), s.CampaignerStatus()
 	r.ResultCode = nil
-	if code != 0 {
+	if code := change.ResultCode; code != 0 {
 		r.ResultCode = &code
 	}
-	r.Reason, r.UpdatedAt, r.Etag = reason, at, etag
+	r.FailureCode, r.Reason, r.UpdatedAt, r.Etag = change.FailureCode, change.Reason, at, etag
 }

@@ -194,6 +194,21 @@ func failureCode(eventType string) string {
 	return eventType
 }
 
+// campaignerFailureCode is Campaigner's failure code of a device whose
+// update failed in state s: the text code its report gave (a Director's
+// queue report), else the code the statistics count it under, so the
+// failed-installations list and the stats' failures name a failure alike.
+func campaignerFailureCode(s domain.UpdateState, resultCode int, text string) string {
+	if text != "" {
+		return text
+	}
+	o, err := outcomeOf(s, "", resultCode)
+	if err != nil {
+		return FailureMissingErrorCode
+	}
+	return failureCode(o.eventType)
+}
+
 // CampaignerStats returns Campaigner's statistics of one of the account's
 // campaigns, from its counters and its fail event types: no per-device
 // count at request time.
