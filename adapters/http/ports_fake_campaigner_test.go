@@ -45,3 +45,19 @@ func (p *ports) MatchingDevices(_ context.Context, account domain.AccountID, _ d
 	p.record("MatchingDevices", account)
 	return []domain.DeviceID{"d1"}, nil
 }
+
+func (p *ports) DeviceCampaigns(_ context.Context, account domain.AccountID, device domain.DeviceID) ([]projections.DeviceCampaign, error) {
+	p.record("DeviceCampaigns", account)
+	if p.deviceCampaigns != nil {
+		return p.deviceCampaigns(account, device)
+	}
+	return nil, nil
+}
+
+func (p *ports) FailedInstallations(_ context.Context, account domain.AccountID, campaign domain.CampaignID, after domain.DeviceID, limit int) ([]projections.FailedInstallation, error) {
+	p.record("FailedInstallations", account)
+	if p.failedInstallations != nil {
+		return p.failedInstallations(account, campaign, after, limit)
+	}
+	return nil, nil
+}

@@ -87,6 +87,8 @@ func NewHandler(d Deps) http.Handler {
 			r.Post("/api/v2/campaigns/{id}/launch", d.launchV2Campaign)
 			r.Post("/api/v2/campaigns/{id}/cancel", d.cancelV2Campaign)
 			r.Delete("/api/v2/campaigns/{id}/devices/{device}", d.cancelV2Device)
+			r.Get("/api/v2/campaigns/{id}/failed-installations.csv", d.getFailedInstallationsCSV)
+			r.Get("/api/v2/device/{device}/campaigns", d.getV2DeviceCampaigns)
 
 			// Audit: histories in the global order.
 			r.Get("/v3/update-campaigns/{id}/events", d.listCampaignEvents)

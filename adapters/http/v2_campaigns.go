@@ -18,6 +18,9 @@ type CampaignerReads interface {
 	// MatchingDevices pages the devices a selection targets; a create
 	// asks for one, to refuse a campaign without devices.
 	MatchingDevices(ctx context.Context, account domain.AccountID, sel domain.DeviceSelection, after domain.DeviceID, limit int) ([]domain.DeviceID, error)
+	DeviceCampaigns(ctx context.Context, account domain.AccountID, device domain.DeviceID) ([]projections.DeviceCampaign, error)
+	// FailedInstallations pages a campaign's failed devices by device id.
+	FailedInstallations(ctx context.Context, account domain.AccountID, campaign domain.CampaignID, after domain.DeviceID, limit int) ([]projections.FailedInstallation, error)
 }
 
 // v2DeviceFilter is the device filter of a campaign made through
