@@ -34,6 +34,19 @@ func (h *Handlers) Manifest(ctx context.Context, account domain.AccountID, id do
 	return l.agg, nil
 }
 
+// Update loads an update of the account from its stream: the engine reads
+// the source id (Campaigner's mtuId) that the Director assigns.
+func (h *Handlers) Update(ctx context.Context, account domain.AccountID, id domain.UpdateID) (*domain.Update, error) {
+	l, err := load(ctx, h.store, domain.UpdateStream(id), domain.LoadUpdate)
+	if err != nil {
+		return nil, err
+	}
+	if l.agg.ID() == "" || l.agg.AccountID() != account {
+		return nil, domain.NotFoundError{Object: "update", ID: string(id)}
+	}
+	return l.agg, nil
+}
+
 // ManifestWrite is what is written to a device's manifest resource
 // (/10252/0/1) for a campaign: the delivery fields of its manifest, as JSON.
 // The engine and the send-manifest queue both write this.

@@ -34,3 +34,27 @@ func TestCreateUpdate(t *testing.T) {
 		f.then(t, domain.UpdateStream("u2"))
 	})
 }
+
+func TestUpdate(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t)
+	_, err := f.h.CreateUpdate(ctx, commands.CreateUpdate{Meta: meta("cu-1"), UpdateID: "u1",
+		Spec: domain.UpdateSpec{SourceID: "m1", SourceType: domain.SourceExternal, Name: "fw 2"}})
+	ok(t, err)
+
+	t.Run("given an update, its account reads its source id", func(t *testing.T) {
+		u, err := f.h.Update(ctx, acme, "u1")
+		ok(t, err)
+		if got := u.Spec().SourceID; got != "m1" {
+			t.Errorf("source id %q, want m1", got)
+		}
+	})
+	t.Run("another account's update is not found", func(t *testing.T) {
+		_, err := f.h.Update(ctx, "other", "u1")
+		wantKind(t, err, domain.KindNotFound)
+	})
+	t.Run("an update never created is not found", func(t *testing.T) {
+		_, err := f.h.Update(ctx, acme, "u9")
+		wantKind(t, err, domain.KindNotFound)
+	})
+}
