@@ -15,10 +15,13 @@ var updateAborts = []UpdateState{UpdateFailed, UpdateTimedOut, UpdateCancelled, 
 // it may move to (rule 6). Terminal states have no entry. The happy path
 // may skip forward once the manifest is delivered, because the device's
 // notifications of intermediate steps can be lost or coalesced; it never
-// goes back. skipped is reached only through Skip, with its reason.
+// goes back. skipped is reached only through Skip, with its reason. A
+// scheduled update may still be rejected: the Director, asked to assign
+// an update recorded as scheduled, answers that it does not affect the
+// device.
 var updateTransitions = map[UpdateState][]UpdateState{
 	UpdatePending:                 append([]UpdateState{UpdateScheduled, UpdateRejected}, updateAborts...),
-	UpdateScheduled:               append([]UpdateState{UpdateUpdatedConnectorChannel, UpdateFailedConnectorChannelUpdate}, updateAborts...),
+	UpdateScheduled:               append([]UpdateState{UpdateUpdatedConnectorChannel, UpdateFailedConnectorChannelUpdate, UpdateRejected}, updateAborts...),
 	UpdateUpdatedConnectorChannel: append([]UpdateState{UpdateDownloading, UpdateInstalling, UpdateDeployed}, updateAborts...),
 	UpdateDownloading:             append([]UpdateState{UpdateInstalling, UpdateDeployed}, updateAborts...),
 	UpdateInstalling:              append([]UpdateState{UpdateDeployed}, updateAborts...),

@@ -14,7 +14,7 @@ import (
 // this test too.
 var wantUpdateTransitions = []string{
 	"pending→scheduled", "pending→rejected",
-	"scheduled→updated_connector_channel", "scheduled→failed_connector_channel_update",
+	"scheduled→updated_connector_channel", "scheduled→failed_connector_channel_update", "scheduled→rejected",
 	"updated_connector_channel→downloading", "updated_connector_channel→installing", "updated_connector_channel→deployed",
 	"downloading→installing", "downloading→deployed",
 	"installing→deployed",
