@@ -30,6 +30,9 @@ func (d *driver) deliver(ctx context.Context, cp *domain.Campaign) (time.Duratio
 	if err := d.caughtUp(ctx); err != nil {
 		return 0, false, err
 	}
+	if _, err := d.director(ctx, cp); err != nil {
+		return 0, false, err
+	}
 	if !d.resent {
 		if err := d.resendScheduled(ctx); err != nil {
 			return 0, false, err
@@ -65,11 +68,25 @@ func (d *driver) sendPending(ctx context.Context) (int, error) {
 	if err != nil || len(pending) == 0 {
 		return 0, err
 	}
-	if err := d.send(ctx, pending); err != nil {
+	if err := d.deliverPage(ctx, pending); err != nil {
 		return 0, err
 	}
 	d.pendingAfter = pending[len(pending)-1]
 	return len(pending), nil
+}
+
+// deliverPage sends the manifest to pending devices, or assigns them the
+// update in the Director. A Director page that fails half-way leaves
+// devices scheduled: they are assigned again at the next step.
+func (d *driver) deliverPage(ctx context.Context, pending []domain.DeviceID) error {
+	if d.mtu == "" {
+		return d.send(ctx, pending)
+	}
+	err := d.assign(ctx, pending)
+	if err != nil {
+		d.resent = false
+	}
+	return err
 }
 
 // errSendUnseen says the send-manifest queue's records of a page did not
@@ -118,6 +135,7 @@ func overlaps(a, b []domain.DeviceID) bool {
 
 // resendScheduled sends the manifest again to devices recorded as sent
 // that never answered: a crash may have come between record and send.
+// In the Director, it assigns them again (reassign).
 func (d *driver) resendScheduled(ctx context.Context) error {
 	var after domain.DeviceID
 	for {
@@ -125,7 +143,11 @@ func (d *driver) resendScheduled(ctx context.Context) error {
 		if err != nil || len(page) == 0 {
 			return err
 		}
-		if err := d.send(ctx, page); err != nil {
+		send := d.send
+		if d.mtu != "" {
+			send = d.reassign
+		}
+		if err := send(ctx, page); err != nil {
 			return err
 		}
 		after = page[len(page)-1]
@@ -199,7 +221,7 @@ func (d *driver) finishIfDone(ctx context.Context, cp *domain.Campaign) (time.Du
 	case p.Open == 0:
 	case autostop:
 		outcome = domain.StateAutoStopped
-		if err := d.cancelOpen(ctx, domain.UpdateCancelled, "autostopped: success share reached"); err != nil {
+		if err := d.cancelOpen(ctx, cp, domain.UpdateCancelled, "autostopped: success share reached"); err != nil {
 			return 0, false, err
 		}
 	default:

@@ -27,6 +27,7 @@ type driver struct {
 	// pending and is not vacuumed yet: up to the whole fleet.
 	pendingAfter domain.DeviceID
 	written      eventstore.Position // the last event this driver's own commands appended
+	mtu          string              // the update source id the Director assigns; "": the queue sends
 }
 
 // drive returns the campaign's driver, starting it when there is none;

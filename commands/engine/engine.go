@@ -1,7 +1,8 @@
 // Package engine is the campaign engine: a process manager that follows
 // the event store's global order and moves each started campaign through
 // its pipeline — quota, manifest check, device pages, publishing, delivery
-// of the manifests, timeouts, completion — by sending commands.
+// of the manifests (or assignment in the Director), timeouts, completion —
+// by sending commands.
 //
 // Rules:
 //
@@ -26,6 +27,13 @@
 //  8. A campaign the engine cannot drive (an unreadable stream, a panic, a
 //     step the domain keeps refusing) is quarantined and no longer driven;
 //     the others go on (quarantine.go).
+//  9. With a Director configured, a campaign that has an update (made
+//     through /api/v2) has its pages assigned in the Director instead of
+//     sent (director.go): a page is recorded scheduled before the Director
+//     is asked, so a restart finds it scheduled and assigns it again, and a
+//     device the Director then answers as not affected, perhaps in the
+//     first assignment, stays assigned rather than rejected. A stop cancels
+//     the assignments in the Director first.
 package engine
 
 import (
@@ -52,6 +60,8 @@ type Commands interface {
 	EnrolDevices(ctx context.Context, c commands.EnrolDevices) (commands.Result, error)
 	ChangeDeviceStates(ctx context.Context, c commands.ChangeDeviceStates) (commands.Result, []domain.DeviceID, error)
 	EndCampaign(ctx context.Context, c commands.EndCampaign) (commands.Result, error)
+	// Update answers an update of another account as not found.
+	Update(ctx context.Context, account domain.AccountID, id domain.UpdateID) (*domain.Update, error)
 }
 
 // ManifestQueue puts manifest writes on the connector-channel-send-manifest
@@ -98,6 +108,10 @@ type Config struct {
 	// until reports bring devices to an outcome, so that sends never
 	// outrun what the reports and the connector can carry.
 	MaxInFlight int
+	// Director, when set, assigns the updates of campaigns that have one
+	// (made through /api/v2) instead of the send-manifest queue; nil: every
+	// campaign's manifests go through the queue (DIRECTOR_HOST unset).
+	Director UpdateAssigner
 	// Logger receives the engine's log.
 	Logger *slog.Logger
 }

@@ -18,15 +18,19 @@ func (d *driver) stopping(ctx context.Context, cp *domain.Campaign) (time.Durati
 	if cp.StopReason() == domain.StateManifestRemoved {
 		to = domain.UpdateManifestRemoved
 	}
-	if err := d.cancelOpen(ctx, to, "campaign "+string(cp.StopReason())); err != nil {
+	if err := d.cancelOpen(ctx, cp, to, "campaign "+string(cp.StopReason())); err != nil {
 		return 0, false, err
 	}
 	_, err := d.e.cmds.EndCampaign(ctx, commands.EndCampaign{Meta: d.meta("end"), CampaignID: d.id})
 	return 0, false, err
 }
 
-// cancelOpen moves every open device of the campaign to state to.
-func (d *driver) cancelOpen(ctx context.Context, to domain.UpdateState, reason string) error {
+// cancelOpen moves every open device of the campaign to state to, after
+// the Director, for a campaign it assigns, cancelled what it could.
+func (d *driver) cancelOpen(ctx context.Context, cp *domain.Campaign, to domain.UpdateState, reason string) error {
+	if err := d.cancelInDirector(ctx, cp); err != nil {
+		return err
+	}
 	for {
 		page, err := d.e.reads.CampaignDevicesInStates(ctx, d.id, open, "", 1000)
 		if err != nil || len(page) == 0 {

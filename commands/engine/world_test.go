@@ -113,14 +113,7 @@ func (w *world) createCampaign(id domain.CampaignID, when time.Time) {
 // for class unless it is) over the registered devices.
 func (w *world) createCampaignOf(id domain.CampaignID, class string, when time.Time) {
 	ctx := context.Background()
-	manifest := domain.ManifestID("m-" + class)
-	_, err := w.h.RegisterManifest(ctx, commands.RegisterManifest{Meta: w.meta(), ManifestID: manifest, Spec: domain.ManifestSpec{
-		Name: "fw2 " + class, DeviceClass: class, PayloadType: domain.PayloadFull, PayloadURL: "https://fw.example/2.bin",
-		PayloadDigest: "digest-2", PayloadSize: 100, Timestamp: w.clock.Now()}})
-	var conflict domain.ConflictError
-	if err != nil && !errors.As(err, &conflict) {
-		w.t.Fatal(err)
-	}
+	manifest := w.registerManifest(class)
 	spec := domain.CampaignSpec{Name: string(id), ManifestID: manifest, DeviceFilter: "state__eq=registered"}
 	if !when.IsZero() {
 		spec.When = &when
@@ -128,6 +121,19 @@ func (w *world) createCampaignOf(id domain.CampaignID, class string, when time.T
 	if _, err := w.h.CreateCampaign(ctx, commands.CreateCampaign{Meta: w.meta(), CampaignID: id, Spec: spec}); err != nil {
 		w.t.Fatal(err)
 	}
+}
+
+// registerManifest registers manifest m-class for class unless it is.
+func (w *world) registerManifest(class string) domain.ManifestID {
+	manifest := domain.ManifestID("m-" + class)
+	_, err := w.h.RegisterManifest(context.Background(), commands.RegisterManifest{Meta: w.meta(), ManifestID: manifest, Spec: domain.ManifestSpec{
+		Name: "fw2 " + class, DeviceClass: class, PayloadType: domain.PayloadFull, PayloadURL: "https://fw.example/2.bin",
+		PayloadDigest: "digest-2", PayloadSize: 100, Timestamp: w.clock.Now()}})
+	var conflict domain.ConflictError
+	if err != nil && !errors.As(err, &conflict) {
+		w.t.Fatal(err)
+	}
+	return manifest
 }
 
 // startCampaign creates campaign id for class sensor and starts it.

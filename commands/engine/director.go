@@ -1,0 +1,156 @@
+package engine
+
+import (
+	"context"
+	"slices"
+
+	"github.com/updateservice/updateservice/commands"
+	"github.com/updateservice/updateservice/domain"
+)
+
+// UpdateAssigner is the Director (adapters/ota's *Director): it assigns a
+// Campaigner campaign's update to devices, and cancels the assignments of
+// a stopping one. An error that is not the context's is the Director's
+// failure, after the client's own retries.
+type UpdateAssigner interface {
+	// Assign assigns update (its source id, Campaigner's mtuId) to devices
+	// and returns those it affects: a device in a running assignment, or
+	// whose hardware the update does not fit, is not.
+	Assign(ctx context.Context, account domain.AccountID, correlationID, update string, devices []domain.DeviceID, dryRun bool) ([]domain.DeviceID, error)
+	// Cancel cancels the devices' running assignments and returns those it
+	// cancelled; a device already updating is not.
+	Cancel(ctx context.Context, account domain.AccountID, devices []domain.DeviceID) ([]domain.DeviceID, error)
+}
+
+// AssignFailed is the failure code of devices whose assignment the
+// Director failed, as Campaigner recorded it.
+const AssignFailed = "ASSIGN_UPDATE_FAILED"
+
+// CorrelationID is the Director's correlation id of a campaign's
+// assignments, as Campaigner named it.
+func CorrelationID(id domain.CampaignID) string { return "urn:here-ota:campaign:" + string(id) }
+
+// The reasons the Director path records.
+const (
+	reasonAssigning   = "assigning in the Director"
+	reasonAssigned    = "assigned in the Director"
+	reasonNotAffected = "not affected: the Director did not assign the update"
+	reasonAssignAgain = "not affected when assigned again: the first assignment may have taken; awaiting reports"
+	reasonAssignFail  = "the Director failed the assignment"
+	reasonCancelled   = "assignment cancelled in the Director"
+)
+
+// director returns the update source id the Director assigns for the
+// campaign, "" when its devices go through the send-manifest queue: no
+// Director is configured, or the campaign has no update (not made through
+// /api/v2).
+func (d *driver) director(ctx context.Context, cp *domain.Campaign) (string, error) {
+	if d.e.cfg.Director == nil || cp.UpdateID() == "" {
+		return "", nil
+	}
+	if d.mtu == "" {
+		u, err := d.e.cmds.Update(ctx, d.account, cp.UpdateID())
+		if err != nil {
+			return "", err
+		}
+		d.mtu = u.Spec().SourceID
+	}
+	return d.mtu, nil
+}
+
+// assign assigns the update to pending devices in the Director. The page
+// is recorded scheduled first: a restart between the Director's answer
+// and its record then finds the page scheduled, and reassign settles it.
+func (d *driver) assign(ctx context.Context, devices []domain.DeviceID) error {
+	res, page, err := d.e.cmds.ChangeDeviceStates(ctx, commands.ChangeDeviceStates{Meta: d.meta("assigning"), CampaignID: d.id,
+		Devices: devices, From: []domain.UpdateState{domain.UpdatePending},
+		Change: domain.UpdateChange{To: domain.UpdateScheduled, Reason: reasonAssigning}})
+	if err != nil {
+		return err
+	}
+	d.wrote(res)
+	if len(page) == 0 {
+		return nil
+	}
+	return d.assignScheduled(ctx, page, reasonNotAffected, domain.UpdateRejected)
+}
+
+// reassign assigns again devices left scheduled: their assignment may or
+// may not have been made. The Director answers a device in a running
+// assignment (the first one's) as not affected, so such a device is not
+// rejected but kept assigned: its reports bring its outcome, or it times
+// out.
+func (d *driver) reassign(ctx context.Context, devices []domain.DeviceID) error {
+	return d.assignScheduled(ctx, devices, reasonAssignAgain, domain.UpdateUpdatedConnectorChannel)
+}
+
+// assignScheduled asks the Director to assign the update to scheduled
+// devices and records its answer: those it affects are assigned
+// (updated_connector_channel, Campaigner's accepted), the others move to
+// notAffected; all fail with AssignFailed when the Director fails.
+func (d *driver) assignScheduled(ctx context.Context, devices []domain.DeviceID, why string, notAffected domain.UpdateState) error {
+	affected, err := d.e.cfg.Director.Assign(ctx, d.account, CorrelationID(d.id), d.mtu, devices, false)
+	if ctx.Err() != nil {
+		return ctx.Err() // stopped: the devices stay scheduled for the stop or the next engine
+	}
+	scheduled := []domain.UpdateState{domain.UpdateScheduled}
+	if err != nil {
+		d.e.cfg.Logger.Warn("engine: the Director failed an assignment", "campaign", d.id, "devices", len(devices), "error", err)
+		return d.changeDevices(ctx, "assign-failed", devices, scheduled,
+			domain.UpdateChange{To: domain.UpdateFailed, FailureCode: AssignFailed, Reason: reasonAssignFail})
+	}
+	var in, rest []domain.DeviceID // the answer names only devices asked about
+	for _, id := range devices {
+		if slices.Contains(affected, id) {
+			in = append(in, id)
+		} else {
+			rest = append(rest, id)
+		}
+	}
+	assigned := domain.UpdateChange{To: domain.UpdateUpdatedConnectorChannel, Reason: reasonAssigned}
+	if err := d.changeDevices(ctx, "assigned", in, scheduled, assigned); err != nil {
+		return err
+	}
+	change := domain.UpdateChange{To: notAffected, Reason: why}
+	return d.changeDevices(ctx, "not-affected", rest, scheduled, change)
+}
+
+// changeDevices moves those of devices in one of from, if any, and waits
+// for the read models to show it.
+func (d *driver) changeDevices(ctx context.Context, step string, devices []domain.DeviceID, from []domain.UpdateState, change domain.UpdateChange) error {
+	if len(devices) == 0 {
+		return nil
+	}
+	res, _, err := d.e.cmds.ChangeDeviceStates(ctx, commands.ChangeDeviceStates{Meta: d.meta(step), CampaignID: d.id,
+		Devices: devices, From: from, Change: change})
+	if err != nil {
+		return err
+	}
+	d.wrote(res)
+	return d.e.waitFor(ctx, res.Position)
+}
+
+// cancelInDirector cancels the assignments of the campaign's assigned
+// devices in the Director and records those it confirms cancelled; the
+// stop path then ends the others as it ends any open device.
+func (d *driver) cancelInDirector(ctx context.Context, cp *domain.Campaign) error {
+	if mtu, err := d.director(ctx, cp); mtu == "" || err != nil {
+		return err
+	}
+	var after domain.DeviceID
+	for {
+		page, err := d.e.reads.CampaignDevicesInStates(ctx, d.id, inFlight, after, d.e.cfg.BatchSize)
+		if err != nil || len(page) == 0 {
+			return err
+		}
+		cancelled, err := d.e.cfg.Director.Cancel(ctx, d.account, page)
+		if err != nil {
+			return err
+		}
+		if err := d.changeDevices(ctx, "director-cancel", cancelled, inFlight,
+			domain.UpdateChange{To: domain.UpdateCancelled, Reason: reasonCancelled}); err != nil {
+			return err
+		}
+		after = page[len(page)-1]
+	}
+}
