@@ -77,9 +77,10 @@ type Config struct {
 	// their groups' devices from (DEVICE_REGISTRY_HOST, DEVICE_REGISTRY_PORT
 	// default 80); unset: the built-in device catalog.
 	DeviceRegistry OTAService
-	// Director is the Director that assigns Campaigner campaigns' updates
-	// to devices (DIRECTOR_HOST, DIRECTOR_PORT default 80); unset: the
-	// built-in device connector.
+	// Director is the Director that the campaign engine assigns the
+	// updates of campaigns made through /api/v2 in (DIRECTOR_HOST,
+	// DIRECTOR_PORT default 80); unset: every campaign's manifests go to
+	// the built-in device connector.
 	Director OTAService
 	// APIKeys maps each API key to the account it acts in and its role
 	// (API_KEYS, as key:account[:role] entries separated by commas; the

@@ -7,6 +7,9 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+
+	"github.com/updateservice/updateservice/adapters/ota"
+	"github.com/updateservice/updateservice/commands/engine"
 )
 
 // OTAService is where one of Campaigner's OTA services (the Device
@@ -55,4 +58,14 @@ func otaService(prefix, host, port string, into *OTAService) error {
 		}
 	}
 	return errors.Join(problems...)
+}
+
+// directorOf is the campaign engine's Director at s; nil when s is unset,
+// so that the engine sends every campaign's manifests through the
+// send-manifest queue (a nil *ota.Director would make a non-nil port).
+func directorOf(s OTAService) engine.UpdateAssigner {
+	if s.URL() == "" {
+		return nil
+	}
+	return ota.NewDirector(s.URL(), ota.Options{})
 }

@@ -215,6 +215,17 @@ func TestConfigReadsTheOTAServicesHostsAndPorts(t *testing.T) {
 	}
 }
 
+// Given DIRECTOR_HOST, the engine gets a Director; without it, none (a nil
+// port, not a nil client in one), so manifests go through the queue.
+func TestTheEngineHasADirectorOnlyWhenDirectorHostIsSet(t *testing.T) {
+	if d := directorOf(OTAService{}); d != nil {
+		t.Errorf("unset, the engine's Director is %#v, want nil", d)
+	}
+	if d := directorOf(OTAService{Host: "director", Port: 80}); d == nil {
+		t.Error("set, the engine has no Director")
+	}
+}
+
 func TestConfigNamesEveryBadOTAService(t *testing.T) {
 	_, err := loadConfig(env(map[string]string{"DATABASE_URL": "postgres://u@localhost/db",
 		"DEVICE_REGISTRY_HOST": "http://registry:8083", "DIRECTOR_PORT": "70000"}))
