@@ -234,3 +234,42 @@ func TestAStopCancelsTheAssignmentsInTheDirector(t *testing.T) {
 		t.Errorf("devices (-want +got):\n%s", diff)
 	}
 }
+
+// Given a Director whose first Cancel fails, when the campaign is stopped,
+// then the stop waits for the Director rather than leave its assignments
+// running: it cancels again after a backoff, and the campaign ends.
+func TestAStopCancelsInTheDirectorAgainAfterAFailure(t *testing.T) {
+	var mu sync.Mutex
+	failures := 1
+	director := &fakeDirector{assign: affectAll, cancel: func(devices []domain.DeviceID) ([]domain.DeviceID, error) {
+		mu.Lock()
+		defer mu.Unlock()
+		if failures > 0 {
+			failures--
+			return nil, errors.New("director: no answer after 5 attempt(s)")
+		}
+		return devices, nil
+	}}
+	w := newDirectorWorld(t, director)
+	w.register("ok", 2)
+	w.startUpdateCampaign("c1")
+	w.waitCounts("c1", map[domain.UpdateState]int{domain.UpdateUpdatedConnectorChannel: 2})
+
+	if _, err := w.h.StopCampaign(t.Context(), commands.StopCampaign{Meta: w.meta(), CampaignID: "c1"}); err != nil {
+		t.Fatal(err)
+	}
+
+	w.waitPhase("c1", domain.PhaseStopped)
+	if diff := cmp.Diff([]domain.DeviceID{"ok-000", "ok-000", "ok-001", "ok-001"}, director.cancelled()); diff != "" {
+		t.Errorf("devices cancelled in the Director, each call (-want +got):\n%s", diff)
+	}
+	_, updates, err := w.reads.updates("c1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for id, u := range updates {
+		if u.State != domain.UpdateCancelled || u.Reason != "assignment cancelled in the Director" {
+			t.Errorf("device %s is %s (%s), want cancelled in the Director", id, u.State, u.Reason)
+		}
+	}
+}
