@@ -5,7 +5,7 @@ import (
 	"slices"
 )
 
-// The Campaigner side of a campaign (Campaign rules 11–13):
+// The Campaigner side of a campaign (Campaign rules 11–14):
 //
 //  11. A campaign made through Campaigner's API delivers an update (whose
 //     source, with the built-in catalog, is the campaign's manifest) to
@@ -18,11 +18,25 @@ import (
 //  13. ConsentRequired is Campaigner's approvalNeeded: each device's user
 //     must accept the update (autoAccept is its negation). It is kept,
 //     and changes only in draft; the consent flow itself comes later.
+//  14. A retry campaign (Campaigner's retry-failed) names its main
+//     campaign, the failure code it retries (1–128 characters, one line)
+//     and at least one device, kept sorted and without repeats: it targets
+//     exactly those devices (of the catalog, matching its filter), not
+//     groups. The three are set at creation and never change.
 type campaignerSettings struct {
 	update   UpdateID
 	groups   []string
 	metadata []CampaignMetadata
 	consent  bool
+	retry    retryOf
+}
+
+// retryOf is what makes a campaign a retry campaign (rule 14); zero for
+// any other campaign.
+type retryOf struct {
+	main        CampaignID
+	failureCode string
+	devices     []DeviceID
 }
 
 // CampaignMetadata is one typed value of a campaign's Campaigner metadata.
@@ -64,18 +78,38 @@ func (c *Campaign) Metadata() []CampaignMetadata { return slices.Clone(c.setting
 // update (Campaigner's approvalNeeded).
 func (c *Campaign) ConsentRequired() bool { return c.settings.campaigner.consent }
 
+// MainCampaignID returns the campaign a retry campaign retries, or "" for
+// any other campaign (rule 14).
+func (c *Campaign) MainCampaignID() CampaignID { return c.settings.campaigner.retry.main }
+
+// FailureCode returns the failure code a retry campaign retries.
+func (c *Campaign) FailureCode() string { return c.settings.campaigner.retry.failureCode }
+
 // DeviceSelection says which devices of the account's catalog a campaign
 // targets: those matching Filter and, when Groups is not empty, in at
-// least one of Groups. The engine pages through them by this one value,
-// whichever API made the campaign.
+// least one of Groups and, when Devices is not empty, one of Devices (a
+// retry campaign's explicit list). The engine pages through them by this
+// one value, whichever API made the campaign.
 type DeviceSelection struct {
-	Filter string
-	Groups []string
+	Filter  string
+	Groups  []string
+	Devices []DeviceID
 }
 
 // DeviceSelection returns the devices the campaign targets.
 func (c *Campaign) DeviceSelection() DeviceSelection {
-	return DeviceSelection{Filter: c.settings.filter, Groups: slices.Clone(c.settings.campaigner.groups)}
+	return DeviceSelection{Filter: c.settings.filter, Groups: slices.Clone(c.settings.campaigner.groups),
+		Devices: slices.Clone(c.settings.campaigner.retry.devices)}
+}
+
+// normalDevices sorts a retry campaign's devices and drops repeats (rule
+// 14); none is nil.
+func normalDevices(devices []DeviceID) []DeviceID {
+	out := slices.Compact(slices.Sorted(slices.Values(devices)))
+	if len(out) == 0 {
+		return nil
+	}
+	return out
 }
 
 // normalGroups sorts groups and drops repeats (rule 11); none is nil.
@@ -112,6 +146,30 @@ func (s campaignerSettings) problems() []error {
 		seen[m.Type] = true
 		problems = append(problems, textProblems(textProblem(field+".value", m.Value, 2000, freeText))...)
 	}
+	return append(problems, s.retry.problems()...)
+}
+
+// problems checks rule 14: a campaign with any retry field has all three.
+func (r retryOf) problems() []error {
+	if r.main == "" && r.failureCode == "" && len(r.devices) == 0 {
+		return nil
+	}
+	var problems []error
+	if err := r.main.Validate(); err != nil {
+		problems = append(problems, InvalidError{Field: "mainCampaignId", Reason: err.Error()})
+	}
+	if r.failureCode == "" {
+		problems = append(problems, InvalidError{Field: "failureCode", Reason: "must not be empty"})
+	}
+	problems = append(problems, textProblems(textProblem("failureCode", r.failureCode, 128, oneLine))...)
+	if len(r.devices) == 0 {
+		problems = append(problems, InvalidError{Field: "devices", Reason: "a retry campaign must list at least one device"})
+	}
+	for i, d := range r.devices {
+		if err := d.Validate(); err != nil {
+			problems = append(problems, InvalidError{Field: fmt.Sprintf("devices[%d]", i), Reason: err.Error()})
+		}
+	}
 	return problems
 }
 
@@ -125,6 +183,8 @@ func (s campaignerSettings) lockedChange(next campaignerSettings) string {
 		return "groups"
 	case s.consent != next.consent:
 		return "approvalNeeded"
+	case s.retry.main != next.retry.main || s.retry.failureCode != next.retry.failureCode || !slices.Equal(s.retry.devices, next.retry.devices):
+		return "mainCampaignId"
 	}
 	return ""
 }

@@ -1,6 +1,10 @@
 package domain
 
-import "testing"
+import (
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+)
 
 // v2Created is a campaign made through Campaigner's API: update u1 to the
 // devices of groups g1 and g2.
@@ -62,5 +66,56 @@ func TestCampaignerMetadataIsReplacedInAnyPhase(t *testing.T) {
 				e.CampaignName, e.Metadata = "Autumn", v2Created().Metadata
 				return e
 			}()}},
+	})
+}
+
+func TestNewRetryCampaign(t *testing.T) {
+	spec := CampaignSpec{Name: "retryCampaignWith-mainCampaign-c1-failureCode-E1", ManifestID: "m1", DeviceFilter: "state__eq=registered",
+		UpdateID: "u1", MainCampaignID: "c1", FailureCode: "E1", Devices: []DeviceID{"d3", "d1", "d3"}}
+	t.Run("its devices are kept sorted and without repeats, with its main campaign and code", func(t *testing.T) {
+		c, err := NewCampaign("r1", "acc1", spec, t0)
+		checkErr(t, err, nil)
+		want := CampaignCreated{CampaignID: "r1", AccountID: "acc1", CampaignName: spec.Name, ManifestID: "m1",
+			DeviceFilter: "state__eq=registered", Strategy: "one-shot", Autostop: true, AutostopSuccessPercent: 100,
+			UpdateID: "u1", MainCampaignID: "c1", FailureCode: "E1", Devices: []DeviceID{"d1", "d3"}, At: t0}
+		checkEvents(t, c.Changes(), []Event{want})
+		checkReplay(t, LoadCampaign, c, c.Changes())
+		if c.MainCampaignID() != "c1" || c.FailureCode() != "E1" {
+			t.Errorf("main, code = %q, %q; want c1, E1", c.MainCampaignID(), c.FailureCode())
+		}
+		got := c.DeviceSelection()
+		if diff := cmp.Diff(DeviceSelection{Filter: "state__eq=registered", Devices: []DeviceID{"d1", "d3"}}, got); diff != "" {
+			t.Errorf("selection (-want +got):\n%s", diff)
+		}
+	})
+	for _, tc := range []struct {
+		name string
+		edit func(*CampaignSpec)
+		err  error
+	}{
+		{"a retry campaign without devices is refused", func(s *CampaignSpec) { s.Devices = nil }, InvalidError{Field: "devices"}},
+		{"a retry campaign without a failure code is refused", func(s *CampaignSpec) { s.FailureCode = "" }, InvalidError{Field: "failureCode"}},
+		{"devices without a main campaign are refused", func(s *CampaignSpec) { s.MainCampaignID = "" }, InvalidError{Field: "mainCampaignId"}},
+		{"an empty device id is refused", func(s *CampaignSpec) { s.Devices = []DeviceID{""} }, InvalidError{Field: "devices[0]"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			s := spec
+			tc.edit(&s)
+			_, err := NewCampaign("r1", "acc1", s, t0)
+			checkErr(t, err, tc.err)
+		})
+	}
+}
+
+func TestRetryCampaignKeepsItsTargetsThroughAnEdit(t *testing.T) {
+	created := createdWith(func(e *CampaignCreated) {
+		e.UpdateID, e.MainCampaignID, e.FailureCode, e.Devices = "u1", "c1", "E1", []DeviceID{"d1"}
+	})
+	runScenarios(t, LoadCampaign, []scenario[*Campaign]{
+		{name: "a rename of a started retry campaign repeats its retry fields", given: []Event{created, CampaignStartRequested{Phase: PhaseStarting, At: at(1)}},
+			when: func(c *Campaign) error { return c.Edit(CampaignEdit{Name: ptr("Autumn")}, at(10)) },
+			then: []Event{CampaignEdited{CampaignName: "Autumn", Description: created.Description, ManifestID: "m1",
+				DeviceFilter: created.DeviceFilter, Strategy: "one-shot", Autostop: true, AutostopSuccessPercent: 100,
+				UpdateID: "u1", MainCampaignID: "c1", FailureCode: "E1", Devices: []DeviceID{"d1"}, At: at(10)}}},
 	})
 }

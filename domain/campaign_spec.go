@@ -26,6 +26,10 @@ type CampaignSpec struct {
 	Groups          []string
 	Metadata        []CampaignMetadata
 	ConsentRequired bool
+	// The retry fields (rule 14), set only by retry-failed.
+	MainCampaignID CampaignID
+	FailureCode    string
+	Devices        []DeviceID
 }
 
 // CampaignEdit lists the fields a user changes; a nil field keeps its value.
@@ -96,7 +100,8 @@ func (s CampaignSpec) settings() campaignSettings {
 	if s.When != nil {
 		out.when = *s.When
 	}
-	out.campaigner = campaignerSettings{update: s.UpdateID, groups: normalGroups(s.Groups), metadata: s.Metadata, consent: s.ConsentRequired}
+	out.campaigner = campaignerSettings{update: s.UpdateID, groups: normalGroups(s.Groups), metadata: s.Metadata, consent: s.ConsentRequired,
+		retry: retryOf{main: s.MainCampaignID, failureCode: s.FailureCode, devices: normalDevices(s.Devices)}}
 	return out
 }
 
@@ -196,7 +201,8 @@ func (s campaignSettings) created(id CampaignID, account AccountID, at time.Time
 		Description: s.description, ManifestID: s.manifest, DeviceFilter: s.filter,
 		Strategy: string(s.strategy), ApprovalRequired: s.approvalRequired, Autostop: s.autostop,
 		AutostopSuccessPercent: s.autostopPercent, When: s.whenPtr(), UpdateID: s.campaigner.update,
-		Groups: s.campaigner.groups, Metadata: s.campaigner.metadata, ConsentRequired: s.campaigner.consent, At: at}
+		Groups: s.campaigner.groups, Metadata: s.campaigner.metadata, ConsentRequired: s.campaigner.consent,
+		MainCampaignID: s.campaigner.retry.main, FailureCode: s.campaigner.retry.failureCode, Devices: s.campaigner.retry.devices, At: at}
 }
 
 // edited is the event recording these settings as the campaign's new ones.
@@ -204,7 +210,8 @@ func (s campaignSettings) edited(at time.Time) CampaignEdited {
 	return CampaignEdited{CampaignName: s.name, Description: s.description, ManifestID: s.manifest,
 		DeviceFilter: s.filter, Strategy: string(s.strategy), ApprovalRequired: s.approvalRequired,
 		Autostop: s.autostop, AutostopSuccessPercent: s.autostopPercent, When: s.whenPtr(), UpdateID: s.campaigner.update,
-		Groups: s.campaigner.groups, Metadata: s.campaigner.metadata, ConsentRequired: s.campaigner.consent, At: at}
+		Groups: s.campaigner.groups, Metadata: s.campaigner.metadata, ConsentRequired: s.campaigner.consent,
+		MainCampaignID: s.campaigner.retry.main, FailureCode: s.campaigner.retry.failureCode, Devices: s.campaigner.retry.devices, At: at}
 }
 
 // settingsOfCreated reads the settings a CampaignCreated recorded.
@@ -213,7 +220,8 @@ func settingsOfCreated(e CampaignCreated) campaignSettings {
 		ManifestID: e.ManifestID, DeviceFilter: e.DeviceFilter, Strategy: e.Strategy,
 		ApprovalRequired: e.ApprovalRequired, Autostop: e.Autostop,
 		AutostopSuccessPercent: e.AutostopSuccessPercent, When: e.When, UpdateID: e.UpdateID, Groups: e.Groups,
-		Metadata: e.Metadata, ConsentRequired: e.ConsentRequired})
+		Metadata: e.Metadata, ConsentRequired: e.ConsentRequired,
+		MainCampaignID: e.MainCampaignID, FailureCode: e.FailureCode, Devices: e.Devices})
 }
 
 // settingsOfEdited reads the settings a CampaignEdited recorded.
@@ -221,7 +229,8 @@ func settingsOfEdited(e CampaignEdited) campaignSettings {
 	s := campaignSettings{name: e.CampaignName, description: e.Description, manifest: e.ManifestID,
 		filter: e.DeviceFilter, strategy: Strategy(e.Strategy), approvalRequired: e.ApprovalRequired,
 		autostop: e.Autostop, autostopPercent: e.AutostopSuccessPercent,
-		campaigner: campaignerSettings{update: e.UpdateID, groups: e.Groups, metadata: e.Metadata, consent: e.ConsentRequired}}
+		campaigner: campaignerSettings{update: e.UpdateID, groups: e.Groups, metadata: e.Metadata, consent: e.ConsentRequired,
+			retry: retryOf{main: e.MainCampaignID, failureCode: e.FailureCode, devices: e.Devices}}}
 	set(&s.when, e.When)
 	return s
 }

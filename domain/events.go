@@ -38,7 +38,11 @@ type CampaignCreated struct {
 	Groups          []string           `json:"groups,omitempty"`
 	Metadata        []CampaignMetadata `json:"metadata,omitempty"`
 	ConsentRequired bool               `json:"consent_required,omitempty"`
-	At              time.Time          `json:"at"`
+	// The retry fields (Campaign rule 14), absent but from retry campaigns.
+	MainCampaignID CampaignID `json:"main_campaign_id,omitempty"`
+	FailureCode    string     `json:"failure_code,omitempty"`
+	Devices        []DeviceID `json:"devices,omitempty"`
+	At             time.Time  `json:"at"`
 }
 
 // CampaignEdited records new values of a campaign's editable fields; in
@@ -58,7 +62,11 @@ type CampaignEdited struct {
 	Groups          []string           `json:"groups,omitempty"`
 	Metadata        []CampaignMetadata `json:"metadata,omitempty"`
 	ConsentRequired bool               `json:"consent_required,omitempty"`
-	At              time.Time          `json:"at"`
+	// The retry fields (Campaign rule 14), absent but from retry campaigns.
+	MainCampaignID CampaignID `json:"main_campaign_id,omitempty"`
+	FailureCode    string     `json:"failure_code,omitempty"`
+	Devices        []DeviceID `json:"devices,omitempty"`
+	At             time.Time  `json:"at"`
 }
 
 // CampaignStartRequested records that a user asked to start the campaign.
