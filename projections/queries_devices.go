@@ -117,6 +117,7 @@ func deviceFilterSQL(filter string, args *sqlArgs) (where string, f Filter, err 
 // A selection with groups adds one condition, that the device is in one of
 // them (as a groups__in filter term would): the same walk on the primary
 // key, so a campaign made through Campaigner's API is paged like any other.
+// A selection with devices (a retry campaign's list) keeps only those.
 func (q *Queries) MatchingDevices(ctx context.Context, account domain.AccountID, sel domain.DeviceSelection, after domain.DeviceID, limit int) ([]domain.DeviceID, error) {
 	if limit <= 0 {
 		return nil, domain.InvalidError{Field: "limit", Reason: fmt.Sprintf("%d is not positive", limit)}
@@ -131,6 +132,9 @@ func (q *Queries) MatchingDevices(ctx context.Context, account domain.AccountID,
 	}
 	if len(sel.Groups) > 0 {
 		where += fmt.Sprintf(" AND d.groups && %s::text[]", args.add(sel.Groups))
+	}
+	if len(sel.Devices) > 0 {
+		where += fmt.Sprintf(" AND d.device_id = ANY(%s::text[])", args.add(sel.Devices))
 	}
 	sql := fmt.Sprintf("SELECT d.device_id FROM devices d WHERE %s AND d.device_id > $2%s ORDER BY d.device_id LIMIT %d", deviceScope, where, limit)
 	var ids []domain.DeviceID

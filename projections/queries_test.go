@@ -238,6 +238,10 @@ func testEngineQueries(t *testing.T, q *projections.Queries) {
 	if got, err := q.MatchingDevices(ctx, acme, groups, "d04", 100); err != nil || !slices.Equal(got, []domain.DeviceID{"d05"}) {
 		t.Errorf("devices of groups g2 and g3 after d04 = %v, %v; want d05", got, err)
 	}
+	listed := domain.DeviceSelection{Filter: "state__eq=registered", Devices: []domain.DeviceID{"d02", "d07", "d09"}}
+	if got, err := q.MatchingDevices(ctx, acme, listed, "d01", 100); err != nil || !slices.Equal(got, []domain.DeviceID{"d02", "d09"}) {
+		t.Errorf("registered devices of the list d02 d07 d09 = %v, %v; want d02 d09", got, err)
+	}
 	_, err := q.MatchingDevices(ctx, acme, domain.DeviceSelection{Filter: "state__eq=registered&colour__eq=red"}, "", 10)
 	var invalid domain.InvalidError
 	if !errors.As(err, &invalid) || invalid.Field != "device_filter" {
