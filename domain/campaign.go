@@ -43,7 +43,8 @@ import (
 //  10. Only a draft is deleted; a deleted campaign answers every behaviour as
 //     not found, as the API does.
 //  11. A campaign made through Campaigner's API also has an update, device
-//     groups, metadata and a consent setting: rules 11–13 are in
+//     groups, metadata and a consent setting, and may retry another
+//     campaign's failures: rules 11–14 are in
 //     campaign_campaigner.go.
 type Campaign struct {
 	root
