@@ -6,9 +6,15 @@ import (
 )
 
 // RetryName is the name Campaigner gives the retry campaign of a main
-// campaign's failures with one code.
+// campaign's failures with one code. The main campaign's id is shown as
+// Campaigner shows it, a UUID's dashed form, when it is 32 characters
+// (our ids are a UUID's hex digits).
 func RetryName(main CampaignID, failureCode string) string {
-	return fmt.Sprintf("retryCampaignWith-mainCampaign-%s-failureCode-%s", main, failureCode)
+	id := string(main)
+	if len(id) == 32 {
+		id = id[:8] + "-" + id[8:12] + "-" + id[12:16] + "-" + id[16:20] + "-" + id[20:]
+	}
+	return fmt.Sprintf("retryCampaignWith-mainCampaign-%s-failureCode-%s", id, failureCode)
 }
 
 // NewRetryCampaign creates the retry campaign of main's devices that

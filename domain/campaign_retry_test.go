@@ -35,3 +35,10 @@ func TestRetryOfAMainCampaign(t *testing.T) {
 		})
 	}
 }
+
+func TestRetryNameShowsTheMainCampaignAsCampaignerDoes(t *testing.T) {
+	got := RetryName("0123456789abcdef0123456789abcdef", "E1")
+	if want := "retryCampaignWith-mainCampaign-01234567-89ab-cdef-0123-456789abcdef-failureCode-E1"; got != want {
+		t.Errorf("RetryName = %q, want %q", got, want)
+	}
+}

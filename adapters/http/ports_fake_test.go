@@ -24,6 +24,7 @@ type ports struct {
 	createCampaign  func(commands.CreateCampaign) (commands.Result, error)
 	editCampaign    func(commands.EditCampaign) (commands.Result, error)
 	startCampaign   func(commands.StartCampaign) (commands.Result, error)
+	retryFailed     func(commands.RetryFailedCampaign) (commands.Result, error)
 	campaign        func(domain.AccountID, domain.CampaignID) (projections.Campaign, error)
 	nameInUse       func(account domain.AccountID, name string, except domain.CampaignID) (bool, error)
 	registerDevice  func(commands.RegisterDevice) (commands.Result, error)
@@ -73,7 +74,7 @@ func (p *ports) wrote() []string {
 var writes = map[string]bool{"CreateCampaign": true, "EditCampaign": true, "DeleteCampaign": true, "StartCampaign": true,
 	"StopCampaign": true, "ArchiveCampaign": true, "RegisterDevice": true, "RegisterDevices": true, "PatchDevice": true,
 	"DeregisterDevice": true, "RegisterManifest": true, "CreateUpdate": true, "DeleteManifest": true, "HandleRegistration": true,
-	"HandleDeregistration": true, "RecordDeviceReports": true, "CancelDeviceUpdate": true}
+	"HandleDeregistration": true, "RecordDeviceReports": true, "CancelDeviceUpdate": true, "RetryFailedCampaign": true}
 
 // answer is a write's answer: fn's when set, else success at pos.
 func answer[C any](fn func(C) (commands.Result, error), c C, pos eventstore.Position) (commands.Result, error) {
@@ -97,6 +98,10 @@ func (p *ports) DeleteCampaign(_ context.Context, c commands.DeleteCampaign) (co
 
 func (p *ports) StartCampaign(_ context.Context, c commands.StartCampaign) (commands.Result, error) {
 	return answer(p.startCampaign, c, p.record("StartCampaign", c.Account))
+}
+
+func (p *ports) RetryFailedCampaign(_ context.Context, c commands.RetryFailedCampaign) (commands.Result, error) {
+	return answer(p.retryFailed, c, p.record("RetryFailedCampaign", c.Account))
 }
 
 func (p *ports) StopCampaign(_ context.Context, c commands.StopCampaign) (commands.Result, error) {

@@ -85,6 +85,7 @@ func NewHandler(d Deps) http.Handler {
 			r.Put("/api/v2/campaigns/{id}", d.updateV2Campaign)
 			r.Get("/api/v2/campaigns/{id}/stats", d.asOf(d.getCampaignerStatsAsOf, d.getCampaignerStats))
 			r.Post("/api/v2/campaigns/{id}/launch", d.launchV2Campaign)
+			r.Post("/api/v2/campaigns/{id}/retry-failed", d.retryFailed)
 			r.Post("/api/v2/campaigns/{id}/cancel", d.cancelV2Campaign)
 			r.Delete("/api/v2/campaigns/{id}/devices/{device}", d.cancelV2Device)
 			r.Get("/api/v2/campaigns/{id}/failed-installations.csv", d.getFailedInstallationsCSV)

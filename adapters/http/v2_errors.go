@@ -95,3 +95,8 @@ func toV2ID(id string) string {
 	}
 	return u.String()
 }
+
+// errMissingFailedDevices answers a retry-failed that finds no device of
+// the campaign whose update failed with the code.
+var errMissingFailedDevices = statusError{http.StatusPreconditionFailed, "missing_failed_devices",
+	"no device of the campaign failed with that failure code"}
