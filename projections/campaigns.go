@@ -42,6 +42,9 @@ type campaignRow struct {
 	Groups          []string                  `json:"groups"`
 	Metadata        []domain.CampaignMetadata `json:"metadata"`
 	ConsentRequired bool                      `json:"consent_required"`
+	// A retry campaign's main campaign and failure code (migration 010).
+	MainCampaignID string `json:"main_campaign_id"`
+	FailureCode    string `json:"failure_code"`
 }
 
 var campaignsTable = newTableSpec[campaignRow]("campaigns", "id")
@@ -66,6 +69,9 @@ func (p *campaignsProjection) OnCampaignCreated(env envelope, e domain.CampaignC
 		Phase:     domain.PhaseDraft,
 		State:     domain.StateDraft,
 		CreatedAt: at,
+		// A retry campaign's fields are set at creation and never change.
+		MainCampaignID: string(e.MainCampaignID),
+		FailureCode:    e.FailureCode,
 	}
 	setEditable(r, domain.CampaignEdited{CampaignName: e.CampaignName, Description: e.Description, ManifestID: e.ManifestID,
 		DeviceFilter: e.DeviceFilter, Strategy: e.Strategy, ApprovalRequired: e.ApprovalRequired, Autostop: e.Autostop,

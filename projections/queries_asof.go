@@ -124,7 +124,8 @@ func campaignOf(r *campaignRow, manifestURL string, k Counters) Campaign {
 		ManifestTimestamp: r.ManifestTimestamp, BatchesProcessed: r.BatchesProcessed, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt,
 		StartingAt: r.StartingAt, StartedAt: r.StartedAt, ActiveAt: r.ActiveAt, StoppingAt: r.StoppingAt, StoppedAt: r.StoppedAt,
 		ArchivedAt: r.ArchivedAt, Finished: r.Finished, Etag: r.Etag, UpdateID: domain.UpdateID(r.UpdateID), Groups: r.Groups,
-		Metadata: r.Metadata, ConsentRequired: r.ConsentRequired}
+		Metadata: r.Metadata, ConsentRequired: r.ConsentRequired, MainCampaignID: domain.CampaignID(r.MainCampaignID), FailureCode: r.FailureCode,
+		RetryCampaignIDs: []domain.CampaignID{}}
 }
 
 // CountersAsOf returns one of the account's campaigns' counters as they

@@ -85,7 +85,8 @@ type CampaignerListRequest struct {
 // Campaigner lists them.
 func (q *Queries) ListCampaignerCampaigns(ctx context.Context, account domain.AccountID, req CampaignerListRequest) (OffsetPage[Campaign], error) {
 	args := sqlArgs{account}
-	where := campaignScope
+	// Retry campaigns are shown through their main campaign only.
+	where := campaignScope + " AND c.main_campaign_id = ''"
 	if req.Status != nil {
 		where += " AND c.campaigner_status = " + args.add(string(*req.Status))
 	}

@@ -47,6 +47,11 @@ type Campaign struct {
 	Groups          []string                  `db:"groups"`
 	Metadata        []domain.CampaignMetadata `db:"metadata"`
 	ConsentRequired bool                      `db:"consent_required"`
+	// A retry campaign's main campaign and failure code; a main
+	// campaign's retry campaigns, oldest first (none as of a past time).
+	MainCampaignID   domain.CampaignID   `db:"main_campaign_id"`
+	FailureCode      string              `db:"failure_code"`
+	RetryCampaignIDs []domain.CampaignID `db:"retry_campaign_ids"`
 }
 
 // The health indicators: error when the campaign ended for a reason that
@@ -65,7 +70,9 @@ var campaignList = listSpec{
 		     WHEN coalesce(k.failed_total, 0) > 0 THEN 'warning' ELSE 'ok' END AS health_indicator,
 		c."when", c.phase, c.state, c.campaigner_status, c.manifest_timestamp, c.batches_processed, c.created_at, c.updated_at,
 		c.starting_at, c.started_at, c.active_at, c.stopping_at, c.stopped_at, c.archived_at, c.finished, c.etag,
-		c.update_id, c.groups, c.metadata, c.consent_required`,
+		c.update_id, c.groups, c.metadata, c.consent_required, c.main_campaign_id, c.failure_code,
+		ARRAY(SELECT r.id FROM campaigns r WHERE r.main_campaign_id = c.id AND r.main_campaign_id <> ''
+		      ORDER BY r.created_at, r.id) AS retry_campaign_ids`,
 	from: `campaigns c
 		LEFT JOIN manifests m ON m.id = c.root_manifest_id AND m.account_id = c.account_id
 		LEFT JOIN campaign_counters k ON k.campaign_id = c.id`,

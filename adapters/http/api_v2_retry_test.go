@@ -58,7 +58,18 @@ func TestRetryFailedErrors(t *testing.T) {
 				return projections.Campaign{}, domain.NotFoundError{Object: "campaign", ID: string(id)}
 			}
 		}, status: http.StatusNotFound, code: "missing_entity"},
-		{name: "a prepared campaign is a conflict", body: map[string]any{"failureCode": "101"}, setup: func(p *ports) {
+		{name: "a code retried before", body: map[string]any{"failureCode": "101"}, setup: func(p *ports) {
+			p.nameInUse = func(_ domain.AccountID, name string, _ domain.CampaignID) (bool, error) {
+				return name == "retryCampaignWith-mainCampaign-"+v2Campaign1+"-failureCode-101", nil
+			}
+		}, status: http.StatusConflict, code: "campaign_already_exists"},
+		{name: "a prepared campaign is a conflict before any read of its devices", body: map[string]any{"failureCode": "101"}, setup: func(p *ports) {
+			p.campaign = func(account domain.AccountID, id domain.CampaignID) (projections.Campaign, error) {
+				return projections.Campaign{ID: id, AccountID: account, CampaignerStatus: domain.CampaignPrepared}, nil
+			}
+			p.failedInstallations = nil
+		}, status: http.StatusConflict, code: "conflicting_entity"},
+		{name: "a campaign the command finds prepared is a conflict", body: map[string]any{"failureCode": "101"}, setup: func(p *ports) {
 			p.retryFailed = func(commands.RetryFailedCampaign) (commands.Result, error) {
 				return commands.Result{}, domain.InvalidTransitionError{Object: "campaign", From: "draft/draft", To: "retried"}
 			}
@@ -73,7 +84,7 @@ func TestRetryFailedErrors(t *testing.T) {
 			}
 			apitest.CampaignerErrorOf(t, a.Call("POST", retryPath, acmeKey, tc.body), tc.status, tc.code)
 			for _, c := range a.ports.called() {
-				if c.Method == "RetryFailedCampaign" && tc.setup == nil {
+				if c.Method == "RetryFailedCampaign" && tc.code != "conflicting_entity" {
 					t.Errorf("the command ran, want it refused before")
 				}
 			}

@@ -188,8 +188,8 @@ func (d Deps) countV2Campaigns(w http.ResponseWriter, r *http.Request) {
 }
 
 // v2CampaignItemJSON is a campaign in Campaigner's list. A campaign made
-// through /v3 has no update: updateId is null. Retry campaigns do not
-// exist yet, so mainCampaignId and failureCode are null.
+// through /v3 has no update: updateId is null; mainCampaignId and
+// failureCode are null but for a retry campaign.
 type v2CampaignItemJSON struct {
 	Namespace      string    `json:"namespace"`
 	ID             string    `json:"id"`
@@ -209,12 +209,17 @@ func v2CampaignItem(c projections.Campaign) v2CampaignItemJSON {
 		u := toV2ID(string(c.UpdateID))
 		update = &u
 	}
-	return v2CampaignItemJSON{Namespace: string(c.AccountID), ID: toV2ID(string(c.ID)), Name: c.Name, UpdateID: update,
+	item := v2CampaignItemJSON{Namespace: string(c.AccountID), ID: toV2ID(string(c.ID)), Name: c.Name, UpdateID: update,
 		Status: string(c.CampaignerStatus), CreatedAt: utc(c.CreatedAt), UpdatedAt: utc(c.UpdatedAt), AutoAccept: !c.ConsentRequired}
+	if c.MainCampaignID != "" {
+		main, code := toV2ID(string(c.MainCampaignID)), c.FailureCode
+		item.MainCampaignID, item.FailureCode = &main, &code
+	}
+	return item
 }
 
 // v2CampaignJSON is Campaigner's campaign object: a list item with update
-// for updateId, plus its groups, retry campaigns (none yet) and metadata.
+// for updateId, plus its groups, retry campaigns and metadata.
 type v2CampaignJSON struct {
 	v2CampaignItemJSON
 	UpdateID         *string                   `json:"updateId,omitempty"`
@@ -226,6 +231,10 @@ type v2CampaignJSON struct {
 
 func v2CampaignObject(c projections.Campaign) v2CampaignJSON {
 	item := v2CampaignItem(c)
+	retries := []string{}
+	for _, r := range c.RetryCampaignIDs {
+		retries = append(retries, toV2ID(string(r)))
+	}
 	return v2CampaignJSON{v2CampaignItemJSON: item, Update: item.UpdateID, Groups: append([]string{}, c.Groups...),
-		RetryCampaignIDs: []string{}, Metadata: append([]domain.CampaignMetadata{}, c.Metadata...)}
+		RetryCampaignIDs: retries, Metadata: append([]domain.CampaignMetadata{}, c.Metadata...)}
 }

@@ -12,7 +12,8 @@ import (
 // retryFailed makes the retry campaign of a campaign's devices whose
 // update failed with failureCode, launched at once: 201 with its id. No
 // such device answers 412 missing_failed_devices; a missing campaign 404;
-// a prepared campaign, or a retry campaign, 409 conflicting_entity.
+// a prepared campaign, or a retry campaign, 409 conflicting_entity; a
+// code retried before 409 campaign_already_exists.
 func (d Deps) retryFailed(w http.ResponseWriter, r *http.Request) {
 	var in struct {
 		FailureCode string `json:"failureCode"`
@@ -26,7 +27,11 @@ func (d Deps) retryFailed(w http.ResponseWriter, r *http.Request) {
 		err = domain.InvalidError{Field: "failureCode", Reason: "must not be empty"}
 	}
 	if err == nil {
-		_, err = d.CampaignReads.Campaign(ctx, account, id)
+		err = d.retriable(ctx, account, id)
+	}
+	if err == nil {
+		// One retry campaign per code: its name says so.
+		err = d.v2NameFree(ctx, account, domain.RetryName(id, in.FailureCode), "")
 	}
 	var devices []domain.DeviceID
 	if err == nil {
@@ -49,6 +54,17 @@ func (d Deps) retryFailed(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	writeJSON(w, http.StatusCreated, toV2ID(string(retryID)))
+}
+
+// retriable answers 404 for a missing campaign and 409 for one the
+// RetryFailedCampaign command would refuse (prepared, or a retry
+// campaign), before the failed devices are read.
+func (d Deps) retriable(ctx context.Context, account domain.AccountID, id domain.CampaignID) error {
+	c, err := d.CampaignReads.Campaign(ctx, account, id)
+	if err == nil && (c.CampaignerStatus == domain.CampaignPrepared || c.MainCampaignID != "") {
+		err = domain.InvalidTransitionError{Object: "campaign", From: string(c.Phase) + "/" + string(c.State), To: "retried"}
+	}
+	return err
 }
 
 // failedWith reads, page after page, the campaign's devices whose update
