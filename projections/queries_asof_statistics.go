@@ -92,5 +92,7 @@ func (h *History) CampaignerStatsAsOf(ctx context.Context, account domain.Accoun
 			fails = append(fails, e)
 		}
 	}
-	return campaignerStatsOf(campaign, domain.CampaignStatus(f.row.CampaignerStatus), k, fails), nil
+	// As of a past time the main campaign's own figures: its retry
+	// campaigns are not folded in.
+	return campaignerStatsOf(campaign, retryOfStats{status: domain.CampaignStatus(f.row.CampaignerStatus), k: k, fails: fails}, nil), nil
 }

@@ -161,10 +161,29 @@ type CampaignerStats struct {
 	Failures []FailureCount
 }
 
-// FailureCount is how many devices failed with one code.
+// FailureCount is how many devices failed with one code, and how far
+// the retry campaign of that code went.
 type FailureCount struct {
-	Code  string
-	Count int64
+	Code        string
+	Count       int64
+	RetryStatus string
+}
+
+// The retry statuses of a failure code: no retry campaign of it, one
+// running, or one ended (finished or cancelled).
+const (
+	RetryNotLaunched = "not_launched"
+	RetryLaunched    = "launched"
+	RetryFinished    = "finished"
+)
+
+// retryOfStats is what a main campaign's statistics fold in of one of its
+// retry campaigns.
+type retryOfStats struct {
+	code   string
+	status domain.CampaignStatus
+	k      Counters
+	fails  []EventTypeStatistic
 }
 
 // The Campaigner failure codes of failures the service saw, rather than a
@@ -210,37 +229,93 @@ func campaignerFailureCode(s domain.UpdateState, resultCode int, text string) st
 }
 
 // CampaignerStats returns Campaigner's statistics of one of the account's
-// campaigns, from its counters and its fail event types: no per-device
-// count at request time.
+// campaigns with its retry campaigns folded in, from the counters and
+// fail event types of each: no per-device count at request time.
 func (q *Queries) CampaignerStats(ctx context.Context, account domain.AccountID, campaign domain.CampaignID) (CampaignerStats, error) {
 	const op = "projections.CampaignerStats"
 	c, err := q.Campaign(ctx, account, campaign)
 	if err != nil {
 		return CampaignerStats{}, fmt.Errorf("%s: %w", op, err)
 	}
-	k, err := q.CampaignCounters(ctx, account, campaign)
+	main, err := q.retryOfStats(ctx, account, c)
 	if err != nil {
 		return CampaignerStats{}, fmt.Errorf("%s: %w", op, err)
 	}
-	fails, err := q.CampaignEventTypes(ctx, account, campaign, SummaryFail)
-	if err != nil {
-		return CampaignerStats{}, fmt.Errorf("%s: %w", op, err)
+	retries := make([]retryOfStats, len(c.RetryCampaignIDs))
+	for i, id := range c.RetryCampaignIDs {
+		r, err := q.Campaign(ctx, account, id)
+		if err == nil {
+			retries[i], err = q.retryOfStats(ctx, account, r)
+		}
+		if err != nil {
+			return CampaignerStats{}, fmt.Errorf("%s: %w", op, err)
+		}
 	}
-	return campaignerStatsOf(campaign, c.CampaignerStatus, k, fails), nil
+	return campaignerStatsOf(campaign, main, retries), nil
 }
 
-// campaignerStatsOf derives Campaigner's statistics from a campaign's
-// counters and its fail event types.
-func campaignerStatsOf(campaign domain.CampaignID, status domain.CampaignStatus, k Counters, fails []EventTypeStatistic) CampaignerStats {
-	s := CampaignerStats{Campaign: campaign, Status: status, Processed: k.Processed, Affected: k.Affected,
-		Cancelled: k.CancelledTotal, Finished: k.Finished, Failed: k.FailedTotal, Successful: k.Completed, Failures: []FailureCount{}}
-	for _, e := range fails {
-		if e.Count > 0 {
-			s.Failures = append(s.Failures, FailureCount{Code: failureCode(e.EventType), Count: e.Count})
+// retryOfStats reads one campaign's counters and fail event types.
+func (q *Queries) retryOfStats(ctx context.Context, account domain.AccountID, c Campaign) (retryOfStats, error) {
+	k, err := q.CampaignCounters(ctx, account, c.ID)
+	if err != nil {
+		return retryOfStats{}, err
+	}
+	fails, err := q.CampaignEventTypes(ctx, account, c.ID, SummaryFail)
+	return retryOfStats{code: c.FailureCode, status: c.CampaignerStatus, k: k, fails: fails}, err
+}
+
+// campaignerStatsOf derives Campaigner's statistics of a main campaign M
+// and its retry campaigns R, whose devices are M's devices that failed
+// with R's code: processed = M's devices; affected = M's non-rejected −
+// R's rejected; cancelled = M's + R's cancelled; finished = M's
+// successful + failed − R's rejected − R's cancelled; failed = devices
+// whose latest finished update failed (M's failed but R's successful);
+// successful = finished − failed. A code's count moves from M's to the
+// code each of R's finished devices ended with.
+func campaignerStatsOf(campaign domain.CampaignID, m retryOfStats, retries []retryOfStats) CampaignerStats {
+	k := m.k
+	s := CampaignerStats{Campaign: campaign, Status: m.status, Processed: k.Processed, Affected: k.Affected,
+		Cancelled: k.CancelledTotal, Finished: k.Finished, Failed: k.FailedTotal}
+	counts, statuses := map[string]int64{}, map[string]string{}
+	addFails(counts, m.fails)
+	for _, r := range retries {
+		rejected := r.k.Processed - r.k.Affected
+		s.Affected -= rejected
+		s.Cancelled += r.k.CancelledTotal
+		s.Finished -= rejected + r.k.CancelledTotal
+		s.Failed -= r.k.Completed
+		counts[r.code] -= r.k.Completed + r.k.FailedTotal
+		addFails(counts, r.fails)
+		statuses[r.code] = retryStatusOf(r.status)
+	}
+	s.Successful = s.Finished - s.Failed
+	s.Failures = []FailureCount{}
+	for code, n := range counts {
+		if n > 0 {
+			s.Failures = append(s.Failures, FailureCount{Code: code, Count: n, RetryStatus: cmp.Or(statuses[code], RetryNotLaunched)})
 		}
 	}
 	sortFailures(s.Failures)
 	return s
+}
+
+// addFails adds a campaign's fail event types to the counts by code.
+func addFails(counts map[string]int64, fails []EventTypeStatistic) {
+	for _, e := range fails {
+		counts[failureCode(e.EventType)] += e.Count
+	}
+}
+
+// retryStatusOf is the retry status a retry campaign's status gives its
+// code: a retry campaign is launched at creation.
+func retryStatusOf(s domain.CampaignStatus) string {
+	switch s {
+	case domain.CampaignFinished, domain.CampaignCancelled:
+		return RetryFinished
+	case domain.CampaignPrepared, domain.CampaignLaunched:
+		return RetryLaunched
+	}
+	return RetryLaunched
 }
 
 // sortFailures orders failures by code, numeric codes first by value.

@@ -62,7 +62,8 @@ func testStatisticsQueries(t *testing.T, q *projections.Queries) {
 	}
 	wantStats := projections.CampaignerStats{Campaign: "k2", Status: domain.CampaignLaunched, Processed: 7, Affected: 5,
 		Finished: 4, Failed: 3, Successful: 1, Failures: []projections.FailureCount{
-			{Code: "101", Count: 1}, {Code: projections.FailureAssignUpdate, Count: 1}, {Code: projections.FailureDeviceUpdateProcess, Count: 1}}}
+			{Code: "101", Count: 1, RetryStatus: projections.RetryNotLaunched}, {Code: projections.FailureAssignUpdate, Count: 1, RetryStatus: projections.RetryNotLaunched},
+			{Code: projections.FailureDeviceUpdateProcess, Count: 1, RetryStatus: projections.RetryNotLaunched}}}
 	if diff := cmp.Diff(wantStats, stats); diff != "" {
 		t.Errorf("Campaigner stats (-want +got):\n%s", diff)
 	}

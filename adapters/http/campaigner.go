@@ -20,24 +20,19 @@ type campaignerStatsJSON struct {
 }
 
 // campaignerFailureJSON counts the devices that failed with one code.
-// retryStatus says whether a retry campaign of them ran; there are no
-// retry campaigns yet, so it is always not_launched.
+// retryStatus says how far the retry campaign of them went.
 type campaignerFailureJSON struct {
 	Code        string `json:"code"`
 	Count       int64  `json:"count"`
 	RetryStatus string `json:"retryStatus"`
 }
 
-// retryNotLaunched is Campaigner's retry status of failures no retry
-// campaign was launched for.
-const retryNotLaunched = "not_launched"
-
 func campaignerStatsObject(s projections.CampaignerStats) campaignerStatsJSON {
 	out := campaignerStatsJSON{Campaign: toV2ID(string(s.Campaign)), Status: string(s.Status), Processed: s.Processed,
 		Affected: s.Affected, Cancelled: s.Cancelled, Finished: s.Finished, Failed: s.Failed, Successful: s.Successful,
 		Failures: make([]campaignerFailureJSON, len(s.Failures))}
 	for i, f := range s.Failures {
-		out.Failures[i] = campaignerFailureJSON{Code: f.Code, Count: f.Count, RetryStatus: retryNotLaunched}
+		out.Failures[i] = campaignerFailureJSON{Code: f.Code, Count: f.Count, RetryStatus: f.RetryStatus}
 	}
 	return out
 }
