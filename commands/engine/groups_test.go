@@ -12,7 +12,7 @@ import (
 
 // A campaign with device groups (made through Campaigner's API) enrols
 // the registered devices of its groups only, through the same device
-// pages as any campaign.
+// pages as any campaign; a retry campaign of it enrols its listed devices.
 func TestACampaignWithGroupsEnrolsItsGroupsDevices(t *testing.T) {
 	w := newWorld(t, fast)
 	w.register("other", 12)
@@ -35,5 +35,16 @@ func TestACampaignWithGroupsEnrolsItsGroupsDevices(t *testing.T) {
 
 	if cp := w.waitPhase("c1", domain.PhaseStopped); cp.Enrolled()+cp.Skipped() != 8 {
 		t.Errorf("the campaign took %d devices, want the 8 of group lab", cp.Enrolled()+cp.Skipped())
+	}
+
+	// A retry campaign of c1 takes its listed devices only, through the
+	// same pages.
+	retry := commands.RetryFailedCampaign{Meta: w.meta(), CampaignID: "r1", MainCampaignID: "c1", FailureCode: "E1",
+		Devices: []domain.DeviceID{"grouped-000", "grouped-004", "grouped-010"}}
+	if _, err := w.h.RetryFailedCampaign(context.Background(), retry); err != nil {
+		t.Fatal(err)
+	}
+	if cp := w.waitPhase("r1", domain.PhaseStopped); cp.Enrolled()+cp.Skipped() != 3 {
+		t.Errorf("the retry campaign took %d devices, want its 3 listed", cp.Enrolled()+cp.Skipped())
 	}
 }

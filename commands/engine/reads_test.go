@@ -98,8 +98,8 @@ func (m *readModel) updates(campaign domain.CampaignID) ([]domain.DeviceID, map[
 	return ids, out, nil
 }
 
-// MatchingDevices knows one filter, the one the tests' campaigns use, and
-// groups.
+// MatchingDevices knows one filter, the one the tests' campaigns use,
+// groups and a retry campaign's device list.
 func (m *readModel) MatchingDevices(_ context.Context, account domain.AccountID, sel domain.DeviceSelection, after domain.DeviceID, limit int) ([]domain.DeviceID, error) {
 	if sel.Filter != "state__eq=registered" {
 		return nil, fmt.Errorf("the fake read model cannot match %q", sel.Filter)
@@ -111,7 +111,8 @@ func (m *readModel) MatchingDevices(_ context.Context, account domain.AccountID,
 	var ids []domain.DeviceID
 	for _, d := range devices {
 		inGroups := len(sel.Groups) == 0 || slices.ContainsFunc(d.Groups(), func(g string) bool { return slices.Contains(sel.Groups, g) })
-		if d.AccountID() == account && d.Registered() && d.ID() > after && inGroups {
+		listed := len(sel.Devices) == 0 || slices.Contains(sel.Devices, d.ID())
+		if d.AccountID() == account && d.Registered() && d.ID() > after && inGroups && listed {
 			ids = append(ids, d.ID())
 		}
 	}
