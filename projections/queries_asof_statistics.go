@@ -71,7 +71,7 @@ func (h *History) statistics(ctx context.Context, f campaignAsOf, at time.Time) 
 // CampaignerStatsAsOf returns Campaigner's statistics of one of the
 // account's campaigns as they were at an instant, from the counters and
 // the fail event types as of then, as CampaignerStats does from the live
-// ones.
+// ones, but without its retry campaigns folded in.
 func (h *History) CampaignerStatsAsOf(ctx context.Context, account domain.AccountID, campaign domain.CampaignID, at time.Time) (CampaignerStats, error) {
 	const op = "projections.CampaignerStatsAsOf"
 	f, err := h.fold(ctx, account, campaign, at)
