@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"fmt"
+	"maps"
 	"slices"
 	"strconv"
 	"strings"
@@ -183,7 +184,9 @@ type retryOfStats struct {
 	code   string
 	status domain.CampaignStatus
 	k      Counters
-	fails  []EventTypeStatistic
+	// failed counts the campaign's failed devices by Campaigner failure
+	// code, as failed-installations names them.
+	failed map[string]int64
 }
 
 // The Campaigner failure codes of failures the service saw, rather than a
@@ -229,8 +232,8 @@ func campaignerFailureCode(s domain.UpdateState, resultCode int, text string) st
 }
 
 // CampaignerStats returns Campaigner's statistics of one of the account's
-// campaigns with its retry campaigns folded in, from the counters and
-// fail event types of each: no per-device count at request time.
+// campaigns with its retry campaigns folded in, from the counters of each
+// and the failed devices' codes (see retryOfStats).
 func (q *Queries) CampaignerStats(ctx context.Context, account domain.AccountID, campaign domain.CampaignID) (CampaignerStats, error) {
 	const op = "projections.CampaignerStats"
 	c, err := q.Campaign(ctx, account, campaign)
@@ -254,14 +257,31 @@ func (q *Queries) CampaignerStats(ctx context.Context, account domain.AccountID,
 	return campaignerStatsOf(campaign, main, retries), nil
 }
 
-// retryOfStats reads one campaign's counters and fail event types.
+// retryOfStats reads one campaign's counters and its failed devices by
+// failure code. The codes are grouped from the failed devices' rows,
+// because a Director's text code (INSTALL_FAILED), which retry-failed
+// selects by, has no counter; the rows read are the failed ones only.
 func (q *Queries) retryOfStats(ctx context.Context, account domain.AccountID, c Campaign) (retryOfStats, error) {
 	k, err := q.CampaignCounters(ctx, account, c.ID)
 	if err != nil {
 		return retryOfStats{}, err
 	}
-	fails, err := q.CampaignEventTypes(ctx, account, c.ID, SummaryFail)
-	return retryOfStats{code: c.FailureCode, status: c.CampaignerStatus, k: k, fails: fails}, err
+	rows, err := q.pool.Query(ctx, `SELECT update_state, COALESCE(result_code, 0), failure_code, count(*)
+		FROM campaign_device_metadata
+		WHERE account_id = $1 AND campaign_id = $2 AND campaigner_status = 'failed' GROUP BY 1, 2, 3`, account, c.ID)
+	if err != nil {
+		return retryOfStats{}, err
+	}
+	failed := map[string]int64{}
+	var state domain.UpdateState
+	var code int
+	var text string
+	var n int64
+	_, err = pgx.ForEachRow(rows, []any{&state, &code, &text, &n}, func() error {
+		failed[campaignerFailureCode(state, code, text)] += n
+		return nil
+	})
+	return retryOfStats{code: c.FailureCode, status: c.CampaignerStatus, k: k, failed: failed}, err
 }
 
 // campaignerStatsOf derives Campaigner's statistics of a main campaign M
@@ -276,8 +296,10 @@ func campaignerStatsOf(campaign domain.CampaignID, m retryOfStats, retries []ret
 	k := m.k
 	s := CampaignerStats{Campaign: campaign, Status: m.status, Processed: k.Processed, Affected: k.Affected,
 		Cancelled: k.CancelledTotal, Finished: k.Finished, Failed: k.FailedTotal}
-	counts, statuses := map[string]int64{}, map[string]string{}
-	addFails(counts, m.fails)
+	counts, statuses := maps.Clone(m.failed), map[string]string{}
+	if counts == nil {
+		counts = map[string]int64{}
+	}
 	for _, r := range retries {
 		rejected := r.k.Processed - r.k.Affected
 		s.Affected -= rejected
@@ -285,7 +307,9 @@ func campaignerStatsOf(campaign domain.CampaignID, m retryOfStats, retries []ret
 		s.Finished -= rejected + r.k.CancelledTotal
 		s.Failed -= r.k.Completed
 		counts[r.code] -= r.k.Completed + r.k.FailedTotal
-		addFails(counts, r.fails)
+		for code, n := range r.failed {
+			counts[code] += n
+		}
 		statuses[r.code] = retryStatusOf(r.status)
 	}
 	s.Successful = s.Finished - s.Failed
@@ -299,11 +323,13 @@ func campaignerStatsOf(campaign domain.CampaignID, m retryOfStats, retries []ret
 	return s
 }
 
-// addFails adds a campaign's fail event types to the counts by code.
-func addFails(counts map[string]int64, fails []EventTypeStatistic) {
+// failedByCode counts a campaign's fail event types by failure code.
+func failedByCode(fails []EventTypeStatistic) map[string]int64 {
+	counts := map[string]int64{}
 	for _, e := range fails {
 		counts[failureCode(e.EventType)] += e.Count
 	}
+	return counts
 }
 
 // retryStatusOf is the retry status a retry campaign's status gives its

@@ -3,6 +3,7 @@ package api_test
 import (
 	"fmt"
 	"net/http"
+	"strconv"
 	"testing"
 	"time"
 
@@ -14,8 +15,9 @@ import (
 )
 
 // A retry campaign of one failure code on the whole stack: M's devices
-// d1 d2 d4 d5 d6 end successful, failed 12, failed 12, failed 13, failed
-// 12; the retry of 12 takes d2 d4 d6, where d2 succeeds, d6 fails 14 and
+// d1 d2 d4 d5 d6 end successful, failed INSTALL_FAILED (a Director's text
+// code) twice, failed 13 (a result code), failed INSTALL_FAILED; the
+// retry of INSTALL_FAILED takes d2 d4 d6, where d2 succeeds, d6 fails 14 and
 // d4 is cancelled with the retry campaign. Each step's stats are the
 // Campaigner's formulas worked by hand.
 func TestRetryFailedOnTheStack(t *testing.T) {
@@ -28,24 +30,24 @@ func TestRetryFailedOnTheStack(t *testing.T) {
 	}})
 	id := v2Campaign(t, a, "lab rollout", update, "lab")
 	path := "/api/v2/campaigns/" + id
-	apitest.CampaignerErrorOf(t, a.Call("POST", path+"/retry-failed", acmeKey, map[string]any{"failureCode": "12"}), http.StatusConflict, "conflicting_entity")
+	apitest.CampaignerErrorOf(t, a.Call("POST", path+"/retry-failed", acmeKey, map[string]any{"failureCode": "INSTALL_FAILED"}), http.StatusConflict, "conflicting_entity")
 	a.Must(http.StatusOK, "POST", path+"/launch", nil)
 
 	m := campaignOf(id)
-	ends(a, m, manifest, "d1", domain.UpdateDeployed, 0)
-	ends(a, m, manifest, "d2", domain.UpdateFailed, 12)
-	ends(a, m, manifest, "d4", domain.UpdateFailed, 12)
-	ends(a, m, manifest, "d5", domain.UpdateFailed, 13)
-	ends(a, m, manifest, "d6", domain.UpdateFailed, 12)
-	checkStats(t, a, id, "launched", [6]float64{5, 5, 0, 5, 4, 1}, failure("12", 3, "not_launched"), failure("13", 1, "not_launched"))
+	ends(a, m, manifest, "d1", domain.UpdateDeployed, "")
+	ends(a, m, manifest, "d2", domain.UpdateFailed, "INSTALL_FAILED")
+	ends(a, m, manifest, "d4", domain.UpdateFailed, "INSTALL_FAILED")
+	ends(a, m, manifest, "d5", domain.UpdateFailed, "13")
+	ends(a, m, manifest, "d6", domain.UpdateFailed, "INSTALL_FAILED")
+	checkStats(t, a, id, "launched", [6]float64{5, 5, 0, 5, 4, 1}, failure("13", 1, "not_launched"), failure("INSTALL_FAILED", 3, "not_launched"))
 	apitest.CampaignerErrorOf(t, a.Call("POST", path+"/retry-failed", acmeKey, map[string]any{"failureCode": "99"}), http.StatusPreconditionFailed, "missing_failed_devices")
 
-	retry := jsonString(t, a.Must(http.StatusCreated, "POST", path+"/retry-failed", map[string]any{"failureCode": "12"}).Body.Bytes())
-	apitest.CampaignerErrorOf(t, a.Call("POST", path+"/retry-failed", acmeKey, map[string]any{"failureCode": "12"}), http.StatusConflict, "campaign_already_exists")
+	retry := jsonString(t, a.Must(http.StatusCreated, "POST", path+"/retry-failed", map[string]any{"failureCode": "INSTALL_FAILED"}).Body.Bytes())
+	apitest.CampaignerErrorOf(t, a.Call("POST", path+"/retry-failed", acmeKey, map[string]any{"failureCode": "INSTALL_FAILED"}), http.StatusConflict, "campaign_already_exists")
 	got := apitest.Object(t, a.Must(http.StatusOK, "GET", "/api/v2/campaigns/"+retry, nil))
-	want := map[string]any{"namespace": "acme", "id": retry, "name": "retryCampaignWith-mainCampaign-" + id + "-failureCode-12",
+	want := map[string]any{"namespace": "acme", "id": retry, "name": "retryCampaignWith-mainCampaign-" + id + "-failureCode-INSTALL_FAILED",
 		"update": update, "status": "launched", "createdAt": got["createdAt"], "updatedAt": got["updatedAt"], "mainCampaignId": id,
-		"failureCode": "12", "autoAccept": true, "groups": []any{}, "retryCampaignIds": []any{}, "metadata": []any{}}
+		"failureCode": "INSTALL_FAILED", "autoAccept": true, "groups": []any{}, "retryCampaignIds": []any{}, "metadata": []any{}}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("the retry campaign (-want +got):\n%s", diff)
 	}
@@ -55,20 +57,20 @@ func TestRetryFailedOnTheStack(t *testing.T) {
 	if list := apitest.Object(t, a.Must(http.StatusOK, "GET", "/api/v2/campaigns", nil)); list["total"] != 1.0 {
 		t.Errorf("the list %v, want only the main campaign", list)
 	}
-	checkStats(t, a, id, "launched", [6]float64{5, 5, 0, 5, 4, 1}, failure("12", 3, "launched"), failure("13", 1, "not_launched"))
+	checkStats(t, a, id, "launched", [6]float64{5, 5, 0, 5, 4, 1}, failure("13", 1, "not_launched"), failure("INSTALL_FAILED", 3, "launched"))
 
 	r := campaignOf(retry)
-	ends(a, r, manifest, "d2", domain.UpdateDeployed, 0)
-	ends(a, r, manifest, "d6", domain.UpdateFailed, 14)
-	// finished = 5 − 0 − 0; failed = 4 − R's 1 successful; 12: 3 − R's 2 finished.
+	ends(a, r, manifest, "d2", domain.UpdateDeployed, "")
+	ends(a, r, manifest, "d6", domain.UpdateFailed, "14")
+	// finished = 5 − 0 − 0; failed = 4 − R's 1 successful; INSTALL_FAILED: 3 − R's 2 finished.
 	checkStats(t, a, id, "launched", [6]float64{5, 5, 0, 5, 3, 2},
-		failure("12", 1, "launched"), failure("13", 1, "not_launched"), failure("14", 1, "not_launched"))
+		failure("13", 1, "not_launched"), failure("14", 1, "not_launched"), failure("INSTALL_FAILED", 1, "launched"))
 
 	a.Must(http.StatusOK, "POST", "/api/v2/campaigns/"+retry+"/cancel", nil)
-	ends(a, r, manifest, "d4", domain.UpdateCancelled, 0)
+	ends(a, r, manifest, "d4", domain.UpdateCancelled, "")
 	// cancelled = 0 + 1; finished = 5 − 0 − 1; successful = 4 − 3.
 	checkStats(t, a, id, "launched", [6]float64{5, 5, 1, 4, 3, 1},
-		failure("12", 1, "finished"), failure("13", 1, "not_launched"), failure("14", 1, "not_launched"))
+		failure("13", 1, "not_launched"), failure("14", 1, "not_launched"), failure("INSTALL_FAILED", 1, "finished"))
 }
 
 // campaignOf is our id of a Campaigner campaign id.
@@ -78,13 +80,19 @@ func campaignOf(id string) domain.CampaignID {
 }
 
 // ends records, as the engine and a Director's report would, device's
-// enrolment in campaign c and its update ending in state with code.
-func ends(a *api, c domain.CampaignID, manifest string, device domain.DeviceID, state domain.UpdateState, code int) {
+// enrolment in campaign c and its update ending in state with code: a
+// result code when a number, else a text failure code.
+func ends(a *api, c domain.CampaignID, manifest string, device domain.DeviceID, state domain.UpdateState, code string) {
 	a.t.Helper()
 	now := time.Now()
+	result, err := strconv.Atoi(code)
+	text := ""
+	if err != nil {
+		text = code
+	}
 	a.engine("acme", device, domain.DeviceEnrolled{CampaignID: c, ManifestID: domain.ManifestID(manifest), At: now},
 		domain.DeviceUpdateStateChanged{CampaignID: c, From: domain.UpdatePending, To: domain.UpdateScheduled, At: now},
-		domain.DeviceUpdateStateChanged{CampaignID: c, From: domain.UpdateScheduled, To: state, ResultCode: code, At: now})
+		domain.DeviceUpdateStateChanged{CampaignID: c, From: domain.UpdateScheduled, To: state, ResultCode: result, FailureCode: text, At: now})
 }
 
 // failure is one entry of the stats' failures.
