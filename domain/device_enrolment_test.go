@@ -38,6 +38,11 @@ func TestEnrolOrSkipAppliesTheEnrolmentRules(t *testing.T) {
 		{"a device of another class is skipped", device(domain.DeviceAttributes{DeviceClass: "camera", Mechanism: domain.MechanismConnector}), domain.SkipDeviceClassMismatch},
 		{"a device running the payload already is skipped", device(domain.DeviceAttributes{DeviceClass: "sensor", FirmwareHash: "digest-2", Mechanism: domain.MechanismConnector}), domain.SkipAlreadyUpdated},
 		{"a device in another active campaign is skipped", device(sensor, func(d *domain.Device) error { return d.Enroll("other", "m0", now) }), domain.SkipInOtherCampaign},
+		{"a device whose update failed in another campaign (a retry's main campaign) is enrolled", device(sensor,
+			func(d *domain.Device) error { return d.Enroll("main", "m0", now) },
+			func(d *domain.Device) error {
+				return d.ChangeUpdateState("main", domain.UpdateChange{To: domain.UpdateFailed, FailureCode: "INSTALL_FAILED"}, now)
+			}), ""},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
