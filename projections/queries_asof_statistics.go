@@ -94,5 +94,5 @@ func (h *History) CampaignerStatsAsOf(ctx context.Context, account domain.Accoun
 	}
 	// As of a past time the main campaign's own figures: its retry
 	// campaigns are not folded in.
-	return campaignerStatsOf(campaign, retryOfStats{status: domain.CampaignStatus(f.row.CampaignerStatus), k: k, failed: failedByCode(fails)}, nil), nil
+	return campaignerStatsOf(campaign, campaignFigures{status: domain.CampaignStatus(f.row.CampaignerStatus), k: k, failed: failedByCode(fails)}, nil), nil
 }

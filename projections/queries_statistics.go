@@ -178,9 +178,9 @@ const (
 	RetryFinished    = "finished"
 )
 
-// retryOfStats is what a main campaign's statistics fold in of one of its
-// retry campaigns.
-type retryOfStats struct {
+// campaignFigures are what Campaigner's statistics are computed from, of
+// a main campaign and of each of its retry campaigns.
+type campaignFigures struct {
 	code   string
 	status domain.CampaignStatus
 	k      Counters
@@ -233,22 +233,22 @@ func campaignerFailureCode(s domain.UpdateState, resultCode int, text string) st
 
 // CampaignerStats returns Campaigner's statistics of one of the account's
 // campaigns with its retry campaigns folded in, from the counters of each
-// and the failed devices' codes (see retryOfStats).
+// and the failed devices' codes (see campaignFigures).
 func (q *Queries) CampaignerStats(ctx context.Context, account domain.AccountID, campaign domain.CampaignID) (CampaignerStats, error) {
 	const op = "projections.CampaignerStats"
 	c, err := q.Campaign(ctx, account, campaign)
 	if err != nil {
 		return CampaignerStats{}, fmt.Errorf("%s: %w", op, err)
 	}
-	main, err := q.retryOfStats(ctx, account, c)
+	main, err := q.figuresOf(ctx, account, c)
 	if err != nil {
 		return CampaignerStats{}, fmt.Errorf("%s: %w", op, err)
 	}
-	retries := make([]retryOfStats, len(c.RetryCampaignIDs))
+	retries := make([]campaignFigures, len(c.RetryCampaignIDs))
 	for i, id := range c.RetryCampaignIDs {
 		r, err := q.Campaign(ctx, account, id)
 		if err == nil {
-			retries[i], err = q.retryOfStats(ctx, account, r)
+			retries[i], err = q.figuresOf(ctx, account, r)
 		}
 		if err != nil {
 			return CampaignerStats{}, fmt.Errorf("%s: %w", op, err)
@@ -257,20 +257,20 @@ func (q *Queries) CampaignerStats(ctx context.Context, account domain.AccountID,
 	return campaignerStatsOf(campaign, main, retries), nil
 }
 
-// retryOfStats reads one campaign's counters and its failed devices by
+// figuresOf reads one campaign's counters and its failed devices by
 // failure code. The codes are grouped from the failed devices' rows,
 // because a Director's text code (INSTALL_FAILED), which retry-failed
 // selects by, has no counter; the rows read are the failed ones only.
-func (q *Queries) retryOfStats(ctx context.Context, account domain.AccountID, c Campaign) (retryOfStats, error) {
+func (q *Queries) figuresOf(ctx context.Context, account domain.AccountID, c Campaign) (campaignFigures, error) {
 	k, err := q.CampaignCounters(ctx, account, c.ID)
 	if err != nil {
-		return retryOfStats{}, err
+		return campaignFigures{}, err
 	}
 	rows, err := q.pool.Query(ctx, `SELECT update_state, COALESCE(result_code, 0), failure_code, count(*)
 		FROM campaign_device_metadata
 		WHERE account_id = $1 AND campaign_id = $2 AND campaigner_status = 'failed' GROUP BY 1, 2, 3`, account, c.ID)
 	if err != nil {
-		return retryOfStats{}, err
+		return campaignFigures{}, err
 	}
 	failed := map[string]int64{}
 	var state domain.UpdateState
@@ -281,7 +281,7 @@ func (q *Queries) retryOfStats(ctx context.Context, account domain.AccountID, c 
 		failed[campaignerFailureCode(state, code, text)] += n
 		return nil
 	})
-	return retryOfStats{code: c.FailureCode, status: c.CampaignerStatus, k: k, failed: failed}, err
+	return campaignFigures{code: c.FailureCode, status: c.CampaignerStatus, k: k, failed: failed}, err
 }
 
 // campaignerStatsOf derives Campaigner's statistics of a main campaign M
@@ -292,7 +292,7 @@ func (q *Queries) retryOfStats(ctx context.Context, account domain.AccountID, c 
 // whose latest finished update failed (M's failed but R's successful);
 // successful = finished − failed. A code's count moves from M's to the
 // code each of R's finished devices ended with.
-func campaignerStatsOf(campaign domain.CampaignID, m retryOfStats, retries []retryOfStats) CampaignerStats {
+func campaignerStatsOf(campaign domain.CampaignID, m campaignFigures, retries []campaignFigures) CampaignerStats {
 	k := m.k
 	s := CampaignerStats{Campaign: campaign, Status: m.status, Processed: k.Processed, Affected: k.Affected,
 		Cancelled: k.CancelledTotal, Finished: k.Finished, Failed: k.FailedTotal}
