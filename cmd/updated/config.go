@@ -226,15 +226,15 @@ func apiKey(entry string) (string, httpapi.Grant, error) {
 	if err := account.Validate(); err != nil {
 		return "", httpapi.Grant{}, fmt.Errorf(": %v", err)
 	}
-	var role httpapi.Role
+	role := httpapi.RoleAdmin
 	if len(parts) == 3 {
-		var err error
-		if role, err = httpapi.ParseRole(parts[2]); err != nil || parts[2] == "" {
-			return "", httpapi.Grant{}, fmt.Errorf(": unknown role %q: want admin, operator or auditor", parts[2])
+		if parts[2] == "" { // ParseRole takes "" as admin; a written-out empty role is a mistake
+			return "", httpapi.Grant{}, errors.New(`: unknown role "": want admin, operator or auditor`)
 		}
-	}
-	if role == "" {
-		role = httpapi.RoleAdmin
+		var err error
+		if role, err = httpapi.ParseRole(parts[2]); err != nil {
+			return "", httpapi.Grant{}, fmt.Errorf(": %w", err)
+		}
 	}
 	return parts[0], httpapi.Grant{Account: account, Role: role}, nil
 }
