@@ -1,0 +1,52 @@
+package blobfs_test
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/updateservice/updateservice/adapters/blobfs"
+	"github.com/updateservice/updateservice/internal/blobtest"
+)
+
+func TestContract(t *testing.T) {
+	store, err := blobfs.New(filepath.Join(t.TempDir(), "blobs"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	blobtest.Run(t, store)
+}
+
+func TestAFailedPutLeavesNoTempFile(t *testing.T) {
+	dir := t.TempDir()
+	store, err := blobfs.New(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if err := store.Put(ctx, "acc1/i1", strings.NewReader("content")); err == nil {
+		t.Fatal("put with a cancelled context succeeded")
+	}
+	entries, err := os.ReadDir(filepath.Join(dir, "acc1"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(entries) != 0 {
+		t.Errorf("the directory holds %d files after a failed put, want none", len(entries))
+	}
+}
+
+func TestKeysStayInTheDirectory(t *testing.T) {
+	store, err := blobfs.New(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, key := range []string{"", "../escape", "acc1/../../escape", "/abs", "acc1/.put-x", "acc1//i1", "a b"} {
+		if err := store.Put(context.Background(), key, strings.NewReader("x")); err == nil {
+			t.Errorf("put %q succeeded, want the key refused", key)
+		}
+	}
+}
