@@ -28,7 +28,7 @@ const multipartSlack = 1 << 20
 // blob store through a SHA-256 and a size count, never held whole in
 // memory; past the limit the upload stops with 413 and no blob is left.
 func (d Deps) createFirmwareImage(w http.ResponseWriter, r *http.Request) {
-	ctx, cancel := transferContext(r)
+	ctx, cancel := transferContext(w, r)
 	defer cancel()
 	account := accountOf(ctx)
 	limit, err := d.imageLimit(ctx, account)

@@ -47,15 +47,22 @@ type Blobs interface {
 }
 
 // transferTimeout bounds an image upload or download. Those outlive the
-// 30-second limit of the other routes, so they run on a context of their
-// own; a caller who goes away still stops them, as the body's reads or
-// the answer's writes fail.
+// 30-second limit of the other routes and the server's read and write
+// timeouts, so they run on a context and deadlines of their own; a caller
+// who goes away still stops them, as the body's reads or the answer's
+// writes fail.
 const transferTimeout = time.Hour
 
 // transferContext is the context of an image transfer: the request's
-// values, without its 30-second deadline, for at most transferTimeout.
-func transferContext(r *http.Request) (context.Context, context.CancelFunc) {
-	return context.WithTimeout(context.WithoutCancel(r.Context()), transferTimeout)
+// values, without its 30-second deadline, for at most transferTimeout,
+// which the connection's deadlines are extended to.
+func transferContext(w http.ResponseWriter, r *http.Request) (context.Context, context.CancelFunc) {
+	deadline := time.Now().Add(transferTimeout)
+	rc := http.NewResponseController(w)
+	// A writer without deadlines (a test's recorder) has none to extend.
+	_ = rc.SetReadDeadline(deadline)
+	_ = rc.SetWriteDeadline(deadline)
+	return context.WithDeadline(context.WithoutCancel(r.Context()), deadline)
 }
 
 // firmwareImageJSON is Pelion's firmware image object.
@@ -144,7 +151,7 @@ func (d Deps) downloadFirmwareImage(w http.ResponseWriter, r *http.Request) {
 		writeError(w, r, d.Log, err)
 		return
 	}
-	ctx, cancel := transferContext(r)
+	ctx, cancel := transferContext(w, r)
 	defer cancel()
 	blob, err := d.Blobs.Open(ctx, img.BlobKey)
 	if errors.Is(err, fs.ErrNotExist) {

@@ -61,7 +61,8 @@ type Deps struct {
 	FirmwareImages FirmwareImageCommands
 	// FirmwareImageReads reads the images.
 	FirmwareImageReads FirmwareImageReads
-	// Blobs keeps the images' content.
+	// Blobs keeps the images' content. Nil: the image routes are not
+	// served.
 	Blobs Blobs
 	// MaxImageBytes is the largest image the service takes, whatever an
 	// account's limit; zero: only the account's limit.

@@ -76,6 +76,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return stoppedWaiting(ctx, err)
 	}
 	defer pool.Close()
+	blobs, err := waitFor(ctx, log, front, "blob store", cfg.Blobs.open)
+	if err != nil {
+		return stoppedWaiting(ctx, err)
+	}
 	store, closeStore, storeReady, err := openEventStore(cfg, pool)
 	if err != nil {
 		return err
@@ -131,6 +135,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	deps := wiring.HTTPPorts(cmds, queries, projections.NewHistory(pool, store))
 	deps.Reports = bus.NewReportPublisher(publisher, intake) // the webhook's reports go through the queues
 	deps.TrustedGateway = cfg.TrustedGateway
+	deps.Blobs, deps.MaxImageBytes = blobs, cfg.Blobs.MaxImageBytes
 	deps.WaitFor, deps.APIKeys, deps.WebhookSecrets, deps.Log = readModels.WaitFor, cfg.APIKeys, cfg.webhookSecrets(), log
 	deps.IdempotencyKeys = postgres.NewIdempotencyKeys(pool, time.Now)
 	deps.RateLimit = httpapi.RateLimit{Requests: cfg.RateLimit}
