@@ -91,6 +91,19 @@ func (s *Store) Delete(_ context.Context, key string) error {
 	return nil
 }
 
+// Ready reports whether the directory is there to keep blobs: a volume
+// unmounted under the service shows here, not only on the next upload.
+func (s *Store) Ready(context.Context) error {
+	info, err := os.Stat(s.dir)
+	if err == nil && !info.IsDir() {
+		err = fmt.Errorf("%s is not a directory", s.dir)
+	}
+	if err != nil {
+		return fmt.Errorf("blobfs: %w", err)
+	}
+	return nil
+}
+
 // path is key's file. Keys are slash-separated segments of letters,
 // digits, '-', '_' and '.', none empty or starting with a dot: a key can
 // never leave the directory or name a temp file.

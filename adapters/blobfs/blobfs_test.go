@@ -50,3 +50,20 @@ func TestKeysStayInTheDirectory(t *testing.T) {
 		}
 	}
 }
+
+func TestAStoreWithoutItsDirectoryIsNotReady(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "blobs")
+	store, err := blobfs.New(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := store.Ready(context.Background()); err != nil {
+		t.Fatalf("ready with its directory: %v", err)
+	}
+	if err := os.Remove(dir); err != nil {
+		t.Fatal(err)
+	}
+	if err := store.Ready(context.Background()); err == nil {
+		t.Error("ready without its directory")
+	}
+}

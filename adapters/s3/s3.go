@@ -98,6 +98,18 @@ func (s *Store) Delete(ctx context.Context, key string) error {
 	return nil
 }
 
+// Ready reports whether the bucket can be reached.
+func (s *Store) Ready(ctx context.Context) error {
+	exists, err := s.client.BucketExists(ctx, s.bucket)
+	if err == nil && !exists {
+		err = errors.New("the bucket is gone")
+	}
+	if err != nil {
+		return fmt.Errorf("s3: bucket %s: %w", s.bucket, err)
+	}
+	return nil
+}
+
 // notExist makes S3's missing-object answer match fs.ErrNotExist, as the
 // blob store port says.
 func notExist(err error) error {

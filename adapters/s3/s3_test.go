@@ -24,6 +24,12 @@ import (
 // decodes for single PUTs but not for multipart parts, so it would store
 // the chunk framing as content.
 func newStore(t *testing.T, seen func(*http.Request)) *s3.Store {
+	store, _ := newStoreAndServer(t, seen)
+	return store
+}
+
+// newStoreAndServer is newStore that also returns the S3 server.
+func newStoreAndServer(t *testing.T, seen func(*http.Request)) (*s3.Store, *httptest.Server) {
 	t.Helper()
 	faker := gofakes3.New(s3mem.New()).Server()
 	server := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -41,7 +47,19 @@ func newStore(t *testing.T, seen func(*http.Request)) *s3.Store {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return store
+	return store, server
+}
+
+func TestAStoreWhoseServerIsGoneIsNotReady(t *testing.T) {
+	store, server := newStoreAndServer(t, func(*http.Request) {})
+	ctx := context.Background()
+	if err := store.Ready(ctx); err != nil {
+		t.Fatalf("ready with its server: %v", err)
+	}
+	server.Close()
+	if err := store.Ready(ctx); err == nil {
+		t.Error("ready without its server")
+	}
 }
 
 func TestContract(t *testing.T) {

@@ -94,8 +94,14 @@ func (c BlobConfig) String() string {
 		c.S3.Endpoint, c.S3.Bucket, c.S3.AccessKey, orDefault(c.S3.Region, "(asked)"), c.S3.TLS, c.MaxImageBytes)
 }
 
+// blobStore is a blob store with its readiness check.
+type blobStore interface {
+	httpapi.Blobs
+	Ready(ctx context.Context) error
+}
+
 // open returns the blob store configured.
-func (c BlobConfig) open(ctx context.Context) (httpapi.Blobs, error) {
+func (c BlobConfig) open(ctx context.Context) (blobStore, error) {
 	if c.S3.Endpoint != "" {
 		return s3.New(ctx, c.S3)
 	}

@@ -150,7 +150,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 			return nil
 		},
 	}
-	deps.Degraded = map[string]httpapi.ReadinessCheck{"quarantine": queries.QuarantineCheck}
+	// The blob store serves the firmware images only: without it the rest
+	// of the API serves on, so it degrades readiness rather than fail it.
+	deps.Degraded = map[string]httpapi.ReadinessCheck{"quarantine": queries.QuarantineCheck, "blob store": blobs.Ready}
 	api := httpapi.NewHandler(deps)
 	mux := http.NewServeMux()
 	mux.Handle("/metrics", promhttp.HandlerFor(metrics, promhttp.HandlerOpts{}))
