@@ -12,6 +12,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 )
 
 // tempPrefix starts the name of a blob being written. Keys never start a
@@ -19,17 +20,42 @@ import (
 // crash left behind can be told apart and removed.
 const tempPrefix = ".put-"
 
+// staleAge is the age past which a temp file is a crash's leftover: no
+// upload takes that long, whichever replica sharing the directory runs it.
+const staleAge = 24 * time.Hour
+
 // Store keeps each blob as the file dir/key.
 type Store struct {
 	dir string
 }
 
-// New returns a store under dir, making the directory when missing.
+// New returns a store under dir, making the directory when missing, and
+// removes the temp files that crashed writes left there over a day ago.
 func New(dir string) (*Store, error) {
 	if err := os.MkdirAll(dir, 0o750); err != nil {
 		return nil, fmt.Errorf("blobfs.New: %w", err)
 	}
+	if err := removeStale(dir, time.Now().Add(-staleAge)); err != nil {
+		return nil, fmt.Errorf("blobfs.New: %w", err)
+	}
 	return &Store{dir: dir}, nil
+}
+
+// removeStale removes the temp files under dir last written before cutoff.
+func removeStale(dir string, cutoff time.Time) error {
+	return filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() || !strings.HasPrefix(d.Name(), tempPrefix) {
+			return err
+		}
+		info, err := d.Info()
+		if err == nil && info.ModTime().Before(cutoff) {
+			err = os.Remove(path)
+		}
+		if errors.Is(err, fs.ErrNotExist) { // another replica removed it first
+			return nil
+		}
+		return err
+	})
 }
 
 // Put writes what r yields as blob key: into a temp file next to it, which

@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/updateservice/updateservice/adapters/blobfs"
 	"github.com/updateservice/updateservice/internal/blobtest"
@@ -65,5 +66,31 @@ func TestAStoreWithoutItsDirectoryIsNotReady(t *testing.T) {
 	}
 	if err := store.Ready(context.Background()); err == nil {
 		t.Error("ready without its directory")
+	}
+}
+
+func TestAStoreRemovesTheTempFilesOfWritesThatCrashedLongAgo(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.MkdirAll(filepath.Join(dir, "acc1"), 0o750); err != nil {
+		t.Fatal(err)
+	}
+	old, recent := filepath.Join(dir, "acc1", ".put-old"), filepath.Join(dir, "acc1", ".put-recent")
+	for _, path := range []string{old, recent} {
+		if err := os.WriteFile(path, []byte("half a blob"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	twoDaysAgo := time.Now().Add(-48 * time.Hour)
+	if err := os.Chtimes(old, twoDaysAgo, twoDaysAgo); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := blobfs.New(dir); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(old); !os.IsNotExist(err) {
+		t.Errorf("the temp file of two days ago: %v, want it removed", err)
+	}
+	if _, err := os.Stat(recent); err != nil {
+		t.Errorf("the recent temp file, maybe a write going on: %v, want it kept", err)
 	}
 }
