@@ -25,10 +25,12 @@ type EnrolDevices struct {
 	Cursor string
 	Last   bool
 	// Group, when set, names the Device Registry group the page was read
-	// from: a device the catalog never held is registered in it (in that
-	// group, with no other attribute) in the same append, then enrolled
-	// by the same rules. Without it such a device is skipped as
-	// deregistered. A device in the catalog keeps its attributes.
+	// from: a device the catalog never held is registered in the same
+	// append, in that group and of the manifest's device class (the
+	// Registry knows no class; as in Campaigner, the Director judges
+	// whether the update fits the hardware), then enrolled by the same
+	// rules. Without it such a device is skipped as deregistered. A
+	// device in the catalog keeps its attributes.
 	Group string
 }
 
@@ -74,10 +76,11 @@ func (h *Handlers) EnrolDevices(ctx context.Context, c EnrolDevices) (Result, er
 }
 
 // enrol enrols device id or skips it, after registering it in the
-// command's Registry group when the catalog never held it.
+// command's Registry group, of the manifest's class, when the catalog
+// never held it.
 func enrol(d *domain.Device, c EnrolDevices, id domain.DeviceID, m *domain.Manifest, now time.Time) (domain.SkipReason, error) {
 	if d.ID() == "" {
-		if err := d.Register(c.Account, id, domain.DeviceAttributes{Groups: []string{c.Group}}, now); err != nil {
+		if err := d.Register(c.Account, id, domain.DeviceAttributes{DeviceClass: m.DeviceClass(), Groups: []string{c.Group}}, now); err != nil {
 			return "", fmt.Errorf("registering %s from the Device Registry: %w", id, err)
 		}
 	}

@@ -11,9 +11,8 @@ import (
 
 // Given campaign c1 checked over the catalog's d1..d3, when a page read
 // from the Device Registry's group g1 holds d1 and r9, which the catalog
-// never held, then r9 is registered in g1 in the same append and the
-// enrolment rules decide it like any device (no class: a mismatch with
-// the manifest's), while d1 keeps its catalog attributes.
+// never held, then r9 is registered in g1, of the manifest's class, in
+// the same append and enrolled, while d1 keeps its catalog attributes.
 func TestARegistryDeviceIsRegisteredInItsGroupOnEnrolment(t *testing.T) {
 	w := newWorld(t, openMemstore)
 	w.checked()
@@ -23,8 +22,8 @@ func TestARegistryDeviceIsRegisteredInItsGroupOnEnrolment(t *testing.T) {
 
 	r9 := domain.DeviceStream(acme, "r9")
 	want := []domain.Event{
-		domain.DeviceRegistered{AccountID: acme, DeviceID: "r9", Groups: []string{"g1"}, Mechanism: "connector", At: now},
-		domain.DeviceSkipped{CampaignID: "c1", Reason: domain.SkipDeviceClassMismatch, At: now},
+		domain.DeviceRegistered{AccountID: acme, DeviceID: "r9", DeviceClass: "class-a", Groups: []string{"g1"}, Mechanism: "connector", At: now},
+		domain.DeviceEnrolled{CampaignID: "c1", ManifestID: "m1", At: now},
 	}
 	if diff := cmp.Diff(want, w.events(r9)); diff != "" {
 		t.Errorf("stream %s (-want +got):\n%s", r9, diff)
@@ -33,8 +32,8 @@ func TestARegistryDeviceIsRegisteredInItsGroupOnEnrolment(t *testing.T) {
 	if got := d1[0].(domain.DeviceRegistered); !cmp.Equal(got.Groups, []string{"lab"}) || got.DeviceClass != "class-a" || len(d1) != 2 {
 		t.Errorf("d1 holds %v, want its registration unchanged and its enrolment", d1)
 	}
-	if cp, err := w.raw.Campaign(w.ctx, acme, "c1"); err != nil || cp.Enrolled() != 1 || cp.Skipped() != 1 {
-		t.Errorf("c1 counts %d enrolled, %d skipped; want 1 and 1 (%v)", cp.Enrolled(), cp.Skipped(), err)
+	if cp, err := w.raw.Campaign(w.ctx, acme, "c1"); err != nil || cp.Enrolled() != 2 || cp.Skipped() != 0 {
+		t.Errorf("c1 counts %d enrolled, %d skipped; want 2 and 0 (%v)", cp.Enrolled(), cp.Skipped(), err)
 	}
 }
 
