@@ -57,12 +57,11 @@ func TestCampaignerLaunch(t *testing.T) {
 	apitest.CampaignerErrorOf(t, a.Call("POST", path+"/launch", acmeKey, nil), http.StatusConflict, "campaign_already_launched")
 }
 
-// A cancel stops a launched campaign as its user's stop: 200. A prepared
-// campaign has nothing to cancel (409); another account's or an unknown
+// A cancel stops a launched campaign as its user's stop: 200; asked
+// again while it stops, 200 again. Another account's or an unknown
 // campaign is missing.
 func TestCampaignerCancel(t *testing.T) {
 	a, store, path := v2Lifecycle(t)
-	apitest.CampaignerErrorOf(t, a.Call("POST", path+"/cancel", acmeKey, nil), http.StatusConflict, "conflicting_entity")
 	a.Must(http.StatusOK, "POST", path+"/launch", nil)
 	apitest.CampaignerErrorOf(t, a.Call("POST", path+"/cancel", globexKey, nil), http.StatusNotFound, "missing_entity")
 	apitest.CampaignerErrorOf(t, a.Call("POST", "/api/v2/campaigns/"+v2Unknown+"/cancel", acmeKey, nil), http.StatusNotFound, "missing_entity")
@@ -71,6 +70,21 @@ func TestCampaignerCancel(t *testing.T) {
 
 	events := eventsOf(t, store, domain.CampaignStream(campaignOf(path)))
 	want := []string{"CampaignCreated", "CampaignStartRequested", "CampaignStopRequested"}
+	if diff := cmp.Diff(want, events); diff != "" {
+		t.Errorf("campaign events (-want +got):\n%s", diff)
+	}
+}
+
+// A cancel of a prepared campaign stops it at once, as Campaigner
+// cancelled it (200): it is then neither launched nor cancelled again.
+func TestCampaignerCancelOfAPreparedCampaign(t *testing.T) {
+	a, store, path := v2Lifecycle(t)
+	a.Must(http.StatusOK, "POST", path+"/cancel", nil)
+	apitest.CampaignerErrorOf(t, a.Call("POST", path+"/cancel", acmeKey, nil), http.StatusConflict, "conflicting_entity")
+	apitest.CampaignerErrorOf(t, a.Call("POST", path+"/launch", acmeKey, nil), http.StatusConflict, "campaign_already_launched")
+
+	events := eventsOf(t, store, domain.CampaignStream(campaignOf(path)))
+	want := []string{"CampaignCreated", "CampaignStopped"}
 	if diff := cmp.Diff(want, events); diff != "" {
 		t.Errorf("campaign events (-want +got):\n%s", diff)
 	}

@@ -24,15 +24,16 @@ func (d Deps) launchV2Campaign(w http.ResponseWriter, r *http.Request) {
 	d.answerV2(w, r, res, err)
 }
 
-// cancelV2Campaign cancels a launched campaign (our user's stop): 200, and
-// the campaign reads cancelled at once; the campaign engine then cancels
-// its devices that have not finished. A prepared or ended campaign
+// cancelV2Campaign cancels a campaign: 200, and the campaign reads
+// cancelled at once. A prepared one stops at once (in /v3: stopped,
+// userstopped); a launched one stops as its user's stop, the campaign
+// engine cancelling its devices that have not finished. An ended campaign
 // answers 409 conflicting_entity.
 func (d Deps) cancelV2Campaign(w http.ResponseWriter, r *http.Request) {
 	id, err := v2CampaignID(r)
 	var res commands.Result
 	if err == nil {
-		res, err = d.Campaigns.StopCampaign(r.Context(), commands.StopCampaign{Meta: commandMeta(r), CampaignID: id})
+		res, err = d.Campaigns.CancelCampaign(r.Context(), commands.CancelCampaign{Meta: commandMeta(r), CampaignID: id})
 	}
 	d.answerV2(w, r, res, err)
 }
