@@ -282,17 +282,6 @@ func foldCampaignerStats(ctx context.Context, q *Queries, account domain.Account
 	return campaignerStatsOf(campaign, main, retries), nil
 }
 
-// retryCampaigns lists the retry campaigns of one of the account's
-// campaigns, oldest first.
-func (q *Queries) retryCampaigns(ctx context.Context, account domain.AccountID, main domain.CampaignID) ([]domain.CampaignID, error) {
-	rows, err := q.pool.Query(ctx, `SELECT c.id FROM campaigns c WHERE `+campaignScope+` AND c.main_campaign_id = $2
-		ORDER BY c.created_at, c.id`, account, main)
-	if err != nil {
-		return nil, err
-	}
-	return pgx.CollectRows(rows, pgx.RowTo[domain.CampaignID])
-}
-
 // failedLive groups campaign $2's failed devices by what names their
 // failure: state, result code and text code.
 const failedLive = `SELECT update_state, COALESCE(result_code, 0), failure_code, count(*)
