@@ -38,10 +38,14 @@ func (d Deps) cancelV2Campaign(w http.ResponseWriter, r *http.Request) {
 	d.answerV2(w, r, res, err)
 }
 
-// cancelV2Device cancels one device of a campaign: 200. A device whose
-// update had already ended keeps the state it ended in, and the answer is
-// 200 too, as for any cancel that finds nothing left to cancel; a device
-// without an update in the campaign answers 404.
+// cancelV2Device cancels one device of a campaign: 200. A requested
+// (pending) device is cancelled at once; for one under way the request is
+// recorded, and the campaign engine cancels it where it was assigned (in
+// the Director, which may find it updating already) and records it
+// cancelled. A device whose update had already ended keeps the state it
+// ended in, and the answer is 200 too, as for any cancel that finds
+// nothing left to cancel; a device without an update in the campaign
+// answers 404.
 func (d Deps) cancelV2Device(w http.ResponseWriter, r *http.Request) {
 	id, err := v2CampaignID(r)
 	var res commands.Result
