@@ -115,8 +115,7 @@ const campaignScope = "c.account_id = $1 AND c.phase <> 'deleted'"
 // Campaign returns one of the account's campaigns, with its retry
 // campaigns.
 func (q *Queries) Campaign(ctx context.Context, account domain.AccountID, id domain.CampaignID) (Campaign, error) {
-	c, err := one[Campaign](ctx, q, domain.NotFoundError{Object: "update campaign", ID: string(id)},
-		fmt.Sprintf("SELECT %s FROM %s WHERE %s AND c.id = $2", campaignList.columns, campaignList.from, campaignScope), account, id)
+	c, err := q.campaignRow(ctx, account, id)
 	if err == nil {
 		c.RetryCampaignIDs, err = q.retryCampaigns(ctx, account, id)
 	}
@@ -124,6 +123,13 @@ func (q *Queries) Campaign(ctx context.Context, account domain.AccountID, id dom
 		return c, fmt.Errorf("projections.Campaign: %w", err)
 	}
 	return c, nil
+}
+
+// campaignRow returns one of the account's campaigns without its retry
+// campaigns.
+func (q *Queries) campaignRow(ctx context.Context, account domain.AccountID, id domain.CampaignID) (Campaign, error) {
+	return one[Campaign](ctx, q, domain.NotFoundError{Object: "update campaign", ID: string(id)},
+		fmt.Sprintf("SELECT %s FROM %s WHERE %s AND c.id = $2", campaignList.columns, campaignList.from, campaignScope), account, id)
 }
 
 // retryCampaigns lists the retry campaigns of one of the account's

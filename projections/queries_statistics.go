@@ -236,7 +236,7 @@ func campaignerFailureCode(s domain.UpdateState, resultCode int, text string) st
 // and the failed devices' codes (see campaignFigures).
 func (q *Queries) CampaignerStats(ctx context.Context, account domain.AccountID, campaign domain.CampaignID) (CampaignerStats, error) {
 	s, err := foldCampaignerStats(ctx, q, account, campaign, func(ctx context.Context, id domain.CampaignID) (campaignFigures, error) {
-		c, err := q.Campaign(ctx, account, id)
+		c, err := q.campaignRow(ctx, account, id)
 		if err != nil {
 			return campaignFigures{}, err
 		}
