@@ -235,6 +235,20 @@ type DeviceUpdateStateChanged struct {
 	At          time.Time `json:"at"`
 }
 
+// DeviceUpdateCancelRequested records a user's cancel of the device's
+// update in a campaign while it is under way (scheduled to installing):
+// the campaign engine cancels it, in the Director for a campaign it
+// assigns, and records cancelled what was cancelled. Recorded first, the
+// request outlives a restart of the engine.
+type DeviceUpdateCancelRequested struct {
+	CampaignID CampaignID `json:"campaign_id"`
+	Reason     string     `json:"reason,omitempty"`
+	At         time.Time  `json:"at"`
+}
+
+// Name is the event's stable type name.
+func (DeviceUpdateCancelRequested) Name() string { return "DeviceUpdateCancelRequested" }
+
 // Manifest events (stream manifest-<id>).
 
 // ManifestRegistered records a firmware manifest in the catalog.
@@ -361,7 +375,7 @@ func init() {
 		CampaignStopRequested{}, CampaignStopped{}, CampaignArchived{}, CampaignDeleted{},
 		DeviceRegistered{}, DeviceUpdated{}, DeviceDeregistered{}, DeviceResourcesReported{},
 		DeviceSubscriptionChanged{}, DeviceEnrolled{}, DeviceSkipped{}, DeviceUpdateStateChanged{},
-		ManifestRegistered{}, ManifestDeleted{},
+		DeviceUpdateCancelRequested{}, ManifestRegistered{}, ManifestDeleted{},
 		AccountCampaignLimitsSet{}, AccountFirmwareLimitsSet{}, AccountQuotaReserved{},
 		AccountQuotaReleased{}, AccountManifestCounted{}, UpdateCreated{},
 	} {

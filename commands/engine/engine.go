@@ -36,6 +36,12 @@
 //     device the Director then answers as not affected, perhaps in the
 //     first assignment, stays assigned rather than rejected. A stop cancels
 //     the assignments in the Director first.
+//  10. A user's cancel of a device under way is a recorded request
+//     (DeviceUpdateCancelRequested), which wakes the campaign's driver: it
+//     cancels the device in the Director, for a campaign it assigns, and
+//     records cancelled those the Director confirms; otherwise it records
+//     the device cancelled. A restart finds the request still open and
+//     asks again (cancel_device.go).
 package engine
 
 import (
