@@ -9,6 +9,10 @@ import (
 	"github.com/updateservice/updateservice/domain/manifestfile"
 )
 
+// MaxManifestFileSize bounds a manifest file (Manifest rule 2): 2 KB, as
+// Pelion's API and a device's manifest resource.
+const MaxManifestFileSize = manifestfile.MaxSize
+
 // MaxKeyTableSize bounds a manifest's key table (Manifest rule 2): the
 // table of pre-shared keys manifest-tool writes for devices without
 // certificates, kept with the manifest's registration.
