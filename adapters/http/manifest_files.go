@@ -3,31 +3,22 @@ package http
 import (
 	"net/http"
 	"strconv"
-	"strings"
 
 	"github.com/updateservice/updateservice/domain"
 	"github.com/updateservice/updateservice/projections"
 )
 
-// manifestFilePath is where the manifest's uploaded file (which
-// "datafile") or key table ("key_table") is served. It is recorded with
-// the manifest, relative: the host is the one each request names.
-func manifestFilePath(id domain.ManifestID, which string) string {
-	return "/v3/firmware-manifests/" + string(id) + "/" + which
-}
-
-// publicURL makes a path this service serves absolute on the host r was
-// sent to (https when it came over TLS or a proxy says so), as Pelion's
-// URL fields are; an absolute URL, or none, is left as it is.
-func publicURL(r *http.Request, ref string) string {
-	if !strings.HasPrefix(ref, "/") {
-		return ref
-	}
+// manifestFileURL is where the manifest's uploaded file (which
+// "datafile") or key table ("key_table") is served, on the host the
+// upload r was sent to (https when it came over TLS or a proxy says so).
+// It is recorded with the manifest, absolute as Pelion's URLs are, so
+// that campaigns' root_manifest_url and analytics read it as it is.
+func manifestFileURL(r *http.Request, id domain.ManifestID, which string) string {
 	scheme := "http"
 	if r.TLS != nil || r.Header.Get("X-Forwarded-Proto") == "https" {
 		scheme = "https"
 	}
-	return scheme + "://" + r.Host + ref
+	return scheme + "://" + r.Host + "/v3/firmware-manifests/" + string(id) + "/" + which
 }
 
 // getManifestDatafile answers the manifest file uploaded with one of the

@@ -51,9 +51,9 @@ func (d Deps) uploadManifest(w http.ResponseWriter, r *http.Request) {
 	if spec.Timestamp.IsZero() { // a v3 file has no timestamp: the upload's time
 		spec.Timestamp = time.Now().UTC()
 	}
-	spec.DatafileURL = manifestFilePath(id, "datafile")
+	spec.DatafileURL = manifestFileURL(r, id, "datafile")
 	if up.keyTable != nil {
-		spec.KeyTableURL = manifestFilePath(id, "key_table")
+		spec.KeyTableURL = manifestFileURL(r, id, "key_table")
 	}
 	d.registerManifest(w, r, id, spec)
 }

@@ -59,14 +59,12 @@ type manifestJSON struct {
 	Etag string `json:"etag"`
 }
 
-// manifestObject renders a manifest for the request r answers: the URLs
-// of the files it keeps become absolute on r's host.
-func manifestObject(r *http.Request, m projections.Manifest) manifestJSON {
+func manifestObject(m projections.Manifest) manifestJSON {
 	out := manifestJSON{Object: "firmware-manifest", ID: string(m.ID), Name: m.Name, Description: m.Description,
-		Datafile: publicURL(r, m.Datafile), DatafileSize: m.DatafileSize, DeviceClass: m.DeviceClass, DeviceVendor: m.DeviceVendor,
+		Datafile: m.Datafile, DatafileSize: m.DatafileSize, DeviceClass: m.DeviceClass, DeviceVendor: m.DeviceVendor,
 		Timestamp: utc(m.Timestamp), ManifestSchemaVersion: m.SchemaVersion, DeliveredPayloadType: string(m.DeliveredPayloadType),
 		DeliveredPayloadURL: m.DeliveredPayloadURL, DeliveredPayloadDigest: m.DeliveredPayloadDigest,
-		DeliveredPayloadSize: m.DeliveredPayloadSize, KeyTable: publicURL(r, m.KeyTable),
+		DeliveredPayloadSize: m.DeliveredPayloadSize, KeyTable: m.KeyTable,
 		PrecursorPayloadDigest: m.PrecursorPayloadDigest, UpdatePriority: m.UpdatePriority, ComponentName: m.ComponentName,
 		PayloadVersion: m.PayloadVersion, CreatedAt: utc(m.CreatedAt), UpdatedAt: utc(m.UpdatedAt),
 		Etag: utc(m.UpdatedAt).Format(time.RFC3339Nano)}
@@ -152,7 +150,7 @@ func (d Deps) registerManifest(w http.ResponseWriter, r *http.Request, id domain
 		writeError(w, r, d.Log, err)
 		return
 	}
-	writeJSON(w, http.StatusCreated, manifestObject(r, m))
+	writeJSON(w, http.StatusCreated, manifestObject(m))
 }
 
 // getManifest answers one manifest of the account.
@@ -162,7 +160,7 @@ func (d Deps) getManifest(w http.ResponseWriter, r *http.Request) {
 		writeError(w, r, d.Log, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, manifestObject(r, m))
+	writeJSON(w, http.StatusOK, manifestObject(m))
 }
 
 // listManifests answers a page of the account's manifests.
@@ -177,7 +175,7 @@ func (d Deps) listManifests(w http.ResponseWriter, r *http.Request) {
 		writeError(w, r, d.Log, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, listOf(page, func(m projections.Manifest) manifestJSON { return manifestObject(r, m) }))
+	writeJSON(w, http.StatusOK, listOf(page, manifestObject))
 }
 
 // deleteManifest deletes a manifest: 204. Campaigns using it stop.
