@@ -1,7 +1,10 @@
 package projections_test
 
 import (
+	"net/url"
+	"slices"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 
@@ -49,6 +52,15 @@ func TestManifestFilesReadBackInTheirAccount(t *testing.T) {
 				t.Errorf("ManifestFiles (-want +got):\n%s", diff)
 			}
 		})
+	}
+	// The API sends updated_at as the etag, so etag filters compare it.
+	req, err := projections.ParseListRequest(url.Values{"etag__lte": {m.UpdatedAt.Format(time.RFC3339Nano)}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	page, err := q.ListManifests(ctx, acme, req)
+	if got := ids(page.Data, func(m projections.Manifest) domain.ManifestID { return m.ID }); err != nil || !slices.Equal(got, []domain.ManifestID{"mf"}) {
+		t.Errorf("manifests of etag__lte %s = %v, %v; want mf, not the later mj", m.UpdatedAt, got, err)
 	}
 	if _, err := q.ManifestFiles(ctx, other, "mf"); !isNotFound(err) {
 		t.Errorf("another account's ManifestFiles: err = %v, want not found", err)

@@ -102,3 +102,20 @@ func TestAManifestRegisteredByItsFieldsHasNoFileToServe(t *testing.T) {
 	}
 	apitest.ErrorOf(t, a.Call("GET", "/v3/firmware-manifests/"+m["id"].(string)+"/datafile", acmeKey, nil), http.StatusNotFound)
 }
+
+// A v3 file has no timestamp: the manifest's is the upload's time. Behind
+// a TLS proxy, the file's URL is https.
+func TestAV3ManifestIsTimedByItsUploadAndServedOverTheProxysScheme(t *testing.T) {
+	a := newAPI(t, withCatalog(&catalog{}))
+	body, contentType := apitest.Multipart(t, apitest.Part{Name: "datafile", FileName: "m", Content: manifestDER(t, mft.V3(mft.Example()))})
+	before := time.Now().UTC()
+	rec := a.Call("POST", "/v3/firmware-manifests", acmeKey, body, "Content-Type", contentType, "X-Forwarded-Proto", "https")
+	m := apitest.Object(t, rec)
+	ts, err := time.Parse(time.RFC3339, m["timestamp"].(string))
+	if err != nil || ts.Before(before.Truncate(time.Second)) || ts.After(time.Now().Add(time.Second)) {
+		t.Errorf("timestamp %v (%v), want the upload's time, about %v", m["timestamp"], err, before)
+	}
+	if url, _ := m["datafile"].(string); !strings.HasPrefix(url, "https://example.com/v3/firmware-manifests/") {
+		t.Errorf("datafile %v, want an https URL", m["datafile"])
+	}
+}
