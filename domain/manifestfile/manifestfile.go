@@ -57,6 +57,7 @@ type Error struct {
 	Reason  string
 }
 
+// Error says where in which schema the file is malformed, and why.
 func (e *Error) Error() string {
 	where := "manifest"
 	if e.Version != "" {
@@ -106,7 +107,7 @@ func Parse(file []byte) (Manifest, error) {
 	return m, nil
 }
 
-// uuidOf formats a 16-byte UUID field, dashed; any other length is an
+// uuid formats a 16-byte UUID field, dashed; any other length is an
 // error naming the field.
 func (q *seq) uuid(name string, b []byte) string {
 	if q.d.err != nil {

@@ -57,8 +57,12 @@ type (
 		MACs       int                `json:"macs,omitempty"`
 	}
 	v1SignatureBlock struct {
-		Signature    Hex           `json:"signature"`
-		Certificates []v1Reference `json:"certificates"`
+		Signature    Hex             `json:"signature"`
+		Certificates []v1Certificate `json:"certificates"`
+	}
+	v1Certificate struct {
+		Fingerprint Hex    `json:"fingerprint"`
+		URI         string `json:"uri"`
 	}
 )
 
@@ -160,8 +164,7 @@ func (q *seq) v1Payload() v1PayloadDescription {
 	return p
 }
 
-// v1Reference reads a ResourceReference (sized) or a ResourceAlias or
-// CertificateReference (not sized); the first field is the hash.
+// v1Reference reads a ResourceReference (sized) or a ResourceAlias.
 func (q *seq) v1Reference(sized bool) v1Reference {
 	r := v1Reference{Hash: q.bytes("hash")}
 	if !sized || q.has(asn1.UTF8String) {
@@ -181,7 +184,10 @@ func (q *seq) v1Signature() v1ResourceSignature {
 	s := v1ResourceSignature{Hash: q.bytes("hash")}
 	q.each("signatures", func(b *seq) {
 		block := v1SignatureBlock{Signature: b.bytes("signature")}
-		b.each("certificates", func(c *seq) { block.Certificates = append(block.Certificates, c.v1Reference(false)) })
+		b.each("certificates", func(c *seq) {
+			block.Certificates = append(block.Certificates, v1Certificate{Fingerprint: c.bytes("fingerprint"), URI: c.text("uri")})
+			c.end()
+		})
 		b.end()
 		s.Signatures = append(s.Signatures, block)
 	})
