@@ -268,7 +268,18 @@ type ManifestRegistered struct {
 	DatafileURL   string     `json:"datafile,omitempty"`
 	DatafileSize  int64      `json:"datafile_size,omitempty"`
 	KeyTableURL   string     `json:"key_table,omitempty"`
-	At            time.Time  `json:"at"`
+	// What a manifest file tells beyond the fields above; absent from
+	// manifests registered by their fields.
+	PrecursorDigest   string          `json:"precursor_payload_digest,omitempty"`
+	UpdatePriority    int64           `json:"update_priority,omitempty"`
+	ComponentName     string          `json:"component_name,omitempty"`
+	PayloadVersion    string          `json:"payload_version,omitempty"`
+	ParsedRawManifest json.RawMessage `json:"parsed_raw_manifest,omitempty"`
+	// The uploaded manifest file and key table themselves (base64 in the
+	// JSON): served at the datafile and key_table URLs.
+	File     []byte    `json:"datafile_content,omitempty"`
+	KeyTable []byte    `json:"key_table_content,omitempty"`
+	At       time.Time `json:"at"`
 }
 
 // ManifestDeleted records the deletion of a manifest; campaigns using it
