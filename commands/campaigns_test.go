@@ -200,6 +200,10 @@ func TestCampaignLifecycleCommands(t *testing.T) {
 		_, err := f.h.StopCampaign(ctx, commands.StopCampaign{Meta: meta("cmd"), CampaignID: id})
 		return err
 	}
+	cancel := func(id domain.CampaignID) error {
+		_, err := f.h.CancelCampaign(ctx, commands.CancelCampaign{Meta: meta("cmd"), CampaignID: id})
+		return err
+	}
 	archive := func(id domain.CampaignID) error {
 		_, err := f.h.ArchiveCampaign(ctx, commands.ArchiveCampaign{Meta: meta("cmd"), CampaignID: id})
 		return err
@@ -219,6 +223,10 @@ func TestCampaignLifecycleCommands(t *testing.T) {
 		{name: "a draft is not stopped", given: draft, when: stop, wantKind: kind(domain.KindConflict)},
 		{name: "a missing campaign is not found for stop", given: missing, when: stop, wantKind: kind(domain.KindNotFound)},
 		{name: "another account's campaign is not found for stop", given: foreign, when: stop, wantKind: kind(domain.KindNotFound)},
+		{name: "a draft is cancelled at once", given: draft, when: cancel, then: []domain.Event{domain.CampaignStopped{State: domain.StateUserStopped, At: now}}},
+		{name: "an active campaign cancelled goes to stopping", given: active, when: cancel, then: []domain.Event{domain.CampaignStopRequested{Reason: domain.StateUserStopped, At: now}}},
+		{name: "a stopped campaign is not cancelled", given: stopped, when: cancel, wantKind: kind(domain.KindConflict)},
+		{name: "another account's campaign is not found for cancel", given: foreign, when: cancel, wantKind: kind(domain.KindNotFound)},
 		{name: "a stopped campaign is archived", given: stopped, when: archive, then: []domain.Event{domain.CampaignArchived{At: now}}},
 		{name: "an active campaign is not archived", given: active, when: archive, wantKind: kind(domain.KindConflict)},
 		{name: "another account's campaign is not found for archive", given: foreign, when: archive, wantKind: kind(domain.KindNotFound)},

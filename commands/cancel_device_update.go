@@ -7,9 +7,11 @@ import (
 )
 
 // CancelDeviceUpdate is a user's cancel of one device of a campaign
-// (Campaigner's DELETE of a campaign's device): an unfinished update ends
-// cancelled, a finished one stays as it ended. A device without an update
-// in the campaign, of another account or unknown, is not found.
+// (Campaigner's DELETE of a campaign's device): a pending update ends
+// cancelled; one under way records the request, which the campaign engine
+// settles (in the Director for a campaign it assigns); a finished one
+// stays as it ended. A device without an update in the campaign, of
+// another account or unknown, is not found.
 type CancelDeviceUpdate struct {
 	Meta
 	CampaignID domain.CampaignID

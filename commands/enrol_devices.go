@@ -3,6 +3,8 @@ package commands
 import (
 	"context"
 	"fmt"
+	"slices"
+	"time"
 
 	"github.com/updateservice/updateservice/domain"
 )
@@ -10,7 +12,9 @@ import (
 // EnrolDevices applies the enrolment rules to one page of the devices a
 // campaign's filter matched: each device is enrolled or skipped with a
 // reason, and the campaign records the page's summary, all in one append
-// where the campaign goes last.
+// where the campaign goes last. A device the campaign took in an earlier
+// page (a device of several Registry groups) is neither changed nor
+// counted again, so each device counts once.
 type EnrolDevices struct {
 	Meta
 	CampaignID domain.CampaignID
@@ -20,6 +24,14 @@ type EnrolDevices struct {
 	// Cursor is where the next page starts; Last marks the final page.
 	Cursor string
 	Last   bool
+	// Group, when set, names the Device Registry group the page was read
+	// from: a device the catalog never held is registered in the same
+	// append, in that group and of the manifest's device class (the
+	// Registry knows no class; as in Campaigner, the Director judges
+	// whether the update fits the hardware), then enrolled by the same
+	// rules. Without it such a device is skipped as deregistered. A
+	// device in the catalog keeps its attributes.
+	Group string
 }
 
 // EnrolDevices handles EnrolDevices.
@@ -29,21 +41,25 @@ func (h *Handlers) EnrolDevices(ctx context.Context, c EnrolDevices) (Result, er
 		if err != nil {
 			return Result{}, err
 		}
-		devices, err := h.loadDevices(ctx, c.Meta, c.Devices)
+		ids := slices.Compact(slices.Sorted(slices.Values(c.Devices))) // a device loaded twice would conflict with itself
+		devices, err := h.loadDevices(ctx, c.Meta, ids)
 		if err != nil {
 			return Result{}, err
 		}
 		now := h.now()
 		batch := domain.CampaignBatch{Batch: c.Batch, Skipped: map[domain.SkipReason]int{}, Cursor: c.Cursor, Last: c.Last}
 		enrolments := make([]changed, 0, len(devices))
-		for _, d := range devices {
-			if d.agg.ID() == "" { // never in the catalog: nothing to record on it
+		for i, d := range devices {
+			if _, taken := d.agg.Update(c.CampaignID); taken {
+				continue // by an earlier page: counted there (a retried command finds it as before, see asFound)
+			}
+			if d.agg.ID() == "" && c.Group == "" { // never in the catalog: nothing to record on it
 				batch.Skipped[domain.SkipDeregistered]++
 				continue
 			}
-			reason, err := d.agg.EnrolOrSkip(c.CampaignID, m, now)
+			reason, err := enrol(d.agg, c, ids[i], m, now)
 			if err != nil {
-				return Result{}, fmt.Errorf("enrolling %s: %w", d.agg.ID(), err)
+				return Result{}, err
 			}
 			if reason == "" {
 				batch.Enrolled++
@@ -57,6 +73,22 @@ func (h *Handlers) EnrolDevices(ctx context.Context, c EnrolDevices) (Result, er
 		}
 		return h.saveAll(ctx, c.Meta, enrolments, cp.changed())
 	})
+}
+
+// enrol enrols device id or skips it, after registering it in the
+// command's Registry group, of the manifest's class, when the catalog
+// never held it.
+func enrol(d *domain.Device, c EnrolDevices, id domain.DeviceID, m *domain.Manifest, now time.Time) (domain.SkipReason, error) {
+	if d.ID() == "" {
+		if err := d.Register(c.Account, id, domain.DeviceAttributes{DeviceClass: m.DeviceClass(), Groups: []string{c.Group}}, now); err != nil {
+			return "", fmt.Errorf("registering %s from the Device Registry: %w", id, err)
+		}
+	}
+	reason, err := d.EnrolOrSkip(c.CampaignID, m, now)
+	if err != nil {
+		return "", fmt.Errorf("enrolling %s: %w", id, err)
+	}
+	return reason, nil
 }
 
 // loadDevices loads the device aggregates of the command's account in one

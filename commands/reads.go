@@ -71,8 +71,10 @@ func (h *Handlers) Update(ctx context.Context, account domain.AccountID, id doma
 }
 
 // ManifestWrite is what is written to a device's manifest resource
-// (/10252/0/1) for a campaign: the delivery fields of its manifest, as JSON.
-// The engine and the send-manifest queue both write this.
+// (/10252/0/1) for a campaign: its manifest's file, as its vendor signed
+// it and the device verifies it, or, for a manifest registered by its
+// fields, the delivery fields as JSON. The engine and the send-manifest
+// queue both write this.
 func (h *Handlers) ManifestWrite(ctx context.Context, account domain.AccountID, campaign domain.CampaignID) ([]byte, error) {
 	cp, err := h.Campaign(ctx, account, campaign)
 	if err != nil {
@@ -81,6 +83,9 @@ func (h *Handlers) ManifestWrite(ctx context.Context, account domain.AccountID, 
 	m, err := h.Manifest(ctx, account, cp.ManifestID())
 	if err != nil {
 		return nil, err
+	}
+	if file := m.Spec().File; len(file) > 0 {
+		return file, nil
 	}
 	return json.Marshal(map[string]any{
 		"manifest_id": m.ID(), "campaign_id": campaign, "device_class": m.DeviceClass(), "timestamp": m.Timestamp(),

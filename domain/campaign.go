@@ -44,7 +44,8 @@ import (
 //     not found, as the API does.
 //  11. A campaign made through Campaigner's API also has an update, device
 //     groups, metadata and a consent setting, and may retry another
-//     campaign's failures: rules 11–14 are in
+//     campaign's failures, and is cancelled Campaigner's way: rules 11–15
+//     are in
 //     campaign_campaigner.go.
 type Campaign struct {
 	root

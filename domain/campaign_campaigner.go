@@ -3,6 +3,7 @@ package domain
 import (
 	"fmt"
 	"slices"
+	"time"
 )
 
 // The Campaigner side of a campaign (Campaign rules 11–14):
@@ -23,6 +24,10 @@ import (
 //     and at least one device, kept sorted and without repeats: it targets
 //     exactly those devices (of the catalog, matching its filter), not
 //     groups. The three are set at creation and never change.
+//  15. Campaigner's cancel stops a draft (Campaigner's prepared) at once
+//     as userstopped, as rule 7 stops a timed one: nothing was allocated or
+//     enrolled yet, and a stopped campaign never finishes. Any other
+//     campaign it stops as a user's stop (rule 7).
 type campaignerSettings struct {
 	update   UpdateID
 	groups   []string
@@ -61,6 +66,19 @@ var MetadataTypes = []MetadataType{MetadataDescription, MetadataEstimatedInstall
 // ParseMetadataType parses a metadata type.
 func ParseMetadataType(s string) (MetadataType, error) {
 	return parseEnum("metadata.type", s, MetadataTypes)
+}
+
+// Cancel is Campaigner's cancel (rule 15): a draft stops at once, any
+// other campaign as RequestStop(StateUserStopped) stops it.
+func (c *Campaign) Cancel(now time.Time) error {
+	const op = "campaign.Cancel"
+	if err := c.live(); err != nil {
+		return wrap(op, err)
+	}
+	if c.phase == PhaseDraft {
+		return wrap(op, c.record(CampaignStopped{State: StateUserStopped, At: now}))
+	}
+	return wrap(op, c.stop(StateUserStopped, now, c.refuse("cancelled")))
 }
 
 // UpdateID returns the Campaigner update the campaign delivers, or "" for

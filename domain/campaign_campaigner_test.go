@@ -119,3 +119,37 @@ func TestRetryCampaignKeepsItsTargetsThroughAnEdit(t *testing.T) {
 				UpdateID: "u1", MainCampaignID: "c1", FailureCode: "E1", Devices: []DeviceID{"d1"}, At: at(10)}}},
 	})
 }
+
+func TestCampaignerCancel(t *testing.T) {
+	draft := []Event{campaignCreated()}
+	starting := with(draft, CampaignStartRequested{Phase: PhaseStarting, At: at(1)})
+	stopped := with(starting, CampaignStopRequested{Reason: StateUserStopped, At: at(2)}, CampaignStopped{State: StateUserStopped, At: at(3)})
+	cancel := func(c *Campaign) error { return c.Cancel(at(10)) }
+	runScenarios(t, LoadCampaign, []scenario[*Campaign]{
+		{name: "a draft is stopped at once", given: draft, when: cancel,
+			then: []Event{CampaignStopped{State: StateUserStopped, At: at(10)}}},
+		{name: "a starting campaign goes to stopping, as a user's stop", given: starting, when: cancel,
+			then: []Event{CampaignStopRequested{Reason: StateUserStopped, At: at(10)}}},
+		{name: "a stopped campaign is not cancelled again", given: stopped, when: cancel,
+			err: InvalidTransitionError{Object: "campaign", From: "stopped/userstopped", To: "cancelled"}},
+		{name: "a deleted draft is not found", given: with(draft, CampaignDeleted{At: at(1)}), when: cancel,
+			err: NotFoundError{Object: "campaign", ID: "c1"}},
+	})
+}
+
+func TestACancelledDraftReadsCancelledAndNeverStarts(t *testing.T) {
+	// Given a draft cancelled Campaigner's way
+	c, err := LoadCampaign([]Event{campaignCreated()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Cancel(at(10)); err != nil {
+		t.Fatal(err)
+	}
+
+	// Then it is cancelled, stopped as a user's stop, and a start is refused
+	if got, want := [3]string{string(c.Status()), string(c.Phase()), string(c.State())}, [3]string{"cancelled", "stopped", "userstopped"}; got != want {
+		t.Errorf("status, phase, state = %v, want %v", got, want)
+	}
+	checkErr(t, c.RequestStart(at(11)), InvalidTransitionError{Object: "campaign", From: "stopped/userstopped", To: "started"})
+}

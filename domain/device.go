@@ -35,10 +35,13 @@ import (
 //     device's active campaign. A move to failed carries a non-zero result
 //     code.
 //  7. Cancelling the device's update in one campaign (Campaigner's cancel of
-//     a device) moves an unfinished update to cancelled; a terminal update
-//     is over and records nothing, so a cancel that races the device's
-//     final report leaves that report standing. A device without an update
-//     in the campaign is not found.
+//     a device) moves a pending update to cancelled; one under way
+//     (scheduled to installing) is asked to be cancelled, once: the engine
+//     cancels it where it was assigned and moves to cancelled what the
+//     assignment's owner confirms. A terminal update is over and records
+//     nothing, so a cancel that races the device's final report leaves
+//     that report standing. A device without an update in the campaign is
+//     not found.
 type Device struct {
 	root
 	account        AccountID
@@ -64,8 +67,11 @@ type DeviceUpdate struct {
 	// FailureCode is a failure's code as text (see UpdateChange).
 	FailureCode string
 	Reason      string
-	CreatedAt   time.Time
-	UpdatedAt   time.Time
+	// CancelRequested says a user asked to cancel the update while it was
+	// under way (rule 7).
+	CancelRequested bool
+	CreatedAt       time.Time
+	UpdatedAt       time.Time
 }
 
 // LoadDevice rebuilds a device from its stream's events. An empty history
@@ -126,6 +132,13 @@ func (d *Device) apply(e Event) error {
 		d.setUpdate(DeviceUpdate{Campaign: e.CampaignID, State: UpdateSkipped, SkipReason: e.Reason, CreatedAt: e.At, UpdatedAt: e.At})
 	case DeviceUpdateStateChanged:
 		return d.applyUpdateChange(e)
+	case DeviceUpdateCancelRequested:
+		u, ok := d.updates[e.CampaignID]
+		if !ok {
+			return fmt.Errorf("device: DeviceUpdateCancelRequested for campaign %s, which the device is not in", e.CampaignID)
+		}
+		u.CancelRequested = true
+		d.setUpdate(u)
 	default:
 		return unknownEvent("device", e)
 	}

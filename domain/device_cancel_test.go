@@ -2,9 +2,10 @@ package domain
 
 import "testing"
 
-// TestDeviceCancelUpdate cancels the update of c1 from every state: an
-// unfinished one ends cancelled, a terminal one stays as it is, and a
-// campaign the device has no update in is not found.
+// TestDeviceCancelUpdate cancels the update of c1 from every state: a
+// pending one ends cancelled, one under way is asked to be cancelled
+// (once), a terminal one stays as it is, and a campaign the device has no
+// update in is not found.
 func TestDeviceCancelUpdate(t *testing.T) {
 	cancel := func(c CampaignID) func(*Device) error {
 		return func(d *Device) error { return d.CancelUpdate(c, "cancelled by its user", at(10)) }
@@ -12,11 +13,17 @@ func TestDeviceCancelUpdate(t *testing.T) {
 	var cases []scenario[*Device]
 	for _, s := range UpdateStates {
 		tc := scenario[*Device]{name: "an update " + string(s), given: updateAt(s), when: cancel("c1")}
-		if s.Terminal() {
+		switch {
+		case s.Terminal():
 			tc.name += " is over and records nothing"
-		} else {
+		case s == UpdatePending:
 			tc.name += " ends cancelled"
 			tc.then = []Event{DeviceUpdateStateChanged{CampaignID: "c1", From: s, To: UpdateCancelled, Reason: "cancelled by its user", At: at(10)}}
+		default:
+			tc.name += " is asked to be cancelled"
+			tc.then = []Event{DeviceUpdateCancelRequested{CampaignID: "c1", Reason: "cancelled by its user", At: at(10)}}
+			cases = append(cases, scenario[*Device]{name: "an update " + string(s) + " asked to be cancelled before records nothing",
+				given: append(updateAt(s), DeviceUpdateCancelRequested{CampaignID: "c1", At: at(9)}), when: cancel("c1")})
 		}
 		cases = append(cases, tc)
 	}

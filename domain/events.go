@@ -235,6 +235,20 @@ type DeviceUpdateStateChanged struct {
 	At          time.Time `json:"at"`
 }
 
+// DeviceUpdateCancelRequested records a user's cancel of the device's
+// update in a campaign while it is under way (scheduled to installing):
+// the campaign engine cancels it, in the Director for a campaign it
+// assigns, and records cancelled what was cancelled. Recorded first, the
+// request outlives a restart of the engine.
+type DeviceUpdateCancelRequested struct {
+	CampaignID CampaignID `json:"campaign_id"`
+	Reason     string     `json:"reason,omitempty"`
+	At         time.Time  `json:"at"`
+}
+
+// Name is the event's stable type name.
+func (DeviceUpdateCancelRequested) Name() string { return "DeviceUpdateCancelRequested" }
+
 // Manifest events (stream manifest-<id>).
 
 // ManifestRegistered records a firmware manifest in the catalog.
@@ -254,7 +268,18 @@ type ManifestRegistered struct {
 	DatafileURL   string     `json:"datafile,omitempty"`
 	DatafileSize  int64      `json:"datafile_size,omitempty"`
 	KeyTableURL   string     `json:"key_table,omitempty"`
-	At            time.Time  `json:"at"`
+	// What a manifest file tells beyond the fields above; absent from
+	// manifests registered by their fields.
+	PrecursorDigest   string          `json:"precursor_payload_digest,omitempty"`
+	UpdatePriority    int64           `json:"update_priority,omitempty"`
+	ComponentName     string          `json:"component_name,omitempty"`
+	PayloadVersion    string          `json:"payload_version,omitempty"`
+	ParsedRawManifest json.RawMessage `json:"parsed_raw_manifest,omitempty"`
+	// The uploaded manifest file and key table themselves (base64 in the
+	// JSON): served at the datafile and key_table URLs.
+	File     []byte    `json:"datafile_content,omitempty"`
+	KeyTable []byte    `json:"key_table_content,omitempty"`
+	At       time.Time `json:"at"`
 }
 
 // ManifestDeleted records the deletion of a manifest; campaigns using it
@@ -384,7 +409,7 @@ func init() {
 		CampaignStopRequested{}, CampaignStopped{}, CampaignArchived{}, CampaignDeleted{},
 		DeviceRegistered{}, DeviceUpdated{}, DeviceDeregistered{}, DeviceResourcesReported{},
 		DeviceSubscriptionChanged{}, DeviceEnrolled{}, DeviceSkipped{}, DeviceUpdateStateChanged{},
-		ManifestRegistered{}, ManifestDeleted{},
+		DeviceUpdateCancelRequested{}, ManifestRegistered{}, ManifestDeleted{},
 		AccountCampaignLimitsSet{}, AccountFirmwareLimitsSet{}, AccountQuotaReserved{},
 		AccountQuotaReleased{}, AccountManifestCounted{}, UpdateCreated{},
 		FirmwareImageUploaded{}, FirmwareImageDeleted{},

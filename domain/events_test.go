@@ -26,6 +26,7 @@ func TestEveryEventTypeDecodesToItself(t *testing.T) {
 		DeviceSubscriptionChanged{Subscribed: true, At: at(1)}, DeviceEnrolled{CampaignID: "c1", ManifestID: "m1", At: at(1)},
 		DeviceSkipped{CampaignID: "c1", Reason: SkipAlreadyUpdated, At: at(1)},
 		DeviceUpdateStateChanged{CampaignID: "c1", From: UpdateInstalling, To: UpdateFailed, ResultCode: 9, Reason: "r", AsyncID: "a", At: at(1)},
+		DeviceUpdateCancelRequested{CampaignID: "c1", Reason: "r", At: at(1)},
 		manifestRegistered(), ManifestDeleted{At: at(1)}, imageUploaded(), FirmwareImageDeleted{At: at(2)},
 		AccountCampaignLimitsSet{AccountID: "acc1", MaxActiveCampaigns: 3, At: at(1)},
 		AccountFirmwareLimitsSet{AccountID: "acc1", MaxManifests: 2, MaxPayloadBytes: 9, At: at(1)},

@@ -1,6 +1,7 @@
 package domain
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/url"
@@ -14,7 +15,10 @@ import (
 //     description of at most 2,000, a device class, an absolute payload URL,
 //     a payload digest, sizes of zero or more and payload type full
 //     (default) or delta.
-//  2. A manifest is deleted once. A deleted manifest answers every behaviour
+//  2. A manifest uploaded as a file keeps it: a manifest file of at most
+//     2 KB that ManifestFileSpec reads (and takes the fields from), and an
+//     optional key table of at most MaxKeyTableSize.
+//  3. A manifest is deleted once. A deleted manifest answers every behaviour
 //     as not found, as the API does; campaigns using it stop as
 //     manifestremoved (Campaign rule 8).
 type Manifest struct {
@@ -43,6 +47,16 @@ type ManifestSpec struct {
 	DatafileURL   string
 	DatafileSize  int64
 	KeyTableURL   string
+	// PrecursorDigest is the digest of the firmware a delta applies to.
+	PrecursorDigest string
+	// UpdatePriority is passed to the device's application.
+	UpdatePriority int64
+	// ComponentName and PayloadVersion are a v3 manifest's.
+	ComponentName, PayloadVersion string
+	// ParsedRaw is the whole manifest file as JSON, for debugging.
+	ParsedRaw json.RawMessage
+	// File and KeyTable are the uploaded manifest file and key table.
+	File, KeyTable []byte
 }
 
 // NewManifest registers a manifest (rule 1). The handler appends its one
@@ -72,7 +86,7 @@ func LoadManifest(history []Event) (*Manifest, error) {
 	return m, nil
 }
 
-// Delete deletes the manifest (rule 2).
+// Delete deletes the manifest (rule 3).
 func (m *Manifest) Delete(now time.Time) error {
 	const op = "manifest.Delete"
 	if m.id == "" || m.deleted {
@@ -130,7 +144,7 @@ func (s ManifestSpec) problems() []error {
 	if _, err := ParsePayloadType(string(s.PayloadType)); err != nil {
 		problems = append(problems, err)
 	}
-	return problems
+	return append(problems, s.fileProblems()...)
 }
 
 // registered is the event recording a manifest with this spec.
@@ -139,7 +153,9 @@ func (s ManifestSpec) registered(id ManifestID, account AccountID, at time.Time)
 		Description: s.Description, DeviceClass: s.DeviceClass, Vendor: s.Vendor, Timestamp: s.Timestamp,
 		SchemaVersion: s.SchemaVersion, PayloadType: string(s.PayloadType), PayloadURL: s.PayloadURL,
 		PayloadDigest: s.PayloadDigest, PayloadSize: s.PayloadSize, DatafileURL: s.DatafileURL,
-		DatafileSize: s.DatafileSize, KeyTableURL: s.KeyTableURL, At: at}
+		DatafileSize: s.DatafileSize, KeyTableURL: s.KeyTableURL, PrecursorDigest: s.PrecursorDigest,
+		UpdatePriority: s.UpdatePriority, ComponentName: s.ComponentName, PayloadVersion: s.PayloadVersion,
+		ParsedRawManifest: s.ParsedRaw, File: s.File, KeyTable: s.KeyTable, At: at}
 }
 
 // specOfRegistered reads the spec a ManifestRegistered recorded.
@@ -148,5 +164,7 @@ func specOfRegistered(e ManifestRegistered) ManifestSpec {
 		Vendor: e.Vendor, Timestamp: e.Timestamp, SchemaVersion: e.SchemaVersion,
 		PayloadType: PayloadType(e.PayloadType), PayloadURL: e.PayloadURL, PayloadDigest: e.PayloadDigest,
 		PayloadSize: e.PayloadSize, DatafileURL: e.DatafileURL, DatafileSize: e.DatafileSize,
-		KeyTableURL: e.KeyTableURL}
+		KeyTableURL: e.KeyTableURL, PrecursorDigest: e.PrecursorDigest, UpdatePriority: e.UpdatePriority,
+		ComponentName: e.ComponentName, PayloadVersion: e.PayloadVersion, ParsedRaw: e.ParsedRawManifest,
+		File: e.File, KeyTable: e.KeyTable}
 }

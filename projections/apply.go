@@ -107,6 +107,9 @@ func (m *readModels) applyDevice(env envelope) error {
 		m.devices.OnDeviceUpdateStateChanged(env, e)
 		m.history.OnDeviceUpdateStateChanged(env, e)
 		return m.statistics.OnDeviceUpdateStateChanged(env, e)
+	case domain.DeviceUpdateCancelRequested:
+		// Not a state: no counter, statistic or history row moves.
+		return m.metadata.OnDeviceUpdateCancelRequested(env, e)
 	default:
 		return unhandled(env, "device")
 	}

@@ -123,14 +123,19 @@ func (q *Queries) CampaignDevicesInStates(ctx context.Context, campaign domain.C
 	if limit <= 0 {
 		return nil, domain.InvalidError{Field: "limit", Reason: fmt.Sprintf("%d is not positive", limit)}
 	}
-	names := make([]string, len(states))
-	for i, s := range states {
-		names[i] = string(s)
-	}
 	return q.deviceIDs(ctx, "projections.CampaignDevicesInStates",
 		`SELECT device_id FROM campaign_device_metadata
 		WHERE campaign_id = $1 AND update_state = ANY($2::text[]) AND device_id > $3
-		ORDER BY device_id LIMIT $4`, campaign, names, after, limit)
+		ORDER BY device_id LIMIT $4`, campaign, stateNames(states), after, limit)
+}
+
+// CampaignDevicesCancelRequested pages, by device id, through the
+// campaign's devices in states whose cancel a user asked for.
+func (q *Queries) CampaignDevicesCancelRequested(ctx context.Context, campaign domain.CampaignID, states []domain.UpdateState, after domain.DeviceID, limit int) ([]domain.DeviceID, error) {
+	return q.deviceIDs(ctx, "projections.CampaignDevicesCancelRequested",
+		`SELECT device_id FROM campaign_device_metadata
+		WHERE campaign_id = $1 AND cancel_requested AND update_state = ANY($2::text[]) AND device_id > $3
+		ORDER BY device_id LIMIT $4`, campaign, stateNames(states), after, limit)
 }
 
 // deviceIDs runs a query selecting device ids.

@@ -138,7 +138,10 @@ func registerManifest(s *sim, account domain.AccountID, id domain.ManifestID, cl
 	s.emit(domain.ManifestStream(id), domain.ManifestRegistered{
 		ManifestID: id, AccountID: account, ManifestName: "firmware " + string(id), DeviceClass: class, Vendor: "vendor-1",
 		Timestamp: s.now(), SchemaVersion: "3", PayloadType: "full", PayloadURL: "https://fw/" + string(id),
-		PayloadDigest: "sha256-" + string(id), PayloadSize: 1 << 20, DatafileURL: "https://m/" + string(id), DatafileSize: 512, At: s.now(),
+		PayloadDigest: "sha256-" + string(id), PayloadSize: 1 << 20, DatafileURL: "https://m/" + string(id), DatafileSize: 512,
+		PrecursorDigest: "cd01", UpdatePriority: 3, ComponentName: "MAIN", PayloadVersion: "1.2.3",
+		ParsedRawManifest: []byte(`{"manifest-version": "v3", "manifest": {"payload-size": 1048576}}`),
+		File:              []byte("the file of " + id), KeyTable: []byte{0, 1, 2, 0xff}, At: s.now(),
 	})
 	s.emit(domain.AccountStream(account), domain.AccountManifestCounted{ManifestID: id, Delta: 1, At: s.now()})
 }

@@ -1,6 +1,7 @@
 package projections
 
 import (
+	"encoding/base64"
 	"fmt"
 	"time"
 
@@ -28,6 +29,13 @@ type manifestRow struct {
 	UpdatedAt              time.Time  `json:"updated_at"`
 	DeletedAt              *time.Time `json:"deleted_at"`
 	Etag                   string     `json:"etag"`
+	PrecursorPayloadDigest string     `json:"precursor_payload_digest"`
+	UpdatePriority         int64      `json:"update_priority"`
+	ComponentName          string     `json:"component_name"`
+	PayloadVersion         string     `json:"payload_version"`
+	ParsedRawManifest      string     `json:"parsed_raw_manifest"`
+	DatafileContent        string     `json:"datafile_content"`
+	KeyTableContent        string     `json:"key_table_content"`
 }
 
 var manifestsTable = newTableSpec[manifestRow]("manifests", "id")
@@ -63,6 +71,13 @@ func (p *manifestsProjection) OnManifestRegistered(env envelope, e domain.Manife
 		CreatedAt:              at,
 		UpdatedAt:              at,
 		Etag:                   env.etag(),
+		PrecursorPayloadDigest: e.PrecursorDigest,
+		UpdatePriority:         e.UpdatePriority,
+		ComponentName:          e.ComponentName,
+		PayloadVersion:         e.PayloadVersion,
+		ParsedRawManifest:      string(e.ParsedRawManifest),
+		DatafileContent:        base64.StdEncoding.EncodeToString(e.File),
+		KeyTableContent:        base64.StdEncoding.EncodeToString(e.KeyTable),
 	})
 }
 

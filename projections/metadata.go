@@ -32,6 +32,7 @@ type metadataRow struct {
 	UpdatedAt        time.Time          `json:"updated_at"`
 	Etag             string             `json:"etag"`
 	FailureCode      string             `json:"failure_code"`
+	CancelRequested  bool               `json:"cancel_requested"`
 }
 
 var metadataTable = newTableSpec[metadataRow]("campaign_device_metadata", "id")
@@ -146,6 +147,17 @@ func (p *campaignDeviceMetadataProjection) OnDeviceUpdateStateChanged(env envelo
 		return fmt.Errorf("device %s in campaign %s is %s, but the event moves it from %s", env.deviceID, e.CampaignID, r.UpdateState, e.From)
 	}
 	setUpdateState(r, e.To, domain.UpdateChange{ResultCode: e.ResultCode, FailureCode: e.FailureCode, Reason: e.Reason}, env.at(e.At), env.etag())
+	return nil
+}
+
+// OnDeviceUpdateCancelRequested marks the record: the engine pages
+// through the marked records of devices under way to cancel them.
+func (p *campaignDeviceMetadataProjection) OnDeviceUpdateCancelRequested(env envelope, e domain.DeviceUpdateCancelRequested) error {
+	r := p.rows.edit(MetadataID(e.CampaignID, env.deviceID))
+	if r == nil {
+		return fmt.Errorf("device %s has no record in campaign %s: cancel request without DeviceEnrolled", env.deviceID, e.CampaignID)
+	}
+	r.CancelRequested = true
 	return nil
 }
 

@@ -69,30 +69,36 @@ func (h *History) statistics(ctx context.Context, f campaignAsOf, at time.Time) 
 }
 
 // CampaignerStatsAsOf returns Campaigner's statistics of one of the
-// account's campaigns as they were at an instant, from the counters and
-// the fail event types as of then, as CampaignerStats does from the live
-// ones, but without its retry campaigns folded in.
+// account's campaigns as they were at an instant: the live stats' folding
+// of its retry campaigns made by then, from each campaign's counters and
+// failed devices as of the instant.
 func (h *History) CampaignerStatsAsOf(ctx context.Context, account domain.AccountID, campaign domain.CampaignID, at time.Time) (CampaignerStats, error) {
-	const op = "projections.CampaignerStatsAsOf"
-	f, err := h.fold(ctx, account, campaign, at)
-	if err != nil {
-		return CampaignerStats{}, fmt.Errorf("%s: %w", op, err)
-	}
-	k, err := h.counters(ctx, f, at)
-	if err != nil {
-		return CampaignerStats{}, fmt.Errorf("%s: %w", op, err)
-	}
-	s, err := h.statistics(ctx, f, at)
-	if err != nil {
-		return CampaignerStats{}, fmt.Errorf("%s: %w", op, err)
-	}
-	var fails []EventTypeStatistic
-	for _, e := range s.EventTypes {
-		if e.SummaryStatus == SummaryFail {
-			fails = append(fails, e)
+	s, err := foldCampaignerStats(ctx, h.queries, account, campaign, func(ctx context.Context, id domain.CampaignID) (campaignFigures, error) {
+		f, err := h.fold(ctx, account, id, at)
+		if err != nil {
+			return campaignFigures{}, err
 		}
+		k, err := h.counters(ctx, f, at)
+		if err != nil {
+			return campaignFigures{}, err
+		}
+		failed, err := h.queries.failedByCode(ctx, failedAsOf, account, id, at)
+		return campaignFigures{code: f.row.FailureCode, status: domain.CampaignStatus(f.row.CampaignerStatus), k: k, failed: failed}, err
+	})
+	if err != nil {
+		return CampaignerStats{}, fmt.Errorf("projections.CampaignerStatsAsOf: %w", err)
 	}
-	// As of a past time the main campaign's own figures: its retry
-	// campaigns are not folded in.
-	return campaignerStatsOf(campaign, campaignFigures{status: domain.CampaignStatus(f.row.CampaignerStatus), k: k, failed: failedByCode(fails)}, nil), nil
+	return s, nil
 }
+
+// failedAsOf groups campaign $2's devices that had failed by $3 as
+// failedLive does, from each device's last state by then. The text code
+// is the record's today: a failed update is terminal, so a device failed
+// by then failed the same way since.
+var failedAsOf = `SELECT h.update_state, COALESCE(h.result_code, 0), m.failure_code, count(*)
+	FROM campaign_device_metadata m
+	CROSS JOIN LATERAL (SELECT h.update_state, h.result_code FROM campaign_history h
+		WHERE h.campaign_id = m.campaign_id AND h.device_id = m.device_id AND h.recorded_at <= $3
+		ORDER BY h.commit_position DESC, h.prepare_position DESC LIMIT 1) h
+	JOIN ` + updateStateNames() + ` ON s.update_state = h.update_state
+	WHERE m.account_id = $1 AND m.campaign_id = $2 AND s.campaigner_status = 'failed' GROUP BY 1, 2, 3`

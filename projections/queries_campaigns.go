@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/jackc/pgx/v5"
+
 	"github.com/updateservice/updateservice/domain"
 )
 
@@ -48,10 +50,12 @@ type Campaign struct {
 	Metadata        []domain.CampaignMetadata `db:"metadata"`
 	ConsentRequired bool                      `db:"consent_required"`
 	// A retry campaign's main campaign and failure code; a main
-	// campaign's retry campaigns, oldest first (none as of a past time).
+	// campaign's retry campaigns, oldest first: read for one campaign
+	// only, never per row of a list, which does not show them (none as
+	// of a past time either).
 	MainCampaignID   domain.CampaignID   `db:"main_campaign_id"`
 	FailureCode      string              `db:"failure_code"`
-	RetryCampaignIDs []domain.CampaignID `db:"retry_campaign_ids"`
+	RetryCampaignIDs []domain.CampaignID `db:"-"`
 }
 
 // The health indicators: error when the campaign ended for a reason that
@@ -70,9 +74,7 @@ var campaignList = listSpec{
 		     WHEN coalesce(k.failed_total, 0) > 0 THEN 'warning' ELSE 'ok' END AS health_indicator,
 		c."when", c.phase, c.state, c.campaigner_status, c.manifest_timestamp, c.batches_processed, c.created_at, c.updated_at,
 		c.starting_at, c.started_at, c.active_at, c.stopping_at, c.stopped_at, c.archived_at, c.finished, c.etag,
-		c.update_id, c.groups, c.metadata, c.consent_required, c.main_campaign_id, c.failure_code,
-		ARRAY(SELECT r.id FROM campaigns r WHERE r.main_campaign_id = c.id AND r.main_campaign_id <> ''
-		      ORDER BY r.created_at, r.id) AS retry_campaign_ids`,
+		c.update_id, c.groups, c.metadata, c.consent_required, c.main_campaign_id, c.failure_code`,
 	from: `campaigns c
 		LEFT JOIN manifests m ON m.id = c.root_manifest_id AND m.account_id = c.account_id
 		LEFT JOIN campaign_counters k ON k.campaign_id = c.id`,
@@ -110,14 +112,36 @@ var campaignList = listSpec{
 // deleted campaign keeps its row for analytics but is gone for the API.
 const campaignScope = "c.account_id = $1 AND c.phase <> 'deleted'"
 
-// Campaign returns one of the account's campaigns.
+// Campaign returns one of the account's campaigns, with its retry
+// campaigns.
 func (q *Queries) Campaign(ctx context.Context, account domain.AccountID, id domain.CampaignID) (Campaign, error) {
-	c, err := one[Campaign](ctx, q, domain.NotFoundError{Object: "update campaign", ID: string(id)},
-		fmt.Sprintf("SELECT %s FROM %s WHERE %s AND c.id = $2", campaignList.columns, campaignList.from, campaignScope), account, id)
+	c, err := q.campaignRow(ctx, account, id)
+	if err == nil {
+		c.RetryCampaignIDs, err = q.retryCampaigns(ctx, account, id)
+	}
 	if err != nil {
 		return c, fmt.Errorf("projections.Campaign: %w", err)
 	}
 	return c, nil
+}
+
+// campaignRow returns one of the account's campaigns without its retry
+// campaigns.
+func (q *Queries) campaignRow(ctx context.Context, account domain.AccountID, id domain.CampaignID) (Campaign, error) {
+	return one[Campaign](ctx, q, domain.NotFoundError{Object: "update campaign", ID: string(id)},
+		fmt.Sprintf("SELECT %s FROM %s WHERE %s AND c.id = $2", campaignList.columns, campaignList.from, campaignScope), account, id)
+}
+
+// retryCampaigns lists the retry campaigns of one of the account's
+// campaigns, oldest first. Saying main_campaign_id is not empty lets a
+// generic plan use the partial index campaigns_main_campaign.
+func (q *Queries) retryCampaigns(ctx context.Context, account domain.AccountID, main domain.CampaignID) ([]domain.CampaignID, error) {
+	rows, err := q.pool.Query(ctx, `SELECT c.id FROM campaigns c WHERE `+campaignScope+` AND c.main_campaign_id = $2
+		AND c.main_campaign_id <> '' ORDER BY c.created_at, c.id`, account, main)
+	if err != nil {
+		return nil, err
+	}
+	return pgx.CollectRows(rows, pgx.RowTo[domain.CampaignID])
 }
 
 // ListCampaigns returns a page of the account's campaigns in creation order.

@@ -2,8 +2,12 @@ package projections
 
 import (
 	"context"
+	"encoding/base64"
+	"errors"
 	"fmt"
 	"time"
+
+	"github.com/jackc/pgx/v5"
 
 	"github.com/updateservice/updateservice/domain"
 )
@@ -28,12 +32,26 @@ type Manifest struct {
 	CreatedAt              time.Time          `db:"created_at"`
 	UpdatedAt              time.Time          `db:"updated_at"`
 	Etag                   string             `db:"etag"`
+	PrecursorPayloadDigest string             `db:"precursor_payload_digest"`
+	UpdatePriority         int64              `db:"update_priority"`
+	ComponentName          string             `db:"component_name"`
+	PayloadVersion         string             `db:"payload_version"`
+	// ParsedRawManifest is the manifest file as JSON; empty without a file.
+	ParsedRawManifest string `db:"parsed_raw_manifest"`
+}
+
+// ManifestFiles are a manifest's uploaded file and key table; nil when
+// it has none.
+type ManifestFiles struct {
+	Datafile []byte
+	KeyTable []byte
 }
 
 var manifestList = listSpec{
 	columns: `m.id, m.account_id, m.name, m.description, m.device_class, m.device_vendor, m."timestamp",
 		m.manifest_schema_version, m.delivered_payload_type, m.delivered_payload_url, m.delivered_payload_digest,
-		m.delivered_payload_size, m.datafile, m.datafile_size, m.key_table, m.created_at, m.updated_at, m.etag`,
+		m.delivered_payload_size, m.datafile, m.datafile_size, m.key_table, m.created_at, m.updated_at, m.etag,
+		m.precursor_payload_digest, m.update_priority, m.component_name, m.payload_version, m.parsed_raw_manifest`,
 	from: "manifests m",
 	keys: []string{"m.created_at", "m.id"},
 	cursor: func(p string) string {
@@ -53,7 +71,9 @@ var manifestList = listSpec{
 		"datafile":                 {"m.datafile", kindText},
 		"datafile_size":            {"m.datafile_size", kindInt},
 		"key_table":                {"m.key_table", kindText},
-		"etag":                     {"m.etag", kindText},
+		"etag":                     {"m.updated_at", kindTime}, // the API's etag is updated_at
+		"precursor_payload_digest": {"m.precursor_payload_digest", kindText},
+		"update_priority":          {"m.update_priority", kindInt},
 		"timestamp":                {`m."timestamp"`, kindTime},
 		"created_at":               {"m.created_at", kindTime},
 		"updated_at":               {"m.updated_at", kindTime},
@@ -81,4 +101,34 @@ func (q *Queries) ListManifests(ctx context.Context, account domain.AccountID, r
 		return p, fmt.Errorf("projections.ListManifests: %w", err)
 	}
 	return p, nil
+}
+
+// ManifestFiles returns the file and key table uploaded with one of the
+// account's manifests.
+func (q *Queries) ManifestFiles(ctx context.Context, account domain.AccountID, id domain.ManifestID) (ManifestFiles, error) {
+	var datafile, keyTable string
+	err := q.pool.QueryRow(ctx, "SELECT m.datafile_content, m.key_table_content FROM "+manifestList.from+
+		" WHERE "+manifestScope+" AND m.id = $2", account, id).Scan(&datafile, &keyTable)
+	if errors.Is(err, pgx.ErrNoRows) {
+		err = domain.NotFoundError{Object: "firmware manifest", ID: string(id)}
+	}
+	var f ManifestFiles
+	if err == nil {
+		f.Datafile, err = decodeContent(datafile)
+	}
+	if err == nil {
+		f.KeyTable, err = decodeContent(keyTable)
+	}
+	if err != nil {
+		return ManifestFiles{}, fmt.Errorf("projections.ManifestFiles: %w", err)
+	}
+	return f, nil
+}
+
+// decodeContent reads a base64 content column; an empty one is none.
+func decodeContent(s string) ([]byte, error) {
+	if s == "" {
+		return nil, nil
+	}
+	return base64.StdEncoding.DecodeString(s)
 }

@@ -235,42 +235,68 @@ func campaignerFailureCode(s domain.UpdateState, resultCode int, text string) st
 // campaigns with its retry campaigns folded in, from the counters of each
 // and the failed devices' codes (see campaignFigures).
 func (q *Queries) CampaignerStats(ctx context.Context, account domain.AccountID, campaign domain.CampaignID) (CampaignerStats, error) {
-	const op = "projections.CampaignerStats"
-	c, err := q.Campaign(ctx, account, campaign)
+	s, err := foldCampaignerStats(ctx, q, account, campaign, func(ctx context.Context, id domain.CampaignID) (campaignFigures, error) {
+		c, err := q.campaignRow(ctx, account, id)
+		if err != nil {
+			return campaignFigures{}, err
+		}
+		k, err := q.CampaignCounters(ctx, account, c.ID)
+		if err != nil {
+			return campaignFigures{}, err
+		}
+		failed, err := q.failedByCode(ctx, failedLive, account, c.ID)
+		return campaignFigures{code: c.FailureCode, status: c.CampaignerStatus, k: k, failed: failed}, err
+	})
 	if err != nil {
-		return CampaignerStats{}, fmt.Errorf("%s: %w", op, err)
+		return CampaignerStats{}, fmt.Errorf("projections.CampaignerStats: %w", err)
 	}
-	main, err := q.figuresOf(ctx, account, c)
+	return s, nil
+}
+
+// foldCampaignerStats reads the figures of a main campaign and of each of
+// its retry campaigns and folds them (campaignerStatsOf): the one code
+// path of the live stats and the stats as of an instant, which differ
+// only in how a campaign's figures are read. A retry campaign whose
+// figures are not found (made after the instant) is left out.
+func foldCampaignerStats(ctx context.Context, q *Queries, account domain.AccountID, campaign domain.CampaignID,
+	figures func(context.Context, domain.CampaignID) (campaignFigures, error)) (CampaignerStats, error) {
+	main, err := figures(ctx, campaign)
 	if err != nil {
-		return CampaignerStats{}, fmt.Errorf("%s: %w", op, err)
+		return CampaignerStats{}, err
 	}
-	retries := make([]campaignFigures, len(c.RetryCampaignIDs))
-	for i, id := range c.RetryCampaignIDs {
-		r, err := q.Campaign(ctx, account, id)
-		if err == nil {
-			retries[i], err = q.figuresOf(ctx, account, r)
+	ids, err := q.retryCampaigns(ctx, account, campaign)
+	if err != nil {
+		return CampaignerStats{}, err
+	}
+	var retries []campaignFigures
+	for _, id := range ids {
+		r, err := figures(ctx, id)
+		if domain.KindOf(err) == domain.KindNotFound {
+			continue
 		}
 		if err != nil {
-			return CampaignerStats{}, fmt.Errorf("%s: %w", op, err)
+			return CampaignerStats{}, err
 		}
+		retries = append(retries, r)
 	}
 	return campaignerStatsOf(campaign, main, retries), nil
 }
 
-// figuresOf reads one campaign's counters and its failed devices by
-// failure code. The codes are grouped from the failed devices' rows,
-// because a Director's text code (INSTALL_FAILED), which retry-failed
-// selects by, has no counter; the rows read are the failed ones only.
-func (q *Queries) figuresOf(ctx context.Context, account domain.AccountID, c Campaign) (campaignFigures, error) {
-	k, err := q.CampaignCounters(ctx, account, c.ID)
+// failedLive groups campaign $2's failed devices by what names their
+// failure: state, result code and text code.
+const failedLive = `SELECT update_state, COALESCE(result_code, 0), failure_code, count(*)
+	FROM campaign_device_metadata
+	WHERE account_id = $1 AND campaign_id = $2 AND campaigner_status = 'failed' GROUP BY 1, 2, 3`
+
+// failedByCode counts one campaign's failed devices by failure code, from
+// a query grouping them as failedLive does. The codes are grouped from
+// the failed devices' rows, because a Director's text code
+// (INSTALL_FAILED), which retry-failed selects by, has no counter; the
+// rows read are the failed ones only.
+func (q *Queries) failedByCode(ctx context.Context, query string, args ...any) (map[string]int64, error) {
+	rows, err := q.pool.Query(ctx, query, args...)
 	if err != nil {
-		return campaignFigures{}, err
-	}
-	rows, err := q.pool.Query(ctx, `SELECT update_state, COALESCE(result_code, 0), failure_code, count(*)
-		FROM campaign_device_metadata
-		WHERE account_id = $1 AND campaign_id = $2 AND campaigner_status = 'failed' GROUP BY 1, 2, 3`, account, c.ID)
-	if err != nil {
-		return campaignFigures{}, err
+		return nil, err
 	}
 	failed := map[string]int64{}
 	var state domain.UpdateState
@@ -281,7 +307,7 @@ func (q *Queries) figuresOf(ctx context.Context, account domain.AccountID, c Cam
 		failed[campaignerFailureCode(state, code, text)] += n
 		return nil
 	})
-	return campaignFigures{code: c.FailureCode, status: c.CampaignerStatus, k: k, failed: failed}, err
+	return failed, err
 }
 
 // campaignerStatsOf derives Campaigner's statistics of a main campaign M
@@ -321,15 +347,6 @@ func campaignerStatsOf(campaign domain.CampaignID, m campaignFigures, retries []
 	}
 	sortFailures(s.Failures)
 	return s
-}
-
-// failedByCode counts a campaign's fail event types by failure code.
-func failedByCode(fails []EventTypeStatistic) map[string]int64 {
-	counts := map[string]int64{}
-	for _, e := range fails {
-		counts[failureCode(e.EventType)] += e.Count
-	}
-	return counts
 }
 
 // retryStatusOf is the retry status a retry campaign's status gives its

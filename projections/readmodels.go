@@ -61,6 +61,8 @@ func (m *readModels) want(env envelope) {
 			m.metadata.rows.want(MetadataID(e.CampaignID, env.deviceID))
 		case domain.DeviceUpdateStateChanged:
 			m.metadata.rows.want(MetadataID(e.CampaignID, env.deviceID))
+		case domain.DeviceUpdateCancelRequested:
+			m.metadata.rows.want(MetadataID(e.CampaignID, env.deviceID))
 		case domain.DeviceUpdated:
 			m.metadata.wantDevice(env.accountID, env.deviceID)
 		}

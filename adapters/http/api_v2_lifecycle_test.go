@@ -2,6 +2,7 @@ package http_test
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"strings"
 	"testing"
@@ -57,12 +58,11 @@ func TestCampaignerLaunch(t *testing.T) {
 	apitest.CampaignerErrorOf(t, a.Call("POST", path+"/launch", acmeKey, nil), http.StatusConflict, "campaign_already_launched")
 }
 
-// A cancel stops a launched campaign as its user's stop: 200. A prepared
-// campaign has nothing to cancel (409); another account's or an unknown
+// A cancel stops a launched campaign as its user's stop: 200; asked
+// again while it stops, 200 again. Another account's or an unknown
 // campaign is missing.
 func TestCampaignerCancel(t *testing.T) {
 	a, store, path := v2Lifecycle(t)
-	apitest.CampaignerErrorOf(t, a.Call("POST", path+"/cancel", acmeKey, nil), http.StatusConflict, "conflicting_entity")
 	a.Must(http.StatusOK, "POST", path+"/launch", nil)
 	apitest.CampaignerErrorOf(t, a.Call("POST", path+"/cancel", globexKey, nil), http.StatusNotFound, "missing_entity")
 	apitest.CampaignerErrorOf(t, a.Call("POST", "/api/v2/campaigns/"+v2Unknown+"/cancel", acmeKey, nil), http.StatusNotFound, "missing_entity")
@@ -76,36 +76,59 @@ func TestCampaignerCancel(t *testing.T) {
 	}
 }
 
-// Cancelling one device ends its unfinished update cancelled, leaves a
-// finished one as it ended (200 both), and answers missing_entity for a
-// device without an update in the campaign or another account's call.
+// A cancel of a prepared campaign stops it at once, as Campaigner
+// cancelled it (200): it is then neither launched nor cancelled again.
+func TestCampaignerCancelOfAPreparedCampaign(t *testing.T) {
+	a, store, path := v2Lifecycle(t)
+	a.Must(http.StatusOK, "POST", path+"/cancel", nil)
+	apitest.CampaignerErrorOf(t, a.Call("POST", path+"/cancel", acmeKey, nil), http.StatusConflict, "conflicting_entity")
+	apitest.CampaignerErrorOf(t, a.Call("POST", path+"/launch", acmeKey, nil), http.StatusConflict, "campaign_already_launched")
+
+	events := eventsOf(t, store, domain.CampaignStream(campaignOf(path)))
+	want := []string{"CampaignCreated", "CampaignStopped"}
+	if diff := cmp.Diff(want, events); diff != "" {
+		t.Errorf("campaign events (-want +got):\n%s", diff)
+	}
+}
+
+// Cancelling one device ends a pending update cancelled, records a
+// request for the engine to cancel one under way (which stays as it is
+// until then), leaves a finished one as it ended (200 each), and answers
+// missing_entity for a device without an update in the campaign or
+// another account's call.
 func TestCampaignerCancelDevice(t *testing.T) {
 	a, store, path := v2Lifecycle(t)
 	campaign := campaignOf(path)
-	for _, id := range []string{"d1", "d2", "d3"} {
+	for _, id := range []string{"d1", "d2", "d3", "d4"} {
 		a.Must(http.StatusCreated, "POST", "/v3/devices", map[string]any{"id": id})
 	}
-	given(t, store, domain.DeviceStream("acme", "d1"), domain.DeviceEnrolled{CampaignID: campaign, ManifestID: "m", At: time.Now()})
-	given(t, store, domain.DeviceStream("acme", "d2"), domain.DeviceEnrolled{CampaignID: campaign, ManifestID: "m", At: time.Now()},
+	enrolled := domain.DeviceEnrolled{CampaignID: campaign, ManifestID: "m", At: time.Now()}
+	given(t, store, domain.DeviceStream("acme", "d1"), enrolled)
+	given(t, store, domain.DeviceStream("acme", "d2"), enrolled,
 		domain.DeviceUpdateStateChanged{CampaignID: campaign, From: domain.UpdatePending, To: domain.UpdateDeployed, At: time.Now()})
+	given(t, store, domain.DeviceStream("acme", "d4"), enrolled,
+		domain.DeviceUpdateStateChanged{CampaignID: campaign, From: domain.UpdatePending, To: domain.UpdateScheduled, At: time.Now()})
 
 	apitest.CampaignerErrorOf(t, a.Call("DELETE", path+"/devices/d1", globexKey, nil), http.StatusNotFound, "missing_entity")
 	apitest.CampaignerErrorOf(t, a.Call("DELETE", path+"/devices/d3", acmeKey, nil), http.StatusNotFound, "missing_entity")
 	apitest.CampaignerErrorOf(t, a.Call("DELETE", "/api/v2/campaigns/"+v2Unknown+"/devices/d1", acmeKey, nil), http.StatusNotFound, "missing_entity")
-	a.Must(http.StatusOK, "DELETE", path+"/devices/d1", nil)
-	a.Must(http.StatusOK, "DELETE", path+"/devices/d2", nil)
+	for _, id := range []string{"d1", "d2", "d4"} {
+		a.Must(http.StatusOK, "DELETE", path+"/devices/"+id, nil)
+	}
 
-	got := map[string]domain.UpdateState{}
-	for _, id := range []domain.DeviceID{"d1", "d2"} {
+	got := map[string]string{}
+	for _, id := range []domain.DeviceID{"d1", "d2", "d4"} {
 		d, err := domain.LoadDevice(decoded(t, store, domain.DeviceStream("acme", id)))
 		if err != nil {
 			t.Fatal(err)
 		}
-		got[string(id)] = d.Updates()[campaign]
+		u, _ := d.Update(campaign)
+		got[string(id)] = fmt.Sprintf("%s, cancel requested %v", u.State, u.CancelRequested)
 	}
-	want := map[string]domain.UpdateState{"d1": domain.UpdateCancelled, "d2": domain.UpdateDeployed}
+	want := map[string]string{"d1": "cancelled, cancel requested false", "d2": "deployed, cancel requested false",
+		"d4": "scheduled, cancel requested true"}
 	if diff := cmp.Diff(want, got); diff != "" {
-		t.Errorf("update states (-want +got):\n%s", diff)
+		t.Errorf("updates (-want +got):\n%s", diff)
 	}
 }
 

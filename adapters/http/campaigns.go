@@ -22,6 +22,7 @@ type CampaignCommands interface {
 	DeleteCampaign(context.Context, commands.DeleteCampaign) (commands.Result, error)
 	StartCampaign(context.Context, commands.StartCampaign) (commands.Result, error)
 	StopCampaign(context.Context, commands.StopCampaign) (commands.Result, error)
+	CancelCampaign(context.Context, commands.CancelCampaign) (commands.Result, error)
 	ArchiveCampaign(context.Context, commands.ArchiveCampaign) (commands.Result, error)
 	CancelDeviceUpdate(context.Context, commands.CancelDeviceUpdate) (commands.Result, error)
 	RetryFailedCampaign(context.Context, commands.RetryFailedCampaign) (commands.Result, error)

@@ -42,6 +42,11 @@ type Deps struct {
 	// CampaignerReads reads the campaigns as Campaigner lists and counts
 	// them, and the devices of a campaign's groups.
 	CampaignerReads CampaignerReads
+	// Registry, when set, is Campaigner's Device Registry: a create asks
+	// it whether the campaign's groups hold devices, and the
+	// failed-installations CSV shows its own device ids. Nil: the
+	// catalog's groups and our device ids (DEVICE_REGISTRY_HOST unset).
+	Registry DeviceRegistry
 	// TrustedGateway says the service sits behind a gateway that
 	// authenticates callers and names their account in x-ats-namespace,
 	// as Campaigner's did: /api/v2 requests with that header then act in

@@ -2,6 +2,7 @@ package http
 
 import (
 	"context"
+	"encoding/json"
 	"net/http"
 	"strings"
 	"time"
@@ -25,6 +26,7 @@ type ManifestCommands interface {
 type ManifestReads interface {
 	Manifest(ctx context.Context, account domain.AccountID, id domain.ManifestID) (projections.Manifest, error)
 	ListManifests(ctx context.Context, account domain.AccountID, req projections.ListRequest) (projections.Page[projections.Manifest], error)
+	ManifestFiles(ctx context.Context, account domain.AccountID, id domain.ManifestID) (projections.ManifestFiles, error)
 }
 
 // manifestJSON is Pelion's firmware manifest object.
@@ -44,18 +46,32 @@ type manifestJSON struct {
 	DeliveredPayloadDigest string    `json:"delivered_payload_digest"`
 	DeliveredPayloadSize   int64     `json:"delivered_payload_size"`
 	KeyTable               string    `json:"key_table"`
-	CreatedAt              time.Time `json:"created_at"`
-	UpdatedAt              time.Time `json:"updated_at"`
-	Etag                   string    `json:"etag"`
+	PrecursorPayloadDigest string    `json:"precursor_payload_digest"`
+	UpdatePriority         int64     `json:"update_priority"`
+	// ComponentName and PayloadVersion are a v3 manifest file's, beyond
+	// Pelion's fields.
+	ComponentName     string          `json:"component_name,omitempty"`
+	PayloadVersion    string          `json:"payload_version,omitempty"`
+	ParsedRawManifest json.RawMessage `json:"parsed_raw_manifest,omitempty"`
+	CreatedAt         time.Time       `json:"created_at"`
+	UpdatedAt         time.Time       `json:"updated_at"`
+	// Etag is a date-time, as Pelion's clients parse it: updated_at.
+	Etag string `json:"etag"`
 }
 
 func manifestObject(m projections.Manifest) manifestJSON {
-	return manifestJSON{Object: "firmware-manifest", ID: string(m.ID), Name: m.Name, Description: m.Description,
+	out := manifestJSON{Object: "firmware-manifest", ID: string(m.ID), Name: m.Name, Description: m.Description,
 		Datafile: m.Datafile, DatafileSize: m.DatafileSize, DeviceClass: m.DeviceClass, DeviceVendor: m.DeviceVendor,
 		Timestamp: utc(m.Timestamp), ManifestSchemaVersion: m.SchemaVersion, DeliveredPayloadType: string(m.DeliveredPayloadType),
 		DeliveredPayloadURL: m.DeliveredPayloadURL, DeliveredPayloadDigest: m.DeliveredPayloadDigest,
-		DeliveredPayloadSize: m.DeliveredPayloadSize, KeyTable: m.KeyTable, CreatedAt: utc(m.CreatedAt),
-		UpdatedAt: utc(m.UpdatedAt), Etag: m.Etag}
+		DeliveredPayloadSize: m.DeliveredPayloadSize, KeyTable: m.KeyTable,
+		PrecursorPayloadDigest: m.PrecursorPayloadDigest, UpdatePriority: m.UpdatePriority, ComponentName: m.ComponentName,
+		PayloadVersion: m.PayloadVersion, CreatedAt: utc(m.CreatedAt), UpdatedAt: utc(m.UpdatedAt),
+		Etag: utc(m.UpdatedAt).Format(time.RFC3339Nano)}
+	if m.ParsedRawManifest != "" {
+		out.ParsedRawManifest = json.RawMessage(m.ParsedRawManifest)
+	}
+	return out
 }
 
 // manifestInput is a manifest registration: the fields a manifest file
@@ -97,11 +113,12 @@ func (in manifestInput) spec(now time.Time) (domain.ManifestSpec, error) {
 
 func manifestID(r *http.Request) domain.ManifestID { return domain.ManifestID(chi.URLParam(r, "id")) }
 
-// createManifest registers a manifest from its fields as JSON: 201 with
-// the manifest. Multipart uploads of the manifest file are not taken.
+// createManifest registers a manifest: from its file, uploaded as
+// multipart/form-data (uploadManifest), or from its fields as JSON. 201
+// with the manifest.
 func (d Deps) createManifest(w http.ResponseWriter, r *http.Request) {
 	if strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/") {
-		writeError(w, r, d.Log, domain.InvalidError{Field: "body", Reason: "multipart uploads are not supported: send the manifest's fields as a JSON object"})
+		d.uploadManifest(w, r)
 		return
 	}
 	var in manifestInput
@@ -114,7 +131,12 @@ func (d Deps) createManifest(w http.ResponseWriter, r *http.Request) {
 		writeError(w, r, d.Log, err)
 		return
 	}
-	id := domain.ManifestID(newID(r, "manifest"))
+	d.registerManifest(w, r, domain.ManifestID(newID(r, "manifest")), spec)
+}
+
+// registerManifest registers the manifest id with spec and answers 201
+// with it as the read models show it.
+func (d Deps) registerManifest(w http.ResponseWriter, r *http.Request, id domain.ManifestID, spec domain.ManifestSpec) {
 	res, err := d.Manifests.RegisterManifest(r.Context(), commands.RegisterManifest{Meta: commandMeta(r), ManifestID: id, Spec: spec})
 	if err == nil {
 		err = d.settle(r.Context(), res.Position)

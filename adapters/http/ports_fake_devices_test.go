@@ -76,6 +76,11 @@ func (p *ports) ListManifests(_ context.Context, account domain.AccountID, req p
 	return projections.Page[projections.Manifest]{Limit: req.Limit, Order: req.Order}, nil
 }
 
+func (p *ports) ManifestFiles(_ context.Context, account domain.AccountID, _ domain.ManifestID) (projections.ManifestFiles, error) {
+	p.record("ManifestFiles", account)
+	return projections.ManifestFiles{}, nil
+}
+
 func (p *ports) HandleRegistration(_ context.Context, c commands.HandleRegistration) (commands.Result, error) {
 	return commands.Result{Position: p.record("HandleRegistration", c.Account)}, nil
 }

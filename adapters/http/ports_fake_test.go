@@ -72,7 +72,7 @@ func (p *ports) wrote() []string {
 
 // writes are the ports' methods that change something.
 var writes = map[string]bool{"CreateCampaign": true, "EditCampaign": true, "DeleteCampaign": true, "StartCampaign": true,
-	"StopCampaign": true, "ArchiveCampaign": true, "RegisterDevice": true, "RegisterDevices": true, "PatchDevice": true,
+	"StopCampaign": true, "CancelCampaign": true, "ArchiveCampaign": true, "RegisterDevice": true, "RegisterDevices": true, "PatchDevice": true,
 	"DeregisterDevice": true, "RegisterManifest": true, "CreateUpdate": true, "DeleteManifest": true, "HandleRegistration": true,
 	"HandleDeregistration": true, "RecordDeviceReports": true, "CancelDeviceUpdate": true, "RetryFailedCampaign": true}
 
@@ -106,6 +106,10 @@ func (p *ports) RetryFailedCampaign(_ context.Context, c commands.RetryFailedCam
 
 func (p *ports) StopCampaign(_ context.Context, c commands.StopCampaign) (commands.Result, error) {
 	return commands.Result{Position: p.record("StopCampaign", c.Account)}, nil
+}
+
+func (p *ports) CancelCampaign(_ context.Context, c commands.CancelCampaign) (commands.Result, error) {
+	return commands.Result{Position: p.record("CancelCampaign", c.Account)}, nil
 }
 
 func (p *ports) ArchiveCampaign(_ context.Context, c commands.ArchiveCampaign) (commands.Result, error) {

@@ -68,6 +68,8 @@ func NewHandler(d Deps) http.Handler {
 			r.Get("/v3/firmware-manifests", d.listManifests)
 			r.Get("/v3/firmware-manifests/{id}", d.getManifest)
 			r.Delete("/v3/firmware-manifests/{id}", d.deleteManifest)
+			r.Get("/v3/firmware-manifests/{id}/datafile", d.getManifestDatafile)
+			r.Get("/v3/firmware-manifests/{id}/key_table", d.getManifestKeyTable)
 
 			r.Post("/v3/update-campaigns", d.createCampaign)
 			r.Get("/v3/update-campaigns", d.listCampaigns)

@@ -2,6 +2,7 @@ package http
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"time"
 
@@ -37,10 +38,12 @@ type v2CampaignInput struct {
 }
 
 // createV2Campaign creates a campaign of an update over device groups:
-// 201 with its id as a JSON string. The update must be the account's and
-// its source one of the account's manifests (else 412
-// missing_update_source); the groups must hold a registered device (else
-// 400 campaign_without_devices); the name must be free (else 409
+// 201 with its id as a JSON string. The update must be a UUID (else 400),
+// the account's, and its source one of the account's manifests (else 412
+// missing_update_source); the groups must hold a device (else 400
+// campaign_without_devices): in the Device Registry when one is
+// configured, else a registered device of the catalog; the name must be
+// free (else 409
 // campaign_already_exists).
 func (d Deps) createV2Campaign(w http.ResponseWriter, r *http.Request) {
 	var in v2CampaignInput
@@ -78,11 +81,12 @@ func (d Deps) v2Spec(ctx context.Context, account domain.AccountID, in v2Campaig
 	if err := spec.Validate(); err != nil {
 		return spec, err
 	}
+	// An update that is no UUID is a body Campaigner could not read.
 	update, err := fromV2ID(in.Update, "update")
-	var u projections.Update
-	if err == nil {
-		u, err = d.UpdateReads.Update(ctx, account, domain.UpdateID(update))
+	if err != nil {
+		return spec, domain.InvalidError{Field: "update", Reason: fmt.Sprintf("%q is not a UUID", in.Update)}
 	}
+	u, err := d.UpdateReads.Update(ctx, account, domain.UpdateID(update))
 	if err == nil {
 		_, err = d.ManifestReads.Manifest(ctx, account, domain.ManifestID(u.SourceID))
 	}
@@ -95,8 +99,8 @@ func (d Deps) v2Spec(ctx context.Context, account domain.AccountID, in v2Campaig
 	if err := d.v2NameFree(ctx, account, in.Name, ""); err != nil {
 		return spec, err
 	}
-	devices, err := d.CampaignerReads.MatchingDevices(ctx, account, domain.DeviceSelection{Filter: v2DeviceFilter, Groups: in.Groups}, "", 1)
-	if err == nil && len(devices) == 0 {
+	some, err := d.groupsHaveDevices(ctx, account, in.Groups)
+	if err == nil && !some {
 		err = errCampaignWithoutDevices
 	}
 	return spec, err

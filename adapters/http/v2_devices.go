@@ -53,21 +53,27 @@ const failedInstallationsPage = 1000
 
 // getFailedInstallationsCSV answers the campaign's devices whose update
 // failed, with that failureCode when given, as Campaigner's CSV. The
-// first page is read before the status is sent, so a missing campaign or
-// a failing read answers an error; a read failing later cuts the body
-// short, and the log says why.
+// first page is read (and its devices' Registry ids looked up) before the
+// status is sent, so a missing campaign or a failing read answers an
+// error; a read failing later cuts the body short, and the log says why.
 func (d Deps) getFailedInstallationsCSV(w http.ResponseWriter, r *http.Request) {
-	ctx, account := r.Context(), accountOf(r.Context())
+	ctx, account, code := r.Context(), accountOf(r.Context()), r.URL.Query().Get("failureCode")
 	id, err := v2CampaignID(r)
 	if err == nil {
 		_, err = d.CampaignReads.Campaign(ctx, account, id)
 	}
-	next := func(after domain.DeviceID) ([]projections.FailedInstallation, error) {
-		return d.CampaignerReads.FailedInstallations(ctx, account, id, after, failedInstallationsPage)
+	next := func(after domain.DeviceID) ([]projections.FailedInstallation, [][]string, error) {
+		page, err := d.CampaignerReads.FailedInstallations(ctx, account, id, after, failedInstallationsPage)
+		if err != nil {
+			return nil, nil, err
+		}
+		rows, err := d.failedRows(ctx, account, code, page)
+		return page, rows, err
 	}
 	var page []projections.FailedInstallation
+	var rows [][]string
 	if err == nil {
-		page, err = next("")
+		page, rows, err = next("")
 	}
 	if err != nil {
 		writeError(w, r, d.Log, err)
@@ -75,35 +81,46 @@ func (d Deps) getFailedInstallationsCSV(w http.ResponseWriter, r *http.Request) 
 	}
 	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
 	w.WriteHeader(http.StatusOK)
-	if err := writeFailedInstallations(ctx, w, r.URL.Query().Get("failureCode"), page, next); err != nil {
+	if err := writeFailedInstallations(ctx, w, page, rows, next); err != nil {
 		d.Log.ErrorContext(ctx, "failed-installations.csv cut short", "campaign", id, "error", err)
 	}
 }
 
-// writeFailedInstallations writes the CSV's header and the failed devices
-// with code (any when empty), page after page until a short one.
-func writeFailedInstallations(ctx context.Context, w http.ResponseWriter, code string, page []projections.FailedInstallation,
-	next func(after domain.DeviceID) ([]projections.FailedInstallation, error)) error {
+// failedRows are the CSV rows of a page's failed devices with code (any
+// when empty).
+func (d Deps) failedRows(ctx context.Context, account domain.AccountID, code string, page []projections.FailedInstallation) ([][]string, error) {
+	kept := make([]projections.FailedInstallation, 0, len(page))
+	for _, f := range page {
+		if code == "" || f.FailureCode == code {
+			kept = append(kept, f)
+		}
+	}
+	ids, err := d.csvDeviceIDs(ctx, account, kept)
+	if err != nil {
+		return nil, err
+	}
+	rows := make([][]string, len(kept))
+	for i, f := range kept {
+		rows[i] = []string{ids[i], f.FailureCode, f.Description}
+	}
+	return rows, nil
+}
+
+// writeFailedInstallations writes the CSV's header and the rows of the
+// failed devices, page after page until a short one.
+func writeFailedInstallations(ctx context.Context, w http.ResponseWriter, page []projections.FailedInstallation, rows [][]string,
+	next func(after domain.DeviceID) ([]projections.FailedInstallation, [][]string, error)) error {
 	out := csv.NewWriter(w)
 	out.Comma = ';'
 	if err := out.Write([]string{"Device ID", "Failure Code", "Failure Description"}); err != nil {
 		return err
 	}
 	for {
-		for _, f := range page {
-			if code != "" && f.FailureCode != code {
-				continue
-			}
-			if err := out.Write([]string{string(f.DeviceID), f.FailureCode, f.Description}); err != nil {
-				return err
-			}
-		}
-		out.Flush()
-		if err := out.Error(); err != nil || len(page) < failedInstallationsPage || ctx.Err() != nil {
+		if err := out.WriteAll(rows); err != nil || len(page) < failedInstallationsPage || ctx.Err() != nil {
 			return errors.Join(err, ctx.Err())
 		}
 		var err error
-		if page, err = next(page[len(page)-1].DeviceID); err != nil {
+		if page, rows, err = next(page[len(page)-1].DeviceID); err != nil {
 			return err
 		}
 	}

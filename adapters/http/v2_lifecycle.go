@@ -24,23 +24,28 @@ func (d Deps) launchV2Campaign(w http.ResponseWriter, r *http.Request) {
 	d.answerV2(w, r, res, err)
 }
 
-// cancelV2Campaign cancels a launched campaign (our user's stop): 200, and
-// the campaign reads cancelled at once; the campaign engine then cancels
-// its devices that have not finished. A prepared or ended campaign
+// cancelV2Campaign cancels a campaign: 200, and the campaign reads
+// cancelled at once. A prepared one stops at once (in /v3: stopped,
+// userstopped); a launched one stops as its user's stop, the campaign
+// engine cancelling its devices that have not finished. An ended campaign
 // answers 409 conflicting_entity.
 func (d Deps) cancelV2Campaign(w http.ResponseWriter, r *http.Request) {
 	id, err := v2CampaignID(r)
 	var res commands.Result
 	if err == nil {
-		res, err = d.Campaigns.StopCampaign(r.Context(), commands.StopCampaign{Meta: commandMeta(r), CampaignID: id})
+		res, err = d.Campaigns.CancelCampaign(r.Context(), commands.CancelCampaign{Meta: commandMeta(r), CampaignID: id})
 	}
 	d.answerV2(w, r, res, err)
 }
 
-// cancelV2Device cancels one device of a campaign: 200. A device whose
-// update had already ended keeps the state it ended in, and the answer is
-// 200 too, as for any cancel that finds nothing left to cancel; a device
-// without an update in the campaign answers 404.
+// cancelV2Device cancels one device of a campaign: 200. A requested
+// (pending) device is cancelled at once; for one under way the request is
+// recorded, and the campaign engine cancels it where it was assigned (in
+// the Director, which may find it updating already) and records it
+// cancelled. A device whose update had already ended keeps the state it
+// ended in, and the answer is 200 too, as for any cancel that finds
+// nothing left to cancel; a device without an update in the campaign
+// answers 404.
 func (d Deps) cancelV2Device(w http.ResponseWriter, r *http.Request) {
 	id, err := v2CampaignID(r)
 	var res commands.Result

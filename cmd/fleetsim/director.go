@@ -30,6 +30,8 @@ type director struct {
 	failures *rand.Rand
 	running  map[assignmentKey]*assignment
 
+	record *directorRecord // -director-record; nil: none
+
 	assigned, reported, cancelled, failed atomic.Int64
 	installs                              sync.WaitGroup
 }
@@ -105,12 +107,15 @@ func (d *director) assign(w http.ResponseWriter, r *http.Request, ns string) {
 	d.mu.Lock()
 	for _, dev := range req.Devices {
 		key := assignmentKey{ns, dev}
-		if _, busy := d.running[key]; busy || !d.affects(dev) {
-			continue
+		event := directorEvent{Event: recordUnaffected, Namespace: ns, Device: dev, CorrelationID: req.CorrelationID}
+		if _, busy := d.running[key]; !busy && d.affects(dev) {
+			affected, event.Event = append(affected, dev), recordAssigned
+			if !req.DryRun {
+				d.start(key, req.CorrelationID)
+			}
 		}
-		affected = append(affected, dev)
 		if !req.DryRun {
-			d.start(key, req.CorrelationID)
+			d.record.add(event)
 		}
 	}
 	d.mu.Unlock()
@@ -159,6 +164,7 @@ func (d *director) cancel(key assignmentKey) bool {
 	delete(d.running, key)
 	d.installs.Done()
 	d.cancelled.Add(1)
+	d.record.add(directorEvent{Event: recordCancelled, Namespace: key.namespace, Device: key.device, CorrelationID: a.correlationID})
 	return true
 }
 

@@ -58,6 +58,7 @@ func (d *director) install(key assignmentKey, a *assignment, outcome string) {
 		return
 	}
 	d.reported.Add(1)
+	d.record.add(directorEvent{Event: recordReported, Namespace: key.namespace, Device: key.device, CorrelationID: a.correlationID, Outcome: outcome})
 }
 
 // hashOf mixes strings into a seed.

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -9,6 +10,7 @@ import (
 	"net"
 	"net/http"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -169,5 +171,50 @@ func TestTheDirectorFailsCallsAtItsRateAndInItsOutage(t *testing.T) {
 				t.Errorf("statuses %v, want %v", got, tc.want)
 			}
 		})
+	}
+}
+
+// Given a Director with a record, when it answers a dry run and an
+// assignment and reports the affected devices, then the record holds each
+// device of the assignment as assigned or unaffected, as answered (the
+// dry run records nothing), and each report with its outcome.
+func TestTheDirectorRecordsWhatItAnsweredAndReported(t *testing.T) {
+	w := newDirectorWorld(t, otaConfig{Unaffected: 0.3, Latency: time.Millisecond})
+	var record bytes.Buffer
+	w.director.record = newDirectorRecord(&record)
+	const corr = "urn:here-ota:campaign:c1"
+	if _, err := w.client.Assign(t.Context(), "acme", corr, "u1", w.devices(40), true); err != nil {
+		t.Fatal(err)
+	}
+	affected, err := w.client.Assign(t.Context(), "acme", corr, "u1", w.devices(40), false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	reports := w.reports(len(affected))
+	w.director.stop() // the record's last lines are written
+
+	want := map[string]string{}
+	for _, id := range w.devices(40) {
+		want[string(id)] = recordUnaffected
+	}
+	for _, id := range affected {
+		m := reports[string(id)]
+		if m.Result.Code == "" {
+			m.Result.Code = resultNone
+		}
+		outcome := map[bool]string{true: resultSuccess, false: m.Result.Code}[*m.Result.Success]
+		want[string(id)] = recordAssigned + " " + recordReported + " " + outcome
+	}
+	got := map[string]string{}
+	dec := json.NewDecoder(&record)
+	for dec.More() {
+		var e directorEvent
+		if err := dec.Decode(&e); err != nil || e.Namespace != "acme" || e.CorrelationID != corr {
+			t.Fatalf("record line %+v (%v): want one of acme's campaign c1", e, err)
+		}
+		got[e.Device] = strings.TrimSpace(strings.Join([]string{got[e.Device], e.Event, e.Outcome}, " "))
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("recorded per device (-want +got):\n%s", diff)
 	}
 }

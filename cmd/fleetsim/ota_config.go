@@ -42,6 +42,9 @@ type otaConfig struct {
 	Latency time.Duration
 	// Kafka is the broker the Director's update reports go to.
 	Kafka string
+	// Record, when set, is the file the Director writes what it answered
+	// and reported for each device to, a JSON line each (directorEvent).
+	Record string
 }
 
 // addOTAFlags declares the flags of the Registry and the Director.
@@ -60,6 +63,7 @@ func addOTAFlags(fs *flag.FlagSet, o *otaConfig, roles *[]string, groups *string
 	fs.Var(&o.Results, "director-results", "outcome shares of updated devices: success, a failure code, or none (no code)")
 	fs.DurationVar(&o.Latency, "director-latency", 50*time.Millisecond, "mean time an installation takes")
 	fs.StringVar(&o.Kafka, "kafka", "", "Kafka host:port the Director's update reports go to")
+	fs.StringVar(&o.Record, "director-record", "", "file the Director records each device's answer and report in, as JSON lines")
 }
 
 // validateRoles checks the roles and what each needs.

@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"os"
 	"slices"
 	"time"
 
@@ -20,6 +21,7 @@ type otaSide struct {
 	served   chan error
 	director *director
 	bus      *bus.PubSub
+	record   *os.File // the Director's record; nil: none
 }
 
 // startOTA serves the Registry and the Director when -roles asks for
@@ -36,13 +38,9 @@ func startOTA(ctx context.Context, c config, log *slog.Logger, stdout io.Writer)
 		(&registry{fleet: fleet}).routes(mux)
 	}
 	if directorOn {
-		ps, err := bus.NewKafka([]string{c.OTA.Kafka}, bus.KafkaConfig{ClientID: "fleetsim"}, log)
-		if err != nil {
-			return nil, fmt.Errorf("-kafka: %w", err)
+		if err := side.startDirector(ctx, c, fleet, log, mux); err != nil {
+			return nil, err
 		}
-		side.bus = ps
-		side.director = newDirector(ctx, c.OTA, c.Seed, fleet, bus.NewPublisher(ps), log.With("role", roleDirector))
-		side.director.routes(mux)
 	}
 	listener, err := net.Listen("tcp", c.OTA.Listen)
 	if err != nil {
@@ -55,6 +53,25 @@ func startOTA(ctx context.Context, c config, log *slog.Logger, stdout io.Writer)
 		fmt.Fprintf(stdout, "fleetsim: group %s: %d devices\n", fleet.groupID(g), size)
 	}
 	return side, nil
+}
+
+// startDirector makes the Director, its Kafka publisher and its record,
+// and adds its routes to mux.
+func (s *otaSide) startDirector(ctx context.Context, c config, fleet otaFleet, log *slog.Logger, mux *http.ServeMux) error {
+	ps, err := bus.NewKafka([]string{c.OTA.Kafka}, bus.KafkaConfig{ClientID: "fleetsim"}, log)
+	if err != nil {
+		return fmt.Errorf("-kafka: %w", err)
+	}
+	s.bus = ps
+	s.director = newDirector(ctx, c.OTA, c.Seed, fleet, bus.NewPublisher(ps), log.With("role", roleDirector))
+	if c.OTA.Record != "" {
+		if s.record, err = os.Create(c.OTA.Record); err != nil {
+			return errors.Join(fmt.Errorf("-director-record: %w", err), s.closeBus())
+		}
+		s.director.record = newDirectorRecord(s.record)
+	}
+	s.director.routes(mux)
+	return nil
 }
 
 // otaRoles names the OTA roles played.
@@ -88,9 +105,14 @@ func (s *otaSide) stop(stdout io.Writer) error {
 	return errors.Join(err, s.closeBus())
 }
 
+// closeBus closes the Director's publisher and record, when it has them.
 func (s *otaSide) closeBus() error {
-	if s.bus == nil {
-		return nil
+	var errs []error
+	if s.bus != nil {
+		errs = append(errs, s.bus.Close())
 	}
-	return s.bus.Close()
+	if s.record != nil {
+		errs = append(errs, s.record.Close())
+	}
+	return errors.Join(errs...)
 }

@@ -10,6 +10,7 @@ import (
 
 	"github.com/updateservice/updateservice/adapters/ota"
 	"github.com/updateservice/updateservice/commands/engine"
+	"github.com/updateservice/updateservice/internal/wiring"
 )
 
 // OTAService is where one of Campaigner's OTA services (the Device
@@ -68,4 +69,14 @@ func directorOf(s OTAService) engine.UpdateAssigner {
 		return nil
 	}
 	return ota.NewDirector(s.URL(), ota.Options{})
+}
+
+// registryOf is the Device Registry at s; nil when s is unset, so that
+// the engine and the API use the catalog (a nil *ota.Registry would make
+// non-nil ports).
+func registryOf(s OTAService) *wiring.Registry {
+	if s.URL() == "" {
+		return nil
+	}
+	return &wiring.Registry{Client: ota.NewRegistry(s.URL(), ota.Options{})}
 }

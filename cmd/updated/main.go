@@ -123,10 +123,15 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	}
 	publisher := bus.NewPublisher(ps)
 	queued := queuedCommands{cmds, publisher}
-	campaigns := engine.New(engine.Config{
+	registry := registryOf(cfg.DeviceRegistry)
+	engineCfg := engine.Config{
 		BatchSize: cfg.SchedulerBatchSize, BatchDelay: cfg.SchedulerDelay, PollInterval: cfg.SchedulerPollingTimeout,
 		DeviceTimeout: cfg.DeviceUpdateTimeout, MaxInFlight: cfg.SchedulerMaxInFlight, Director: directorOf(cfg.Director), Logger: log,
-	}, queued, wiring.NewEngineReads(pool), queuedManifests{publisher}, store, projector.WaitFor, time.Now,
+	}
+	if registry != nil {
+		engineCfg.Registry = registry
+	}
+	campaigns := engine.New(engineCfg, queued, wiring.NewEngineReads(pool), queuedManifests{publisher}, store, projector.WaitFor, time.Now,
 		intake.Clock)
 	metrics.MustRegister(prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "update_service_engine_campaigns_quarantined_total",
 		Help: "Campaigns the campaign engine could not drive and kept in quarantined_campaigns."},
@@ -136,6 +141,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	deps.Reports = bus.NewReportPublisher(publisher, intake) // the webhook's reports go through the queues
 	deps.TrustedGateway = cfg.TrustedGateway
 	deps.Blobs, deps.MaxImageBytes = blobs, cfg.Blobs.MaxImageBytes
+	if registry != nil {
+		deps.Registry = registry
+	}
 	deps.WaitFor, deps.APIKeys, deps.WebhookSecrets, deps.Log = readModels.WaitFor, cfg.APIKeys, cfg.webhookSecrets(), log
 	deps.IdempotencyKeys = postgres.NewIdempotencyKeys(pool, time.Now)
 	deps.RateLimit = httpapi.RateLimit{Requests: cfg.RateLimit}

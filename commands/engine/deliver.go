@@ -24,8 +24,9 @@ const activePoll = 250 * time.Millisecond
 // open are the update states a stop cancels.
 var open = append([]domain.UpdateState{domain.UpdatePending}, inFlight...)
 
-// deliver is an active campaign's step: send manifests to pending devices,
-// time out silent ones, and finish once every device has an outcome.
+// deliver is an active campaign's step: settle users' cancels of devices,
+// send manifests to pending devices, time out silent ones, and finish
+// once every device has an outcome.
 func (d *driver) deliver(ctx context.Context, cp *domain.Campaign) (time.Duration, bool, error) {
 	if err := d.caughtUp(ctx); err != nil {
 		return 0, false, err
@@ -38,6 +39,9 @@ func (d *driver) deliver(ctx context.Context, cp *domain.Campaign) (time.Duratio
 			return 0, false, err
 		}
 		d.resent = true
+	}
+	if err := d.cancelRequested(ctx); err != nil {
+		return 0, false, err
 	}
 	sent, err := d.sendPending(ctx)
 	if err != nil || sent > 0 {

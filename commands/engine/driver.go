@@ -28,6 +28,9 @@ type driver struct {
 	pendingAfter domain.DeviceID
 	written      eventstore.Position // the last event this driver's own commands appended
 	mtu          string              // the update source id the Director assigns; "": the queue sends
+	// cancelAsked are the devices whose requested cancel this run handled:
+	// each is asked about once per run (cancel_device.go).
+	cancelAsked map[domain.DeviceID]bool
 }
 
 // drive returns the campaign's driver, starting it when there is none;

@@ -13,8 +13,10 @@
 //  3. One driver goroutine per campaign with work; events about a campaign
 //     or its devices wake its driver.
 //  4. Device pages come from the catalog read model, read once it reflects
-//     every event the engine has seen; a page is at most BatchSize devices,
-//     so memory never holds a whole fleet.
+//     every event the engine has seen, or, for a campaign with groups and a
+//     Device Registry configured, from the Registry, group after group; a
+//     page is at most BatchSize devices, so memory never holds a whole
+//     fleet, and its cursor is recorded with it, so a restart resumes there.
 //  5. A manifest write is recorded (scheduled, with its async id) before it
 //     is sent, by the send-manifest queue's handler; after a restart the
 //     scheduled devices are sent again.
@@ -34,6 +36,12 @@
 //     device the Director then answers as not affected, perhaps in the
 //     first assignment, stays assigned rather than rejected. A stop cancels
 //     the assignments in the Director first.
+//  10. A user's cancel of a device under way is a recorded request
+//     (DeviceUpdateCancelRequested), which wakes the campaign's driver: it
+//     cancels the device in the Director, for a campaign it assigns, and
+//     records cancelled those the Director confirms; otherwise it records
+//     the device cancelled. A restart finds the request still open and
+//     asks again (cancel_device.go).
 package engine
 
 import (
@@ -112,6 +120,10 @@ type Config struct {
 	// (made through /api/v2) instead of the send-manifest queue; nil: every
 	// campaign's manifests go through the queue (DIRECTOR_HOST unset).
 	Director UpdateAssigner
+	// Registry, when set, is where campaigns with device groups (made
+	// through /api/v2) read their devices (devices.go); nil: from the
+	// catalog, by its groups attribute (DEVICE_REGISTRY_HOST unset).
+	Registry DeviceGroups
 	// Logger receives the engine's log.
 	Logger *slog.Logger
 }

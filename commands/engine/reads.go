@@ -14,6 +14,9 @@ import (
 type Reads interface {
 	MatchingDevices(ctx context.Context, account domain.AccountID, sel domain.DeviceSelection, after domain.DeviceID, limit int) ([]domain.DeviceID, error)
 	CampaignDevicesInStates(ctx context.Context, campaign domain.CampaignID, states []domain.UpdateState, after domain.DeviceID, limit int) ([]domain.DeviceID, error)
+	// CampaignDevicesCancelRequested pages, by id, through the campaign's
+	// devices in states whose cancel a user asked for.
+	CampaignDevicesCancelRequested(ctx context.Context, campaign domain.CampaignID, states []domain.UpdateState, after domain.DeviceID, limit int) ([]domain.DeviceID, error)
 	DrivableCampaigns(ctx context.Context) ([]CampaignRef, error)
 	CampaignsUsingManifest(ctx context.Context, account domain.AccountID, manifest domain.ManifestID) ([]domain.CampaignID, error)
 	StaleCampaignDevices(ctx context.Context, campaign domain.CampaignID, states []domain.UpdateState, before time.Time, limit int) ([]domain.DeviceID, error)

@@ -135,6 +135,22 @@ func (m *readModel) CampaignDevicesInStates(_ context.Context, campaign domain.C
 	return out, nil
 }
 
+// CampaignDevicesCancelRequested pages through the campaign's devices in
+// states whose cancel a user asked for, by id.
+func (m *readModel) CampaignDevicesCancelRequested(_ context.Context, campaign domain.CampaignID, states []domain.UpdateState, after domain.DeviceID, limit int) ([]domain.DeviceID, error) {
+	ids, updates, err := m.updates(campaign)
+	if err != nil {
+		return nil, err
+	}
+	var out []domain.DeviceID
+	for _, id := range ids {
+		if u := updates[id]; id > after && u.CancelRequested && slices.Contains(states, u.State) && len(out) < limit {
+			out = append(out, id)
+		}
+	}
+	return out, nil
+}
+
 // StaleCampaignDevices lists the devices in states unchanged since before, oldest first.
 func (m *readModel) StaleCampaignDevices(_ context.Context, campaign domain.CampaignID, states []domain.UpdateState, before time.Time, limit int) ([]domain.DeviceID, error) {
 	ids, updates, err := m.updates(campaign)

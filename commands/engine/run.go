@@ -97,14 +97,16 @@ func (e *Engine) Position() eventstore.Position {
 	return e.seen
 }
 
-// actsOn tells the events dispatch acts on: every event of a campaign and
-// a manifest deleted. Device reports do not wake the engine: a campaign
+// actsOn tells the events dispatch acts on: every event of a campaign, a
+// manifest deleted and a user's cancel of a device (rare: its data is read
+// to find its campaign). Device reports do not wake the engine: a campaign
 // with devices in flight looks at its counters every activePoll instead,
 // as waking its driver for each of hundreds of thousands of reports (and
 // reading each one's data to find its campaign) cost more than the reports'
 // own recording.
 func actsOn(stream, eventType string) bool {
-	return strings.HasPrefix(stream, domain.CampaignStreamPrefix) || eventType == (domain.ManifestDeleted{}).Name()
+	return strings.HasPrefix(stream, domain.CampaignStreamPrefix) || eventType == (domain.ManifestDeleted{}).Name() ||
+		eventType == (domain.DeviceUpdateCancelRequested{}).Name()
 }
 
 // dispatch wakes (or starts) the driver an event concerns.
@@ -117,6 +119,10 @@ func (e *Engine) dispatch(ctx context.Context, ev eventstore.RecordedEvent) {
 		d := e.drive(ctx, account, id)
 		if d != nil && (ev.Type == (domain.CampaignStopRequested{}).Name() || ev.Type == (domain.CampaignStopped{}).Name()) {
 			d.interrupt() // stop sending now
+		}
+	case ev.Type == (domain.DeviceUpdateCancelRequested{}).Name():
+		if id := cancelRequestedCampaign(ev.Data); id != "" {
+			e.drive(ctx, account, id)
 		}
 	case ev.Type == (domain.ManifestDeleted{}).Name():
 		manifest := domain.ManifestID(strings.TrimPrefix(ev.Stream, domain.ManifestStreamPrefix))

@@ -44,8 +44,9 @@ func (d *driver) starting(ctx context.Context, cp *domain.Campaign) (time.Durati
 	return 0, false, err
 }
 
-// enrolNextPage enrols the next page of the devices the campaign's filter
-// matches, then pauses for BatchDelay unless it was the last page.
+// enrolNextPage enrols the next page of the campaign's devices (from the
+// catalog, or the Device Registry: devices.go), then pauses for
+// BatchDelay unless it was the last page.
 func (d *driver) enrolNextPage(ctx context.Context, cp *domain.Campaign) (time.Duration, bool, error) {
 	if left := d.nextPage.Sub(d.e.now()); left > 0 {
 		return left, false, nil // wake-ups do not shorten the pause
@@ -58,20 +59,15 @@ func (d *driver) enrolNextPage(ctx context.Context, cp *domain.Campaign) (time.D
 			return 0, false, err
 		}
 	}
-	devices, err := d.e.reads.MatchingDevices(ctx, d.account, cp.DeviceSelection(), domain.DeviceID(cp.Cursor()), d.e.cfg.BatchSize)
+	page, err := d.e.sourceOf(cp)(ctx, d, cp)
 	if err != nil {
 		return 0, false, err
 	}
 	batch := cp.Batches() + 1
-	last := len(devices) < d.e.cfg.BatchSize
-	cursor := cp.Cursor()
-	if len(devices) > 0 {
-		cursor = string(devices[len(devices)-1])
-	}
 	res, err := d.e.cmds.EnrolDevices(ctx, commands.EnrolDevices{Meta: d.meta("enrol", batch), CampaignID: d.id,
-		Batch: batch, Devices: devices, Cursor: cursor, Last: last})
+		Batch: batch, Devices: page.devices, Cursor: page.cursor, Last: page.last, Group: page.group})
 	d.wrote(res)
-	if err != nil || last {
+	if err != nil || page.last {
 		return 0, false, err
 	}
 	d.nextPage = d.e.now().Add(d.e.cfg.BatchDelay)

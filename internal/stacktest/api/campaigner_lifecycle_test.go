@@ -67,6 +67,27 @@ func TestCampaignerLifecycleOnTheStack(t *testing.T) {
 	}
 }
 
+// A prepared campaign cancelled reads cancelled in v2 and stopped as its
+// user's stop in /v3 at once, counts as cancelled, and is never launched.
+func TestCampaignerCancelOfAPreparedCampaignOnTheStack(t *testing.T) {
+	a := newAPI(t)
+	_, update := campaignerWorld(t, a)
+	id := v2Campaign(t, a, "lab rollout", update, "lab")
+	u := uuid.MustParse(id)
+	hex, path := fmt.Sprintf("%x", u[:]), "/api/v2/campaigns/"+id
+
+	a.Must(http.StatusOK, "POST", path+"/cancel", nil)
+	checkStatuses(t, a, id, hex, "cancelled", "stopped")
+	if state := apitest.Object(t, a.Must(http.StatusOK, "GET", "/v3/update-campaigns/"+hex, nil))["state"]; state != "userstopped" {
+		t.Errorf("/v3 state %v, want userstopped", state)
+	}
+	if got := countsOf(t, a); !cmp.Equal(got, map[string]float64{"prepared": 0, "launched": 0, "finished": 0, "cancelled": 1}) {
+		t.Errorf("counts %v, want one cancelled", got)
+	}
+	apitest.CampaignerErrorOf(t, a.Call("POST", path+"/launch", acmeKey, nil), http.StatusConflict, "campaign_already_launched")
+	checkStatuses(t, a, id, hex, "cancelled", "stopped")
+}
+
 // checkStatuses checks the campaign's Campaigner status and its /v3 phase.
 func checkStatuses(t *testing.T, a *api, id, hex, status, phase string) {
 	t.Helper()

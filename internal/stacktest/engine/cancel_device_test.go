@@ -1,0 +1,46 @@
+package engine_test
+
+import (
+	"context"
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/updateservice/updateservice/commands"
+	"github.com/updateservice/updateservice/commands/engine"
+	"github.com/updateservice/updateservice/domain"
+)
+
+// A user's cancel of a device under way is recorded as a request, which
+// the read models show the engine: the engine, woken by it, ends the
+// device cancelled; the campaign's other devices go on.
+func TestAUsersCancelOfADeviceUnderWayEndsItCancelled(t *testing.T) {
+	w := newWorld(t, engine.Config{BatchSize: 20, PollInterval: 200 * time.Millisecond, DeviceTimeout: time.Hour})
+	w.register("silent", 3, "sensor", "digest-1") // written to, never answering
+	w.startCampaign("c1")
+	w.waitCounts("c1", map[domain.UpdateState]int{domain.UpdateScheduled: 3})
+
+	_, err := w.h.CancelDeviceUpdate(context.Background(), commands.CancelDeviceUpdate{Meta: w.meta(), CampaignID: "c1", DeviceID: "silent-001"})
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	w.waitCounts("c1", map[domain.UpdateState]int{domain.UpdateScheduled: 2, domain.UpdateCancelled: 1})
+	cancelled, err := w.reads.CampaignDevicesInStates(context.Background(), "c1", []domain.UpdateState{domain.UpdateCancelled}, "", 10)
+	if err != nil || fmt.Sprint(cancelled) != "[silent-001]" {
+		t.Errorf("cancelled devices %v, %v; want silent-001", cancelled, err)
+	}
+}
+
+// waitCounts waits until the read model shows the campaign's devices per
+// state as want, or fails the test.
+func (w *world) waitCounts(id domain.CampaignID, want map[domain.UpdateState]int) {
+	w.t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for fmt.Sprint(w.counts(id)) != fmt.Sprint(want) {
+		if time.Now().After(deadline) {
+			w.t.Fatalf("devices per state %v, want %v", w.counts(id), want)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
