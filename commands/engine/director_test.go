@@ -75,14 +75,19 @@ func newDirectorWorld(t *testing.T, director *fakeDirector) *world {
 
 // startUpdateCampaign creates update u1 of manifest m-sensor and campaign
 // id delivering it, as /api/v2 does, and starts it.
-func (w *world) startUpdateCampaign(id domain.CampaignID) {
+func (w *world) startUpdateCampaign(id domain.CampaignID) { w.startUpdateCampaignWith(id, false) }
+
+// startUpdateCampaignWith is startUpdateCampaign of a campaign that
+// requires its devices' users' consent, or not.
+func (w *world) startUpdateCampaignWith(id domain.CampaignID, consent bool) {
 	manifest := w.registerManifest("sensor")
 	_, err := w.h.CreateUpdate(context.Background(), commands.CreateUpdate{Meta: w.meta(), UpdateID: "u1",
 		Spec: domain.UpdateSpec{SourceID: string(manifest), SourceType: domain.SourceExternal, Name: "fw 2"}})
 	if err != nil {
 		w.t.Fatal(err)
 	}
-	spec := domain.CampaignSpec{Name: string(id), ManifestID: manifest, DeviceFilter: "state__eq=registered", UpdateID: "u1"}
+	spec := domain.CampaignSpec{Name: string(id), ManifestID: manifest, DeviceFilter: "state__eq=registered", UpdateID: "u1",
+		ConsentRequired: consent}
 	if _, err := w.h.CreateCampaign(context.Background(), commands.CreateCampaign{Meta: w.meta(), CampaignID: id, Spec: spec}); err != nil {
 		w.t.Fatal(err)
 	}

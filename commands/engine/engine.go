@@ -34,6 +34,15 @@
 //     device the Director then answers as not affected, perhaps in the
 //     first assignment, stays assigned rather than rejected. A stop cancels
 //     the assignments in the Director first.
+//  10. A campaign that requires consent (Campaigner's approvalNeeded) moves
+//     its pending devices to awaiting_consent (consent.go) and sends or
+//     assigns nothing for them: they are not in flight, so they neither
+//     count against MaxInFlight nor time out, and a restart, which sends
+//     or assigns scheduled devices again, never takes them. The devices
+//     their users accept are sent or assigned like pending ones, within
+//     MaxInFlight; one the Director no longer affects fails with
+//     NoLongerAffected. A stop cancels them without the Director, which
+//     never had them.
 package engine
 
 import (
