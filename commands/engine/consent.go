@@ -3,7 +3,6 @@ package engine
 import (
 	"context"
 
-	"github.com/updateservice/updateservice/commands"
 	"github.com/updateservice/updateservice/domain"
 )
 
@@ -15,21 +14,43 @@ const reasonAwaitingConsent = "awaiting the consent of the device's user"
 // consent to awaiting_consent: neither sent nor assigned, and not in
 // flight, so they neither count against MaxInFlight nor time out. Their
 // users' acceptances make them accepted, which the engine then sends or
-// assigns like pending devices. It returns how many it moved.
+// assigns like pending devices. With a Director, the page is asked about
+// first in a dry run, as Campaigner did: the devices it does not affect
+// are rejected rather than ask their users. It returns how many devices
+// it took.
 func (d *driver) awaitConsent(ctx context.Context) (int, error) {
-	page, err := d.e.reads.CampaignDevicesInStates(ctx, d.id, []domain.UpdateState{domain.UpdatePending}, "", d.e.cfg.BatchSize)
+	pending := []domain.UpdateState{domain.UpdatePending}
+	page, err := d.e.reads.CampaignDevicesInStates(ctx, d.id, pending, "", d.e.cfg.BatchSize)
 	if err != nil || len(page) == 0 {
 		return 0, err
 	}
-	res, changed, err := d.e.cmds.ChangeDeviceStates(ctx, commands.ChangeDeviceStates{Meta: d.meta("await-consent"), CampaignID: d.id,
-		Devices: page, From: []domain.UpdateState{domain.UpdatePending},
-		Change: domain.UpdateChange{To: domain.UpdateAwaitingConsent, Reason: reasonAwaitingConsent}})
+	awaiting := page
+	if d.mtu != "" {
+		if awaiting, err = d.affectedBeforeConsent(ctx, page); err != nil || len(awaiting) == 0 {
+			return len(page), err
+		}
+	}
+	return len(page), d.changeDevices(ctx, "await-consent", awaiting, pending,
+		domain.UpdateChange{To: domain.UpdateAwaitingConsent, Reason: reasonAwaitingConsent})
+}
+
+// affectedBeforeConsent asks the Director which pending devices the
+// update affects, assigning nothing (a dry run), and rejects the others;
+// when the Director fails, the page fails with AssignFailed, as an
+// assignment's would. A dry run changes nothing in the Director, so a
+// restart before its answer is recorded simply asks again.
+func (d *driver) affectedBeforeConsent(ctx context.Context, page []domain.DeviceID) ([]domain.DeviceID, error) {
+	affected, err := d.e.cfg.Director.Assign(ctx, d.account, CorrelationID(d.id), d.mtu, page, true)
+	if ctx.Err() != nil {
+		return nil, ctx.Err()
+	}
+	pending := []domain.UpdateState{domain.UpdatePending}
 	if err != nil {
-		return 0, err
+		d.e.cfg.Logger.Warn("engine: the Director failed a dry run", "campaign", d.id, "devices", len(page), "error", err)
+		return nil, d.changeDevices(ctx, "dry-run-failed", page, pending,
+			domain.UpdateChange{To: domain.UpdateFailed, FailureCode: AssignFailed, Reason: reasonAssignFail})
 	}
-	if len(changed) == 0 {
-		return 0, errReadModelBehind // those devices moved on
-	}
-	d.wrote(res)
-	return len(page), d.e.waitFor(ctx, res.Position)
+	in, rest := split(page, affected)
+	return in, d.changeDevices(ctx, "dry-run-not-affected", rest, pending,
+		domain.UpdateChange{To: domain.UpdateRejected, Reason: reasonNotAffected})
 }

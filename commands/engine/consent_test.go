@@ -2,6 +2,7 @@ package engine_test
 
 import (
 	"context"
+	"errors"
 	"slices"
 	"testing"
 	"time"
@@ -23,9 +24,21 @@ func (w *world) accept(id domain.CampaignID, devices ...domain.DeviceID) {
 	}
 }
 
+// assigned returns the devices the Director was asked to assign, dry runs
+// left out.
+func (f *fakeDirector) assigned() []domain.DeviceID {
+	var out []domain.DeviceID
+	for _, c := range f.assignCalls() {
+		if !c.DryRun {
+			out = append(out, c.Devices...)
+		}
+	}
+	return out
+}
+
 // Given a campaign that requires consent, when it runs, then its devices
-// await consent: the Director is not asked, they do not time out, and the
-// campaign stays active.
+// await consent: the Director is asked about them in a dry run only, they
+// do not time out, and the campaign stays active.
 func TestDevicesOfAConsentCampaignAwaitConsentWithoutAssignmentOrTimeout(t *testing.T) {
 	director := &fakeDirector{assign: affectAll}
 	w := newDirectorWorld(t, director) // DeviceTimeout: an hour
@@ -41,8 +54,10 @@ func TestDevicesOfAConsentCampaignAwaitConsentWithoutAssignmentOrTimeout(t *test
 	if diff := cmp.Diff(map[domain.UpdateState]int{domain.UpdateAwaitingConsent: 3}, w.counts("c1")); diff != "" {
 		t.Errorf("devices per state (-want +got):\n%s", diff)
 	}
-	if calls := director.assignCalls(); len(calls) != 0 {
-		t.Errorf("assignments %v, want none before consent", calls)
+	want := []assignCall{{Account: account, CorrelationID: "urn:here-ota:campaign:c1", Update: "m-sensor",
+		Devices: []domain.DeviceID{"ok-000", "ok-001", "ok-002"}, DryRun: true}}
+	if diff := cmp.Diff(want, director.assignCalls()); diff != "" {
+		t.Errorf("calls to the Director (-want +got):\n%s", diff)
 	}
 	if cp := w.campaign("c1"); cp.Phase() != domain.PhaseActive {
 		t.Errorf("campaign in phase %s, want active while devices await consent", cp.Phase())
@@ -56,7 +71,7 @@ func TestDevicesOfAConsentCampaignAwaitConsentWithoutAssignmentOrTimeout(t *test
 func TestAcceptedDevicesAreAssignedAndThoseNoLongerAffectedFail(t *testing.T) {
 	director := &fakeDirector{assign: func(_ context.Context, devices []domain.DeviceID) ([]domain.DeviceID, error) {
 		return slices.DeleteFunc(slices.Clone(devices), func(id domain.DeviceID) bool { return id == "ok-001" }), nil
-	}}
+	}, dryRun: func(devices []domain.DeviceID) ([]domain.DeviceID, error) { return devices, nil }}
 	w := newDirectorWorld(t, director)
 	w.register("ok", 4)
 	w.startUpdateCampaignWith("c1", true)
@@ -65,11 +80,7 @@ func TestAcceptedDevicesAreAssignedAndThoseNoLongerAffectedFail(t *testing.T) {
 	w.accept("c1", "ok-000", "ok-001")
 
 	w.waitCounts("c1", map[domain.UpdateState]int{domain.UpdateUpdatedConnectorChannel: 1, domain.UpdateFailed: 1, domain.UpdateAwaitingConsent: 2})
-	var assigned []domain.DeviceID
-	for _, c := range director.assignCalls() {
-		assigned = append(assigned, c.Devices...)
-	}
-	if diff := cmp.Diff([]domain.DeviceID{"ok-000", "ok-001"}, assigned); diff != "" {
+	if diff := cmp.Diff([]domain.DeviceID{"ok-000", "ok-001"}, director.assigned()); diff != "" {
 		t.Errorf("devices assigned (-want +got):\n%s", diff)
 	}
 	_, updates, err := w.reads.updates("c1")
@@ -91,15 +102,46 @@ func TestARestartDoesNotAssignDevicesAwaitingConsent(t *testing.T) {
 	w.waitCounts("c1", map[domain.UpdateState]int{domain.UpdateAwaitingConsent: 3})
 
 	w.stop()
+	before := len(director.assignCalls())
 	looks := w.progressReads()
 	w.start()
 	w.waitLooks(looks)
 
-	if calls := director.assignCalls(); len(calls) != 0 {
-		t.Errorf("assignments %v after the restart, want none", calls)
+	if calls := director.assignCalls()[before:]; len(calls) != 0 {
+		t.Errorf("calls to the Director %v after the restart, want none", calls)
 	}
 	if diff := cmp.Diff(map[domain.UpdateState]int{domain.UpdateAwaitingConsent: 3}, w.counts("c1")); diff != "" {
 		t.Errorf("devices per state (-want +got):\n%s", diff)
+	}
+}
+
+// Given a Director whose dry run does not affect some devices, or fails,
+// when a campaign that requires consent runs, then those devices are
+// rejected, or fail with ASSIGN_UPDATE_FAILED, rather than await consent.
+func TestTheDryRunBeforeConsentRejectsOrFailsDevices(t *testing.T) {
+	for _, c := range []struct {
+		name   string
+		dryRun func([]domain.DeviceID) ([]domain.DeviceID, error)
+		want   map[domain.UpdateState]int
+	}{
+		{"devices it does not affect are rejected", func(devices []domain.DeviceID) ([]domain.DeviceID, error) {
+			return slices.DeleteFunc(slices.Clone(devices), func(id domain.DeviceID) bool { return id == "ok-001" }), nil
+		}, map[domain.UpdateState]int{domain.UpdateAwaitingConsent: 2, domain.UpdateRejected: 1}},
+		{"a failure fails the page", func([]domain.DeviceID) ([]domain.DeviceID, error) {
+			return nil, errors.New("director: status 503 after 5 attempt(s)")
+		}, map[domain.UpdateState]int{domain.UpdateFailed: 3}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			director := &fakeDirector{assign: affectAll, dryRun: c.dryRun}
+			w := newDirectorWorld(t, director)
+			w.register("ok", 3)
+			w.startUpdateCampaignWith("c1", true)
+
+			w.waitCounts("c1", c.want)
+			if got := director.assigned(); len(got) != 0 {
+				t.Errorf("devices assigned %v, want none before consent", got)
+			}
+		})
 	}
 }
 

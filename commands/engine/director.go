@@ -112,7 +112,17 @@ func (d *driver) assignScheduled(ctx context.Context, devices []domain.DeviceID,
 		return d.changeDevices(ctx, "assign-failed", devices, scheduled,
 			domain.UpdateChange{To: domain.UpdateFailed, FailureCode: AssignFailed, Reason: reasonAssignFail})
 	}
-	var in, rest []domain.DeviceID // the answer names only devices asked about
+	in, rest := split(devices, affected)
+	assigned := domain.UpdateChange{To: domain.UpdateUpdatedConnectorChannel, Reason: reasonAssigned}
+	if err := d.changeDevices(ctx, "assigned", in, scheduled, assigned); err != nil {
+		return err
+	}
+	return d.changeDevices(ctx, "not-affected", rest, scheduled, notAffected)
+}
+
+// split parts devices into those the Director's answer names and the
+// others: the answer names only devices asked about.
+func split(devices, affected []domain.DeviceID) (in, rest []domain.DeviceID) {
 	for _, id := range devices {
 		if slices.Contains(affected, id) {
 			in = append(in, id)
@@ -120,11 +130,7 @@ func (d *driver) assignScheduled(ctx context.Context, devices []domain.DeviceID,
 			rest = append(rest, id)
 		}
 	}
-	assigned := domain.UpdateChange{To: domain.UpdateUpdatedConnectorChannel, Reason: reasonAssigned}
-	if err := d.changeDevices(ctx, "assigned", in, scheduled, assigned); err != nil {
-		return err
-	}
-	return d.changeDevices(ctx, "not-affected", rest, scheduled, notAffected)
+	return in, rest
 }
 
 // changeDevices moves those of devices in one of from, if any, and waits

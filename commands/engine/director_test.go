@@ -19,6 +19,8 @@ import (
 // and keeping the calls it got.
 type fakeDirector struct {
 	assign func(ctx context.Context, devices []domain.DeviceID) ([]domain.DeviceID, error)
+	// dryRun answers the dry runs when set; else assign does.
+	dryRun func(devices []domain.DeviceID) ([]domain.DeviceID, error)
 	cancel func(devices []domain.DeviceID) ([]domain.DeviceID, error)
 
 	mu      sync.Mutex
@@ -39,6 +41,9 @@ func (f *fakeDirector) Assign(ctx context.Context, account domain.AccountID, cor
 	f.mu.Lock()
 	f.assigns = append(f.assigns, assignCall{account, correlationID, update, slices.Clone(devices), dryRun})
 	f.mu.Unlock()
+	if dryRun && f.dryRun != nil {
+		return f.dryRun(devices)
+	}
 	return f.assign(ctx, devices)
 }
 

@@ -35,8 +35,9 @@
 //     first assignment, stays assigned rather than rejected. A stop cancels
 //     the assignments in the Director first.
 //  10. A campaign that requires consent (Campaigner's approvalNeeded) moves
-//     its pending devices to awaiting_consent (consent.go) and sends or
-//     assigns nothing for them: they are not in flight, so they neither
+//     its pending devices to awaiting_consent (consent.go), those the
+//     Director affects in a dry run if it has one, and sends or assigns
+//     nothing for them: they are not in flight, so they neither
 //     count against MaxInFlight nor time out, and a restart, which sends
 //     or assigns scheduled devices again, never takes them. The devices
 //     their users accept are sent or assigned like pending ones, within
