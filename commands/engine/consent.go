@@ -19,19 +19,23 @@ const reasonAwaitingConsent = "awaiting the consent of the device's user"
 // are rejected rather than ask their users. It returns how many devices
 // it took.
 func (d *driver) awaitConsent(ctx context.Context) (int, error) {
-	pending := []domain.UpdateState{domain.UpdatePending}
-	page, err := d.e.reads.CampaignDevicesInStates(ctx, d.id, pending, "", d.e.cfg.BatchSize)
+	page, err := d.pageIn(ctx, domain.UpdatePending, &d.awaitAfter, d.e.cfg.BatchSize)
 	if err != nil || len(page) == 0 {
 		return 0, err
 	}
 	awaiting := page
 	if d.mtu != "" {
-		if awaiting, err = d.affectedBeforeConsent(ctx, page); err != nil || len(awaiting) == 0 {
-			return len(page), err
-		}
+		awaiting, err = d.affectedBeforeConsent(ctx, page)
 	}
-	return len(page), d.changeDevices(ctx, "await-consent", awaiting, pending,
-		domain.UpdateChange{To: domain.UpdateAwaitingConsent, Reason: reasonAwaitingConsent})
+	if err == nil {
+		err = d.changeDevices(ctx, "await-consent", awaiting, []domain.UpdateState{domain.UpdatePending},
+			domain.UpdateChange{To: domain.UpdateAwaitingConsent, Reason: reasonAwaitingConsent})
+	}
+	if err != nil {
+		return 0, err
+	}
+	d.awaitAfter = page[len(page)-1]
+	return len(page), nil
 }
 
 // affectedBeforeConsent asks the Director which pending devices the

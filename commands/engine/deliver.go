@@ -70,12 +70,7 @@ func (d *driver) sendPending(ctx context.Context, ready domain.UpdateState) (int
 	if room <= 0 {
 		return 0, nil // the driver looks again after activePoll
 	}
-	states := []domain.UpdateState{ready}
-	pending, err := d.e.reads.CampaignDevicesInStates(ctx, d.id, states, d.pendingAfter, int(room))
-	if err == nil && len(pending) == 0 && d.pendingAfter != "" {
-		d.pendingAfter = "" // devices behind the cursor may be ready still (a page sent again, or accepted since)
-		pending, err = d.e.reads.CampaignDevicesInStates(ctx, d.id, states, "", int(room))
-	}
+	pending, err := d.pageIn(ctx, ready, &d.pendingAfter, int(room))
 	if err != nil || len(pending) == 0 {
 		return 0, err
 	}
@@ -84,6 +79,20 @@ func (d *driver) sendPending(ctx context.Context, ready domain.UpdateState) (int
 	}
 	d.pendingAfter = pending[len(pending)-1]
 	return len(pending), nil
+}
+
+// pageIn reads up to limit devices in state after the cursor, and from
+// the start when none is left after it: devices behind the cursor may be
+// in state still (a page sent again, or accepted since). The caller moves
+// the cursor once it has handled the page.
+func (d *driver) pageIn(ctx context.Context, state domain.UpdateState, cursor *domain.DeviceID, limit int) ([]domain.DeviceID, error) {
+	states := []domain.UpdateState{state}
+	page, err := d.e.reads.CampaignDevicesInStates(ctx, d.id, states, *cursor, limit)
+	if err == nil && len(page) == 0 && *cursor != "" {
+		*cursor = ""
+		page, err = d.e.reads.CampaignDevicesInStates(ctx, d.id, states, "", limit)
+	}
+	return page, err
 }
 
 // deliverPage sends the manifest to devices in state ready, or assigns
