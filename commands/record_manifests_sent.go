@@ -7,7 +7,8 @@ import (
 )
 
 // RecordManifestsSent records, before the engine sends them, the manifest
-// writes to pending devices of a campaign: each update becomes scheduled
+// writes to pending devices of a campaign (or accepted ones, in a campaign
+// that requires consent): each update becomes scheduled
 // with the async id the connector will answer with.
 type RecordManifestsSent struct {
 	Meta
@@ -27,7 +28,7 @@ func (h *Handlers) RecordManifestsSent(ctx context.Context, c RecordManifestsSen
 			case domain.UpdateScheduled:
 				scheduled = append(scheduled, d.ID())
 				return false, nil
-			case domain.UpdatePending:
+			case domain.UpdatePending, domain.UpdateAccepted: // accepted: its user consented
 				scheduled = append(scheduled, d.ID())
 				return true, d.ChangeUpdateState(c.CampaignID, domain.UpdateChange{To: domain.UpdateScheduled,
 					AsyncID: domain.AsyncID(c.Account, c.CampaignID, d.ID()), Reason: "manifest sent"}, h.now())

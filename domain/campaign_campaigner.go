@@ -18,7 +18,8 @@ import (
 //     it is replaced whole, in any phase but deleted, like the name.
 //  13. ConsentRequired is Campaigner's approvalNeeded: each device's user
 //     must accept the update (autoAccept is its negation). It is kept,
-//     and changes only in draft; the consent flow itself comes later.
+//     and changes only in draft; each device's update then waits for its
+//     user's acceptance (Device rule 8).
 //  14. A retry campaign (Campaigner's retry-failed) names its main
 //     campaign, the failure code it retries (1–128 characters, one line)
 //     and at least one device, kept sorted and without repeats: it targets

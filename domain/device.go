@@ -35,13 +35,22 @@ import (
 //     device's active campaign. A move to failed carries a non-zero result
 //     code.
 //  7. Cancelling the device's update in one campaign (Campaigner's cancel of
-//     a device) moves a pending update to cancelled; one under way
-//     (scheduled to installing) is asked to be cancelled, once: the engine
+//     a device) moves an update not handed on yet (pending, awaiting
+//     consent, accepted) to cancelled; one under way (scheduled to
+//     installing) is asked to be cancelled, once: the engine
 //     cancels it where it was assigned and moves to cancelled what the
 //     assignment's owner confirms. A terminal update is over and records
 //     nothing, so a cancel that races the device's final report leaves
 //     that report standing. A device without an update in the campaign is
 //     not found.
+//  8. In a campaign that requires consent (Campaigner's approvalNeeded) an
+//     enrolled update waits in awaiting_consent, neither sent nor assigned,
+//     until the device's user accepts it: only AcceptUpdate moves it on,
+//     to accepted, and nothing else implies consent. Accepting an update
+//     that was accepted before records nothing, wherever it went since
+//     (a repeated consent); accepting one that is not awaiting consent is
+//     refused (NotAwaitingConsentError), and a device without an update
+//     in the campaign is not found.
 type Device struct {
 	root
 	account        AccountID
@@ -70,8 +79,10 @@ type DeviceUpdate struct {
 	// CancelRequested says a user asked to cancel the update while it was
 	// under way (rule 7).
 	CancelRequested bool
-	CreatedAt       time.Time
-	UpdatedAt       time.Time
+	// Accepted says the device's user accepted the update (rule 8).
+	Accepted  bool
+	CreatedAt time.Time
+	UpdatedAt time.Time
 }
 
 // LoadDevice rebuilds a device from its stream's events. An empty history
@@ -161,6 +172,7 @@ func (d *Device) applyUpdateChange(e DeviceUpdateStateChanged) error {
 		return fmt.Errorf("device: DeviceUpdateStateChanged for campaign %s, which the device is not in", e.CampaignID)
 	}
 	u.State, u.ResultCode, u.FailureCode, u.Reason, u.UpdatedAt = e.To, e.ResultCode, e.FailureCode, e.Reason, e.At
+	u.Accepted = u.Accepted || e.To == UpdateAccepted
 	d.setUpdate(u)
 	if e.To.Terminal() && d.active == e.CampaignID {
 		d.active = ""

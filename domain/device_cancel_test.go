@@ -2,8 +2,8 @@ package domain
 
 import "testing"
 
-// TestDeviceCancelUpdate cancels the update of c1 from every state: a
-// pending one ends cancelled, one under way is asked to be cancelled
+// TestDeviceCancelUpdate cancels the update of c1 from every state: one
+// not handed on yet (pending, awaiting consent, accepted) ends cancelled, one under way is asked to be cancelled
 // (once), a terminal one stays as it is, and a campaign the device has no
 // update in is not found.
 func TestDeviceCancelUpdate(t *testing.T) {
@@ -16,7 +16,7 @@ func TestDeviceCancelUpdate(t *testing.T) {
 		switch {
 		case s.Terminal():
 			tc.name += " is over and records nothing"
-		case s == UpdatePending:
+		case s == UpdatePending || s == UpdateAwaitingConsent || s == UpdateAccepted:
 			tc.name += " ends cancelled"
 			tc.then = []Event{DeviceUpdateStateChanged{CampaignID: "c1", From: s, To: UpdateCancelled, Reason: "cancelled by its user", At: at(10)}}
 		default:

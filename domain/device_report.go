@@ -35,6 +35,9 @@ import (
 //     4 to 6 downloading, 7 and 8 installing, any other value nothing. The
 //     update result (/10252/0/3): 0 nothing, 1 deployed, any other value
 //     failed with that code.
+//  6. A report never implies the user's consent (Device rule 8): the chain
+//     of rule 1 never passes through accepted, so an update awaiting
+//     consent moves on a report only to an end (a failure, say).
 
 // ReportKind says what a report carries.
 type ReportKind string
@@ -259,7 +262,7 @@ func stepsTo(from, to UpdateState) []UpdateState {
 		s := queue[0]
 		queue = queue[1:]
 		for _, next := range updateTransitions[s] {
-			if _, seen := prev[next]; seen {
+			if _, seen := prev[next]; seen || next == UpdateAccepted { // rule 6
 				continue
 			}
 			prev[next] = s

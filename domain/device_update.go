@@ -18,9 +18,12 @@ var updateAborts = []UpdateState{UpdateFailed, UpdateTimedOut, UpdateCancelled, 
 // goes back. skipped is reached only through Skip, with its reason. A
 // scheduled update may still be rejected: the Director, asked to assign
 // an update recorded as scheduled, answers that it does not affect the
-// device.
+// device. An update awaiting consent moves on only to accepted (rule 8),
+// an accepted one to its send or assignment, scheduled.
 var updateTransitions = map[UpdateState][]UpdateState{
-	UpdatePending:                 append([]UpdateState{UpdateScheduled, UpdateRejected}, updateAborts...),
+	UpdatePending:                 append([]UpdateState{UpdateAwaitingConsent, UpdateScheduled, UpdateRejected}, updateAborts...),
+	UpdateAwaitingConsent:         append([]UpdateState{UpdateAccepted}, updateAborts...),
+	UpdateAccepted:                append([]UpdateState{UpdateScheduled}, updateAborts...),
 	UpdateScheduled:               append([]UpdateState{UpdateUpdatedConnectorChannel, UpdateFailedConnectorChannelUpdate, UpdateRejected}, updateAborts...),
 	UpdateUpdatedConnectorChannel: append([]UpdateState{UpdateDownloading, UpdateInstalling, UpdateDeployed}, updateAborts...),
 	UpdateDownloading:             append([]UpdateState{UpdateInstalling, UpdateDeployed}, updateAborts...),
@@ -102,18 +105,26 @@ func (d *Device) ChangeUpdateState(campaign CampaignID, change UpdateChange, now
 	if err := change.validate(); err != nil {
 		return wrap(op, err)
 	}
+	if change.To == UpdateAccepted {
+		return wrap(op, InvalidError{Field: "state", Reason: "only the device's user accepts an update (rule 8)"})
+	}
+	return wrap(op, d.changeUpdateState(campaign, change, now))
+}
+
+// changeUpdateState records a valid change along updateTransitions.
+func (d *Device) changeUpdateState(campaign CampaignID, change UpdateChange, now time.Time) error {
 	u, ok := d.updates[campaign]
 	if !ok {
-		return wrap(op, NotFoundError{Object: "device update", ID: string(d.id) + " in campaign " + string(campaign)})
+		return NotFoundError{Object: "device update", ID: string(d.id) + " in campaign " + string(campaign)}
 	}
 	if change.To == u.State {
 		return nil
 	}
 	if !u.State.CanChangeTo(change.To) {
-		return wrap(op, InvalidTransitionError{Object: "device update", From: string(u.State), To: string(change.To)})
+		return InvalidTransitionError{Object: "device update", From: string(u.State), To: string(change.To)}
 	}
-	return wrap(op, d.record(DeviceUpdateStateChanged{CampaignID: campaign, From: u.State, To: change.To,
-		ResultCode: change.ResultCode, FailureCode: change.FailureCode, Reason: change.Reason, AsyncID: change.AsyncID, At: now}))
+	return d.record(DeviceUpdateStateChanged{CampaignID: campaign, From: u.State, To: change.To,
+		ResultCode: change.ResultCode, FailureCode: change.FailureCode, Reason: change.Reason, AsyncID: change.AsyncID, At: now})
 }
 
 // validate checks the target state and that a failure carries its code.

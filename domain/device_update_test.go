@@ -13,7 +13,8 @@ import (
 // apart from updateTransitions, so that changing the table takes changing
 // this test too.
 var wantUpdateTransitions = []string{
-	"pending→scheduled", "pending→rejected",
+	"pending→awaiting_consent", "pending→scheduled", "pending→rejected",
+	"awaiting_consent→accepted", "accepted→scheduled",
 	"scheduled→updated_connector_channel", "scheduled→failed_connector_channel_update", "scheduled→rejected",
 	"updated_connector_channel→downloading", "updated_connector_channel→installing", "updated_connector_channel→deployed",
 	"downloading→installing", "downloading→deployed",
@@ -26,7 +27,7 @@ func wantAllowedUpdate(from, to UpdateState) bool {
 	if slices.Contains(wantUpdateTransitions, string(from)+"→"+string(to)) {
 		return true
 	}
-	unfinished := []UpdateState{UpdatePending, UpdateScheduled, UpdateUpdatedConnectorChannel, UpdateDownloading, UpdateInstalling}
+	unfinished := []UpdateState{UpdatePending, UpdateAwaitingConsent, UpdateAccepted, UpdateScheduled, UpdateUpdatedConnectorChannel, UpdateDownloading, UpdateInstalling}
 	aborts := []UpdateState{UpdateFailed, UpdateTimedOut, UpdateCancelled, UpdateManifestRemoved, UpdateDeregistered}
 	return slices.Contains(unfinished, from) && slices.Contains(aborts, to)
 }
@@ -91,6 +92,9 @@ func TestDeviceUpdateStateMatrix(t *testing.T) {
 				},
 			}
 			switch {
+			case to == UpdateAccepted:
+				tc.name += " is refused: only the device's user accepts"
+				tc.err = InvalidError{Field: "state"}
 			case from == to:
 				tc.name += " repeats a report and records nothing"
 			case wantAllowedUpdate(from, to):

@@ -71,6 +71,8 @@ const (
 	UpdatePending                      UpdateState = "pending"
 	UpdateSkipped                      UpdateState = "skipped"
 	UpdateRejected                     UpdateState = "rejected"
+	UpdateAwaitingConsent              UpdateState = "awaiting_consent"
+	UpdateAccepted                     UpdateState = "accepted"
 	UpdateScheduled                    UpdateState = "scheduled"
 	UpdateUpdatedConnectorChannel      UpdateState = "updated_connector_channel"
 	UpdateFailedConnectorChannelUpdate UpdateState = "failed_connector_channel_update"
@@ -85,7 +87,7 @@ const (
 )
 
 // UpdateStates lists every per-device update state.
-var UpdateStates = []UpdateState{UpdatePending, UpdateSkipped, UpdateRejected, UpdateScheduled,
+var UpdateStates = []UpdateState{UpdatePending, UpdateSkipped, UpdateRejected, UpdateAwaitingConsent, UpdateAccepted, UpdateScheduled,
 	UpdateUpdatedConnectorChannel, UpdateFailedConnectorChannelUpdate, UpdateDownloading,
 	UpdateInstalling, UpdateDeployed, UpdateFailed, UpdateTimedOut, UpdateCancelled,
 	UpdateManifestRemoved, UpdateDeregistered}
@@ -102,7 +104,8 @@ func (s UpdateState) Terminal() bool {
 	case UpdateSkipped, UpdateRejected, UpdateFailedConnectorChannelUpdate, UpdateDeployed,
 		UpdateFailed, UpdateTimedOut, UpdateCancelled, UpdateManifestRemoved, UpdateDeregistered:
 		return true
-	case UpdatePending, UpdateScheduled, UpdateUpdatedConnectorChannel, UpdateDownloading, UpdateInstalling:
+	case UpdatePending, UpdateAwaitingConsent, UpdateAccepted, UpdateScheduled, UpdateUpdatedConnectorChannel,
+		UpdateDownloading, UpdateInstalling:
 		return false
 	}
 	return false
@@ -112,7 +115,7 @@ func (s UpdateState) Terminal() bool {
 // values, the only ones generated Pelion clients accept.
 func (s UpdateState) DeploymentState() string {
 	switch s {
-	case UpdatePending, UpdateSkipped, UpdateRejected, UpdateScheduled:
+	case UpdatePending, UpdateSkipped, UpdateRejected, UpdateAwaitingConsent, UpdateAccepted, UpdateScheduled:
 		return "pending"
 	case UpdateUpdatedConnectorChannel, UpdateDownloading, UpdateInstalling, UpdateFailed,
 		UpdateTimedOut, UpdateCancelled:
@@ -131,16 +134,18 @@ func (s UpdateState) DeploymentState() string {
 
 // CampaignerStatus maps the update state onto Campaigner's device status.
 // Our scheduled (the manifest write is recorded and about to be sent) is
-// Campaigner's accepted: the update is assigned to the device. Campaigner's
-// own scheduled means "awaiting the user's consent", which no state of ours
-// means yet.
+// Campaigner's accepted: the update is assigned to the device, as is our
+// accepted (the user consented, the assignment is next). Campaigner's own
+// scheduled means "awaiting the user's consent": our awaiting_consent.
 func (s UpdateState) CampaignerStatus() string {
 	switch s {
 	case UpdatePending:
 		return "requested"
 	case UpdateSkipped, UpdateRejected:
 		return "rejected"
-	case UpdateScheduled, UpdateUpdatedConnectorChannel, UpdateDownloading, UpdateInstalling:
+	case UpdateAwaitingConsent:
+		return "scheduled"
+	case UpdateAccepted, UpdateScheduled, UpdateUpdatedConnectorChannel, UpdateDownloading, UpdateInstalling:
 		return "accepted"
 	case UpdateDeployed:
 		return "successful"

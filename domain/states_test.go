@@ -11,6 +11,8 @@ func TestCampaignerDeviceStatus(t *testing.T) {
 		UpdatePending:                      "requested",
 		UpdateSkipped:                      "rejected",
 		UpdateRejected:                     "rejected",
+		UpdateAwaitingConsent:              "scheduled", // awaiting the user's consent
+		UpdateAccepted:                     "accepted",
 		UpdateScheduled:                    "accepted", // the manifest write is recorded: not awaiting consent
 		UpdateUpdatedConnectorChannel:      "accepted",
 		UpdateDownloading:                  "accepted",

@@ -15,6 +15,8 @@ var counterColumns = map[domain.UpdateState]string{
 	domain.UpdatePending:                      "pending",
 	domain.UpdateSkipped:                      "skipped",
 	domain.UpdateRejected:                     "rejected",
+	domain.UpdateAwaitingConsent:              "awaiting_consent",
+	domain.UpdateAccepted:                     "accepted",
 	domain.UpdateScheduled:                    "scheduled",
 	domain.UpdateUpdatedConnectorChannel:      "updated_connector_channel",
 	domain.UpdateFailedConnectorChannelUpdate: "failed_connector_channel_update",

@@ -68,7 +68,7 @@ func (q *EngineQueries) StaleCampaignDevices(ctx context.Context, campaign domai
 type Progress struct {
 	Targeted int64 // enrolled or skipped
 	Enrolled int64 // targeted less skipped
-	Open     int64 // pending, scheduled, delivered, downloading or installing
+	Open     int64 // pending, awaiting consent, accepted, scheduled, delivered, downloading or installing
 	InFlight int64 // open but pending: the manifest sent, no outcome yet
 	Deployed int64
 }
@@ -77,7 +77,7 @@ type Progress struct {
 func (q *EngineQueries) CampaignProgress(ctx context.Context, campaign domain.CampaignID) (Progress, error) {
 	var p Progress
 	err := q.pool.QueryRow(ctx, `SELECT targeted, targeted - skipped,
-		pending + scheduled + updated_connector_channel + downloading + installing,
+		pending + awaiting_consent + accepted + scheduled + updated_connector_channel + downloading + installing,
 		scheduled + updated_connector_channel + downloading + installing, deployed
 		FROM campaign_counters WHERE campaign_id = $1`, campaign).Scan(&p.Targeted, &p.Enrolled, &p.Open, &p.InFlight, &p.Deployed)
 	if err == pgx.ErrNoRows {

@@ -43,6 +43,8 @@ type outcomeKey struct {
 var outcomes = map[outcomeKey]outcome{
 	{state: domain.UpdatePending}:                                       {SummaryInfo, "SYS_100", "Device enrolled in the campaign; update pending"},
 	{state: domain.UpdateScheduled}:                                     {SummaryInfo, "SYS_101", "Manifest write recorded; about to be sent to the device"},
+	{state: domain.UpdateAwaitingConsent}:                               {SummaryInfo, "SYS_103", "Update awaiting the consent of the device's user"},
+	{state: domain.UpdateAccepted}:                                      {SummaryInfo, "SYS_104", "Update accepted by the device's user"},
 	{state: domain.UpdateRejected}:                                      {SummarySkipped, "SYS_102", "Device not affected: the director rejected it"},
 	{state: domain.UpdateUpdatedConnectorChannel}:                       {SummaryInfo, "SYS_110", "Manifest delivered to the device through the connector channel"},
 	{state: domain.UpdateFailedConnectorChannelUpdate}:                  {SummaryFail, "SYS_111", "Manifest could not be delivered through the connector channel"},

@@ -190,7 +190,8 @@ func (h *History) counters(ctx context.Context, f campaignAsOf, at time.Time) (C
 // campaign_counters' generated columns make.
 func countersOf(campaign domain.CampaignID, n map[domain.UpdateState]int64, updated time.Time) Counters {
 	k := Counters{CampaignID: campaign, Pending: n[domain.UpdatePending], Skipped: n[domain.UpdateSkipped],
-		Rejected: n[domain.UpdateRejected], Scheduled: n[domain.UpdateScheduled],
+		Rejected: n[domain.UpdateRejected], AwaitingConsent: n[domain.UpdateAwaitingConsent],
+		Accepted: n[domain.UpdateAccepted], Scheduled: n[domain.UpdateScheduled],
 		UpdatedConnectorChannel:      n[domain.UpdateUpdatedConnectorChannel],
 		FailedConnectorChannelUpdate: n[domain.UpdateFailedConnectorChannelUpdate],
 		Downloading:                  n[domain.UpdateDownloading], Installing: n[domain.UpdateInstalling],

@@ -23,6 +23,8 @@ type Counters struct {
 	Pending                      int64             `db:"pending"`
 	Skipped                      int64             `db:"skipped"`
 	Rejected                     int64             `db:"rejected"`
+	AwaitingConsent              int64             `db:"awaiting_consent"`
+	Accepted                     int64             `db:"accepted"`
 	Scheduled                    int64             `db:"scheduled"`
 	UpdatedConnectorChannel      int64             `db:"updated_connector_channel"`
 	FailedConnectorChannelUpdate int64             `db:"failed_connector_channel_update"`
@@ -48,7 +50,7 @@ type Counters struct {
 // deleted ones included (the engine may still wind them down).
 func (q *Queries) CampaignCounters(ctx context.Context, account domain.AccountID, campaign domain.CampaignID) (Counters, error) {
 	c, err := one[Counters](ctx, q, domain.NotFoundError{Object: "update campaign", ID: string(campaign)},
-		`SELECT campaign_id, targeted, pending, skipped, rejected, scheduled, updated_connector_channel,
+		`SELECT campaign_id, targeted, pending, skipped, rejected, awaiting_consent, accepted, scheduled, updated_connector_channel,
 			failed_connector_channel_update, downloading, installing, deployed, failed, timed_out, cancelled,
 			manifest_removed, deregistered, processed, affected, in_progress, completed, failed_total, finished,
 			cancelled_total, updated_at

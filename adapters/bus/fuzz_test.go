@@ -33,6 +33,7 @@ var decoders = map[string]func(payload []byte) (Message, error){
 	QueueDeviceResourceManager:    decodeAs[DeviceResources],
 	QueueCampaignDeviceHeartbeat:  decodeAs[CampaignDeviceHeartbeat],
 	QueueDeviceUpdateReport:       decodeAs[DeviceUpdateReport],
+	QueueCampaignAccepted:         decodeAs[CampaignAccepted],
 }
 
 func decodeAs[M Message](payload []byte) (Message, error) {

@@ -82,6 +82,7 @@ var dispatchers = map[string]dispatcher{
 		return commands.Result{}, err
 	}),
 	QueueDeviceUpdateReport: route(reportsOf[DeviceUpdateReport]),
+	QueueCampaignAccepted:   route(acceptCampaign),
 }
 
 // reportsOf is the handling of a queue of device reports: every report

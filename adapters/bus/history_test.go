@@ -81,6 +81,10 @@ func (w *world) activeCampaign(devices map[domain.DeviceID][]domain.UpdateState)
 func (w *world) moveDevice(id domain.DeviceID, to domain.UpdateState) {
 	m := meta(acme)
 	switch to {
+	case domain.UpdateAwaitingConsent:
+		res, _, err := w.h.ChangeDeviceStates(w.ctx, commands.ChangeDeviceStates{Meta: m, CampaignID: campaign, Devices: []domain.DeviceID{id},
+			From: []domain.UpdateState{domain.UpdatePending}, Change: domain.UpdateChange{To: to, Reason: "awaiting consent"}})
+		w.given(res, err)
 	case domain.UpdateScheduled:
 		res, _, err := w.h.RecordManifestsSent(w.ctx, commands.RecordManifestsSent{Meta: m, CampaignID: campaign, Devices: []domain.DeviceID{id}})
 		w.given(res, err)

@@ -42,6 +42,7 @@ func init() {
 	add(QueueDeviceResourceManager, parserOf[DeviceResources])
 	add(QueueCampaignDeviceHeartbeat, parserOf[CampaignDeviceHeartbeat])
 	add(QueueDeviceUpdateReport, parserOf[DeviceUpdateReport])
+	add(QueueCampaignAccepted, parserOf[CampaignAccepted])
 }
 
 func parserOf[M Message](payload []byte) (Message, error) {

@@ -24,6 +24,7 @@ type Commands interface {
 	StartCampaign(ctx context.Context, c commands.StartCampaign) (commands.Result, error)
 	StopCampaign(ctx context.Context, c commands.StopCampaign) (commands.Result, error)
 	ReportDeviceResources(ctx context.Context, c commands.ReportDeviceResources) (commands.Result, error)
+	AcceptCampaignUpdate(ctx context.Context, c commands.AcceptCampaignUpdate) (commands.Result, error)
 }
 
 // ReadModels are the two queues whose effect is on the read models only:

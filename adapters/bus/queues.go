@@ -1,6 +1,6 @@
 // Package bus runs the service's queues: the seventeen queues of the
-// original Update Service, Campaigner's device update reports and the
-// poison topic, as one Watermill router on Kafka (production) or on an
+// original Update Service, Campaigner's device update reports and device
+// events, and the poison topic, as one Watermill router on Kafka (production) or on an
 // in-process Go channel (the embedded default). Each queue has one handler
 // that decodes and validates its JSON payload and sends one command; the
 // contracts are documented in QUEUES.md next to this file.
@@ -31,6 +31,9 @@ const (
 	// QueueDeviceUpdateReport carries Campaigner's DeviceUpdateReport
 	// messages: a device's update result in a campaign.
 	QueueDeviceUpdateReport = "deployment-service-device-update-report"
+	// QueueCampaignAccepted carries Campaigner's device events, of which
+	// it acts on campaign_accepted: a device's user accepted its update.
+	QueueCampaignAccepted = "deployment-service-campaign-accepted"
 
 	// QueuePoison receives the messages no handler could take: undecodable
 	// or invalid ones at once, failing ones once their retries are spent.
@@ -68,7 +71,8 @@ type Queue struct {
 }
 
 // Queues lists every queue the router consumes, in the order of
-// QUEUES.md: the seventeen original queues, then Campaigner's reports.
+// QUEUES.md: the seventeen original queues, then Campaigner's reports and
+// device events.
 var Queues = []Queue{
 	{QueueNotificationSubscription, "handle-notification-subscription", "update-service.handle-notification-subscription"},
 	{QueueAsyncResponse, "handle-async-response", "update-service.handle-async-response"},
@@ -88,6 +92,7 @@ var Queues = []Queue{
 	{QueueDeviceResourceManager, "device-resource-manager", "update-service.device-resource-manager"},
 	{QueueCampaignDeviceHeartbeat, "campaign-device-heartbeat", "update-service.campaign-device-heartbeat"},
 	{QueueDeviceUpdateReport, "device-update-report", "update-service.device-update-report"},
+	{QueueCampaignAccepted, "campaign-accepted", "update-service.campaign-accepted"},
 }
 
 // Topics returns every topic the service uses, the poison queue included:

@@ -81,8 +81,8 @@ func TestHandlerNamesAndConsumerGroupsAreUnique(t *testing.T) {
 			c.seen[c.name] = true
 		}
 	}
-	if len(bus.Queues) != 18 {
-		t.Errorf("%d queues, want the 17 original ones and Campaigner's reports", len(bus.Queues))
+	if len(bus.Queues) != 19 {
+		t.Errorf("%d queues, want the 17 original ones, Campaigner's reports and its device events", len(bus.Queues))
 	}
 }
 
@@ -241,6 +241,13 @@ var queueCases = map[string]queueCase{
 			From: domain.UpdateInstalling, To: domain.UpdateFailed, ResultCode: 19, Reason: "signature check failed", At: w.clock.Now()}}},
 			metadataState(dev1, domain.UpdateFailed), counter("failed", 1),
 			row(`SELECT count::text FROM campaign_event_types WHERE event_type = 'UPD4_FAIL_19'`, "1"))
+	},
+	bus.QueueCampaignAccepted: func(w *world) func(eventstore.Position) error {
+		w.activeCampaign(map[domain.DeviceID][]domain.UpdateState{dev1: path(domain.UpdateAwaitingConsent)})
+		return w.expect([]streamEvent{{domain.DeviceStream(acme, dev1), domain.DeviceUpdateStateChanged{CampaignID: campaign,
+			From: domain.UpdateAwaitingConsent, To: domain.UpdateAccepted, Reason: "accepted by its user", At: w.clock.Now()}}},
+			metadataState(dev1, domain.UpdateAccepted), counter("accepted", 1),
+			row(`SELECT campaigner_status FROM campaign_device_metadata WHERE device_id = 'dev-0001'`, "accepted"))
 	},
 }
 

@@ -28,6 +28,7 @@ func (CampaignDeviceState) Queue() string      { return QueueCampaignDeviceState
 func (DeviceResources) Queue() string          { return QueueDeviceResourceManager }
 func (CampaignDeviceHeartbeat) Queue() string  { return QueueCampaignDeviceHeartbeat }
 func (DeviceUpdateReport) Queue() string       { return QueueDeviceUpdateReport }
+func (CampaignAccepted) Queue() string         { return QueueCampaignAccepted }
 func (m NotificationSubscription) Key() string { return string(m.DeviceID) }
 func (m AsyncResponse) Key() string            { return string(m.asyncDevice()) }
 func (m SendManifest) Key() string             { return cmp.Or(string(m.DeviceID), string(m.CampaignID)) }
@@ -46,6 +47,7 @@ func (m CampaignDeviceState) Key() string      { return m.key() }
 func (m DeviceResources) Key() string          { return string(m.DeviceID) }
 func (m CampaignDeviceHeartbeat) Key() string  { return string(m.DeviceID) }
 func (m DeviceUpdateReport) Key() string       { return string(m.Device) }
+func (m CampaignAccepted) Key() string         { return string(deref(m.Event).DeviceUUID) }
 func (m NotificationSubscription) Validate() error {
 	p := m.start()
 	p.add(m.DeviceID.Validate())

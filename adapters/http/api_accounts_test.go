@@ -67,6 +67,7 @@ var keyedRoutes = []struct {
 	{"GET", "/api/v2/campaigns/count", nil},
 	{"GET", "/api/v2/campaigns/" + v2Campaign1, nil},
 	{"PUT", "/api/v2/campaigns/" + v2Campaign1, map[string]any{"name": "theirs"}},
+	{"POST", "/api/v2/campaigns/" + v2Campaign1 + "/devices/dev-1/accept", nil},
 }
 
 // Every route sends and reads in the account of the request's key only:

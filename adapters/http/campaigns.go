@@ -25,6 +25,7 @@ type CampaignCommands interface {
 	CancelCampaign(context.Context, commands.CancelCampaign) (commands.Result, error)
 	ArchiveCampaign(context.Context, commands.ArchiveCampaign) (commands.Result, error)
 	CancelDeviceUpdate(context.Context, commands.CancelDeviceUpdate) (commands.Result, error)
+	AcceptCampaignUpdate(context.Context, commands.AcceptCampaignUpdate) (commands.Result, error)
 	RetryFailedCampaign(context.Context, commands.RetryFailedCampaign) (commands.Result, error)
 }
 

@@ -74,7 +74,8 @@ func (p *ports) wrote() []string {
 var writes = map[string]bool{"CreateCampaign": true, "EditCampaign": true, "DeleteCampaign": true, "StartCampaign": true,
 	"StopCampaign": true, "CancelCampaign": true, "ArchiveCampaign": true, "RegisterDevice": true, "RegisterDevices": true, "PatchDevice": true,
 	"DeregisterDevice": true, "RegisterManifest": true, "CreateUpdate": true, "DeleteManifest": true, "HandleRegistration": true,
-	"HandleDeregistration": true, "RecordDeviceReports": true, "CancelDeviceUpdate": true, "RetryFailedCampaign": true}
+	"HandleDeregistration": true, "RecordDeviceReports": true, "CancelDeviceUpdate": true, "RetryFailedCampaign": true,
+	"AcceptCampaignUpdate": true}
 
 // answer is a write's answer: fn's when set, else success at pos.
 func answer[C any](fn func(C) (commands.Result, error), c C, pos eventstore.Position) (commands.Result, error) {
@@ -135,6 +136,10 @@ func (p *ports) CampaignNameInUse(_ context.Context, account domain.AccountID, n
 		return p.nameInUse(account, name, except)
 	}
 	return false, nil
+}
+
+func (p *ports) AcceptCampaignUpdate(_ context.Context, c commands.AcceptCampaignUpdate) (commands.Result, error) {
+	return commands.Result{Position: p.record("AcceptCampaignUpdate", c.Account)}, nil
 }
 
 func (p *ports) CancelDeviceUpdate(_ context.Context, c commands.CancelDeviceUpdate) (commands.Result, error) {

@@ -101,6 +101,7 @@ func NewHandler(d Deps) http.Handler {
 			r.Post("/api/v2/campaigns/{id}/retry-failed", d.retryFailed)
 			r.Post("/api/v2/campaigns/{id}/cancel", d.cancelV2Campaign)
 			r.Delete("/api/v2/campaigns/{id}/devices/{device}", d.cancelV2Device)
+			r.Post("/api/v2/campaigns/{id}/devices/{device}/accept", d.acceptV2Device)
 			r.Get("/api/v2/campaigns/{id}/failed-installations.csv", d.getFailedInstallationsCSV)
 			r.Get("/api/v2/device/{device}/campaigns", d.getV2DeviceCampaigns)
 

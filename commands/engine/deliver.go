@@ -21,12 +21,13 @@ var inFlight = []domain.UpdateState{domain.UpdateScheduled, domain.UpdateUpdated
 // out silent ones, and to end once every device has an outcome.
 const activePoll = 250 * time.Millisecond
 
-// open are the update states a stop cancels.
-var open = append([]domain.UpdateState{domain.UpdatePending}, inFlight...)
+// open are the update states a stop cancels: in flight, or not sent yet.
+var open = append([]domain.UpdateState{domain.UpdatePending, domain.UpdateAwaitingConsent, domain.UpdateAccepted}, inFlight...)
 
 // deliver is an active campaign's step: settle users' cancels of devices,
-// send manifests to pending devices, time out silent ones, and finish
-// once every device has an outcome.
+// send manifests to pending devices (to accepted ones, in a campaign that
+// requires consent, whose pending devices await consent first), time out
+// silent ones, and finish once every device has an outcome.
 func (d *driver) deliver(ctx context.Context, cp *domain.Campaign) (time.Duration, bool, error) {
 	if err := d.caughtUp(ctx); err != nil {
 		return 0, false, err
@@ -43,7 +44,14 @@ func (d *driver) deliver(ctx context.Context, cp *domain.Campaign) (time.Duratio
 	if err := d.cancelRequested(ctx); err != nil {
 		return 0, false, err
 	}
-	sent, err := d.sendPending(ctx)
+	ready := domain.UpdatePending
+	if cp.ConsentRequired() {
+		ready = domain.UpdateAccepted
+		if n, err := d.awaitConsent(ctx); err != nil || n > 0 {
+			return 0, false, err
+		}
+	}
+	sent, err := d.sendPending(ctx, ready)
 	if err != nil || sent > 0 {
 		return 0, false, err
 	}
@@ -53,9 +61,10 @@ func (d *driver) deliver(ctx context.Context, cp *domain.Campaign) (time.Duratio
 	return d.finishIfDone(ctx, cp)
 }
 
-// sendPending sends the manifest to one page of pending devices, as many
-// as MaxInFlight leaves room for; it returns how many it handled.
-func (d *driver) sendPending(ctx context.Context) (int, error) {
+// sendPending sends the manifest to one page of devices in state ready
+// (pending, or accepted), as many as MaxInFlight leaves room for; it
+// returns how many it handled.
+func (d *driver) sendPending(ctx context.Context, ready domain.UpdateState) (int, error) {
 	p, err := d.e.reads.CampaignProgress(ctx, d.id)
 	if err != nil {
 		return 0, err
@@ -64,29 +73,39 @@ func (d *driver) sendPending(ctx context.Context) (int, error) {
 	if room <= 0 {
 		return 0, nil // the driver looks again after activePoll
 	}
-	pending, err := d.e.reads.CampaignDevicesInStates(ctx, d.id, []domain.UpdateState{domain.UpdatePending}, d.pendingAfter, int(room))
-	if err == nil && len(pending) == 0 && d.pendingAfter != "" {
-		d.pendingAfter = "" // devices behind the cursor may be pending still (a page sent again)
-		pending, err = d.e.reads.CampaignDevicesInStates(ctx, d.id, []domain.UpdateState{domain.UpdatePending}, "", int(room))
-	}
+	pending, err := d.pageIn(ctx, ready, &d.pendingAfter, int(room))
 	if err != nil || len(pending) == 0 {
 		return 0, err
 	}
-	if err := d.deliverPage(ctx, pending); err != nil {
+	if err := d.deliverPage(ctx, pending, ready); err != nil {
 		return 0, err
 	}
 	d.pendingAfter = pending[len(pending)-1]
 	return len(pending), nil
 }
 
-// deliverPage sends the manifest to pending devices, or assigns them the
-// update in the Director. A Director page that fails half-way leaves
-// devices scheduled: they are assigned again at the next step.
-func (d *driver) deliverPage(ctx context.Context, pending []domain.DeviceID) error {
+// pageIn reads up to limit devices in state after the cursor, and from
+// the start when none is left after it: devices behind the cursor may be
+// in state still (a page sent again, or accepted since). The caller moves
+// the cursor once it has handled the page.
+func (d *driver) pageIn(ctx context.Context, state domain.UpdateState, cursor *domain.DeviceID, limit int) ([]domain.DeviceID, error) {
+	states := []domain.UpdateState{state}
+	page, err := d.e.reads.CampaignDevicesInStates(ctx, d.id, states, *cursor, limit)
+	if err == nil && len(page) == 0 && *cursor != "" {
+		*cursor = ""
+		page, err = d.e.reads.CampaignDevicesInStates(ctx, d.id, states, "", limit)
+	}
+	return page, err
+}
+
+// deliverPage sends the manifest to devices in state ready, or assigns
+// them the update in the Director. A Director page that fails half-way
+// leaves devices scheduled: they are assigned again at the next step.
+func (d *driver) deliverPage(ctx context.Context, pending []domain.DeviceID, ready domain.UpdateState) error {
 	if d.mtu == "" {
 		return d.send(ctx, pending)
 	}
-	err := d.assign(ctx, pending)
+	err := d.assign(ctx, pending, ready)
 	if err != nil {
 		d.resent = false
 	}
@@ -116,7 +135,7 @@ func (d *driver) sent(ctx context.Context, res commands.Result, devices []domain
 		if time.Now().After(deadline) {
 			return errSendUnseen
 		}
-		still, err := d.e.reads.CampaignDevicesInStates(ctx, d.id, []domain.UpdateState{domain.UpdatePending}, "", len(devices))
+		still, err := d.e.reads.CampaignDevicesInStates(ctx, d.id, []domain.UpdateState{domain.UpdatePending, domain.UpdateAccepted}, "", len(devices))
 		if err != nil || !overlaps(still, devices) {
 			return err
 		}

@@ -26,6 +26,11 @@ type UpdateAssigner interface {
 // Director failed, as Campaigner recorded it.
 const AssignFailed = "ASSIGN_UPDATE_FAILED"
 
+// NoLongerAffected is the failure code of an accepted device that the
+// Director, asked to assign it, no longer finds affected, as Campaigner
+// recorded it.
+const NoLongerAffected = "DEVICE_UPDATE_PROCESS_FAILED"
+
 // CorrelationID is the Director's correlation id of a campaign's
 // assignments, as Campaigner named it.
 func CorrelationID(id domain.CampaignID) string { return "urn:here-ota:campaign:" + string(id) }
@@ -35,6 +40,7 @@ const (
 	reasonAssigning   = "assigning in the Director"
 	reasonAssigned    = "assigned in the Director"
 	reasonNotAffected = "not affected: the Director did not assign the update"
+	reasonNoLonger    = "accepted, but not affected any more: the Director did not assign the update"
 	reasonAssignAgain = "not affected when assigned again: the first assignment may have taken; awaiting reports"
 	reasonAssignFail  = "the Director failed the assignment"
 	reasonCancelled   = "assignment cancelled in the Director"
@@ -58,12 +64,15 @@ func (d *driver) director(ctx context.Context, cp *domain.Campaign) (string, err
 	return d.mtu, nil
 }
 
-// assign assigns the update to pending devices in the Director. The page
-// is recorded scheduled first: a restart between the Director's answer
-// and its record then finds the page scheduled, and reassign settles it.
-func (d *driver) assign(ctx context.Context, devices []domain.DeviceID) error {
+// assign assigns the update to devices in state from (pending, or
+// accepted by their users) in the Director. The page is recorded
+// scheduled first: a restart between the Director's answer and its record
+// then finds the page scheduled, and reassign settles it. A pending device
+// the Director does not affect is rejected; an accepted one fails with
+// NoLongerAffected, as it was found affected when it awaited consent.
+func (d *driver) assign(ctx context.Context, devices []domain.DeviceID, from domain.UpdateState) error {
 	res, page, err := d.e.cmds.ChangeDeviceStates(ctx, commands.ChangeDeviceStates{Meta: d.meta("assigning"), CampaignID: d.id,
-		Devices: devices, From: []domain.UpdateState{domain.UpdatePending},
+		Devices: devices, From: []domain.UpdateState{from},
 		Change: domain.UpdateChange{To: domain.UpdateScheduled, Reason: reasonAssigning}})
 	if err != nil {
 		return err
@@ -72,7 +81,11 @@ func (d *driver) assign(ctx context.Context, devices []domain.DeviceID) error {
 	if len(page) == 0 {
 		return nil
 	}
-	return d.assignScheduled(ctx, page, reasonNotAffected, domain.UpdateRejected)
+	notAffected := domain.UpdateChange{To: domain.UpdateRejected, Reason: reasonNotAffected}
+	if from == domain.UpdateAccepted {
+		notAffected = domain.UpdateChange{To: domain.UpdateFailed, FailureCode: NoLongerAffected, Reason: reasonNoLonger}
+	}
+	return d.assignScheduled(ctx, page, notAffected)
 }
 
 // reassign assigns again devices left scheduled: their assignment may or
@@ -81,14 +94,14 @@ func (d *driver) assign(ctx context.Context, devices []domain.DeviceID) error {
 // rejected but kept assigned: its reports bring its outcome, or it times
 // out.
 func (d *driver) reassign(ctx context.Context, devices []domain.DeviceID) error {
-	return d.assignScheduled(ctx, devices, reasonAssignAgain, domain.UpdateUpdatedConnectorChannel)
+	return d.assignScheduled(ctx, devices, domain.UpdateChange{To: domain.UpdateUpdatedConnectorChannel, Reason: reasonAssignAgain})
 }
 
 // assignScheduled asks the Director to assign the update to scheduled
 // devices and records its answer: those it affects are assigned
 // (updated_connector_channel, Campaigner's accepted), the others move to
 // notAffected; all fail with AssignFailed when the Director fails.
-func (d *driver) assignScheduled(ctx context.Context, devices []domain.DeviceID, why string, notAffected domain.UpdateState) error {
+func (d *driver) assignScheduled(ctx context.Context, devices []domain.DeviceID, notAffected domain.UpdateChange) error {
 	affected, err := d.e.cfg.Director.Assign(ctx, d.account, CorrelationID(d.id), d.mtu, devices, false)
 	if ctx.Err() != nil {
 		return ctx.Err() // stopped: the devices stay scheduled for the stop or the next engine
@@ -99,7 +112,17 @@ func (d *driver) assignScheduled(ctx context.Context, devices []domain.DeviceID,
 		return d.changeDevices(ctx, "assign-failed", devices, scheduled,
 			domain.UpdateChange{To: domain.UpdateFailed, FailureCode: AssignFailed, Reason: reasonAssignFail})
 	}
-	var in, rest []domain.DeviceID // the answer names only devices asked about
+	in, rest := split(devices, affected)
+	assigned := domain.UpdateChange{To: domain.UpdateUpdatedConnectorChannel, Reason: reasonAssigned}
+	if err := d.changeDevices(ctx, "assigned", in, scheduled, assigned); err != nil {
+		return err
+	}
+	return d.changeDevices(ctx, "not-affected", rest, scheduled, notAffected)
+}
+
+// split parts devices into those the Director's answer names and the
+// others: the answer names only devices asked about.
+func split(devices, affected []domain.DeviceID) (in, rest []domain.DeviceID) {
 	for _, id := range devices {
 		if slices.Contains(affected, id) {
 			in = append(in, id)
@@ -107,12 +130,7 @@ func (d *driver) assignScheduled(ctx context.Context, devices []domain.DeviceID,
 			rest = append(rest, id)
 		}
 	}
-	assigned := domain.UpdateChange{To: domain.UpdateUpdatedConnectorChannel, Reason: reasonAssigned}
-	if err := d.changeDevices(ctx, "assigned", in, scheduled, assigned); err != nil {
-		return err
-	}
-	change := domain.UpdateChange{To: notAffected, Reason: why}
-	return d.changeDevices(ctx, "not-affected", rest, scheduled, change)
+	return in, rest
 }
 
 // changeDevices moves those of devices in one of from, if any, and waits

@@ -19,6 +19,8 @@ import (
 // and keeping the calls it got.
 type fakeDirector struct {
 	assign func(ctx context.Context, devices []domain.DeviceID) ([]domain.DeviceID, error)
+	// dryRun answers the dry runs when set; else assign does.
+	dryRun func(devices []domain.DeviceID) ([]domain.DeviceID, error)
 	cancel func(devices []domain.DeviceID) ([]domain.DeviceID, error)
 
 	mu      sync.Mutex
@@ -39,6 +41,9 @@ func (f *fakeDirector) Assign(ctx context.Context, account domain.AccountID, cor
 	f.mu.Lock()
 	f.assigns = append(f.assigns, assignCall{account, correlationID, update, slices.Clone(devices), dryRun})
 	f.mu.Unlock()
+	if dryRun && f.dryRun != nil {
+		return f.dryRun(devices)
+	}
 	return f.assign(ctx, devices)
 }
 
@@ -75,14 +80,19 @@ func newDirectorWorld(t *testing.T, director *fakeDirector) *world {
 
 // startUpdateCampaign creates update u1 of manifest m-sensor and campaign
 // id delivering it, as /api/v2 does, and starts it.
-func (w *world) startUpdateCampaign(id domain.CampaignID) {
+func (w *world) startUpdateCampaign(id domain.CampaignID) { w.startUpdateCampaignWith(id, false) }
+
+// startUpdateCampaignWith is startUpdateCampaign of a campaign that
+// requires its devices' users' consent, or not.
+func (w *world) startUpdateCampaignWith(id domain.CampaignID, consent bool) {
 	manifest := w.registerManifest("sensor")
 	_, err := w.h.CreateUpdate(context.Background(), commands.CreateUpdate{Meta: w.meta(), UpdateID: "u1",
 		Spec: domain.UpdateSpec{SourceID: string(manifest), SourceType: domain.SourceExternal, Name: "fw 2"}})
 	if err != nil {
 		w.t.Fatal(err)
 	}
-	spec := domain.CampaignSpec{Name: string(id), ManifestID: manifest, DeviceFilter: "state__eq=registered", UpdateID: "u1"}
+	spec := domain.CampaignSpec{Name: string(id), ManifestID: manifest, DeviceFilter: "state__eq=registered", UpdateID: "u1",
+		ConsentRequired: consent}
 	if _, err := w.h.CreateCampaign(context.Background(), commands.CreateCampaign{Meta: w.meta(), CampaignID: id, Spec: spec}); err != nil {
 		w.t.Fatal(err)
 	}

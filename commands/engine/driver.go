@@ -26,8 +26,11 @@ type driver struct {
 	// query would walk the index entries of every device that has left
 	// pending and is not vacuumed yet: up to the whole fleet.
 	pendingAfter domain.DeviceID
-	written      eventstore.Position // the last event this driver's own commands appended
-	mtu          string              // the update source id the Director assigns; "": the queue sends
+	// awaitAfter is pendingAfter of the pages moved to awaiting_consent,
+	// for the same reason; pendingAfter then pages accepted devices.
+	awaitAfter domain.DeviceID
+	written    eventstore.Position // the last event this driver's own commands appended
+	mtu        string              // the update source id the Director assigns; "": the queue sends
 	// cancelAsked are the devices whose requested cancel this run handled:
 	// each is asked about once per run (cancel_device.go).
 	cancelAsked map[domain.DeviceID]bool

@@ -42,6 +42,16 @@
 //     records cancelled those the Director confirms; otherwise it records
 //     the device cancelled. A restart finds the request still open and
 //     asks again (cancel_device.go).
+//  11. A campaign that requires consent (Campaigner's approvalNeeded) moves
+//     its pending devices to awaiting_consent (consent.go), those the
+//     Director affects in a dry run if it has one, and sends or assigns
+//     nothing for them: they are not in flight, so they neither
+//     count against MaxInFlight nor time out, and a restart, which sends
+//     or assigns scheduled devices again, never takes them. The devices
+//     their users accept are sent or assigned like pending ones, within
+//     MaxInFlight; one the Director no longer affects fails with
+//     NoLongerAffected. A stop cancels them without the Director, which
+//     never had them.
 package engine
 
 import (

@@ -38,7 +38,7 @@ type CampaignRef struct {
 type Progress struct {
 	Targeted int64 // enrolled or skipped
 	Enrolled int64 // targeted less skipped
-	Open     int64 // pending, scheduled, delivered, downloading or installing
+	Open     int64 // pending, awaiting consent, accepted, scheduled, delivered, downloading or installing
 	InFlight int64 // open and past pending: the manifest sent, no outcome yet
 	Deployed int64
 }

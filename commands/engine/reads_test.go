@@ -188,7 +188,7 @@ func (m *readModel) CampaignProgress(_ context.Context, campaign domain.Campaign
 		if slices.Contains(inFlight, s) {
 			p.InFlight++
 		}
-		if s == domain.UpdatePending || slices.Contains(inFlight, s) {
+		if !s.Terminal() {
 			p.Open++
 		}
 		if s == domain.UpdateDeployed {

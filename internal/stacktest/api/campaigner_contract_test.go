@@ -34,6 +34,7 @@ func TestEveryCampaignerRouteAnswersNotFoundForWhatIsNotTheAccounts(t *testing.T
 		"POST /api/v2/campaigns/{id}/retry-failed":                {campaign, map[string]any{"failureCode": "13"}},
 		"POST /api/v2/campaigns/{id}/cancel":                      {campaign, nil},
 		"DELETE /api/v2/campaigns/{id}/devices/{device}":          {campaign, nil},
+		"POST /api/v2/campaigns/{id}/devices/{device}/accept":     {campaign, nil},
 		"GET /api/v2/campaigns/{id}/failed-installations.csv":     {campaign, nil},
 		"GET /api/v2/campaigns/{id}/stats?as_of=" + pastInstant(): {campaign, nil},
 	}

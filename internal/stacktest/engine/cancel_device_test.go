@@ -31,16 +31,3 @@ func TestAUsersCancelOfADeviceUnderWayEndsItCancelled(t *testing.T) {
 		t.Errorf("cancelled devices %v, %v; want silent-001", cancelled, err)
 	}
 }
-
-// waitCounts waits until the read model shows the campaign's devices per
-// state as want, or fails the test.
-func (w *world) waitCounts(id domain.CampaignID, want map[domain.UpdateState]int) {
-	w.t.Helper()
-	deadline := time.Now().Add(30 * time.Second)
-	for fmt.Sprint(w.counts(id)) != fmt.Sprint(want) {
-		if time.Now().After(deadline) {
-			w.t.Fatalf("devices per state %v, want %v", w.counts(id), want)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-}

@@ -112,6 +112,12 @@ func (w *world) startCampaign(id domain.CampaignID) { w.startCampaignFor(id, "m1
 // startCampaignFor starts campaign id of manifest (registered for class
 // unless it is already) over the registered devices.
 func (w *world) startCampaignFor(id domain.CampaignID, manifest domain.ManifestID, class string) {
+	w.registerManifest(manifest, class)
+	w.startSpec(id, domain.CampaignSpec{Name: string(id), ManifestID: manifest, DeviceFilter: "state__eq=registered"})
+}
+
+// registerManifest registers manifest for class unless it is already.
+func (w *world) registerManifest(manifest domain.ManifestID, class string) {
 	ctx := context.Background()
 	_, err := w.h.RegisterManifest(ctx, commands.RegisterManifest{Meta: w.meta(), ManifestID: manifest, Spec: domain.ManifestSpec{
 		Name: "fw2 " + class, DeviceClass: class, PayloadType: domain.PayloadFull, PayloadURL: "https://fw.example/2.bin",
@@ -120,8 +126,12 @@ func (w *world) startCampaignFor(id domain.CampaignID, manifest domain.ManifestI
 	if err != nil && !errors.As(err, &conflict) {
 		w.t.Fatal(err)
 	}
-	if _, err := w.h.CreateCampaign(ctx, commands.CreateCampaign{Meta: w.meta(), CampaignID: id, Spec: domain.CampaignSpec{
-		Name: string(id), ManifestID: manifest, DeviceFilter: "state__eq=registered"}}); err != nil {
+}
+
+// startSpec creates campaign id of spec and starts it.
+func (w *world) startSpec(id domain.CampaignID, spec domain.CampaignSpec) {
+	ctx := context.Background()
+	if _, err := w.h.CreateCampaign(ctx, commands.CreateCampaign{Meta: w.meta(), CampaignID: id, Spec: spec}); err != nil {
 		w.t.Fatal(err)
 	}
 	if _, err := w.h.StartCampaign(ctx, commands.StartCampaign{Meta: w.meta(), CampaignID: id}); err != nil {
