@@ -212,3 +212,6 @@ func (j *UploadJob) Size() int64 {
 
 // FirmwareImageID returns the image the job became; empty until complete.
 func (j *UploadJob) FirmwareImageID() FirmwareImageID { return j.image }
+
+// Deleted reports whether the job was deleted.
+func (j *UploadJob) Deleted() bool { return j.deleted }
