@@ -215,3 +215,15 @@ func (j *UploadJob) FirmwareImageID() FirmwareImageID { return j.image }
 
 // Deleted reports whether the job was deleted.
 func (j *UploadJob) Deleted() bool { return j.deleted }
+
+// Name returns the job's name, which its image takes.
+func (j *UploadJob) Name() string { return j.name }
+
+// Description returns the job's description, which its image takes.
+func (j *UploadJob) Description() string { return j.description }
+
+// CreatedAt returns when the job was created.
+func (j *UploadJob) CreatedAt() time.Time { return j.createdAt }
+
+// UpdatedAt returns when the job last changed.
+func (j *UploadJob) UpdatedAt() time.Time { return j.updatedAt }
