@@ -205,3 +205,29 @@ func TestTheUploadJobListTakesPelionsListParameters(t *testing.T) {
 	}
 	a.Must(http.StatusBadRequest, "GET", "/v3/firmware-images/upload-jobs?order=sideways", nil)
 }
+
+func TestAChunkNumberedWithItsIDIsAppendedOnce(t *testing.T) {
+	a := newUploadJobAPI(t)
+	job := a.newJob(t)
+	first := apitest.Object(t, a.Must(http.StatusCreated, "POST", job+"/chunks", []byte("chunk 0"), "X-Chunk-Id", "0"))
+
+	again := apitest.Object(t, a.Must(http.StatusCreated, "POST", job+"/chunks", []byte("chunk 0"), "X-Chunk-Id", "0"))
+	withMD5 := apitest.Object(t, a.Must(http.StatusCreated, "POST", job+"/chunks", []byte("chunk 0"), "X-Chunk-Id", "0",
+		"Content-MD5", md5Of([]byte("chunk 0"))))
+
+	for _, resent := range []map[string]any{again, withMD5} {
+		if diff := cmp.Diff(first, resent); diff != "" {
+			t.Errorf("a resent chunk's answer (-first +resent):\n%s", diff)
+		}
+	}
+	if left := a.chunkBlobs(t); len(left) != 1 {
+		t.Errorf("chunk blobs: %v, want one", left)
+	}
+	apitest.ErrorOf(t, a.Call("POST", job+"/chunks", acmeKey, []byte("other 0"), "X-Chunk-Id", "0"), http.StatusConflict)
+	apitest.ErrorOf(t, a.Call("POST", job+"/chunks", acmeKey, []byte("chunk 2"), "X-Chunk-Id", "2"), http.StatusConflict)
+	apitest.ErrorOf(t, a.Call("POST", job+"/chunks", acmeKey, []byte("chunk 1"), "X-Chunk-Id", "one"), http.StatusBadRequest)
+	next := apitest.Object(t, a.Must(http.StatusCreated, "POST", job+"/chunks", []byte("chunk 1"), "X-Chunk-Id", "1"))
+	if next["id"] != float64(1) {
+		t.Errorf("the next chunk's id = %v, want 1", next["id"])
+	}
+}

@@ -50,14 +50,20 @@ var emptyMD5 = base64.StdEncoding.EncodeToString(md5.New().Sum(nil))
 // streams into its own blob through an MD5 (checked against Content-MD5
 // when sent) and the image's running SHA-256, resumed from the state the
 // last chunk saved; no chunk is held in memory. A chunk of zero bytes
-// completes the job instead. A client that lost an answer reads the
-// job's chunks to learn where it stands: a chunk sent again is appended
-// again.
+// completes the job instead. A chunk is appended as the next one unless
+// the client numbers it with X-Chunk-Id (see numberedChunk).
 func (d Deps) postUploadJobChunk(w http.ResponseWriter, r *http.Request) {
 	ctx, cancel := transferContext(w, r)
 	defer cancel()
 	account, id := accountOf(ctx), uploadJobID(r)
 	job, err := d.UploadJobs.UploadJob(ctx, account, id)
+	var resent bool
+	if err == nil {
+		resent, err = d.numberedChunk(ctx, w, r, job)
+	}
+	if resent {
+		return
+	}
 	if err == nil && job.FirmwareImageID() != "" {
 		err = domain.ConflictError{Reason: fmt.Sprintf("upload job %s is complete: it takes no more chunks", id)}
 	}
@@ -89,6 +95,53 @@ func (d Deps) postUploadJobChunk(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	writeJSON(w, http.StatusCreated, uploadInfoObject(c))
+}
+
+// chunkIDHeader numbers a chunk, so that sending it again after a lost
+// answer does not append it twice.
+const chunkIDHeader = "X-Chunk-Id"
+
+// numberedChunk handles a chunk numbered with X-Chunk-Id. A number past
+// the next chunk's is a conflict; the next chunk's is appended as any. A
+// recorded chunk's number is a resend: it answers 201 with the recorded
+// chunk when the bytes are the same (the same length and MD5: Content-MD5,
+// or the body read through an MD5), and a conflict when they are not.
+// resent says the answer was written.
+func (d Deps) numberedChunk(ctx context.Context, w http.ResponseWriter, r *http.Request, job *domain.UploadJob) (resent bool, err error) {
+	h := r.Header.Get(chunkIDHeader)
+	if h == "" {
+		return false, nil
+	}
+	n, err := strconv.Atoi(h)
+	chunks := job.Chunks()
+	switch {
+	case err != nil || n < 0:
+		return false, domain.InvalidError{Field: chunkIDHeader, Reason: fmt.Sprintf("%q is not a chunk number", h)}
+	case n > len(chunks):
+		return false, domain.ConflictError{Reason: fmt.Sprintf("upload job %s expects chunk %d, not %d", job.ID(), len(chunks), n)}
+	case n == len(chunks):
+		return false, nil
+	}
+	sum, err := contentMD5(r)
+	if err == nil && sum == nil {
+		md := md5.New()
+		if _, err = io.Copy(md, r.Body); err != nil {
+			return false, domain.InvalidError{Field: "body", Reason: fmt.Sprintf("the body cannot be read: %v", err)}
+		}
+		sum = md.Sum(nil)
+	}
+	if err != nil {
+		return false, err
+	}
+	if r.ContentLength != chunks[n].Length || base64.StdEncoding.EncodeToString(sum) != chunks[n].Hash {
+		return false, domain.ConflictError{Reason: fmt.Sprintf("chunk %d of upload job %s is recorded with other bytes", n, job.ID())}
+	}
+	c, err := d.UploadJobReads.UploadJobChunk(ctx, job.AccountID(), job.ID(), n)
+	if err != nil {
+		return false, err
+	}
+	writeJSON(w, http.StatusCreated, uploadInfoObject(c))
+	return true, nil
 }
 
 // receiveChunk stores the body as the job's next chunk, measured. A chunk
