@@ -46,3 +46,12 @@ func usableManifest(m *domain.Manifest, meta Meta, id domain.ManifestID) error {
 	}
 	return nil
 }
+
+// ownUploadJob refuses a job that does not exist, was deleted or is
+// another account's: all are not found.
+func ownUploadJob(job *domain.UploadJob, meta Meta, id domain.UploadJobID) error {
+	if job.ID() == "" || job.Deleted() || job.AccountID() != meta.Account {
+		return domain.NotFoundError{Object: "upload job", ID: string(id)}
+	}
+	return nil
+}

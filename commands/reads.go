@@ -126,3 +126,16 @@ func (h *Handlers) ownedCampaignAndManifest(ctx context.Context, meta Meta, id d
 	m, err := load(ctx, h.store, domain.ManifestStream(cp.agg.ManifestID()), domain.LoadManifest)
 	return cp, m.agg, err
 }
+
+// UploadJob loads a job of the account from its stream: its chunks'
+// blobs and the hash state the next chunk continues from.
+func (h *Handlers) UploadJob(ctx context.Context, account domain.AccountID, id domain.UploadJobID) (*domain.UploadJob, error) {
+	l, err := load(ctx, h.store, domain.UploadJobStream(id), domain.LoadUploadJob)
+	if err != nil {
+		return nil, err
+	}
+	if err := ownUploadJob(l.agg, Meta{Account: account}, id); err != nil {
+		return nil, err
+	}
+	return l.agg, nil
+}

@@ -309,6 +309,50 @@ type FirmwareImageDeleted struct {
 	At time.Time `json:"at"`
 }
 
+// Upload job events (stream upload-job-<id>).
+
+// UploadJobCreated records an upload job: an image to be sent in chunks.
+type UploadJobCreated struct {
+	UploadJobID UploadJobID `json:"upload_job_id"`
+	AccountID   AccountID   `json:"account_id"`
+	JobName     string      `json:"name"`
+	Description string      `json:"description,omitempty"`
+	At          time.Time   `json:"at"`
+}
+
+// UploadJobEdited records a job's new name and description.
+type UploadJobEdited struct {
+	JobName     string    `json:"name"`
+	Description string    `json:"description,omitempty"`
+	At          time.Time `json:"at"`
+}
+
+// UploadJobChunkAppended records chunk Chunk (from 0) of a job, stored as
+// blob BlobKey: Length bytes whose MD5 is Hash (base64). HashState is the
+// image's running SHA-256 after this chunk (the digest's binary state), so
+// completing the job needs no second read of the chunks.
+type UploadJobChunkAppended struct {
+	Chunk     int       `json:"chunk"`
+	Length    int64     `json:"length"`
+	Hash      string    `json:"hash"`
+	BlobKey   string    `json:"blob_key"`
+	HashState []byte    `json:"hash_state"`
+	At        time.Time `json:"at"`
+}
+
+// UploadJobCompleted records that a job's chunks became firmware image
+// FirmwareImageID.
+type UploadJobCompleted struct {
+	FirmwareImageID FirmwareImageID `json:"firmware_image_id"`
+	At              time.Time       `json:"at"`
+}
+
+// UploadJobDeleted records the deletion of a job; its chunks' blobs are
+// deleted after this is recorded.
+type UploadJobDeleted struct {
+	At time.Time `json:"at"`
+}
+
 // Account events (stream account-<id>).
 
 // AccountCampaignLimitsSet records the account's update-campaign limit
@@ -396,6 +440,11 @@ func (AccountManifestCounted) Name() string    { return "AccountManifestCounted"
 func (UpdateCreated) Name() string             { return "UpdateCreated" }
 func (FirmwareImageUploaded) Name() string     { return "FirmwareImageUploaded" }
 func (FirmwareImageDeleted) Name() string      { return "FirmwareImageDeleted" }
+func (UploadJobCreated) Name() string          { return "UploadJobCreated" }
+func (UploadJobEdited) Name() string           { return "UploadJobEdited" }
+func (UploadJobChunkAppended) Name() string    { return "UploadJobChunkAppended" }
+func (UploadJobCompleted) Name() string        { return "UploadJobCompleted" }
+func (UploadJobDeleted) Name() string          { return "UploadJobDeleted" }
 
 // eventTypes maps each stored event type name to a constructor of its Go
 // type, for decoding. Every event type must be listed here.
@@ -413,6 +462,7 @@ func init() {
 		AccountCampaignLimitsSet{}, AccountFirmwareLimitsSet{}, AccountQuotaReserved{},
 		AccountQuotaReleased{}, AccountManifestCounted{}, UpdateCreated{},
 		FirmwareImageUploaded{}, FirmwareImageDeleted{},
+		UploadJobCreated{}, UploadJobEdited{}, UploadJobChunkAppended{}, UploadJobCompleted{}, UploadJobDeleted{},
 	} {
 		registerEvent(e)
 	}

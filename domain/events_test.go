@@ -33,6 +33,8 @@ func TestEveryEventTypeDecodesToItself(t *testing.T) {
 		AccountQuotaReserved{CampaignID: "c1", At: at(1)}, AccountQuotaReleased{CampaignID: "c1", At: at(1)},
 		AccountManifestCounted{ManifestID: "m1", Delta: -1, At: at(1)},
 		UpdateCreated{UpdateID: "u1", AccountID: "acme", SourceID: "m1", SourceType: "external", UpdateName: "fw 2", Description: "d", At: at(1)},
+		jobCreated(), UploadJobEdited{JobName: "n", Description: "d", At: at(1)}, chunkAppended(0, 10),
+		UploadJobCompleted{FirmwareImageID: "i1", At: at(1)}, UploadJobDeleted{At: at(1)},
 	}
 	covered := map[string]bool{}
 	for _, e := range samples {

@@ -27,6 +27,9 @@ type UpdateID string
 // FirmwareImageID identifies a firmware image.
 type FirmwareImageID string
 
+// UploadJobID identifies a chunked upload of a firmware image.
+type UploadJobID string
+
 // Stream name prefixes. They are part of the stored data: renaming one is a
 // migration, not a refactor.
 const (
@@ -38,6 +41,7 @@ const (
 	// FirmwareImageStreamPrefix starts with none of the others, so a
 	// stream's kind is read from its name alone.
 	FirmwareImageStreamPrefix = "firmware-image-"
+	UploadJobStreamPrefix     = "upload-job-"
 )
 
 // CampaignStream names the stream that records a campaign's lifecycle and
@@ -61,6 +65,9 @@ func UpdateStream(id UpdateID) string { return UpdateStreamPrefix + string(id) }
 
 // FirmwareImageStream names the stream of a firmware image.
 func FirmwareImageStream(id FirmwareImageID) string { return FirmwareImageStreamPrefix + string(id) }
+
+// UploadJobStream names the stream of an upload job.
+func UploadJobStream(id UploadJobID) string { return UploadJobStreamPrefix + string(id) }
 
 // validID reports whether s can be used as an id: non-empty, at most 128
 // bytes of valid UTF-8, free of control characters (the text rules) and of
@@ -116,6 +123,14 @@ func (id UpdateID) Validate() error {
 func (id FirmwareImageID) Validate() error {
 	if !validID(string(id)) {
 		return InvalidError{Field: "firmware_image_id", Reason: fmt.Sprintf("%q is not a valid firmware image id", id)}
+	}
+	return nil
+}
+
+// Validate checks an upload job id.
+func (id UploadJobID) Validate() error {
+	if !validID(string(id)) {
+		return InvalidError{Field: "upload_job_id", Reason: fmt.Sprintf("%q is not a valid upload job id", id)}
 	}
 	return nil
 }

@@ -26,6 +26,8 @@ func (m *readModels) apply(env envelope) error {
 		err = m.applyUpdate(env)
 	case env.firmwareImageID != "":
 		err = m.applyFirmwareImage(env)
+	case env.uploadJobID != "":
+		err = m.uploadJobs.apply(env)
 	default:
 		err = m.applyAccount(env)
 	}

@@ -31,6 +31,8 @@ var ReadModelTables = []ReadModelTable{
 	{"campaign_history", []string{"campaign_id", "commit_position", "prepare_position"}},
 	{"updates", []string{"id"}},
 	{"firmware_images", []string{"id"}},
+	{"upload_jobs", []string{"id"}},
+	{"upload_job_chunks", []string{"upload_job_id", "chunk"}},
 }
 
 // Difference is one value in which the live read models and rebuilt ones

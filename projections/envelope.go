@@ -31,6 +31,7 @@ type envelope struct {
 	metaAccount     domain.AccountID
 	updateID        domain.UpdateID
 	firmwareImageID domain.FirmwareImageID
+	uploadJobID     domain.UploadJobID
 }
 
 // decode turns a stored event into an envelope. An unknown type, bad data
@@ -57,6 +58,8 @@ func decode(rec eventstore.RecordedEvent) (envelope, error) {
 		env.manifestID = domain.ManifestID(strings.TrimPrefix(s, domain.ManifestStreamPrefix))
 	case strings.HasPrefix(s, domain.FirmwareImageStreamPrefix):
 		env.firmwareImageID = domain.FirmwareImageID(strings.TrimPrefix(s, domain.FirmwareImageStreamPrefix))
+	case strings.HasPrefix(s, domain.UploadJobStreamPrefix):
+		env.uploadJobID = domain.UploadJobID(strings.TrimPrefix(s, domain.UploadJobStreamPrefix))
 	case strings.HasPrefix(s, domain.UpdateStreamPrefix):
 		env.updateID = domain.UpdateID(strings.TrimPrefix(s, domain.UpdateStreamPrefix))
 	case strings.HasPrefix(s, domain.AccountStreamPrefix):
@@ -64,7 +67,8 @@ func decode(rec eventstore.RecordedEvent) (envelope, error) {
 	default:
 		return envelope{}, fmt.Errorf("event %s at position %s: stream %q belongs to no known aggregate", rec.Type, rec.Position, s)
 	}
-	if env.campaignID == "" && env.manifestID == "" && env.accountID == "" && env.updateID == "" && env.firmwareImageID == "" {
+	if env.campaignID == "" && env.manifestID == "" && env.accountID == "" && env.updateID == "" && env.firmwareImageID == "" &&
+		env.uploadJobID == "" {
 		return envelope{}, fmt.Errorf("event %s at position %s: stream %q names no aggregate id", rec.Type, rec.Position, rec.Stream)
 	}
 	return env, nil

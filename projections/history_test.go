@@ -60,6 +60,21 @@ func mixedHistory(t testing.TB, seed uint64, devicesPerAccount int) [][]eventsto
 		}
 		s.emit(domain.FirmwareImageStream(domain.FirmwareImageID(string(account)+"i2")), domain.FirmwareImageDeleted{At: s.now()})
 
+		// An upload job of two chunks, completed into an image; one deleted.
+		for i, job := range []domain.UploadJobID{domain.UploadJobID(string(account) + "j1"), domain.UploadJobID(string(account) + "j2")} {
+			js := domain.UploadJobStream(job)
+			s.emit(js, domain.UploadJobCreated{UploadJobID: job, AccountID: account, JobName: string(job) + ".bin", At: s.now()})
+			s.emit(js, domain.UploadJobEdited{JobName: string(job) + " v2", Description: "d", At: s.now()})
+			for c := range 2 {
+				s.emit(js, domain.UploadJobChunkAppended{Chunk: c, Length: 100, Hash: "md5", BlobKey: "k", HashState: []byte{1}, At: s.now()})
+			}
+			if i == 0 {
+				s.emit(js, domain.UploadJobCompleted{FirmwareImageID: domain.FirmwareImageID(string(account) + "i1"), At: s.now()})
+			} else {
+				s.emit(js, domain.UploadJobDeleted{At: s.now()})
+			}
+		}
+
 		update := domain.UpdateID(string(account) + "u1")
 		s.emit(domain.UpdateStream(update), domain.UpdateCreated{UpdateID: update, AccountID: account, SourceID: string(sensors),
 			SourceType: "external", UpdateName: "sensors 2", At: s.now()})

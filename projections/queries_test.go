@@ -30,6 +30,12 @@ func queriesWorld(t *testing.T) *projections.Queries {
 	w.firmwareImage(acme, "i3", 3000)
 	w.emit(domain.FirmwareImageStream("i3"), domain.FirmwareImageDeleted{At: w.now()})
 	w.firmwareImage(other, "i9", 1000)
+	w.uploadJob(acme, "j1", 3)
+	w.emit(domain.UploadJobStream("j1"), domain.UploadJobCompleted{FirmwareImageID: "i1", At: w.now()})
+	w.uploadJob(acme, "j2", 0)
+	w.uploadJob(acme, "j3", 1)
+	w.emit(domain.UploadJobStream("j3"), domain.UploadJobDeleted{At: w.now()})
+	w.uploadJob(other, "j9", 1)
 	w.campaign(acme, "k1", "alpha", "m1")
 	w.campaign(acme, "k2", "beta", "m1", domain.CampaignStartRequested{Phase: domain.PhaseStarting, At: w.now()})
 	w.campaign(acme, "k3", "gamma", "m1")
@@ -77,6 +83,7 @@ func TestQueries(t *testing.T) {
 	t.Run("campaign device metadata", func(t *testing.T) { testMetadataQueries(t, q) })
 	t.Run("manifests", func(t *testing.T) { testManifestQueries(t, q) })
 	t.Run("firmware images", func(t *testing.T) { testFirmwareImageQueries(t, q) })
+	t.Run("upload jobs", func(t *testing.T) { testUploadJobQueries(t, q) })
 }
 
 func testCampaignQueries(t *testing.T, q *projections.Queries) {

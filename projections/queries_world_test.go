@@ -2,6 +2,7 @@ package projections_test
 
 import (
 	"context"
+	"fmt"
 	"testing"
 	"time"
 
@@ -54,6 +55,16 @@ func (w *world) manifest(account domain.AccountID, id domain.ManifestID, class s
 func (w *world) firmwareImage(account domain.AccountID, id domain.FirmwareImageID, size int64) {
 	w.emit(domain.FirmwareImageStream(id), domain.FirmwareImageUploaded{FirmwareImageID: id, AccountID: account, ImageName: string(id) + ".bin",
 		BlobKey: string(account) + "/" + string(id), Checksum: "sum-" + string(id), Size: size, At: w.now()})
+}
+
+// uploadJob creates a job with chunks chunks of 100, 101, ... bytes.
+func (w *world) uploadJob(account domain.AccountID, id domain.UploadJobID, chunks int) {
+	js := domain.UploadJobStream(id)
+	w.emit(js, domain.UploadJobCreated{UploadJobID: id, AccountID: account, JobName: string(id) + ".bin", At: w.now()})
+	for c := range chunks {
+		w.emit(js, domain.UploadJobChunkAppended{Chunk: c, Length: int64(100 + c), Hash: fmt.Sprintf("md5-%d", c),
+			BlobKey: fmt.Sprintf("upload-jobs/%s/%d", id, c), HashState: []byte{byte(c)}, At: w.now()})
+	}
 }
 
 func (w *world) campaign(account domain.AccountID, id domain.CampaignID, name string, manifest domain.ManifestID, events ...domain.Event) {

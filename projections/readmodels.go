@@ -24,6 +24,8 @@ type readModels struct {
 	updates    *updatesProjection
 	// firmwareImages is the images' table.
 	firmwareImages *firmwareImagesProjection
+	// uploadJobs are the upload jobs' and their chunks' tables.
+	uploadJobs *uploadJobsProjection
 }
 
 func newReadModels() *readModels {
@@ -37,6 +39,7 @@ func newReadModels() *readModels {
 		history:        newCampaignHistoryProjection(),
 		updates:        newUpdatesProjection(),
 		firmwareImages: newFirmwareImagesProjection(),
+		uploadJobs:     newUploadJobsProjection(),
 	}
 }
 
@@ -52,6 +55,8 @@ func (m *readModels) want(env envelope) {
 		m.updates.rows.want(string(env.updateID))
 	case env.firmwareImageID != "":
 		m.firmwareImages.rows.want(string(env.firmwareImageID))
+	case env.uploadJobID != "":
+		m.uploadJobs.rows.want(string(env.uploadJobID))
 	case env.deviceID != "":
 		m.devices.rows.want(deviceKey(env.accountID, env.deviceID))
 		switch e := env.event.(type) {
@@ -77,6 +82,7 @@ func (m *readModels) queueLoads(b *pgx.Batch) {
 	m.manifests.rows.queueLoad(b)
 	m.updates.rows.queueLoad(b)
 	m.firmwareImages.rows.queueLoad(b)
+	m.uploadJobs.rows.queueLoad(b)
 }
 
 // write writes the batch's changes: the rows it created with COPY, while
@@ -99,6 +105,7 @@ func (m *readModels) copyNew(ctx context.Context, tx pgx.Tx) error {
 	for _, copyNew := range []func(context.Context, pgx.Tx) error{
 		m.campaigns.rows.copyNew, m.metadata.rows.copyNew, m.devices.rows.copyNew, m.manifests.rows.copyNew,
 		m.history.copyNew, m.updates.rows.copyNew, m.firmwareImages.rows.copyNew,
+		m.uploadJobs.rows.copyNew,
 	} {
 		if err := copyNew(ctx, tx); err != nil {
 			return err
@@ -118,6 +125,8 @@ func (m *readModels) queueWrites(b *pgx.Batch) error {
 		m.manifests.rows.queueWrite(b),
 		m.updates.rows.queueWrite(b),
 		m.firmwareImages.rows.queueWrite(b),
+		m.uploadJobs.rows.queueWrite(b),
+		m.uploadJobs.chunks.queueWrite(b),
 		queueJSON(b, countersUpsert, m.counters.rows()),
 		queueJSON(b, statisticsUpsert, summaries),
 		queueJSON(b, eventTypesUpsert, eventTypes),

@@ -66,6 +66,10 @@ type Deps struct {
 	FirmwareImages FirmwareImageCommands
 	// FirmwareImageReads reads the images.
 	FirmwareImageReads FirmwareImageReads
+	// UploadJobs handles the upload job writes.
+	UploadJobs UploadJobCommands
+	// UploadJobReads reads the upload jobs and their chunks.
+	UploadJobReads UploadJobReads
 	// Blobs keeps the images' content. Nil: the image routes are not
 	// served.
 	Blobs Blobs

@@ -53,6 +53,15 @@ func NewHandler(d Deps) http.Handler {
 			r.Get("/v3/firmware-images/{id}", d.getFirmwareImage)
 			r.Delete("/v3/firmware-images/{id}", d.deleteFirmwareImage)
 			r.Get("/v3/firmware-images/{id}/datafile", d.downloadFirmwareImage)
+			// Upload jobs: their chunks stream as the images do.
+			r.With(limitBody(bodyLimit), d.idempotent).Post("/v3/firmware-images/upload-jobs", d.createUploadJob)
+			r.Get("/v3/firmware-images/upload-jobs", d.listUploadJobs)
+			r.Get("/v3/firmware-images/upload-jobs/{id}", d.getUploadJob)
+			r.With(limitBody(bodyLimit), d.idempotent).Put("/v3/firmware-images/upload-jobs/{id}", d.editUploadJob)
+			r.Delete("/v3/firmware-images/upload-jobs/{id}", d.deleteUploadJob)
+			r.Post("/v3/firmware-images/upload-jobs/{id}/chunks", d.postUploadJobChunk)
+			r.Get("/v3/firmware-images/upload-jobs/{id}/chunks", d.listUploadJobChunks)
+			r.Get("/v3/firmware-images/upload-jobs/{id}/chunks/{chunk}", d.getUploadJobChunk)
 		}
 
 		r.Group(func(r chi.Router) {

@@ -16,6 +16,7 @@ func HTTPPorts(cmds *commands.Handlers, queries *projections.Queries, history *p
 		Updates: cmds, UpdateReads: queries, CampaignerReads: queries,
 		Devices: cmds, DeviceReads: queries, Manifests: cmds, ManifestReads: queries,
 		FirmwareImages: cmds, FirmwareImageReads: queries,
+		UploadJobs: cmds, UploadJobReads: queries,
 		Connector: cmds, Reports: cmds, History: history,
 	}
 }
