@@ -145,6 +145,16 @@ func (d Deps) updateCampaign(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	meta, id := commandMeta(r), campaignID(r)
+	start, err := d.putState(r.Context(), meta.Account, id, in.State)
+	if err != nil {
+		writeError(w, r, d.Log, err)
+		return
+	}
+	if start == startOnly {
+		res, err := d.Campaigns.StartCampaign(r.Context(), commands.StartCampaign{Meta: meta, CampaignID: id})
+		d.answerCampaign(w, r, res, err, id, http.StatusOK)
+		return
+	}
 	if in.Name != nil {
 		if err := d.nameFree(r.Context(), meta.Account, *in.Name, id); err != nil {
 			writeError(w, r, d.Log, err)
@@ -152,6 +162,10 @@ func (d Deps) updateCampaign(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	res, err := d.Campaigns.EditCampaign(r.Context(), commands.EditCampaign{Meta: meta, CampaignID: id, Edit: edit, IfMatch: ifMatch})
+	if err == nil && start == startAfterEdit {
+		meta.CommandID += "/start" // the edit's event ids and the start's must differ
+		res, err = d.Campaigns.StartCampaign(r.Context(), commands.StartCampaign{Meta: meta, CampaignID: id})
+	}
 	d.answerCampaign(w, r, res, err, id, http.StatusOK)
 }
 
