@@ -43,19 +43,22 @@ type CampaignReads interface {
 func campaignID(r *http.Request) domain.CampaignID { return domain.CampaignID(chi.URLParam(r, "id")) }
 
 // createCampaign creates a draft campaign: 201 with the campaign, 409 if
-// the account has a campaign of that name.
+// the account has a campaign of that name. Without a name it is
+// "campaign <id>".
 func (d Deps) createCampaign(w http.ResponseWriter, r *http.Request) {
 	var in campaignInput
 	if err := decode(r, &in); err != nil {
 		writeError(w, r, d.Log, err)
 		return
 	}
+	meta, id := commandMeta(r), domain.CampaignID(newID(r, "campaign"))
+	name := nameOr(deref(in.Name), "campaign", string(id))
+	in.Name = &name
 	spec, err := in.spec()
 	if err != nil {
 		writeError(w, r, d.Log, err)
 		return
 	}
-	meta, id := commandMeta(r), domain.CampaignID(newID(r, "campaign"))
 	if err := d.nameFree(r.Context(), meta.Account, spec.Name, id); err != nil {
 		writeError(w, r, d.Log, err)
 		return
