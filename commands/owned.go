@@ -28,6 +28,15 @@ func ownManifest(m *domain.Manifest, meta Meta, id domain.ManifestID) error {
 	return nil
 }
 
+// ownFirmwareImage answers not found for an image that does not exist, was
+// deleted or belongs to another account.
+func ownFirmwareImage(img *domain.FirmwareImage, meta Meta, id domain.FirmwareImageID) error {
+	if img.ID() == "" || img.Deleted() || img.AccountID() != meta.Account {
+		return domain.NotFoundError{Object: "firmware image", ID: string(id)}
+	}
+	return nil
+}
+
 // usableManifest refuses a campaign's root manifest that ownManifest would
 // not find. The campaign is what the request addresses, so the missing
 // manifest is an invalid field of it (400), not a missing object (404).

@@ -34,6 +34,29 @@ func (h *Handlers) Manifest(ctx context.Context, account domain.AccountID, id do
 	return l.agg, nil
 }
 
+// FirmwareImage loads an image of the account from its stream: where its
+// blob is, authoritatively, for deleting the blob after the image.
+func (h *Handlers) FirmwareImage(ctx context.Context, account domain.AccountID, id domain.FirmwareImageID) (*domain.FirmwareImage, error) {
+	l, err := load(ctx, h.store, domain.FirmwareImageStream(id), domain.LoadFirmwareImage)
+	if err != nil {
+		return nil, err
+	}
+	if err := ownFirmwareImage(l.agg, Meta{Account: account}, id); err != nil {
+		return nil, err
+	}
+	return l.agg, nil
+}
+
+// Account loads an account from its stream: its limits, which an upload
+// reads before taking in a file larger than they allow.
+func (h *Handlers) Account(ctx context.Context, account domain.AccountID) (*domain.Account, error) {
+	l, err := load(ctx, h.store, domain.AccountStream(account), domain.LoadAccount)
+	if err != nil {
+		return nil, err
+	}
+	return l.agg, nil
+}
+
 // Update loads an update of the account from its stream: the engine reads
 // the source id (Campaigner's mtuId) that the Director assigns.
 func (h *Handlers) Update(ctx context.Context, account domain.AccountID, id domain.UpdateID) (*domain.Update, error) {

@@ -26,6 +26,9 @@ import (
 //     refused when max_manifests > 0 manifests are counted, or when its
 //     payload is larger than max_payload_bytes > 0: that limit is on each
 //     payload, as the stored count events carry no sizes to total.
+//  5. A firmware image larger than max_payload_bytes > 0 is refused; the
+//     limit is on each image, like each payload. Images are not counted:
+//     the firmware limits name a number of manifests only.
 type Account struct {
 	root
 	id              AccountID
@@ -120,6 +123,19 @@ func (a *Account) CountManifest(manifest ManifestID, delta int, payloadSize int6
 		return wrap(op, LimitExceededError{Limit: "max_payload_bytes", Max: int(a.maxPayloadBytes)})
 	}
 	return wrap(op, a.record(AccountManifestCounted{ManifestID: manifest, Delta: delta, At: now}))
+}
+
+// AdmitImage checks an image of size bytes against the firmware limits
+// (rule 5). It records nothing: an image changes no account state.
+func (a *Account) AdmitImage(size int64) error {
+	const op = "account.AdmitImage"
+	if err := limit("datafile_size", size); err != nil {
+		return wrap(op, err)
+	}
+	if a.maxPayloadBytes > 0 && size > a.maxPayloadBytes {
+		return wrap(op, LimitExceededError{Limit: "max_payload_bytes", Max: int(a.maxPayloadBytes)})
+	}
+	return nil
 }
 
 // belongs refuses an account id that is invalid or not the stream's.

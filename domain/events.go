@@ -288,6 +288,27 @@ type ManifestDeleted struct {
 	At time.Time `json:"at"`
 }
 
+// Firmware image events (stream firmware-image-<id>).
+
+// FirmwareImageUploaded records a firmware image whose content is stored
+// as blob BlobKey: Size bytes whose SHA-256 is Checksum (hex).
+type FirmwareImageUploaded struct {
+	FirmwareImageID FirmwareImageID `json:"firmware_image_id"`
+	AccountID       AccountID       `json:"account_id"`
+	ImageName       string          `json:"name"`
+	Description     string          `json:"description,omitempty"`
+	BlobKey         string          `json:"blob_key"`
+	Checksum        string          `json:"datafile_checksum"`
+	Size            int64           `json:"datafile_size"`
+	At              time.Time       `json:"at"`
+}
+
+// FirmwareImageDeleted records the deletion of a firmware image; its blob
+// is deleted after this is recorded.
+type FirmwareImageDeleted struct {
+	At time.Time `json:"at"`
+}
+
 // Account events (stream account-<id>).
 
 // AccountCampaignLimitsSet records the account's update-campaign limit
@@ -373,6 +394,8 @@ func (AccountQuotaReserved) Name() string      { return "AccountQuotaReserved" }
 func (AccountQuotaReleased) Name() string      { return "AccountQuotaReleased" }
 func (AccountManifestCounted) Name() string    { return "AccountManifestCounted" }
 func (UpdateCreated) Name() string             { return "UpdateCreated" }
+func (FirmwareImageUploaded) Name() string     { return "FirmwareImageUploaded" }
+func (FirmwareImageDeleted) Name() string      { return "FirmwareImageDeleted" }
 
 // eventTypes maps each stored event type name to a constructor of its Go
 // type, for decoding. Every event type must be listed here.
@@ -389,6 +412,7 @@ func init() {
 		DeviceUpdateCancelRequested{}, ManifestRegistered{}, ManifestDeleted{},
 		AccountCampaignLimitsSet{}, AccountFirmwareLimitsSet{}, AccountQuotaReserved{},
 		AccountQuotaReleased{}, AccountManifestCounted{}, UpdateCreated{},
+		FirmwareImageUploaded{}, FirmwareImageDeleted{},
 	} {
 		registerEvent(e)
 	}

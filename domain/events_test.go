@@ -27,7 +27,7 @@ func TestEveryEventTypeDecodesToItself(t *testing.T) {
 		DeviceSkipped{CampaignID: "c1", Reason: SkipAlreadyUpdated, At: at(1)},
 		DeviceUpdateStateChanged{CampaignID: "c1", From: UpdateInstalling, To: UpdateFailed, ResultCode: 9, Reason: "r", AsyncID: "a", At: at(1)},
 		DeviceUpdateCancelRequested{CampaignID: "c1", Reason: "r", At: at(1)},
-		manifestRegistered(), ManifestDeleted{At: at(1)},
+		manifestRegistered(), ManifestDeleted{At: at(1)}, imageUploaded(), FirmwareImageDeleted{At: at(2)},
 		AccountCampaignLimitsSet{AccountID: "acc1", MaxActiveCampaigns: 3, At: at(1)},
 		AccountFirmwareLimitsSet{AccountID: "acc1", MaxManifests: 2, MaxPayloadBytes: 9, At: at(1)},
 		AccountQuotaReserved{CampaignID: "c1", At: at(1)}, AccountQuotaReleased{CampaignID: "c1", At: at(1)},

@@ -24,6 +24,9 @@ type ManifestID string
 // UpdateID identifies a Campaigner update.
 type UpdateID string
 
+// FirmwareImageID identifies a firmware image.
+type FirmwareImageID string
+
 // Stream name prefixes. They are part of the stored data: renaming one is a
 // migration, not a refactor.
 const (
@@ -32,6 +35,9 @@ const (
 	ManifestStreamPrefix = "manifest-"
 	AccountStreamPrefix  = "account-"
 	UpdateStreamPrefix   = "update-"
+	// FirmwareImageStreamPrefix starts with none of the others, so a
+	// stream's kind is read from its name alone.
+	FirmwareImageStreamPrefix = "firmware-image-"
 )
 
 // CampaignStream names the stream that records a campaign's lifecycle and
@@ -52,6 +58,9 @@ func AccountStream(id AccountID) string { return AccountStreamPrefix + string(id
 
 // UpdateStream names the stream of a Campaigner update.
 func UpdateStream(id UpdateID) string { return UpdateStreamPrefix + string(id) }
+
+// FirmwareImageStream names the stream of a firmware image.
+func FirmwareImageStream(id FirmwareImageID) string { return FirmwareImageStreamPrefix + string(id) }
 
 // validID reports whether s can be used as an id: non-empty, at most 128
 // bytes of valid UTF-8, free of control characters (the text rules) and of
@@ -99,6 +108,14 @@ func (id ManifestID) Validate() error {
 func (id UpdateID) Validate() error {
 	if !validID(string(id)) {
 		return InvalidError{Field: "update_id", Reason: fmt.Sprintf("%q is not a valid update id", id)}
+	}
+	return nil
+}
+
+// Validate checks a firmware image id.
+func (id FirmwareImageID) Validate() error {
+	if !validID(string(id)) {
+		return InvalidError{Field: "firmware_image_id", Reason: fmt.Sprintf("%q is not a valid firmware image id", id)}
 	}
 	return nil
 }

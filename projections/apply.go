@@ -24,6 +24,8 @@ func (m *readModels) apply(env envelope) error {
 		err = m.applyManifest(env)
 	case env.updateID != "":
 		err = m.applyUpdate(env)
+	case env.firmwareImageID != "":
+		err = m.applyFirmwareImage(env)
 	default:
 		err = m.applyAccount(env)
 	}
@@ -132,6 +134,17 @@ func (m *readModels) applyUpdate(env envelope) error {
 		return nil
 	}
 	return unhandled(env, "update")
+}
+
+func (m *readModels) applyFirmwareImage(env envelope) error {
+	switch e := env.event.(type) {
+	case domain.FirmwareImageUploaded:
+		m.firmwareImages.OnFirmwareImageUploaded(env, e)
+		return nil
+	case domain.FirmwareImageDeleted:
+		return m.firmwareImages.OnFirmwareImageDeleted(env, e)
+	}
+	return unhandled(env, "firmware image")
 }
 
 // applyAccount accepts the account events: limits and quota are the

@@ -30,6 +30,7 @@ var ReadModelTables = []ReadModelTable{
 	{"manifests", []string{"id"}},
 	{"campaign_history", []string{"campaign_id", "commit_position", "prepare_position"}},
 	{"updates", []string{"id"}},
+	{"firmware_images", []string{"id"}},
 }
 
 // Difference is one value in which the live read models and rebuilt ones

@@ -28,8 +28,9 @@ type envelope struct {
 	manifestID domain.ManifestID
 	// metaAccount is the account the event's metadata names: campaign
 	// streams name no account.
-	metaAccount domain.AccountID
-	updateID    domain.UpdateID
+	metaAccount     domain.AccountID
+	updateID        domain.UpdateID
+	firmwareImageID domain.FirmwareImageID
 }
 
 // decode turns a stored event into an envelope. An unknown type, bad data
@@ -54,6 +55,8 @@ func decode(rec eventstore.RecordedEvent) (envelope, error) {
 		env.accountID, env.deviceID = domain.AccountID(account), domain.DeviceID(device)
 	case strings.HasPrefix(s, domain.ManifestStreamPrefix):
 		env.manifestID = domain.ManifestID(strings.TrimPrefix(s, domain.ManifestStreamPrefix))
+	case strings.HasPrefix(s, domain.FirmwareImageStreamPrefix):
+		env.firmwareImageID = domain.FirmwareImageID(strings.TrimPrefix(s, domain.FirmwareImageStreamPrefix))
 	case strings.HasPrefix(s, domain.UpdateStreamPrefix):
 		env.updateID = domain.UpdateID(strings.TrimPrefix(s, domain.UpdateStreamPrefix))
 	case strings.HasPrefix(s, domain.AccountStreamPrefix):
@@ -61,7 +64,7 @@ func decode(rec eventstore.RecordedEvent) (envelope, error) {
 	default:
 		return envelope{}, fmt.Errorf("event %s at position %s: stream %q belongs to no known aggregate", rec.Type, rec.Position, s)
 	}
-	if env.campaignID == "" && env.manifestID == "" && env.accountID == "" && env.updateID == "" {
+	if env.campaignID == "" && env.manifestID == "" && env.accountID == "" && env.updateID == "" && env.firmwareImageID == "" {
 		return envelope{}, fmt.Errorf("event %s at position %s: stream %q names no aggregate id", rec.Type, rec.Position, rec.Stream)
 	}
 	return env, nil

@@ -53,6 +53,13 @@ func mixedHistory(t testing.TB, seed uint64, devicesPerAccount int) [][]eventsto
 
 		// A Campaigner update of the sensor firmware, and a campaign of it
 		// over a device group, its metadata replaced.
+		// Two firmware images, one deleted.
+		for _, img := range []domain.FirmwareImageID{domain.FirmwareImageID(string(account) + "i1"), domain.FirmwareImageID(string(account) + "i2")} {
+			s.emit(domain.FirmwareImageStream(img), domain.FirmwareImageUploaded{FirmwareImageID: img, AccountID: account,
+				ImageName: string(img) + ".bin", BlobKey: string(account) + "/" + string(img), Checksum: "sum-" + string(img), Size: 4096, At: s.now()})
+		}
+		s.emit(domain.FirmwareImageStream(domain.FirmwareImageID(string(account)+"i2")), domain.FirmwareImageDeleted{At: s.now()})
+
 		update := domain.UpdateID(string(account) + "u1")
 		s.emit(domain.UpdateStream(update), domain.UpdateCreated{UpdateID: update, AccountID: account, SourceID: string(sensors),
 			SourceType: "external", UpdateName: "sensors 2", At: s.now()})

@@ -25,6 +25,11 @@ func queriesWorld(t *testing.T) *projections.Queries {
 	w.manifest(acme, "m2", "c1")
 	w.emit(domain.ManifestStream("m2"), domain.ManifestDeleted{At: w.now()})
 	w.manifest(other, "m9", "c1")
+	w.firmwareImage(acme, "i1", 1000)
+	w.firmwareImage(acme, "i2", 2000)
+	w.firmwareImage(acme, "i3", 3000)
+	w.emit(domain.FirmwareImageStream("i3"), domain.FirmwareImageDeleted{At: w.now()})
+	w.firmwareImage(other, "i9", 1000)
 	w.campaign(acme, "k1", "alpha", "m1")
 	w.campaign(acme, "k2", "beta", "m1", domain.CampaignStartRequested{Phase: domain.PhaseStarting, At: w.now()})
 	w.campaign(acme, "k3", "gamma", "m1")
@@ -71,6 +76,7 @@ func TestQueries(t *testing.T) {
 	t.Run("counters and statistics", func(t *testing.T) { testStatisticsQueries(t, q) })
 	t.Run("campaign device metadata", func(t *testing.T) { testMetadataQueries(t, q) })
 	t.Run("manifests", func(t *testing.T) { testManifestQueries(t, q) })
+	t.Run("firmware images", func(t *testing.T) { testFirmwareImageQueries(t, q) })
 }
 
 func testCampaignQueries(t *testing.T, q *projections.Queries) {

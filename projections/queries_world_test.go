@@ -51,6 +51,11 @@ func (w *world) manifest(account domain.AccountID, id domain.ManifestID, class s
 		PayloadDigest: "digest-" + string(id), PayloadSize: 1000, DatafileURL: "https://fw.example/" + string(id) + ".manifest", At: w.now()})
 }
 
+func (w *world) firmwareImage(account domain.AccountID, id domain.FirmwareImageID, size int64) {
+	w.emit(domain.FirmwareImageStream(id), domain.FirmwareImageUploaded{FirmwareImageID: id, AccountID: account, ImageName: string(id) + ".bin",
+		BlobKey: string(account) + "/" + string(id), Checksum: "sum-" + string(id), Size: size, At: w.now()})
+}
+
 func (w *world) campaign(account domain.AccountID, id domain.CampaignID, name string, manifest domain.ManifestID, events ...domain.Event) {
 	created := domain.CampaignCreated{CampaignID: id, AccountID: account, CampaignName: name, ManifestID: manifest,
 		DeviceFilter: "state__eq=registered", Strategy: "one-shot", Autostop: true, AutostopSuccessPercent: 100, At: w.now()}

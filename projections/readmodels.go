@@ -22,18 +22,21 @@ type readModels struct {
 	manifests  *manifestsProjection
 	history    *campaignHistoryProjection
 	updates    *updatesProjection
+	// firmwareImages is the images' table.
+	firmwareImages *firmwareImagesProjection
 }
 
 func newReadModels() *readModels {
 	return &readModels{
-		campaigns:  newCampaignsProjection(),
-		counters:   newCampaignCountersProjection(),
-		metadata:   newCampaignDeviceMetadataProjection(),
-		statistics: newCampaignStatisticsProjection(),
-		devices:    newDevicesProjection(),
-		manifests:  newManifestsProjection(),
-		history:    newCampaignHistoryProjection(),
-		updates:    newUpdatesProjection(),
+		campaigns:      newCampaignsProjection(),
+		counters:       newCampaignCountersProjection(),
+		metadata:       newCampaignDeviceMetadataProjection(),
+		statistics:     newCampaignStatisticsProjection(),
+		devices:        newDevicesProjection(),
+		manifests:      newManifestsProjection(),
+		history:        newCampaignHistoryProjection(),
+		updates:        newUpdatesProjection(),
+		firmwareImages: newFirmwareImagesProjection(),
 	}
 }
 
@@ -47,6 +50,8 @@ func (m *readModels) want(env envelope) {
 		m.manifests.rows.want(string(env.manifestID))
 	case env.updateID != "":
 		m.updates.rows.want(string(env.updateID))
+	case env.firmwareImageID != "":
+		m.firmwareImages.rows.want(string(env.firmwareImageID))
 	case env.deviceID != "":
 		m.devices.rows.want(deviceKey(env.accountID, env.deviceID))
 		switch e := env.event.(type) {
@@ -71,6 +76,7 @@ func (m *readModels) queueLoads(b *pgx.Batch) {
 	m.devices.rows.queueLoad(b)
 	m.manifests.rows.queueLoad(b)
 	m.updates.rows.queueLoad(b)
+	m.firmwareImages.rows.queueLoad(b)
 }
 
 // write writes the batch's changes: the rows it created with COPY, while
@@ -92,7 +98,7 @@ func (m *readModels) write(ctx context.Context, tx pgx.Tx) error {
 func (m *readModels) copyNew(ctx context.Context, tx pgx.Tx) error {
 	for _, copyNew := range []func(context.Context, pgx.Tx) error{
 		m.campaigns.rows.copyNew, m.metadata.rows.copyNew, m.devices.rows.copyNew, m.manifests.rows.copyNew,
-		m.history.copyNew, m.updates.rows.copyNew,
+		m.history.copyNew, m.updates.rows.copyNew, m.firmwareImages.rows.copyNew,
 	} {
 		if err := copyNew(ctx, tx); err != nil {
 			return err
@@ -111,6 +117,7 @@ func (m *readModels) queueWrites(b *pgx.Batch) error {
 		m.devices.rows.queueWrite(b),
 		m.manifests.rows.queueWrite(b),
 		m.updates.rows.queueWrite(b),
+		m.firmwareImages.rows.queueWrite(b),
 		queueJSON(b, countersUpsert, m.counters.rows()),
 		queueJSON(b, statisticsUpsert, summaries),
 		queueJSON(b, eventTypesUpsert, eventTypes),

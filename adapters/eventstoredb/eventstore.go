@@ -33,7 +33,7 @@ import (
 // SubscribeAll follows unless configured otherwise.
 var DefaultStreamPrefixes = []string{
 	domain.CampaignStreamPrefix, domain.DeviceStreamPrefix, domain.ManifestStreamPrefix, domain.AccountStreamPrefix,
-	domain.UpdateStreamPrefix,
+	domain.UpdateStreamPrefix, domain.FirmwareImageStreamPrefix,
 }
 
 // ErrStreamDeleted says a stream was tombstoned: it can never be written

@@ -63,6 +63,17 @@ func TestEveryV3DateTimeFieldIsADateTimeOrNull(t *testing.T) {
 	}
 }
 
+// A firmware image's date-times, and its etag, are date-times too.
+func TestAFirmwareImagesDateTimesAreDateTimes(t *testing.T) {
+	a := newImageAPI(t)
+	body, ctype := upload(t, "sensor-2.bin", firmware())
+	id := apitest.Object(t, a.Must(http.StatusCreated, "POST", "/v3/firmware-images", body, "Content-Type", ctype))["id"].(string)
+	object := apitest.Object(t, a.Must(http.StatusOK, "GET", "/v3/firmware-images/"+id, nil))
+	for _, f := range []string{"created_at", "updated_at", "etag"} {
+		checkDateTime(t, object, f, false)
+	}
+}
+
 // checkDateTime fails unless object's field is an RFC 3339 date-time, or
 // null when nullable.
 func checkDateTime(t *testing.T, object map[string]any, field string, nullable bool) {

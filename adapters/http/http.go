@@ -61,6 +61,17 @@ type Deps struct {
 	Manifests ManifestCommands
 	// ManifestReads reads the manifests.
 	ManifestReads ManifestReads
+	// FirmwareImages handles the image writes and reads the account's
+	// firmware limits.
+	FirmwareImages FirmwareImageCommands
+	// FirmwareImageReads reads the images.
+	FirmwareImageReads FirmwareImageReads
+	// Blobs keeps the images' content. Nil: the image routes are not
+	// served.
+	Blobs Blobs
+	// MaxImageBytes is the largest image the service takes, whatever an
+	// account's limit; zero: only the account's limit.
+	MaxImageBytes int64
 	// Connector handles the devices' registrations and deregistrations
 	// that the connector webhook receives.
 	Connector DeviceSide

@@ -43,6 +43,17 @@ func NewHandler(d Deps) http.Handler {
 		r.Use(d.authenticate, d.authorize, d.rateLimited(), d.checkPathParams, d.readYourWrites)
 		// Large bodies: a bulk import.
 		r.With(limitBody(bulkBodyLimit), d.idempotent).Post("/v3/devices/bulk", d.importDevices)
+		// Firmware images stream in and out, bounded by the image limits
+		// rather than a body limit; an Idempotency-Key is not taken, as
+		// it would fingerprint (read) the whole body first. Without a blob
+		// store they are not served.
+		if d.Blobs != nil {
+			r.Post("/v3/firmware-images", d.createFirmwareImage)
+			r.Get("/v3/firmware-images", d.listFirmwareImages)
+			r.Get("/v3/firmware-images/{id}", d.getFirmwareImage)
+			r.Delete("/v3/firmware-images/{id}", d.deleteFirmwareImage)
+			r.Get("/v3/firmware-images/{id}/datafile", d.downloadFirmwareImage)
+		}
 
 		r.Group(func(r chi.Router) {
 			r.Use(limitBody(bodyLimit), d.idempotent)

@@ -1,35 +1,17 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"strings"
-	"sync"
 	"testing"
 	"time"
+
+	"github.com/updateservice/updateservice/internal/syncbuf"
 )
-
-// syncBuffer is a bytes.Buffer safe to read while run writes.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
 
 func TestRunServesUntilCancelled(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
-	var out, errs syncBuffer
+	var out, errs syncbuf.Buffer
 	done := make(chan error, 1)
 	go func() { done <- run(ctx, []string{"-listen", "127.0.0.1:0"}, nil, &out, &errs) }()
 	deadline := time.Now().Add(5 * time.Second)
@@ -51,7 +33,7 @@ func TestRunServesUntilCancelled(t *testing.T) {
 }
 
 func TestRunRefusesBadFlags(t *testing.T) {
-	var out, errs syncBuffer
+	var out, errs syncbuf.Buffer
 	if err := run(context.Background(), []string{"-nope"}, nil, &out, &errs); err == nil {
 		t.Error("run accepted an unknown flag")
 	}

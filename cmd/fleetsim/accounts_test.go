@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/updateservice/updateservice/domain"
+	"github.com/updateservice/updateservice/internal/syncbuf"
 )
 
 func TestEachAccountHasItsOwnDevicesAnsweredWithItsOwnWebhookSecret(t *testing.T) {
@@ -16,7 +17,7 @@ func TestEachAccountHasItsOwnDevicesAnsweredWithItsOwnWebhookSecret(t *testing.T
 	fake.apiKeys = map[string]bool{"key-acme": true, "key-globex": true}
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	var stdout syncBuffer
+	var stdout syncbuf.Buffer
 	done := make(chan error, 1)
 	go func() {
 		done <- run(ctx, []string{"-api", fake.URL, "-listen", "127.0.0.1:0", "-devices", "4", "-prefix", "sensor-",

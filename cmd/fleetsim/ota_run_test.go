@@ -9,12 +9,13 @@ import (
 	"time"
 
 	"github.com/updateservice/updateservice/adapters/ota"
+	"github.com/updateservice/updateservice/internal/syncbuf"
 )
 
 func TestTheRegistryRunsAloneWithoutAccounts(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	out := &syncBuffer{}
+	out := &syncbuf.Buffer{}
 	done := make(chan error, 1)
 	go func() {
 		done <- run(ctx, []string{"-roles", "registry", "-ota-listen", "127.0.0.1:0", "-groups", "3,1500"}, func(string) string { return "" }, out, io.Discard)

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"encoding/base64"
 	"encoding/json"
@@ -16,6 +15,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/updateservice/updateservice/internal/syncbuf"
 )
 
 // fakeService plays the Update Service's side: it keeps the registered
@@ -109,24 +110,6 @@ func (f *fakeService) itemsOf(device string) []item {
 	return out
 }
 
-// syncBuffer is a bytes.Buffer safe to read while run writes to it.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
-
 func eventually(t *testing.T, what string, ok func() bool) {
 	t.Helper()
 	for deadline := time.Now().Add(10 * time.Second); !ok(); time.Sleep(5 * time.Millisecond) {
@@ -141,7 +124,7 @@ func TestTheSimulatorRegistersItsDevicesAndPlaysEachOutcomeThroughTheWebhook(t *
 	expectPath := filepath.Join(t.TempDir(), "expect.json")
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	var stdout syncBuffer
+	var stdout syncbuf.Buffer
 	done := make(chan error, 1)
 	go func() {
 		done <- run(ctx, []string{"-api", fake.URL, "-account", "acme:k:ck:wh", "-listen", "127.0.0.1:0", "-devices", "40", "-seed", "3",

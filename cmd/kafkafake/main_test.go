@@ -1,37 +1,19 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"io"
 	"log/slog"
 	"regexp"
-	"sync"
 	"testing"
 	"time"
+
+	"github.com/updateservice/updateservice/internal/syncbuf"
 
 	"github.com/ThreeDotsLabs/watermill/message"
 
 	"github.com/updateservice/updateservice/adapters/bus"
 )
-
-// syncBuffer is a bytes.Buffer safe to read while run writes.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
 
 // Given kafkafake running, when the service's Kafka client publishes on
 // one of the service's topics (made by kafkafake, never created by the
@@ -40,7 +22,7 @@ func (s *syncBuffer) String() string {
 func TestTheServiceKafkaClientPublishesAndConsumesThroughIt(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	var out, errs syncBuffer
+	var out, errs syncbuf.Buffer
 	done := make(chan error, 1)
 	go func() { done <- run(ctx, []string{"-listen", "127.0.0.1:0"}, nil, &out, &errs) }()
 	host := waitFor(t, &out, regexp.MustCompile(`KAFKA_HOST=(\S+)`))
@@ -86,7 +68,7 @@ func TestRunRefusesBadFlags(t *testing.T) {
 }
 
 // waitFor waits until out shows re and returns its first group.
-func waitFor(t *testing.T, out *syncBuffer, re *regexp.Regexp) string {
+func waitFor(t *testing.T, out *syncbuf.Buffer, re *regexp.Regexp) string {
 	t.Helper()
 	deadline := time.Now().Add(5 * time.Second)
 	for {

@@ -18,6 +18,9 @@ import (
 // runService runs the service in process with env and returns its base URL.
 func runService(t *testing.T, vars map[string]string) string {
 	t.Helper()
+	if vars["BLOB_DIR"] == "" {
+		vars["BLOB_DIR"] = t.TempDir() // not data/blobs under the package
+	}
 	ctx, cancel := context.WithCancel(context.Background())
 	out, greeting := io.Pipe()
 	done := make(chan error, 1)

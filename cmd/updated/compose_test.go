@@ -171,6 +171,7 @@ func TestComposeVariablesPointAtItsServers(t *testing.T) {
 		{"DATABASE_URL", hostOf("DATABASE_URL", env["DATABASE_URL"])},
 		{"EVENTSTORE_URL", hostOf("EVENTSTORE_URL", env["EVENTSTORE_URL"])},
 		{"KAFKA_HOST", strings.Split(strings.Split(env["KAFKA_HOST"], ",")[0], ":")[0]},
+		{"BLOB_S3_ENDPOINT", strings.Split(env["BLOB_S3_ENDPOINT"], ":")[0]},
 	}
 	for _, ch := range checks {
 		if _, ok := c.Services[ch.host]; !ok {

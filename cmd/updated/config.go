@@ -93,6 +93,9 @@ type Config struct {
 	// act in the account it names, without an API key. Set it only where
 	// no caller reaches the service but through the gateway.
 	TrustedGateway bool
+	// Blobs is where firmware images' content is kept: a local directory
+	// by default, S3-compatible storage when BLOB_S3_ENDPOINT is set.
+	Blobs BlobConfig
 }
 
 // loadConfig reads the configuration and validates it. The error names
@@ -132,7 +135,9 @@ func loadConfig(getenv func(string) string) (Config, error) {
 	problems = append(problems,
 		otaService("DEVICE_REGISTRY", getenv("DEVICE_REGISTRY_HOST"), getenv("DEVICE_REGISTRY_PORT"), &c.DeviceRegistry),
 		otaService("DIRECTOR", getenv("DIRECTOR_HOST"), getenv("DIRECTOR_PORT"), &c.Director))
-	problems = append(problems, c.Validate())
+	blobs, err := loadBlobConfig(getenv)
+	c.Blobs = blobs
+	problems = append(problems, err, c.Validate())
 	if err := errors.Join(problems...); err != nil {
 		return c, fmt.Errorf("invalid configuration:\n%w", err)
 	}
@@ -180,6 +185,7 @@ func (c Config) print(w io.Writer) {
 	fmt.Fprintf(w, "  RATE_LIMIT=%s DEVICE_REGISTRY=%s DIRECTOR=%s TRUSTED_GATEWAY=%t\n", describeRateLimit(c.RateLimit), c.DeviceRegistry, c.Director, c.TrustedGateway)
 	fmt.Fprintf(w, "  SCHEDULER_BATCH_SIZE=%d SCHEDULER_MAX_IN_FLIGHT=%d SCHEDULER_DELAY=%s SCHEDULER_POLLING_TIMEOUT=%s PROJECTION_BATCH_SIZE=%d\n",
 		c.SchedulerBatchSize, c.SchedulerMaxInFlight, c.SchedulerDelay, c.SchedulerPollingTimeout, c.ProjectionBatchSize)
+	fmt.Fprintf(w, "  %s\n", c.Blobs)
 }
 
 // maskURL hides a URL's password.

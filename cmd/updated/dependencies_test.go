@@ -77,7 +77,7 @@ func startServiceUnready(t *testing.T, bin, dir, db string, env ...string) (*ser
 	api := fmt.Sprintf("127.0.0.1:%d", freePort(t))
 	svc := &service{t: t, bin: bin + "/updated", log: dir + "/updated.log",
 		env: append([]string{"DATABASE_URL=" + db, "HTTP_ADDR=" + api, "API_KEYS=" + e2eKey + ":" + e2eAccount,
-			"CONNECTOR_ACCOUNTS=" + e2eAccount + ":" + e2eConnector}, env...)}
+			"CONNECTOR_ACCOUNTS=" + e2eAccount + ":" + e2eConnector, "BLOB_DIR=" + dir + "/blobs"}, env...)}
 	svc.start()
 	return svc, &client{t: t, base: "http://" + api}
 }

@@ -119,7 +119,7 @@ func startService(t *testing.T, bin, dir, db string, env ...string) (*service, *
 	api := fmt.Sprintf("127.0.0.1:%d", freePort(t))
 	svc := &service{t: t, bin: filepath.Join(bin, "updated"), log: filepath.Join(dir, "updated.log"),
 		env: append([]string{"DATABASE_URL=" + db, "HTTP_ADDR=" + api, "API_KEYS=" + e2eKey + ":" + e2eAccount,
-			"CONNECTOR_ACCOUNTS=" + e2eAccount + ":" + e2eConnector}, env...)}
+			"CONNECTOR_ACCOUNTS=" + e2eAccount + ":" + e2eConnector, "BLOB_DIR=" + filepath.Join(dir, "blobs")}, env...)}
 	svc.start()
 	c := &client{t: t, base: "http://" + api}
 	c.waitReady()

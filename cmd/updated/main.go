@@ -76,6 +76,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return stoppedWaiting(ctx, err)
 	}
 	defer pool.Close()
+	blobs, err := waitFor(ctx, log, front, "blob store", cfg.Blobs.open)
+	if err != nil {
+		return stoppedWaiting(ctx, err)
+	}
 	store, closeStore, storeReady, err := openEventStore(cfg, pool)
 	if err != nil {
 		return err
@@ -136,6 +140,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	deps := wiring.HTTPPorts(cmds, queries, projections.NewHistory(pool, store))
 	deps.Reports = bus.NewReportPublisher(publisher, intake) // the webhook's reports go through the queues
 	deps.TrustedGateway = cfg.TrustedGateway
+	deps.Blobs, deps.MaxImageBytes = blobs, cfg.Blobs.MaxImageBytes
 	if registry != nil {
 		deps.Registry = registry
 	}
@@ -153,7 +158,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 			return nil
 		},
 	}
-	deps.Degraded = map[string]httpapi.ReadinessCheck{"quarantine": queries.QuarantineCheck}
+	// The blob store serves the firmware images only: without it the rest
+	// of the API serves on, so it degrades readiness rather than fail it.
+	deps.Degraded = map[string]httpapi.ReadinessCheck{"quarantine": queries.QuarantineCheck, "blob store": blobs.Ready}
 	api := httpapi.NewHandler(deps)
 	mux := http.NewServeMux()
 	mux.Handle("/metrics", promhttp.HandlerFor(metrics, promhttp.HandlerOpts{}))

@@ -9,12 +9,13 @@ import (
 // HTTPPorts returns the HTTP API's dependencies on the command handlers
 // and the read-model queries, every port filled: the webhook's reports go
 // straight to the commands, which the service replaces with its queues.
-// The caller adds keys, waiting, readiness and the rest.
+// The caller adds keys, waiting, readiness, the blob store and the rest.
 func HTTPPorts(cmds *commands.Handlers, queries *projections.Queries, history *projections.History) httpapi.Deps {
 	return httpapi.Deps{
 		Campaigns: cmds, CampaignReads: queries, Statistics: queries, Metadata: queries,
 		Updates: cmds, UpdateReads: queries, CampaignerReads: queries,
 		Devices: cmds, DeviceReads: queries, Manifests: cmds, ManifestReads: queries,
+		FirmwareImages: cmds, FirmwareImageReads: queries,
 		Connector: cmds, Reports: cmds, History: history,
 	}
 }
