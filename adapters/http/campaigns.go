@@ -131,6 +131,7 @@ func (d Deps) listCampaigns(w http.ResponseWriter, r *http.Request) {
 // updateCampaign edits a campaign: every field in draft, name and
 // description later. An If-Match header with the campaign's etag makes
 // the edit conditional: a stale etag answers 409, like every conflict.
+// A state of scheduled also starts a draft, as older SDKs ask (putState).
 func (d Deps) updateCampaign(w http.ResponseWriter, r *http.Request) {
 	var in campaignInput
 	if err := decode(r, &in); err != nil {
