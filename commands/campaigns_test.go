@@ -217,6 +217,7 @@ func TestCampaignLifecycleCommands(t *testing.T) {
 	}{
 		{name: "a draft is deleted", given: draft, when: del, then: []domain.Event{domain.CampaignDeleted{At: now}}},
 		{name: "a started campaign is not deleted", given: timed, when: del, wantKind: kind(domain.KindConflict)},
+		{name: "a stopped campaign is deleted", given: stopped, when: del, then: []domain.Event{domain.CampaignDeleted{At: now}}},
 		{name: "another account's campaign is not found for delete", given: foreign, when: del, wantKind: kind(domain.KindNotFound)},
 		{name: "a timed campaign stops at once", given: timed, when: stop, then: []domain.Event{domain.CampaignStopped{State: domain.StateUserStopped, At: now}}},
 		{name: "an active campaign goes to stopping", given: active, when: stop, then: []domain.Event{domain.CampaignStopRequested{Reason: domain.StateUserStopped, At: now}}},

@@ -6,8 +6,9 @@ import (
 	"github.com/updateservice/updateservice/domain"
 )
 
-// DeleteCampaign deletes a draft campaign; a campaign that was started is
-// stopped and archived instead, as its history matters.
+// DeleteCampaign deletes a draft, stopped or archived campaign, as Pelion
+// allowed; a running one is refused (stop it first). Its events stay: the
+// history of a deleted campaign is still read.
 type DeleteCampaign struct {
 	Meta
 	CampaignID domain.CampaignID

@@ -40,8 +40,9 @@ import (
 //     that rule 7 can stop; a draft, stopping or stopped campaign is left as
 //     it is (a draft's manifest check refuses it when it starts).
 //  9. A stopped campaign is never restarted; it can only be archived.
-//  10. Only a draft is deleted; a deleted campaign answers every behaviour as
-//     not found, as the API does.
+//  10. A draft, stopped or archived campaign is deleted, as Pelion allowed:
+//     none holds devices. A deleted campaign answers every behaviour as not
+//     found, as the API does.
 //  11. A campaign made through Campaigner's API also has an update, device
 //     groups, metadata and a consent setting, and may retry another
 //     campaign's failures, and is cancelled Campaigner's way: rules 11–15

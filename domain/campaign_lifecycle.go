@@ -129,14 +129,16 @@ func (c *Campaign) Archive(now time.Time) error {
 	return wrap(op, c.record(CampaignArchived{At: now}))
 }
 
-// Delete deletes a draft campaign (rule 10).
+// Delete deletes a draft, stopped or archived campaign (rule 10).
 func (c *Campaign) Delete(now time.Time) error {
 	const op = "campaign.Delete"
 	if err := c.live(); err != nil {
 		return wrap(op, err)
 	}
-	if c.phase != PhaseDraft {
-		return wrap(op, c.refuse("deleted"))
+	switch c.phase {
+	case PhaseDraft, PhaseStopped, PhaseArchived:
+		return wrap(op, c.record(CampaignDeleted{At: now}))
+	case PhaseAwaitingApproval, PhaseTimed, PhaseStarting, PhaseActive, PhaseStopping, PhaseDeleted:
 	}
-	return wrap(op, c.record(CampaignDeleted{At: now}))
+	return wrap(op, c.refuse("deleted"))
 }

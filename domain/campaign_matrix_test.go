@@ -94,7 +94,8 @@ func campaignBehaviours() []campaignBehaviour {
 			allowed: running, noop: slices.Concat([]string{"draft", "stopping", "archived"}, stopped)},
 		{name: "complete the stop", do: func(c *Campaign) error { return c.CompleteStop(StateUserStopped, now) }, allowed: []string{"stopping"}},
 		{name: "archive", do: func(c *Campaign) error { return c.Archive(now) }, allowed: stopped},
-		{name: "delete", do: func(c *Campaign) error { return c.Delete(now) }, allowed: []string{"draft"}},
+		{name: "delete", do: func(c *Campaign) error { return c.Delete(now) },
+			allowed: slices.Concat([]string{"draft", "archived"}, stopped)},
 	}
 }
 

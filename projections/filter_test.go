@@ -37,7 +37,7 @@ func TestParseListRequestDefaultsAndLimits(t *testing.T) {
 		t.Fatalf("got %+v, %v", req, err)
 	}
 	for _, q := range []url.Values{
-		{"limit": {"1"}}, {"limit": {"1001"}}, {"limit": {"ten"}}, {"order": {"up"}}, {"include": {"everything"}},
+		{"limit": {"ten"}}, {"limit": {"2.5"}}, {"order": {"up"}}, {"include": {"everything"}},
 	} {
 		_, err := ParseListRequest(q)
 		var invalid domain.InvalidError
@@ -146,5 +146,17 @@ func TestDeviceFilterValidation(t *testing.T) {
 	var invalid domain.InvalidError
 	if !errors.As(err, &invalid) || invalid.Field != "device_filter" || !strings.Contains(invalid.Reason, "colour__eq") {
 		t.Errorf("err = %v, want an InvalidError of device_filter naming colour__eq", err)
+	}
+}
+
+// Pelion clamps a limit outside 2 to 1000 to the nearest bound rather
+// than refuse it.
+func TestParseListRequestClampsTheLimit(t *testing.T) {
+	for limit, want := range map[string]int{"-7": 2, "0": 2, "1": 2, "2": 2, "999": 999, "1001": 1000,
+		"99999999999999999999": 1000} {
+		req, err := ParseListRequest(url.Values{"limit": {limit}})
+		if err != nil || req.Limit != want {
+			t.Errorf("limit=%s: got %d, %v; want %d", limit, req.Limit, err, want)
+		}
 	}
 }

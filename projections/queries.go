@@ -73,11 +73,25 @@ type Page[T any] struct {
 	Order      Order
 }
 
+// ParseLimit reads a page size: a whole number, clamped into least to
+// MaxLimit as Pelion does, so a client asking for 1 or 5000 gets a page
+// rather than an error. Only text that is no number is refused.
+func ParseLimit(s string, least int) (int, error) {
+	n, err := strconv.ParseInt(s, 10, 64)
+	if errors.Is(err, strconv.ErrRange) {
+		err = nil // a number of twenty digits is still past a bound
+	}
+	if err != nil {
+		return least, domain.InvalidError{Field: "limit", Reason: fmt.Sprintf("%q is not a whole number", s)}
+	}
+	return int(max(int64(least), min(n, MaxLimit))), nil
+}
+
 // reservedParams are the list parameters that are not filter terms.
 var reservedParams = map[string]bool{"limit": true, "after": true, "order": true, "include": true, "filter": true}
 
 // ParseListRequest reads a list request's query parameters: limit
-// (default 50, 2 to 1000), after (an id, by the text rules), order (ASC or
+// (default 50, clamped into 2 to 1000), after (an id, by the text rules), order (ASC or
 // DESC), include (total_count), and the filter, given as direct
 // field__op=value parameters, inside one URL-encoded `filter` parameter, or
 // both. A plain direct name=value parameter filters only if the resource
@@ -88,10 +102,8 @@ func ParseListRequest(q url.Values) (ListRequest, error) {
 	// as text: a NUL or invalid UTF-8 there would fail the query with a 500.
 	problems := []error{domain.CheckText("after", req.After, 128, false)}
 	if s := q.Get("limit"); s != "" {
-		n, err := strconv.Atoi(s)
-		if err != nil || n < MinLimit || n > MaxLimit {
-			problems = append(problems, domain.InvalidError{Field: "limit", Reason: fmt.Sprintf("%q is not a number from %d to %d", s, MinLimit, MaxLimit)})
-		}
+		n, err := ParseLimit(s, MinLimit)
+		problems = append(problems, err)
 		req.Limit = n
 	}
 	switch o := Order(strings.ToUpper(q.Get("order"))); o {

@@ -19,9 +19,10 @@ type StatisticsAsOf struct {
 }
 
 // StatisticsAsOf returns one of the account's campaigns' statistics as
-// they were at an instant. Statistics count every device fact, not only
-// the last: the campaign's device rows up to the instant go, in the global
-// order, through the statistics projection's own counting.
+// they were at an instant. Statistics count every device that reported
+// in a summary or event type, not only where it is now: the campaign's
+// device rows up to the instant go, in the global order, through the
+// statistics projection's own counting.
 func (h *History) StatisticsAsOf(ctx context.Context, account domain.AccountID, campaign domain.CampaignID, at time.Time) (StatisticsAsOf, error) {
 	f, err := h.fold(ctx, account, campaign, at)
 	if err != nil {
@@ -35,7 +36,7 @@ func (h *History) StatisticsAsOf(ctx context.Context, account domain.AccountID, 
 }
 
 func (h *History) statistics(ctx context.Context, f campaignAsOf, at time.Time) (StatisticsAsOf, error) {
-	rows, err := h.pool.Query(ctx, `SELECT update_state, skip_reason, coalesce(result_code, 0), event_at
+	rows, err := h.pool.Query(ctx, `SELECT coalesce(from_state, ''), update_state, skip_reason, coalesce(result_code, 0), event_at
 		FROM campaign_history WHERE campaign_id = $1 AND device_id IS NOT NULL AND recorded_at <= $2
 		ORDER BY commit_position, prepare_position`, f.row.ID, at)
 	if err != nil {
@@ -44,12 +45,12 @@ func (h *History) statistics(ctx context.Context, f campaignAsOf, at time.Time) 
 	p := f.models.statistics // holds the creation's four summaries at zero
 	env := envelope{accountID: domain.AccountID(f.row.AccountID)}
 	campaign := domain.CampaignID(f.row.ID)
-	var state domain.UpdateState
+	var from, state domain.UpdateState
 	var skip domain.SkipReason
 	var code int
 	var eventAt time.Time
-	_, err = pgx.ForEachRow(rows, []any{&state, &skip, &code, &eventAt}, func() error {
-		return p.count(env, campaign, state, skip, code, eventAt)
+	_, err = pgx.ForEachRow(rows, []any{&from, &state, &skip, &code, &eventAt}, func() error {
+		return p.count(env, campaign, from, state, skip, code, eventAt)
 	})
 	if err != nil {
 		return StatisticsAsOf{}, err

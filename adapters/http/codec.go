@@ -157,6 +157,16 @@ func utcPtr(t *time.Time) *time.Time {
 	return &u
 }
 
+// nameOr is name, or "<kind> <id>" when name is blank: Pelion's clients
+// may leave a name out, and our rules want one that is unique enough to
+// tell objects apart in a list.
+func nameOr(name, kind, id string) string {
+	if strings.TrimSpace(name) == "" {
+		return kind + " " + id
+	}
+	return name
+}
+
 // deref returns *p, or the zero value.
 func deref[T any](p *T) T {
 	var zero T

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
-	"strconv"
 	"strings"
 	"time"
 
@@ -59,16 +58,14 @@ func eventObject(rec eventstore.RecordedEvent) HistoryEntry {
 
 // historyRequest reads a history page's parameters: type__in (event type
 // names, comma-separated), recorded_at__gte and recorded_at__lte
-// (date-times), limit (1 to 1000, default 50), after (the position of the
+// (date-times), limit (default 50, clamped into 1 to 1000), after (the position of the
 // last entry seen) and order (ASC only: a history reads forwards).
 func historyRequest(q url.Values) (projections.HistoryRequest, error) {
 	req := projections.HistoryRequest{Limit: projections.DefaultLimit}
 	var problems []error
 	if s := q.Get("limit"); s != "" {
-		n, err := strconv.Atoi(s)
-		if err != nil || n < 1 || n > projections.MaxLimit {
-			problems = append(problems, domain.InvalidError{Field: "limit", Reason: fmt.Sprintf("%q is not a number from 1 to %d", s, projections.MaxLimit)})
-		}
+		n, err := projections.ParseLimit(s, 1)
+		problems = append(problems, err)
 		req.Limit = n
 	}
 	if s := q.Get("after"); s != "" {

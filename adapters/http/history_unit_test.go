@@ -22,6 +22,8 @@ func TestHistoryRequestReadsEveryParameter(t *testing.T) {
 		{"no parameter asks for the first 50", "", projections.HistoryRequest{Limit: 50}},
 		{"the cursor is a position, either form", "after=12/9&limit=1",
 			projections.HistoryRequest{Limit: 1, After: eventstore.Position{Commit: 12, Prepare: 9}}},
+		{"a limit of zero is clamped to one", "limit=0", projections.HistoryRequest{Limit: 1}},
+		{"a limit over a thousand is clamped to a thousand", "limit=1001", projections.HistoryRequest{Limit: 1000}},
 		{"types are a comma-separated list", "type__in=DeviceEnrolled,+CampaignStopped",
 			projections.HistoryRequest{Limit: 50, Types: []string{"DeviceEnrolled", "CampaignStopped"}}},
 		{"the recorded span takes Pelion's date-times", "recorded_at__gte=2026-12-01T10:00:00Z&recorded_at__lte=20261202T100000Z&order=asc",
@@ -44,8 +46,7 @@ func TestHistoryRequestNamesEachBadParameter(t *testing.T) {
 	for _, c := range []struct {
 		name, query, field string
 	}{
-		{"a limit of zero", "limit=0", "limit"},
-		{"a limit over a thousand", "limit=1001", "limit"},
+		{"a limit that is no number", "limit=ten", "limit"},
 		{"a cursor that is no position", "after=abc", "after"},
 		{"a descending order", "order=DESC", "order"},
 		{"a span bound that is no date-time", "recorded_at__lte=tomorrow", "recorded_at__lte"},

@@ -221,7 +221,34 @@ func writeError(w http.ResponseWriter, r *http.Request, log *slog.Logger, err er
 		writeJSON(w, body.Code, campaignerError(body, errorID))
 		return
 	}
+	body.Type = pelionType(body.Code)
 	writeJSON(w, body.Code, body)
+}
+
+// pelionTypes are the error types Pelion's clients know, by status. The
+// finer types of the table above and of statusError stay Campaigner's
+// codes on /api/v2; on /v3 a client sees only these six.
+var pelionTypes = map[int]string{
+	http.StatusBadRequest:   "validation_error",
+	http.StatusUnauthorized: "unauthorized",
+	http.StatusForbidden:    "forbidden",
+	http.StatusNotFound:     "not_found",
+	http.StatusConflict:     "conflict",
+	// A rate limit is a limit of the account, as account limits are.
+	http.StatusTooManyRequests: "forbidden",
+}
+
+// pelionType is the Pelion error type of a status: the table's, else a
+// server error is internal_error and any other refusal (405, 413, 422)
+// is validation_error — the request as sent cannot be taken.
+func pelionType(status int) string {
+	if t, ok := pelionTypes[status]; ok {
+		return t
+	}
+	if status >= http.StatusInternalServerError {
+		return "internal_error"
+	}
+	return "validation_error"
 }
 
 // domainMessage is the message of the first error in err's chain that has

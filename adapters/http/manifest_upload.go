@@ -46,7 +46,7 @@ func (d Deps) uploadManifest(w http.ResponseWriter, r *http.Request) {
 	id := domain.ManifestID(newID(r, "manifest"))
 	spec.Name, spec.Description, spec.KeyTable = up.name, up.description, up.keyTable
 	if strings.TrimSpace(spec.Name) == "" {
-		spec.Name = fileNameOr(path.Base(strings.ReplaceAll(up.fileName, `\`, "/")), "manifest "+string(id))
+		spec.Name = fileNameOr(path.Base(strings.ReplaceAll(up.fileName, `\`, "/")), nameOr("", "manifest", string(id)))
 	}
 	if spec.Timestamp.IsZero() { // a v3 file has no timestamp: the upload's time
 		spec.Timestamp = time.Now().UTC()

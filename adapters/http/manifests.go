@@ -115,7 +115,7 @@ func manifestID(r *http.Request) domain.ManifestID { return domain.ManifestID(ch
 
 // createManifest registers a manifest: from its file, uploaded as
 // multipart/form-data (uploadManifest), or from its fields as JSON. 201
-// with the manifest.
+// with the manifest. A JSON manifest without a name is "manifest <id>".
 func (d Deps) createManifest(w http.ResponseWriter, r *http.Request) {
 	if strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/") {
 		d.uploadManifest(w, r)
@@ -131,7 +131,9 @@ func (d Deps) createManifest(w http.ResponseWriter, r *http.Request) {
 		writeError(w, r, d.Log, err)
 		return
 	}
-	d.registerManifest(w, r, domain.ManifestID(newID(r, "manifest")), spec)
+	id := domain.ManifestID(newID(r, "manifest"))
+	spec.Name = nameOr(spec.Name, "manifest", string(id))
+	d.registerManifest(w, r, id, spec)
 }
 
 // registerManifest registers the manifest id with spec and answers 201

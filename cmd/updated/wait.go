@@ -85,7 +85,7 @@ func (f *startingFront) answer(w http.ResponseWriter, r *http.Request) {
 	case "/readyz":
 		body = map[string]any{"status": http.StatusText(status), "checks": checks}
 	default:
-		body = map[string]any{"object": "error", "code": status, "type": "service_unavailable",
+		body = map[string]any{"object": "error", "code": status, "type": "internal_error",
 			"message": "the service is starting: it waits for its dependencies (see /readyz)", "request_id": r.Header.Get("X-Request-Id")}
 	}
 	w.Header().Set("Content-Type", "application/json")
