@@ -11,9 +11,10 @@ import (
 )
 
 // NewHandler returns the service's whole HTTP API. Every route but health,
-// readiness and the connector's notification channel needs an API key;
-// the channel needs an account's webhook secret. Paths are taken with or
-// without a trailing slash.
+// readiness, the OpenAPI document and the connector's notification channel
+// needs an API key; the channel needs an account's webhook secret. Paths
+// are taken with or without a trailing slash. openapi.yaml describes every
+// route.
 func NewHandler(d Deps) http.Handler {
 	d.writes = newAccountWrites()
 	d.apiKeys = newAPIKeys(d.APIKeys)
@@ -22,6 +23,7 @@ func NewHandler(d Deps) http.Handler {
 	r.Use(middleware.RequestID, middleware.Recoverer, middleware.StripSlashes, middleware.Timeout(30*time.Second))
 	r.Get("/healthz", health)
 	r.Get("/readyz", d.ready)
+	r.Get("/openapi.json", d.serveOpenAPI)
 	r.NotFound(func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, r, d.Log, domain.NotFoundError{Object: "route", ID: r.Method + " " + r.URL.Path})
 	})
