@@ -67,10 +67,11 @@ func TestStartAndStopAnswer202(t *testing.T) {
 		return commands.Result{}, nil
 	}
 	a.ports.campaign = func(account domain.AccountID, id domain.CampaignID) (projections.Campaign, error) {
+		c := draftCampaign(account, id)
 		if started {
-			return projections.Campaign{ID: id, AccountID: account, Phase: domain.PhaseStarting, State: domain.StateAllocatingQuota}, nil
+			c.Phase, c.State = domain.PhaseStarting, domain.StateAllocatingQuota
 		}
-		return projections.Campaign{ID: id, AccountID: account, Phase: domain.PhaseDraft, State: domain.StateDraft}, nil
+		return c, nil
 	}
 	path := "/v3/update-campaigns/campaign-1"
 	got := apitest.Object(t, a.Must(http.StatusAccepted, "POST", path+"/start", nil))

@@ -29,7 +29,9 @@ func TestRetriedCreateReplaysTheFirstAnswer(t *testing.T) {
 		return commands.Result{}, nil
 	}
 	a.ports.campaign = func(account domain.AccountID, id domain.CampaignID) (projections.Campaign, error) {
-		return projections.Campaign{ID: id, AccountID: account, Description: description}, nil
+		c := draftCampaign(account, id)
+		c.Description = description
+		return c, nil
 	}
 	body := campaignBody("alpha", "m")
 	first := a.Must(http.StatusCreated, "POST", "/v3/update-campaigns", body, "Idempotency-Key", "create-alpha")

@@ -69,7 +69,7 @@ func TestCampaignerFailedInstallationsCSV(t *testing.T) {
 		if account != "acme" {
 			return projections.Campaign{}, domain.NotFoundError{Object: "campaign", ID: string(id)}
 		}
-		return projections.Campaign{ID: id, AccountID: account}, nil
+		return draftCampaign(account, id), nil
 	}
 	path := "/api/v2/campaigns/" + v2Campaign1 + "/failed-installations.csv"
 	for _, tc := range []struct {

@@ -39,7 +39,7 @@ func TestCampaignerIDsAreOurIDsDashed(t *testing.T) {
 		if id != "0157f3a2b6c94d5e8f0a1b2c3d4e5f60" {
 			return projections.CampaignerStats{}, domain.NotFoundError{Object: "campaign", ID: string(id)}
 		}
-		return projections.CampaignerStats{Campaign: id}, nil
+		return projections.CampaignerStats{Campaign: id, Status: domain.CampaignPrepared}, nil
 	}
 	for _, path := range []string{"/api/v2/campaigns/" + v2Campaign1 + "/stats", "/api/v2/campaigns/0157F3A2b6c94d5e8f0a1b2c3d4e5f60/stats"} {
 		got := apitest.Object(t, a.Must(http.StatusOK, "GET", path, nil))

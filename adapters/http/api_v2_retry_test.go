@@ -16,10 +16,20 @@ import (
 // retryPath is the retry-failed route of v2Campaign1.
 const retryPath = "/api/v2/campaigns/" + v2Campaign1 + "/retry-failed"
 
+// launched makes every campaign of p a launched one, which a retry takes.
+func launched(p *ports) {
+	p.campaign = func(account domain.AccountID, id domain.CampaignID) (projections.Campaign, error) {
+		c := draftCampaign(account, id)
+		c.Phase, c.State, c.CampaignerStatus = domain.PhaseActive, domain.StateDeploying, domain.CampaignLaunched
+		return c, nil
+	}
+}
+
 // A retry-failed hands the command every failed device of that code, read
 // page after page, and answers 201 with the new campaign's dashed id.
 func TestRetryFailedRetriesTheDevicesOfTheCode(t *testing.T) {
 	a := newAPI(t)
+	launched(a.ports)
 	largest := 0
 	a.ports.failedInstallations = failedDevices(2500, &largest)
 	var got commands.RetryFailedCampaign
@@ -77,6 +87,7 @@ func TestRetryFailedErrors(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			a := newAPI(t)
+			launched(a.ports)
 			largest := 0
 			a.ports.failedInstallations = failedDevices(10, &largest)
 			if tc.setup != nil {

@@ -68,7 +68,7 @@ func (p *ports) DeleteManifest(_ context.Context, c commands.DeleteManifest) (co
 
 func (p *ports) Manifest(_ context.Context, account domain.AccountID, id domain.ManifestID) (projections.Manifest, error) {
 	p.record("Manifest", account)
-	return projections.Manifest{ID: id, AccountID: account}, nil
+	return projections.Manifest{ID: id, AccountID: account, DeliveredPayloadType: "full"}, nil
 }
 
 func (p *ports) ListManifests(_ context.Context, account domain.AccountID, req projections.ListRequest) (projections.Page[projections.Manifest], error) {

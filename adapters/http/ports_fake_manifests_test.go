@@ -57,6 +57,9 @@ func (c *catalog) Manifest(_ context.Context, account domain.AccountID, id domai
 		return projections.Manifest{}, domain.NotFoundError{Object: "firmware manifest", ID: string(id)}
 	}
 	s := cmd.Spec
+	if s.PayloadType == "" {
+		s.PayloadType = domain.PayloadFull // as RegisterManifest records it
+	}
 	return projections.Manifest{ID: id, AccountID: account, Name: s.Name, Description: s.Description, DeviceClass: s.DeviceClass,
 		DeviceVendor: s.Vendor, Timestamp: s.Timestamp, SchemaVersion: s.SchemaVersion, DeliveredPayloadType: s.PayloadType,
 		DeliveredPayloadURL: s.PayloadURL, DeliveredPayloadDigest: s.PayloadDigest, DeliveredPayloadSize: s.PayloadSize,

@@ -37,12 +37,12 @@ func (p *ports) CampaignerStats(_ context.Context, account domain.AccountID, cam
 	if p.campaignerStats != nil {
 		return p.campaignerStats(account, campaign)
 	}
-	return projections.CampaignerStats{Campaign: campaign}, nil
+	return projections.CampaignerStats{Campaign: campaign, Status: domain.CampaignPrepared}, nil
 }
 
 func (p *ports) CampaignDeviceMetadata(_ context.Context, account domain.AccountID, campaign domain.CampaignID, id string) (projections.DeviceMetadata, error) {
 	p.record("CampaignDeviceMetadata", account)
-	return projections.DeviceMetadata{ID: id, CampaignID: campaign}, nil
+	return projections.DeviceMetadata{ID: id, CampaignID: campaign, DeploymentState: "pending", Mechanism: "connector"}, nil
 }
 
 func (p *ports) ListCampaignDeviceMetadata(_ context.Context, account domain.AccountID, campaign domain.CampaignID,

@@ -120,9 +120,34 @@ func (p *ports) ArchiveCampaign(_ context.Context, c commands.ArchiveCampaign) (
 func (p *ports) Campaign(_ context.Context, account domain.AccountID, id domain.CampaignID) (projections.Campaign, error) {
 	p.record("Campaign", account)
 	if p.campaign != nil {
-		return p.campaign(account, id)
+		c, err := p.campaign(account, id)
+		return asRead(c), err
 	}
-	return projections.Campaign{ID: id, AccountID: account, Phase: domain.PhaseDraft, State: domain.StateDraft}, nil
+	return draftCampaign(account, id), nil
+}
+
+// draftCampaign is a new campaign as the read model shows it.
+func draftCampaign(account domain.AccountID, id domain.CampaignID) projections.Campaign {
+	return asRead(projections.Campaign{ID: id, AccountID: account, Autostop: true, AutostopSuccessPercent: 100})
+}
+
+// asRead fills the closed fields a test left empty with what the read
+// model holds for a new campaign, which it never leaves empty: answers
+// made of the fake's campaigns are then ones the API documents.
+func asRead(c projections.Campaign) projections.Campaign {
+	if c.Phase == "" {
+		c.Phase, c.State = domain.PhaseDraft, domain.StateDraft
+	}
+	if c.Strategy == "" {
+		c.Strategy = domain.StrategyOneShot
+	}
+	if c.HealthIndicator == "" {
+		c.HealthIndicator = "ok"
+	}
+	if c.CampaignerStatus == "" {
+		c.CampaignerStatus = domain.CampaignPrepared
+	}
+	return c
 }
 
 func (p *ports) ListCampaigns(_ context.Context, account domain.AccountID, req projections.ListRequest) (projections.Page[projections.Campaign], error) {

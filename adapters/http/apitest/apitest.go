@@ -23,7 +23,8 @@ type Client struct {
 }
 
 // Call sends a request with key (none if empty) and a JSON body (none if
-// nil; raw bytes as they are), and headers as name, value pairs.
+// nil; raw bytes as they are), and headers as name, value pairs. Every
+// answer is checked against the OpenAPI document (CheckAnswer).
 func (c Client) Call(method, path, key string, body any, headers ...string) *httptest.ResponseRecorder {
 	c.T.Helper()
 	var r io.Reader
@@ -47,6 +48,7 @@ func (c Client) Call(method, path, key string, body any, headers ...string) *htt
 	}
 	rec := httptest.NewRecorder()
 	c.Handler.ServeHTTP(rec, req)
+	CheckAnswer(c.T, req, rec)
 	return rec
 }
 
