@@ -1360,7 +1360,7 @@ type Campaign struct {
 	ArchivedAt             *NullableDateTime        `json:"archived_at"`
 	Autostop               bool                     `json:"autostop"`
 	AutostopReason         string                   `json:"autostop_reason"`
-	AutostopSuccessPercent float32                  `json:"autostop_success_percent"`
+	AutostopSuccessPercent float64                  `json:"autostop_success_percent"`
 	CampaignStrategy       CampaignCampaignStrategy `json:"campaign_strategy"`
 	CreatedAt              DateTime                 `json:"created_at"`
 	Description            string                   `json:"description"`
@@ -1398,7 +1398,7 @@ type CampaignObject string
 type CampaignInput struct {
 	ApprovalRequired       *bool                          `json:"approval_required,omitempty"`
 	Autostop               *bool                          `json:"autostop,omitempty"`
-	AutostopSuccessPercent *float32                       `json:"autostop_success_percent,omitempty"`
+	AutostopSuccessPercent *float64                       `json:"autostop_success_percent,omitempty"`
 	CampaignStrategy       *CampaignInputCampaignStrategy `json:"campaign_strategy,omitempty"`
 	Description            *string                        `json:"description,omitempty"`
 	DeviceFilter           *string                        `json:"device_filter,omitempty"`
