@@ -1,7 +1,9 @@
 package http_test
 
 import (
+	"fmt"
 	"net/http"
+	"net/http/httptest"
 	"slices"
 	"strings"
 	"testing"
@@ -58,5 +60,49 @@ func TestTheOpenAPIDocumentListsEveryRoute(t *testing.T) {
 	slices.Sort(served)
 	if diff := cmp.Diff(served, documented); diff != "" {
 		t.Errorf("routes served (-) and documented (+):\n%s", diff)
+	}
+}
+
+// failures is a testing.TB that keeps what the test would report.
+type failures struct {
+	testing.TB
+	reported []string
+}
+
+func (f *failures) Helper() {}
+
+func (f *failures) Errorf(format string, args ...any) {
+	f.reported = append(f.reported, fmt.Sprintf(format, args...))
+}
+
+// The check of every answer finds the answers the document does not
+// describe: a field of another type, a status not documented, another
+// content type; and takes one that it does. Were the document's routes
+// never found, every answer would pass unchecked.
+func TestAnAnswerUnlikeTheDocumentFailsTheTest(t *testing.T) {
+	stats := `{"campaign":"0157f3a2-b6c9-4d5e-8f0a-1b2c3d4e5f60","status":"prepared","processed":%s,"affected":0,"cancelled":0,` +
+		`"finished":0,"failed":0,"successful":0,"failures":[]}`
+	for _, tc := range []struct {
+		name, contentType, body string
+		status                  int
+		fails                   bool
+	}{
+		{"an answer as documented", "application/json", fmt.Sprintf(stats, "3"), http.StatusOK, false},
+		{"a count that is a string", "application/json", fmt.Sprintf(stats, `"3"`), http.StatusOK, true},
+		{"a status answered with another body", "application/json", fmt.Sprintf(stats, "3"), http.StatusCreated, true},
+		{"another content type", "text/plain", "3 processed", http.StatusOK, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			req := httptest.NewRequest("GET", "/api/v2/campaigns/0157f3a2-b6c9-4d5e-8f0a-1b2c3d4e5f60/stats/", nil)
+			rec := httptest.NewRecorder()
+			rec.Header().Set("Content-Type", tc.contentType)
+			rec.WriteHeader(tc.status)
+			_, _ = rec.WriteString(tc.body)
+			f := &failures{TB: t}
+			apitest.CheckAnswer(f, req, rec)
+			if failed := len(f.reported) > 0; failed != tc.fails {
+				t.Errorf("reported %q, want a failure: %v", f.reported, tc.fails)
+			}
+		})
 	}
 }
