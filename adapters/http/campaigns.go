@@ -115,17 +115,7 @@ func (d Deps) getCampaign(w http.ResponseWriter, r *http.Request) {
 
 // listCampaigns answers a page of the account's campaigns.
 func (d Deps) listCampaigns(w http.ResponseWriter, r *http.Request) {
-	req, err := projections.ParseListRequest(r.URL.Query())
-	if err != nil {
-		writeError(w, r, d.Log, err)
-		return
-	}
-	page, err := d.CampaignReads.ListCampaigns(r.Context(), accountOf(r.Context()), req)
-	if err != nil {
-		writeError(w, r, d.Log, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, listOf(page, campaignObject))
+	answerList(d, w, r, d.CampaignReads.ListCampaigns, campaignObject)
 }
 
 // updateCampaign edits a campaign: every field in draft, name and

@@ -1,6 +1,7 @@
 package http
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -123,6 +124,24 @@ type listObject[T any] struct {
 	After      *string           `json:"after"`
 	Limit      int               `json:"limit"`
 	Order      projections.Order `json:"order"`
+}
+
+// answerList answers a /v3 list of the account's objects of one kind:
+// the query's list request (filters, order, paging), read by list in the
+// request's account, each item rendered.
+func answerList[T, J any](d Deps, w http.ResponseWriter, r *http.Request,
+	list func(context.Context, domain.AccountID, projections.ListRequest) (projections.Page[T], error), render func(T) J) {
+	req, err := projections.ParseListRequest(r.URL.Query())
+	if err != nil {
+		writeError(w, r, d.Log, err)
+		return
+	}
+	page, err := list(r.Context(), accountOf(r.Context()), req)
+	if err != nil {
+		writeError(w, r, d.Log, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, listOf(page, render))
 }
 
 // listOf renders a page of read-model items as Pelion's page object.

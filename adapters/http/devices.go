@@ -151,17 +151,7 @@ func (d Deps) getDevice(w http.ResponseWriter, r *http.Request) {
 
 // listDevices answers a page of the account's catalog.
 func (d Deps) listDevices(w http.ResponseWriter, r *http.Request) {
-	req, err := projections.ParseListRequest(r.URL.Query())
-	if err != nil {
-		writeError(w, r, d.Log, err)
-		return
-	}
-	page, err := d.DeviceReads.ListDevices(r.Context(), accountOf(r.Context()), req)
-	if err != nil {
-		writeError(w, r, d.Log, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, listOf(page, deviceObject))
+	answerList(d, w, r, d.DeviceReads.ListDevices, deviceObject)
 }
 
 // updateDevice changes the fields the body gives and keeps the others.

@@ -111,17 +111,7 @@ func (d Deps) getFirmwareImage(w http.ResponseWriter, r *http.Request) {
 
 // listFirmwareImages answers a page of the account's images.
 func (d Deps) listFirmwareImages(w http.ResponseWriter, r *http.Request) {
-	req, err := projections.ParseListRequest(r.URL.Query())
-	if err != nil {
-		writeError(w, r, d.Log, err)
-		return
-	}
-	page, err := d.FirmwareImageReads.ListFirmwareImages(r.Context(), accountOf(r.Context()), req)
-	if err != nil {
-		writeError(w, r, d.Log, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, listOf(page, firmwareImageObject(r)))
+	answerList(d, w, r, d.FirmwareImageReads.ListFirmwareImages, firmwareImageObject(r))
 }
 
 // deleteFirmwareImage deletes an image, then its blob: 204. A crash

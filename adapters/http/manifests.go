@@ -167,17 +167,7 @@ func (d Deps) getManifest(w http.ResponseWriter, r *http.Request) {
 
 // listManifests answers a page of the account's manifests.
 func (d Deps) listManifests(w http.ResponseWriter, r *http.Request) {
-	req, err := projections.ParseListRequest(r.URL.Query())
-	if err != nil {
-		writeError(w, r, d.Log, err)
-		return
-	}
-	page, err := d.ManifestReads.ListManifests(r.Context(), accountOf(r.Context()), req)
-	if err != nil {
-		writeError(w, r, d.Log, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, listOf(page, manifestObject))
+	answerList(d, w, r, d.ManifestReads.ListManifests, manifestObject)
 }
 
 // deleteManifest deletes a manifest: 204. Campaigns using it stop.

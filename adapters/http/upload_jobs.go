@@ -125,17 +125,7 @@ func (d Deps) getUploadJob(w http.ResponseWriter, r *http.Request) {
 
 // listUploadJobs answers a page of the account's jobs.
 func (d Deps) listUploadJobs(w http.ResponseWriter, r *http.Request) {
-	req, err := projections.ParseListRequest(r.URL.Query())
-	if err != nil {
-		writeError(w, r, d.Log, err)
-		return
-	}
-	page, err := d.UploadJobReads.ListUploadJobs(r.Context(), accountOf(r.Context()), req)
-	if err != nil {
-		writeError(w, r, d.Log, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, listOf(page, uploadJobObject))
+	answerList(d, w, r, d.UploadJobReads.ListUploadJobs, uploadJobObject)
 }
 
 // deleteUploadJob deletes a job, then its chunks' blobs: 204. A crash
