@@ -53,6 +53,7 @@ func TestAnUploadStreamsWithoutHoldingTheFile(t *testing.T) {
 	rec := httptest.NewRecorder()
 	a.Handler.ServeHTTP(rec, req)
 	heapPeak := peak()
+	apitest.CheckAnswer(t, req, rec)
 
 	if rec.Code != http.StatusCreated {
 		t.Fatalf("status %d, want 201; body %s", rec.Code, rec.Body)

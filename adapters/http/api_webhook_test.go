@@ -6,6 +6,8 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"testing"
+
+	"github.com/updateservice/updateservice/adapters/http/apitest"
 )
 
 func TestTheWebhookRefusesTenantAPIKeys(t *testing.T) {
@@ -17,6 +19,7 @@ func TestTheWebhookRefusesTenantAPIKeys(t *testing.T) {
 		req.Header.Set("Authorization", "Bearer "+key)
 		rec := httptest.NewRecorder()
 		a.Handler.ServeHTTP(rec, req)
+		apitest.CheckAnswer(t, req, rec)
 		var body struct {
 			Object, Type string
 			Code         int

@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	httpapi "github.com/updateservice/updateservice/adapters/http"
+	"github.com/updateservice/updateservice/adapters/http/apitest"
 )
 
 func TestReadinessReportsEveryFailingCheck(t *testing.T) {
@@ -21,8 +22,9 @@ func TestReadinessReportsEveryFailingCheck(t *testing.T) {
 			"projections": func(context.Context) error { return errors.New("stopped at 42") },
 		},
 	})
-	rec := httptest.NewRecorder()
-	h.ServeHTTP(rec, httptest.NewRequest("GET", "/readyz", nil))
+	rec, req := httptest.NewRecorder(), httptest.NewRequest("GET", "/readyz", nil)
+	h.ServeHTTP(rec, req)
+	apitest.CheckAnswer(t, req, rec)
 	if rec.Code != http.StatusServiceUnavailable {
 		t.Errorf("status %d, want 503", rec.Code)
 	}
@@ -41,8 +43,9 @@ func TestReadinessShowsDegradedWithoutFailing(t *testing.T) {
 		Ready:    map[string]httpapi.ReadinessCheck{"database": func(context.Context) error { return nil }},
 		Degraded: map[string]httpapi.ReadinessCheck{"quarantine": func(context.Context) error { return errors.New("1 event quarantined") }},
 	})
-	rec := httptest.NewRecorder()
-	h.ServeHTTP(rec, httptest.NewRequest("GET", "/readyz", nil))
+	rec, req := httptest.NewRecorder(), httptest.NewRequest("GET", "/readyz", nil)
+	h.ServeHTTP(rec, req)
+	apitest.CheckAnswer(t, req, rec)
 	var body struct {
 		Status string
 		Checks map[string]string

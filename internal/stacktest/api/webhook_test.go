@@ -49,6 +49,7 @@ func postNotifications(t *testing.T, h http.Handler, key string, body map[string
 	req.Header.Set("Authorization", "Bearer "+key)
 	rec := httptest.NewRecorder()
 	h.ServeHTTP(rec, req)
+	apitest.CheckAnswer(t, req, rec)
 	return rec.Code
 }
 
