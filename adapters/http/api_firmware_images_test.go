@@ -6,7 +6,6 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
-	"mime/multipart"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -63,26 +62,14 @@ func (a *imageAPI) blobs(t *testing.T) []string {
 // a file name, a datafile part of content.
 func upload(t *testing.T, file string, content []byte, fields ...string) (body []byte, contentType string) {
 	t.Helper()
-	var b bytes.Buffer
-	w := multipart.NewWriter(&b)
+	var parts []apitest.Part
 	for i := 0; i+1 < len(fields); i += 2 {
-		if err := w.WriteField(fields[i], fields[i+1]); err != nil {
-			t.Fatal(err)
-		}
+		parts = append(parts, apitest.Part{Name: fields[i], Content: []byte(fields[i+1])})
 	}
 	if file != "" {
-		part, err := w.CreateFormFile("datafile", file)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if _, err := part.Write(content); err != nil {
-			t.Fatal(err)
-		}
+		parts = append(parts, apitest.Part{Name: "datafile", FileName: file, Content: content})
 	}
-	if err := w.Close(); err != nil {
-		t.Fatal(err)
-	}
-	return b.Bytes(), w.FormDataContentType()
+	return apitest.Multipart(t, parts...)
 }
 
 // firmware is an image's content: 100 KiB of varied bytes.
@@ -154,14 +141,8 @@ func TestUploadsRefused(t *testing.T) {
 		{name: "an empty datafile is refused", status: http.StatusBadRequest,
 			body: func(t *testing.T) ([]byte, string) { return upload(t, "a.bin", nil) }},
 		{name: "two datafiles are refused", status: http.StatusBadRequest, body: func(t *testing.T) ([]byte, string) {
-			var b bytes.Buffer
-			w := multipart.NewWriter(&b)
-			for range 2 {
-				p, _ := w.CreateFormFile("datafile", "a.bin")
-				_, _ = p.Write([]byte("content"))
-			}
-			_ = w.Close()
-			return b.Bytes(), w.FormDataContentType()
+			part := apitest.Part{Name: "datafile", FileName: "a.bin", Content: []byte("content")}
+			return apitest.Multipart(t, part, part)
 		}},
 		{name: "a file over the service's maximum is too large", limit: 1000, status: http.StatusRequestEntityTooLarge,
 			body: func(t *testing.T) ([]byte, string) { return upload(t, "a.bin", firmware()) }},

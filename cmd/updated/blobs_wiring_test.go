@@ -1,15 +1,14 @@
 package main
 
 import (
-	"bytes"
 	"encoding/json"
-	"mime/multipart"
 	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/updateservice/updateservice/adapters/http/apitest"
 	"github.com/updateservice/updateservice/adapters/postgres/pgtest"
 )
 
@@ -19,20 +18,9 @@ func TestServiceKeepsImagesInItsBlobStore(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "blobs")
 	base := runService(t, map[string]string{"DATABASE_URL": pgtest.NewDatabase(t), "HTTP_ADDR": "127.0.0.1:0",
 		"API_KEYS": "key-1:acme", "CONNECTOR_ACCOUNTS": "acme:connector-key:webhook-secret", "BLOB_DIR": dir})
-	var body bytes.Buffer
-	mw := multipart.NewWriter(&body)
-	part, err := mw.CreateFormFile("datafile", "fw.bin")
-	if err == nil {
-		_, err = part.Write([]byte("firmware 2"))
-	}
-	if err == nil {
-		err = mw.Close()
-	}
-	if err != nil {
-		t.Fatal(err)
-	}
+	body, ctype := apitest.Multipart(t, apitest.Part{Name: "datafile", FileName: "fw.bin", Content: []byte("firmware 2")})
 	var image struct{ ID string }
-	decodeBody(t, send(t, "POST", base+"/v3/firmware-images", body.String(), "Content-Type", mw.FormDataContentType()), &image)
+	decodeBody(t, send(t, "POST", base+"/v3/firmware-images", string(body), "Content-Type", ctype), &image)
 	if content, err := os.ReadFile(filepath.Join(dir, "firmware-images", image.ID)); err != nil || string(content) != "firmware 2" {
 		t.Errorf("blob of image %q: %q, %v; want the file uploaded", image.ID, content, err)
 	}

@@ -5,11 +5,11 @@ import (
 	"context"
 	"encoding/hex"
 	"fmt"
-	"mime/multipart"
 	"net/http"
 	"testing"
 	"time"
 
+	"github.com/updateservice/updateservice/adapters/http/apitest"
 	"github.com/updateservice/updateservice/adapters/postgres/pgtest"
 	mft "github.com/updateservice/updateservice/domain/manifestfile/manifestfiletest"
 	"github.com/updateservice/updateservice/internal/apiclient"
@@ -37,7 +37,7 @@ func TestAGeneratedClientRunsAWholeCampaignWithUploadedFiles(t *testing.T) {
 	}
 	ctx := context.Background()
 
-	body, ctype := multipartFile(t, "sensor-2.0.1.bin", bytes.Repeat([]byte("firmware 2.0.1 "), 40000))
+	body, ctype := apitest.Multipart(t, apitest.Part{Name: "datafile", FileName: "sensor-2.0.1.bin", Content: bytes.Repeat([]byte("firmware 2.0.1 "), 40000)})
 	image, err := api.CreateFirmwareImageWithBodyWithResponse(ctx, ctype, bytes.NewReader(body))
 	if err != nil {
 		t.Fatalf("upload the image: %v", err)
@@ -61,7 +61,7 @@ func TestAGeneratedClientRunsAWholeCampaignWithUploadedFiles(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	body, ctype = multipartFile(t, "sensor-2.0.1.manifest", file)
+	body, ctype = apitest.Multipart(t, apitest.Part{Name: "datafile", FileName: "sensor-2.0.1.manifest", Content: file})
 	manifest, err := api.CreateManifestWithBodyWithResponse(ctx, nil, ctype, bytes.NewReader(body))
 	if err != nil {
 		t.Fatalf("upload the manifest file: %v", err)
@@ -101,23 +101,4 @@ func TestAGeneratedClientRunsAWholeCampaignWithUploadedFiles(t *testing.T) {
 		}
 	}
 	checkOutcome(t, c, id, expectFile)
-}
-
-// multipartFile is a multipart body of one file in the datafile part, as
-// Pelion's clients send an image or a manifest file, and its content type.
-func multipartFile(t *testing.T, name string, content []byte) ([]byte, string) {
-	t.Helper()
-	var b bytes.Buffer
-	w := multipart.NewWriter(&b)
-	part, err := w.CreateFormFile("datafile", name)
-	if err == nil {
-		_, err = part.Write(content)
-	}
-	if err == nil {
-		err = w.Close()
-	}
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b.Bytes(), w.FormDataContentType()
 }

@@ -9,7 +9,6 @@ import (
 	"fmt"
 	"io/fs"
 	"math/rand/v2"
-	"mime/multipart"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -61,7 +60,7 @@ func TestFirmwareImagesOnEveryBlobStore(t *testing.T) {
 			_, _ = rand.NewChaCha8([32]byte{7}).Read(content)
 			sum := sha256.Sum256(content)
 
-			body, ctype := multipartImage(t, "sensor-3.bin", content)
+			body, ctype := apitest.Multipart(t, apitest.Part{Name: "datafile", FileName: "sensor-3.bin", Content: content})
 			img := apitest.Object(t, a.Must(http.StatusCreated, "POST", "/v3/firmware-images", body, "Content-Type", ctype))
 			id := img["id"].(string)
 			if img["datafile_checksum"] != hex.EncodeToString(sum[:]) || img["datafile_size"] != float64(len(content)) || img["name"] != "sensor-3.bin" {
@@ -101,22 +100,4 @@ func TestFirmwareImagesOnEveryBlobStore(t *testing.T) {
 			}
 		})
 	}
-}
-
-// multipartImage is an upload of content as file.
-func multipartImage(t *testing.T, file string, content []byte) ([]byte, string) {
-	t.Helper()
-	var b bytes.Buffer
-	w := multipart.NewWriter(&b)
-	part, err := w.CreateFormFile("datafile", file)
-	if err == nil {
-		_, err = part.Write(content)
-	}
-	if err == nil {
-		err = w.Close()
-	}
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b.Bytes(), w.FormDataContentType()
 }
