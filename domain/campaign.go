@@ -46,8 +46,10 @@ import (
 //  11. A campaign made through Campaigner's API also has an update, device
 //     groups, metadata and a consent setting, and may retry another
 //     campaign's failures, and is cancelled Campaigner's way: rules 11–15
-//     are in
-//     campaign_campaigner.go.
+//     are in campaign_campaigner.go.
+//  16. Rollouts — a policy of waves, rate, abort rules, retries and
+//     conflicts, and pause and resume: rules 16–21 are in
+//     campaign_rollout.go.
 type Campaign struct {
 	root
 	id                CampaignID
@@ -69,6 +71,7 @@ type Campaign struct {
 	stoppingAt        time.Time
 	stoppedAt         time.Time
 	archivedAt        time.Time
+	ro                rollout
 }
 
 // NewCampaign creates a campaign in draft (rule 1). The handler appends its
@@ -145,6 +148,7 @@ func (c *Campaign) apply(e Event) error {
 		c.phase, c.state, c.activeAt, c.updatedAt = PhaseActive, StateDeploying, e.At, e.At
 	case CampaignStopRequested:
 		c.phase, c.state, c.stopReason, c.stoppingAt, c.updatedAt = PhaseStopping, StateStopping, e.Reason, e.At, e.At
+		c.ro.paused, c.ro.autostop = false, e.Detail
 	case CampaignStopped:
 		if !e.State.Final() {
 			return fmt.Errorf("campaign: CampaignStopped with state %q, which is not a final state", e.State)
@@ -154,6 +158,8 @@ func (c *Campaign) apply(e Event) error {
 		c.phase, c.archivedAt, c.updatedAt = PhaseArchived, e.At, e.At
 	case CampaignDeleted:
 		c.phase, c.updatedAt = PhaseDeleted, e.At
+	case CampaignWaveStarted, CampaignWaveSucceeded, CampaignPaused, CampaignResumed:
+		return c.applyRollout(e)
 	default:
 		return unknownEvent("campaign", e)
 	}

@@ -21,6 +21,8 @@ type CampaignSpec struct {
 	Autostop               *bool
 	AutostopSuccessPercent *float64
 	When                   *time.Time
+	// Rollout is the rollout policy (rule 16); nil: none.
+	Rollout *RolloutPolicy
 	// The Campaigner fields (see campaign_campaigner.go).
 	UpdateID        UpdateID
 	Groups          []string
@@ -45,6 +47,8 @@ type CampaignEdit struct {
 	Autostop               *bool
 	AutostopSuccessPercent *float64
 	When                   *time.Time
+	// Rollout replaces the rollout policy; a zero policy removes it.
+	Rollout *RolloutPolicy
 	// Metadata replaces the Campaigner metadata (in any phase).
 	Metadata *[]CampaignMetadata
 }
@@ -61,6 +65,7 @@ type campaignSettings struct {
 	autostop         bool
 	autostopPercent  float64
 	when             time.Time
+	rollout          RolloutPolicy
 	campaigner       campaignerSettings
 }
 
@@ -100,6 +105,9 @@ func (s CampaignSpec) settings() campaignSettings {
 	if s.When != nil {
 		out.when = *s.When
 	}
+	if s.Rollout != nil {
+		out.rollout = *s.Rollout
+	}
 	out.campaigner = campaignerSettings{update: s.UpdateID, groups: normalGroups(s.Groups), metadata: s.Metadata, consent: s.ConsentRequired,
 		retry: retryOf{main: s.MainCampaignID, failureCode: s.FailureCode, devices: normalDevices(s.Devices)}}
 	return out
@@ -116,6 +124,7 @@ func (e CampaignEdit) applyTo(s campaignSettings) campaignSettings {
 	set(&s.autostop, e.Autostop)
 	set(&s.autostopPercent, e.AutostopSuccessPercent)
 	set(&s.when, e.When)
+	set(&s.rollout, e.Rollout)
 	set(&s.campaigner.metadata, e.Metadata)
 	return s
 }
@@ -153,6 +162,7 @@ func (s campaignSettings) problems() []error {
 	if !(s.autostopPercent >= 0 && s.autostopPercent <= 100) {
 		problems = append(problems, InvalidError{Field: "autostop_success_percent", Reason: fmt.Sprintf("%v is not between 0 and 100", s.autostopPercent)})
 	}
+	problems = append(problems, s.rollout.problems()...)
 	return append(problems, s.campaigner.problems()...)
 }
 
@@ -174,6 +184,8 @@ func (s campaignSettings) lockedChange(next campaignSettings) string {
 		return "autostop_success_percent"
 	case !s.when.Equal(next.when):
 		return "when"
+	case !s.rollout.Equal(next.rollout):
+		return "rollout_policy"
 	case s.campaigner.lockedChange(next.campaigner) != "":
 		return s.campaigner.lockedChange(next.campaigner)
 	}
@@ -195,12 +207,22 @@ func (s campaignSettings) whenPtr() *time.Time {
 	return &w
 }
 
+// rolloutPtr is the event form of the rollout policy: normalized, or nil
+// when the campaign has none.
+func (s campaignSettings) rolloutPtr() *RolloutPolicy {
+	if s.rollout.IsZero() {
+		return nil
+	}
+	p := s.rollout.Normalized()
+	return &p
+}
+
 // created is the event recording a new campaign with these settings.
 func (s campaignSettings) created(id CampaignID, account AccountID, at time.Time) CampaignCreated {
 	return CampaignCreated{CampaignID: id, AccountID: account, CampaignName: s.name,
 		Description: s.description, ManifestID: s.manifest, DeviceFilter: s.filter,
 		Strategy: string(s.strategy), ApprovalRequired: s.approvalRequired, Autostop: s.autostop,
-		AutostopSuccessPercent: s.autostopPercent, When: s.whenPtr(), UpdateID: s.campaigner.update,
+		AutostopSuccessPercent: s.autostopPercent, When: s.whenPtr(), Rollout: s.rolloutPtr(), UpdateID: s.campaigner.update,
 		Groups: s.campaigner.groups, Metadata: s.campaigner.metadata, ConsentRequired: s.campaigner.consent,
 		MainCampaignID: s.campaigner.retry.main, FailureCode: s.campaigner.retry.failureCode, Devices: s.campaigner.retry.devices, At: at}
 }
@@ -209,7 +231,7 @@ func (s campaignSettings) created(id CampaignID, account AccountID, at time.Time
 func (s campaignSettings) edited(at time.Time) CampaignEdited {
 	return CampaignEdited{CampaignName: s.name, Description: s.description, ManifestID: s.manifest,
 		DeviceFilter: s.filter, Strategy: string(s.strategy), ApprovalRequired: s.approvalRequired,
-		Autostop: s.autostop, AutostopSuccessPercent: s.autostopPercent, When: s.whenPtr(), UpdateID: s.campaigner.update,
+		Autostop: s.autostop, AutostopSuccessPercent: s.autostopPercent, When: s.whenPtr(), Rollout: s.rolloutPtr(), UpdateID: s.campaigner.update,
 		Groups: s.campaigner.groups, Metadata: s.campaigner.metadata, ConsentRequired: s.campaigner.consent,
 		MainCampaignID: s.campaigner.retry.main, FailureCode: s.campaigner.retry.failureCode, Devices: s.campaigner.retry.devices, At: at}
 }
@@ -219,7 +241,7 @@ func settingsOfCreated(e CampaignCreated) campaignSettings {
 	return settingsOfEdited(CampaignEdited{CampaignName: e.CampaignName, Description: e.Description,
 		ManifestID: e.ManifestID, DeviceFilter: e.DeviceFilter, Strategy: e.Strategy,
 		ApprovalRequired: e.ApprovalRequired, Autostop: e.Autostop,
-		AutostopSuccessPercent: e.AutostopSuccessPercent, When: e.When, UpdateID: e.UpdateID, Groups: e.Groups,
+		AutostopSuccessPercent: e.AutostopSuccessPercent, When: e.When, Rollout: e.Rollout, UpdateID: e.UpdateID, Groups: e.Groups,
 		Metadata: e.Metadata, ConsentRequired: e.ConsentRequired,
 		MainCampaignID: e.MainCampaignID, FailureCode: e.FailureCode, Devices: e.Devices})
 }
@@ -232,5 +254,6 @@ func settingsOfEdited(e CampaignEdited) campaignSettings {
 		campaigner: campaignerSettings{update: e.UpdateID, groups: e.Groups, metadata: e.Metadata, consent: e.ConsentRequired,
 			retry: retryOf{main: e.MainCampaignID, failureCode: e.FailureCode, devices: e.Devices}}}
 	set(&s.when, e.When)
+	set(&s.rollout, e.Rollout)
 	return s
 }

@@ -33,6 +33,8 @@ type CampaignCreated struct {
 	Autostop               bool       `json:"autostop"`
 	AutostopSuccessPercent float64    `json:"autostop_success_percent"`
 	When                   *time.Time `json:"when,omitempty"`
+	// Rollout is the rollout policy, normalized; absent without one.
+	Rollout *RolloutPolicy `json:"rollout_policy,omitempty"`
 	// The Campaigner fields, absent from campaigns made through /v3.
 	UpdateID        UpdateID           `json:"update_id,omitempty"`
 	Groups          []string           `json:"groups,omitempty"`
@@ -57,6 +59,8 @@ type CampaignEdited struct {
 	Autostop               bool       `json:"autostop"`
 	AutostopSuccessPercent float64    `json:"autostop_success_percent"`
 	When                   *time.Time `json:"when,omitempty"`
+	// Rollout is the rollout policy, normalized; absent without one.
+	Rollout *RolloutPolicy `json:"rollout_policy,omitempty"`
 	// The Campaigner fields, absent from campaigns made through /v3.
 	UpdateID        UpdateID           `json:"update_id,omitempty"`
 	Groups          []string           `json:"groups,omitempty"`
@@ -128,7 +132,10 @@ type CampaignDeploying struct {
 
 // CampaignStopRequested records a stop in progress (phase stopping).
 type CampaignStopRequested struct {
-	Reason State     `json:"reason"`
+	Reason State `json:"reason"`
+	// Detail says why an abort rule stopped the campaign (its autostop
+	// reason); empty for other stops.
+	Detail string    `json:"detail,omitempty"`
 	At     time.Time `json:"at"`
 }
 
@@ -393,6 +400,36 @@ type AccountManifestCounted struct {
 	At         time.Time  `json:"at"`
 }
 
+// CampaignWaveStarted records the start of a rollout wave (Campaign rule
+// 17): the devices started from now on are the wave's, up to Size.
+type CampaignWaveStarted struct {
+	Wave int       `json:"wave"`
+	Size int       `json:"size"`
+	At   time.Time `json:"at"`
+}
+
+// CampaignWaveSucceeded records that a wave's deployed devices reached its
+// success threshold; the next wave's soak counts from At.
+type CampaignWaveSucceeded struct {
+	Wave int       `json:"wave"`
+	At   time.Time `json:"at"`
+}
+
+// CampaignPaused records a pause (Campaign rule 21): by a user, by an abort
+// rule (Rule, 1-based), or by a wave that ended below its threshold.
+type CampaignPaused struct {
+	Cause  PauseCause `json:"cause"`
+	Reason string     `json:"reason"`
+	Rule   int        `json:"rule,omitempty"`
+	Wave   int        `json:"wave,omitempty"`
+	At     time.Time  `json:"at"`
+}
+
+// CampaignResumed records a user's resume of a paused campaign.
+type CampaignResumed struct {
+	At time.Time `json:"at"`
+}
+
 // Update events (stream update-<id>).
 
 // UpdateCreated records a new Campaigner update: its source (with the
@@ -422,6 +459,10 @@ func (CampaignStopRequested) Name() string     { return "CampaignStopRequested" 
 func (CampaignStopped) Name() string           { return "CampaignStopped" }
 func (CampaignArchived) Name() string          { return "CampaignArchived" }
 func (CampaignDeleted) Name() string           { return "CampaignDeleted" }
+func (CampaignWaveStarted) Name() string       { return "CampaignWaveStarted" }
+func (CampaignWaveSucceeded) Name() string     { return "CampaignWaveSucceeded" }
+func (CampaignPaused) Name() string            { return "CampaignPaused" }
+func (CampaignResumed) Name() string           { return "CampaignResumed" }
 func (DeviceRegistered) Name() string          { return "DeviceRegistered" }
 func (DeviceUpdated) Name() string             { return "DeviceUpdated" }
 func (DeviceDeregistered) Name() string        { return "DeviceDeregistered" }
@@ -456,6 +497,7 @@ func init() {
 		CampaignStarting{}, CampaignQuotaAllocated{}, CampaignManifestChecked{},
 		CampaignBatchProcessed{}, CampaignPublishing{}, CampaignDeploying{},
 		CampaignStopRequested{}, CampaignStopped{}, CampaignArchived{}, CampaignDeleted{},
+		CampaignWaveStarted{}, CampaignWaveSucceeded{}, CampaignPaused{}, CampaignResumed{},
 		DeviceRegistered{}, DeviceUpdated{}, DeviceDeregistered{}, DeviceResourcesReported{},
 		DeviceSubscriptionChanged{}, DeviceEnrolled{}, DeviceSkipped{}, DeviceUpdateStateChanged{},
 		DeviceUpdateCancelRequested{}, ManifestRegistered{}, ManifestDeleted{},
