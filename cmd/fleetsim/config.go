@@ -43,8 +43,12 @@ type config struct {
 	Latency time.Duration
 	// Mix is the share of devices per outcome category.
 	Mix mix
+	// MixFrom gives the devices from a number on another mix (-mix-from).
+	MixFrom []mixFrom
 	// FailCodes is the range of update result codes failing devices report.
 	FailCodes [2]int
+	// FlakyCode is the result code of a flaky device's first attempt.
+	FlakyCode int
 	// DeviceClass is the class of every device but the "wrongclass" ones;
 	// it must be the manifest's device class.
 	DeviceClass string
@@ -98,7 +102,13 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 	fs.Uint64Var(&c.Seed, "seed", 1, "seed of outcomes, failure codes and latencies")
 	fs.DurationVar(&c.Latency, "latency", 50*time.Millisecond, "mean time per device step")
 	fs.Var(&c.Mix, "mix", "outcome shares: "+strings.Join(categoryNames(), ", "))
+	fs.Func("mix-from", "N:MIX: devices from number N on take outcome shares MIX (repeatable, N rising)", func(v string) error {
+		m, err := parseMixFrom(v)
+		c.MixFrom = append(c.MixFrom, m)
+		return err
+	})
 	codes := fs.String("fail-codes", "2-12", "range of update result codes of failing devices")
+	fs.IntVar(&c.FlakyCode, "flaky-code", 13, "update result code of a flaky device's first attempt")
 	fs.StringVar(&c.DeviceClass, "device-class", "fleetsim-class", "device class (the manifest's)")
 	fs.StringVar(&c.Vendor, "vendor", "", "vendor id of the devices (not sent when empty)")
 	fs.StringVar(&c.ManifestDigest, "manifest-digest", DefaultManifestDigest, "firmware checksum of uptodate devices (the manifest's delivered_payload_digest)")
@@ -159,10 +169,32 @@ func (c config) validate() error {
 	check(c.WebhookParallel > 0, "-webhook-parallel %d: want at least 1", c.WebhookParallel)
 	check(c.DeviceClass != "", "-device-class is empty")
 	check(c.Mix.total() > 0, "-mix gives no device any outcome")
+	for i, m := range c.MixFrom {
+		check(m.Number > 1 && (i == 0 || m.Number > c.MixFrom[i-1].Number) && m.Mix.total() > 0,
+			"-mix-from %d: want device numbers above 1, rising, each with a mix giving devices an outcome", m.Number)
+	}
+	check(c.FlakyCode >= 2, "-flaky-code %d: want a code from 2 up", c.FlakyCode)
 	check(c.Mix[catUptodate] == 0 || c.ManifestDigest != "", "-manifest-digest is needed for uptodate devices")
 	check(c.FailCodes[0] >= 2 && c.FailCodes[0] <= c.FailCodes[1], "-fail-codes %d-%d: want codes from 2 up (0 is initial, 1 success)", c.FailCodes[0], c.FailCodes[1])
 	check(!strings.ContainsAny(c.Prefix, " /\t"), "-prefix %q: no spaces or slashes in device ids", c.Prefix)
 	return errors.Join(problems...)
+}
+
+// mixFrom is one -mix-from: a mix for the devices from Number on.
+type mixFrom struct {
+	Number int
+	Mix    mix
+}
+
+// parseMixFrom reads "N:category=share,…".
+func parseMixFrom(v string) (mixFrom, error) {
+	n, shares, ok := strings.Cut(v, ":")
+	number, err := strconv.Atoi(n)
+	if !ok || err != nil {
+		return mixFrom{}, fmt.Errorf("-mix-from %q: want N:category=share,…", v)
+	}
+	m := mixFrom{Number: number}
+	return m, m.Mix.Set(shares)
 }
 
 // parseRange reads "lo-hi" or a single number.

@@ -41,6 +41,8 @@ type simulator struct {
 	// misrouted counts the writes refused because their async id names
 	// another account than the connector key's.
 	misrouted atomic.Int64
+	// flakyFirst is each flaky device's first async id (index → id).
+	flakyFirst sync.Map
 }
 
 // newSimulator makes account a's connector for fleet f with
@@ -121,19 +123,30 @@ func (s *simulator) write(i int, asyncID string) {
 		return
 	case catUptodate, catWrongClass:
 		s.log.Warn("manifest written to a device the service should have skipped", "device", s.fleet.id(i), "category", cat)
-	case catSuccess, catFail, catReject, catDeregistered:
+	case catSuccess, catFail, catReject, catDeregistered, catFlaky:
 	}
 	h := fnv.New64a()
 	_, _ = h.Write([]byte(asyncID))
 	// The clone keeps the id's few bytes rather than the request line it
 	// was cut from, for as long as the device waits to answer.
-	e := entry{asyncID: strings.Clone(asyncID), hash: h.Sum64(), index: uint32(i)}
+	e := entry{asyncID: strings.Clone(asyncID), hash: h.Sum64(), index: uint32(i), recovered: s.recovers(i, asyncID)}
 	// The index is hash enough: a campaign writes devices in pages of
 	// consecutive ids, which i%shards spreads evenly, and a device always
 	// lands on the same shard, which keeps its items in order.
 	sh := s.shards[i%len(s.shards)]
 	sh.pause(&e, s.fleet.device(i), s.now())
 	sh.add(e)
+}
+
+// recovers reports whether a write to device i finds it recovered: a
+// flaky device fails the writes of its first async id (repeated ones
+// too, as a device replays its answer) and installs any other.
+func (s *simulator) recovers(i int, asyncID string) bool {
+	if s.fleet.category(i) != catFlaky {
+		return false
+	}
+	first, seen := s.flakyFirst.LoadOrStore(i, strings.Clone(asyncID))
+	return seen && first.(string) != asyncID
 }
 
 // connectError answers with an error object.

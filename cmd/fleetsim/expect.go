@@ -29,6 +29,8 @@ func (d device) expected() expectation {
 	case catFail:
 		code := d.Result
 		return expectation{UpdateState: "failed", ResultCode: &code}
+	case catFlaky:
+		return expectation{UpdateState: "deployed"}
 	case catUptodate:
 		return skipped("already_updated")
 	case catWrongClass:
@@ -62,8 +64,11 @@ func printExpectations(w io.Writer, c config, f *fleet) {
 	fmt.Fprintf(w, "fleetsim: device class %q; a manifest for it with delivered_payload_digest %s makes the uptodate devices skip\n",
 		c.DeviceClass, c.ManifestDigest)
 	fmt.Fprintf(w, "fleetsim: %d devices, seed %d, mix %s; expected outcome per category:\n", f.size(), c.Seed, c.Mix)
+	for _, m := range c.MixFrom {
+		fmt.Fprintf(w, "fleetsim: from device %d on, mix %s\n", m.Number, m.Mix)
+	}
 	for _, cat := range categories {
-		if c.Mix[cat] == 0 {
+		if counts[cat] == 0 {
 			continue
 		}
 		e := device{Category: cat}.expected()

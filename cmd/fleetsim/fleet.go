@@ -16,6 +16,7 @@ type fleet struct {
 	class, other   string
 	manifestDigest string
 	failCodes      [2]int
+	flakyCode      int
 	// cats is each device's category, as an index into categories: the
 	// exact counts of the mix in a seeded order cannot be derived from the
 	// index alone without keeping something per device.
@@ -57,19 +58,45 @@ var rejections = []struct {
 // newFleet places exact counts per category from the mix in a seeded
 // order. The shuffle is the one the fleet always had, so a seed gives
 // every device the same category as before the fleet became compact.
+//
+// With -mix-from the devices are cut into ranges, each placed by its own
+// mix and shuffled in itself (the first range as the whole fleet was), so
+// a test can know which devices of a rollout's waves fail.
 func newFleet(c config) *fleet {
-	counts := c.Mix.counts(c.Devices)
 	cats := make([]uint8, 0, c.Devices)
-	for i, cat := range categories {
-		for range counts[cat] {
-			cats = append(cats, uint8(i))
+	for k, r := range c.mixRanges() {
+		counts := r.mix.counts(r.to - r.from)
+		part := make([]uint8, 0, r.to-r.from)
+		for i, cat := range categories {
+			for range counts[cat] {
+				part = append(part, uint8(i))
+			}
 		}
+		shuffle := rand.New(rand.NewPCG(c.Seed, uint64(k)))
+		shuffle.Shuffle(len(part), func(i, j int) { part[i], part[j] = part[j], part[i] })
+		cats = append(cats, part...)
 	}
-	shuffle := rand.New(rand.NewPCG(c.Seed, 0))
-	shuffle.Shuffle(len(cats), func(i, j int) { cats[i], cats[j] = cats[j], cats[i] })
 	return &fleet{seed: c.Seed, prefix: c.Prefix, width: len(fmt.Sprint(c.Devices)),
 		class: c.DeviceClass, other: c.DeviceClass + "-other", manifestDigest: c.ManifestDigest,
-		failCodes: c.FailCodes, cats: cats}
+		failCodes: c.FailCodes, flakyCode: c.FlakyCode, cats: cats}
+}
+
+// mixRange is the devices from index from to before to, and their mix.
+type mixRange struct {
+	from, to int
+	mix      mix
+}
+
+// mixRanges cuts the fleet by -mix-from: -mix up to the first, each
+// -mix-from's mix from its device number on.
+func (c config) mixRanges() []mixRange {
+	ranges := []mixRange{{from: 0, to: c.Devices, mix: c.Mix}}
+	for _, m := range c.MixFrom {
+		from := min(m.Number-1, c.Devices)
+		ranges[len(ranges)-1].to = from
+		ranges = append(ranges, mixRange{from: from, to: c.Devices, mix: m.Mix})
+	}
+	return ranges
 }
 
 // size is the number of devices.
@@ -100,8 +127,16 @@ func (f *fleet) device(i int) device {
 	case catReject:
 		rej := rejections[r.IntN(len(rejections))]
 		d.AsyncStatus, d.AsyncError = rej.status, rej.err
+	case catFlaky:
+		d.nStates, d.Result = 1, f.flakyCode
 	case catSuccess, catSilent, catDeregistered:
 	}
+	return d
+}
+
+// recovered is a flaky device on a write after its first: it installs.
+func (d device) recovered() device {
+	d.nStates, d.Result = 3, 1
 	return d
 }
 

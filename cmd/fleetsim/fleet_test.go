@@ -176,3 +176,27 @@ func TestBadFlagsAreAllReportedAtOnce(t *testing.T) {
 		}
 	}
 }
+
+func TestMixFromGivesEachRangeOfDevicesItsOwnMix(t *testing.T) {
+	f := newFleet(testConfig(t, "-devices", "100", "-mix", "success=1", "-mix-from", "31:fail=1,success=1", "-mix-from", "61:flaky=1"))
+	ranges := []struct {
+		from, to int
+		want     map[category]int
+	}{
+		{from: 0, to: 30, want: map[category]int{catSuccess: 30}},
+		{from: 30, to: 60, want: map[category]int{catSuccess: 15, catFail: 15}},
+		{from: 60, to: 100, want: map[category]int{catFlaky: 40}},
+	}
+	for _, r := range ranges {
+		got := map[category]int{}
+		for i := r.from; i < r.to; i++ {
+			got[f.category(i)]++
+		}
+		if diff := cmp.Diff(r.want, got); diff != "" {
+			t.Errorf("devices %d to %d (-want +got):\n%s", r.from+1, r.to, diff)
+		}
+	}
+	if _, err := parseConfig([]string{"-account", "a:k:c", "-mix-from", "50:success=1", "-mix-from", "40:fail=1"}, func(string) string { return "" }, io.Discard); err == nil {
+		t.Error("-mix-from numbers that do not rise are accepted")
+	}
+}

@@ -27,10 +27,15 @@ const (
 	catReject category = "reject"
 	// catDeregistered devices are registered, then deleted before any campaign.
 	catDeregistered category = "deregistered"
+	// catFlaky devices fail their first manifest write with -flaky-code
+	// and install any later one: they end deployed in a campaign whose
+	// rollout policy retries that code.
+	catFlaky category = "flaky"
 )
 
-// categories lists every category in the order outcomes are printed.
-var categories = []category{catSuccess, catFail, catUptodate, catWrongClass, catSilent, catReject, catDeregistered}
+// categories lists every category in the order outcomes are printed; a
+// new one goes last, so that a seed keeps placing the others as before.
+var categories = []category{catSuccess, catFail, catUptodate, catWrongClass, catSilent, catReject, catDeregistered, catFlaky}
 
 func categoryNames() []string {
 	names := make([]string, len(categories))

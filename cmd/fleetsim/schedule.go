@@ -18,6 +18,8 @@ type entry struct {
 	hash uint64
 	// index is the device's index in the fleet.
 	index uint32
+	// recovered marks a flaky device's write after its first: it installs.
+	recovered bool
 	// step is 0 for the async response, 1 to n for the n update states,
 	// n+1 for the update result.
 	step uint8

@@ -8,6 +8,9 @@ import "context"
 // put back; false when it is over.
 func (s *shard) play(ctx context.Context, e *entry, now int64) bool {
 	d := s.sim.fleet.device(int(e.index))
+	if e.recovered {
+		d = d.recovered()
+	}
 	if e.due < e.end {
 		s.sendNote(ctx, d.Index, stateResource, d.states[e.step-2], now)
 		e.due = min(e.due+int64(s.sim.heartbeat), e.end)

@@ -131,3 +131,33 @@ func checkPlayed(d device, want expectation, items []item) error {
 	}
 	return nil
 }
+
+func TestAFlakyDeviceFailsItsFirstWriteAndInstallsTheNext(t *testing.T) {
+	fake := newFakeService(t, 1)
+	c := testConfig(t, "-api", fake.URL, "-devices", "2", "-mix", "flaky=1", "-latency", "0", "-flaky-code", "17")
+	f := newFleet(c)
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	sim := newSimulator(c, c.Accounts[0], f, newNotifier(c, "wh", log), log)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer func() { cancel(); sim.wait() }()
+	sim.run(ctx)
+	results := func() []string {
+		var out []string
+		for _, it := range fake.byDevice()[f.id(0)] {
+			if it.path == resultResource {
+				out = append(out, it.payload)
+			}
+		}
+		return out
+	}
+	for n, write := range []struct {
+		asyncID string
+		want    string
+	}{{"a-first", "17"}, {"a-first", "17"}, {"a-second", "1"}} {
+		sim.write(0, write.asyncID+"-"+f.id(0))
+		eventually(t, "the write's result", func() bool { return len(results()) == n+1 })
+		if got := results()[n]; got != write.want {
+			t.Errorf("write %d (%s): result %s, want %s", n+1, write.asyncID, got, write.want)
+		}
+	}
+}
