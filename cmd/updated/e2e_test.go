@@ -162,8 +162,10 @@ type expectation struct {
 	SkipReason  string `json:"skip_reason"`
 }
 
-func checkOutcome(t *testing.T, c *client, campaign, expectFile string) {
-	raw, err := os.ReadFile(expectFile)
+// readExpectations reads fleetsim's -expect-json file.
+func readExpectations(t *testing.T, path string) map[string]expectation {
+	t.Helper()
+	raw, err := os.ReadFile(path)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -171,6 +173,11 @@ func checkOutcome(t *testing.T, c *client, campaign, expectFile string) {
 	if err := json.Unmarshal(raw, &want); err != nil {
 		t.Fatal(err)
 	}
+	return want
+}
+
+func checkOutcome(t *testing.T, c *client, campaign, expectFile string) {
+	want := readExpectations(t, expectFile)
 	got := c.metadata(campaign)
 	if len(got) != len(want) {
 		t.Errorf("campaign has %d devices, fleetsim expects %d", len(got), len(want))
