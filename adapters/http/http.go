@@ -31,6 +31,8 @@ type Deps struct {
 	// CampaignReads reads the campaigns: the read models' queries in the
 	// service, as for every read below.
 	CampaignReads CampaignReads
+	// Previews computes dry runs of draft campaigns' starts.
+	Previews CampaignPreviews
 	// Statistics reads a campaign's counters and statistics.
 	Statistics StatisticsReads
 	// Metadata reads a campaign's per-device records.

@@ -32,6 +32,7 @@ type ports struct {
 	patchDevice     func(commands.PatchDevice) (commands.Result, error)
 	device          func(domain.AccountID, domain.DeviceID) (projections.Device, error)
 	campaignerStats func(domain.AccountID, domain.CampaignID) (projections.CampaignerStats, error)
+	preview         func(domain.AccountID, domain.CampaignID) (*domain.CampaignPreview, error)
 
 	deviceCampaigns     func(domain.AccountID, domain.DeviceID) ([]projections.DeviceCampaign, error)
 	failedInstallations func(account domain.AccountID, campaign domain.CampaignID, after domain.DeviceID, limit int) ([]projections.FailedInstallation, error)

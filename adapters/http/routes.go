@@ -90,6 +90,7 @@ func NewHandler(d Deps) http.Handler {
 			r.Post("/v3/update-campaigns/{id}/start", d.startCampaign)
 			r.Post("/v3/update-campaigns/{id}/stop", d.stopCampaign)
 			r.Post("/v3/update-campaigns/{id}/archive", d.archiveCampaign)
+			r.Post("/v3/update-campaigns/{id}/preview", d.previewCampaign)
 			r.Get("/v3/update-campaigns/{id}/campaign-device-metadata", d.asOf(d.listCampaignDeviceMetadataAsOf, d.listCampaignDeviceMetadata))
 			r.Get("/v3/update-campaigns/{id}/campaign-device-metadata/{metadata_id}", d.asOf(d.getCampaignDeviceMetadataAsOf, d.getCampaignDeviceMetadata))
 			r.Get("/v3/update-campaigns/{id}/statistics", d.asOf(d.statisticsAsOf(d.listStatisticsAsOf), d.listStatistics))

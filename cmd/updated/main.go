@@ -144,6 +144,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	if registry != nil {
 		deps.Registry = registry
 	}
+	deps.Previews = wiring.Previews{Commands: cmds, Catalog: queries, BatchSize: cfg.SchedulerBatchSize,
+		BatchDelay: cfg.SchedulerDelay, FromRegistry: registry != nil}
 	deps.WaitFor, deps.APIKeys, deps.WebhookSecrets, deps.Log = readModels.WaitFor, cfg.APIKeys, cfg.webhookSecrets(), log
 	deps.IdempotencyKeys = postgres.NewIdempotencyKeys(pool, time.Now)
 	deps.RateLimit = httpapi.RateLimit{Requests: cfg.RateLimit}

@@ -162,6 +162,45 @@ func (e CampaignPhase) Valid() bool {
 	}
 }
 
+// Defines values for CampaignPreviewExamplesSkippedReason.
+const (
+	CampaignPreviewExamplesSkippedReasonAlreadyUpdated      CampaignPreviewExamplesSkippedReason = "already_updated"
+	CampaignPreviewExamplesSkippedReasonDeregistered        CampaignPreviewExamplesSkippedReason = "deregistered"
+	CampaignPreviewExamplesSkippedReasonDeviceClassMismatch CampaignPreviewExamplesSkippedReason = "device_class_mismatch"
+	CampaignPreviewExamplesSkippedReasonInOtherCampaign     CampaignPreviewExamplesSkippedReason = "in_other_campaign"
+)
+
+// Valid indicates whether the value is a known member of the CampaignPreviewExamplesSkippedReason enum.
+func (e CampaignPreviewExamplesSkippedReason) Valid() bool {
+	switch e {
+	case CampaignPreviewExamplesSkippedReasonAlreadyUpdated:
+		return true
+	case CampaignPreviewExamplesSkippedReasonDeregistered:
+		return true
+	case CampaignPreviewExamplesSkippedReasonDeviceClassMismatch:
+		return true
+	case CampaignPreviewExamplesSkippedReasonInOtherCampaign:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for CampaignPreviewObject.
+const (
+	UpdateCampaignPreview CampaignPreviewObject = "update-campaign-preview"
+)
+
+// Valid indicates whether the value is a known member of the CampaignPreviewObject enum.
+func (e CampaignPreviewObject) Valid() bool {
+	switch e {
+	case UpdateCampaignPreview:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for CampaignState.
 const (
 	CampaignStateAllocatedquota        CampaignState = "allocatedquota"
@@ -1433,6 +1472,47 @@ type CampaignPageOrder string
 // CampaignPhase defines model for CampaignPhase.
 type CampaignPhase string
 
+// CampaignPreview defines model for CampaignPreview.
+type CampaignPreview struct {
+	CampaignId string   `json:"campaign_id"`
+	ComputedAt DateTime `json:"computed_at"`
+
+	// EstimatedDurationSeconds Time to start every targeted device under the policy (not the devices' install time).
+	EstimatedDurationSeconds int64 `json:"estimated_duration_seconds"`
+	Examples                 struct {
+		Skipped []struct {
+			DeviceId string                               `json:"device_id"`
+			Reason   CampaignPreviewExamplesSkippedReason `json:"reason"`
+		} `json:"skipped"`
+		Targeted []string `json:"targeted"`
+	} `json:"examples"`
+	Object CampaignPreviewObject `json:"object"`
+
+	// Queued Devices of other active campaigns queued (conflict policy queue).
+	Queued int `json:"queued"`
+
+	// Skipped Devices the start would skip, by reason; every reason is listed.
+	Skipped map[string]int `json:"skipped"`
+
+	// Superseded Devices taken over from other active campaigns (conflict policy supersede).
+	Superseded int `json:"superseded"`
+
+	// Targeted Devices the start would enrol.
+	Targeted int `json:"targeted"`
+	Waves    []struct {
+		Size           int     `json:"size"`
+		SoakSeconds    int     `json:"soak_seconds"`
+		SuccessPercent float64 `json:"success_percent"`
+		Wave           int     `json:"wave"`
+	} `json:"waves"`
+}
+
+// CampaignPreviewExamplesSkippedReason defines model for CampaignPreview.Examples.Skipped.Reason.
+type CampaignPreviewExamplesSkippedReason string
+
+// CampaignPreviewObject defines model for CampaignPreview.Object.
+type CampaignPreviewObject string
+
 // CampaignState defines model for CampaignState.
 type CampaignState string
 
@@ -2457,6 +2537,11 @@ type GetMetricsParams struct {
 	AsOf *AsOf `form:"as_of,omitempty" json:"as_of,omitempty"`
 }
 
+// PreviewCampaignParams defines parameters for PreviewCampaign.
+type PreviewCampaignParams struct {
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
+}
+
 // StartCampaignParams defines parameters for StartCampaign.
 type StartCampaignParams struct {
 	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
@@ -2875,6 +2960,11 @@ type ClientInterface interface {
 	//
 	// Deprecated: this operation has been marked as deprecated upstream, but no `x-deprecated-reason` was set
 	GetMetrics(ctx context.Context, id Id, params *GetMetricsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// PreviewCampaign performs a POST /v3/update-campaigns/{id}/preview (the `PreviewCampaign` operationId) request.
+	//
+	// A dry run of a draft campaign's start: which of the catalog's devices its filter matches would be targeted and which skipped, by reason, the waves of its rollout policy and the estimated time to start them, judged by the same rules the start applies. Records nothing. 409 for a campaign past draft, or one whose devices come from the Device Registry.
+	PreviewCampaign(ctx context.Context, id Id, params *PreviewCampaignParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// StartCampaign performs a POST /v3/update-campaigns/{id}/start (the `StartCampaign` operationId) request.
 	StartCampaign(ctx context.Context, id Id, params *StartCampaignParams, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -3850,6 +3940,21 @@ func (c *Client) ListCampaignEvents(ctx context.Context, id Id, params *ListCamp
 // Deprecated: this operation has been marked as deprecated upstream, but no `x-deprecated-reason` was set
 func (c *Client) GetMetrics(ctx context.Context, id Id, params *GetMetricsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetMetricsRequest(c.Server, id, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// PreviewCampaign performs a POST /v3/update-campaigns/{id}/preview (the `PreviewCampaign` operationId) request.
+//
+// A dry run of a draft campaign's start: which of the catalog's devices its filter matches would be targeted and which skipped, by reason, the waves of its rollout policy and the estimated time to start them, judged by the same rules the start applies. Records nothing. 409 for a campaign past draft, or one whose devices come from the Device Registry.
+func (c *Client) PreviewCampaign(ctx context.Context, id Id, params *PreviewCampaignParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewPreviewCampaignRequest(c.Server, id, params)
 	if err != nil {
 		return nil, err
 	}
@@ -7249,6 +7354,55 @@ func NewGetMetricsRequest(server string, id Id, params *GetMetricsParams) (*http
 	return req, nil
 }
 
+// NewPreviewCampaignRequest constructs an http.Request for the PreviewCampaign method
+func NewPreviewCampaignRequest(server string, id Id, params *PreviewCampaignParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v3/update-campaigns/%s/preview", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+
+		if params.IdempotencyKey != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Idempotency-Key", *params.IdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Idempotency-Key", headerParam0)
+		}
+
+	}
+
+	return req, nil
+}
+
 // NewStartCampaignRequest constructs an http.Request for the StartCampaign method
 func NewStartCampaignRequest(server string, id Id, params *StartCampaignParams) (*http.Request, error) {
 	var err error
@@ -8042,6 +8196,13 @@ type ClientWithResponsesInterface interface {
 	//
 	// Deprecated: this operation has been marked as deprecated upstream, but no `x-deprecated-reason` was set
 	GetMetricsWithResponse(ctx context.Context, id Id, params *GetMetricsParams, reqEditors ...RequestEditorFn) (*GetMetricsResponse, error)
+
+	// PreviewCampaignWithResponse performs a POST /v3/update-campaigns/{id}/preview (the `PreviewCampaign` operationId) request.
+	//
+	// A dry run of a draft campaign's start: which of the catalog's devices its filter matches would be targeted and which skipped, by reason, the waves of its rollout policy and the estimated time to start them, judged by the same rules the start applies. Records nothing. 409 for a campaign past draft, or one whose devices come from the Device Registry.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	PreviewCampaignWithResponse(ctx context.Context, id Id, params *PreviewCampaignParams, reqEditors ...RequestEditorFn) (*PreviewCampaignResponse, error)
 
 	// StartCampaignWithResponse performs a POST /v3/update-campaigns/{id}/start (the `StartCampaign` operationId) request.
 	//
@@ -10748,6 +10909,54 @@ func (r GetMetricsResponse) ContentType() string {
 	return ""
 }
 
+type PreviewCampaignResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *CampaignPreview
+	// JSONDefault the response for an HTTP default `application/json` response
+	JSONDefault *Error
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r PreviewCampaignResponse) GetJSON200() *CampaignPreview {
+	return r.JSON200
+}
+
+// GetJSONDefault returns the response for an HTTP default `application/json` response
+func (r PreviewCampaignResponse) GetJSONDefault() *Error {
+	return r.JSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r PreviewCampaignResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r PreviewCampaignResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r PreviewCampaignResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r PreviewCampaignResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 type StartCampaignResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -11834,6 +12043,19 @@ func (c *ClientWithResponses) GetMetricsWithResponse(ctx context.Context, id Id,
 		return nil, err
 	}
 	return ParseGetMetricsResponse(rsp)
+}
+
+// PreviewCampaignWithResponse performs a POST /v3/update-campaigns/{id}/preview (the `PreviewCampaign` operationId) request.
+//
+// A dry run of a draft campaign's start: which of the catalog's devices its filter matches would be targeted and which skipped, by reason, the waves of its rollout policy and the estimated time to start them, judged by the same rules the start applies. Records nothing. 409 for a campaign past draft, or one whose devices come from the Device Registry.
+//
+// Returns a wrapper object for the known response body format(s).
+func (c *ClientWithResponses) PreviewCampaignWithResponse(ctx context.Context, id Id, params *PreviewCampaignParams, reqEditors ...RequestEditorFn) (*PreviewCampaignResponse, error) {
+	rsp, err := c.PreviewCampaign(ctx, id, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParsePreviewCampaignResponse(rsp)
 }
 
 // StartCampaignWithResponse performs a POST /v3/update-campaigns/{id}/start (the `StartCampaign` operationId) request.
@@ -13714,6 +13936,39 @@ func ParseGetMetricsResponse(rsp *http.Response) (*GetMetricsResponse, error) {
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
 		var dest Metrics
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParsePreviewCampaignResponse parses an HTTP response from a PreviewCampaignWithResponse call
+func ParsePreviewCampaignResponse(rsp *http.Response) (*PreviewCampaignResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &PreviewCampaignResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest CampaignPreview
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
