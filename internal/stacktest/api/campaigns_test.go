@@ -40,6 +40,7 @@ func TestAnotherAccountsCampaignIsNotFound(t *testing.T) {
 		{"DELETE", "/v3/update-campaigns/" + id},
 		{"POST", "/v3/update-campaigns/" + id + "/start"},
 		{"POST", "/v3/update-campaigns/" + id + "/stop"},
+		{"POST", "/v3/update-campaigns/" + id + "/preview"},
 		{"GET", "/v3/update-campaigns/" + id + "/campaign-device-metadata"},
 		{"GET", "/v3/update-campaigns/" + id + "/statistics"},
 		{"GET", "/v3/update-campaigns/" + id + "/statistics/success/event_types"},
