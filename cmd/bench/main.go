@@ -36,6 +36,7 @@ type options struct {
 	schedulerBatch int // devices per page in the campaign scenario
 	clients        int // concurrent clients of the single-command scenarios
 	requests       int // requests of the single-command scenarios
+	previewed      int // catalog devices of the preview scenario
 	only           string
 }
 
@@ -51,8 +52,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, out io.
 	fs.IntVar(&o.schedulerBatch, "scheduler-batch", 1000, "devices per page in the campaign scenario (SCHEDULER_BATCH_SIZE)")
 	fs.IntVar(&o.clients, "clients", 8, "concurrent clients of the single-command scenarios")
 	fs.IntVar(&o.requests, "requests", 20_000, "requests of the single-command scenarios")
+	fs.IntVar(&o.previewed, "previewed", 1_000_000, "catalog devices of the preview scenario")
 	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the whole run to this file")
-	only := fs.String("only", "", "run only the scenarios whose name contains this (batch, rebuild, campaign, eventstoredb, queues, asof, single, e2e)")
+	only := fs.String("only", "", "run only the scenarios whose name contains this (batch, rebuild, campaign, eventstoredb, queues, asof, preview, single, e2e)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -86,7 +88,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, out io.
 		run  func(context.Context, rate) error
 	}{
 		{"batch", b.batchScenarios}, {"rebuild", b.rebuildScenario}, {"campaign", b.campaignScenario}, {"eventstoredb", b.eventStoreDBScenario},
-		{"queues", b.queueScenario}, {"asof", b.asOfScenario}, {"single", b.singleCommandScenario}, {"e2e", b.e2eScenario},
+		{"queues", b.queueScenario}, {"asof", b.asOfScenario}, {"preview", b.previewScenario},
+		{"single", b.singleCommandScenario}, {"e2e", b.e2eScenario},
 	} {
 		if o.only != "" && !strings.Contains(s.name, o.only) {
 			continue
