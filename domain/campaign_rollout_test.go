@@ -130,7 +130,9 @@ func TestCampaignRolloutPolicyIsEditedInDraftOnly(t *testing.T) {
 			when: func(c *Campaign) error { return c.Edit(CampaignEdit{Rollout: &RolloutPolicy{}}, at(3)) },
 			err:  InvalidError{Field: "rollout_policy"}},
 		{name: "a bad policy is refused", given: []Event{campaignCreated()},
-			when: func(c *Campaign) error { return c.Edit(CampaignEdit{Rollout: &RolloutPolicy{Conflict: "fight"}}, at(1)) },
-			err:  InvalidError{Field: "rollout_policy.conflict"}},
+			when: func(c *Campaign) error {
+				return c.Edit(CampaignEdit{Rollout: &RolloutPolicy{Conflict: "fight"}}, at(1))
+			},
+			err: InvalidError{Field: "rollout_policy.conflict"}},
 	})
 }
