@@ -96,4 +96,10 @@ func TestCampaignRolloutColumns(t *testing.T) {
 	step("stopped by a rule", row(map[string]any{"wave": int32(2), "wave_size": int32(5), "wave_sizes": []any{int32(2), int32(5), int32(3)},
 		"phase": "stopped", "state": "autostopped", "campaigner_status": "finished", "autostop_reason": explained}),
 		domain.CampaignStopped{State: domain.StateAutoStopped, At: s.now()})
+
+	// And every rollout event is in the campaign's history, in order
+	assertRows(t, f, "rollout events in the history", `SELECT event_type FROM campaign_history WHERE campaign_id = 'c1'
+		AND event_type IN ('CampaignWaveStarted', 'CampaignWaveSucceeded', 'CampaignPaused', 'CampaignResumed') ORDER BY commit_position`,
+		[]map[string]any{{"event_type": "CampaignWaveStarted"}, {"event_type": "CampaignWaveSucceeded"}, {"event_type": "CampaignWaveStarted"},
+			{"event_type": "CampaignPaused"}, {"event_type": "CampaignResumed"}, {"event_type": "CampaignPaused"}})
 }
