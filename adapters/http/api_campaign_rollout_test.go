@@ -3,6 +3,7 @@ package http_test
 import (
 	"encoding/json"
 	"net/http"
+	"strings"
 	"testing"
 	"time"
 
@@ -223,5 +224,26 @@ func TestApproveStartsACampaignAwaitingApproval(t *testing.T) {
 	want := []string{"CampaignCreated", "CampaignEdited", "CampaignStartRequested", "CampaignApproved"}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("events (-want +got):\n%s", diff)
+	}
+}
+
+// Campaigner's create takes the policy as rolloutPolicy, /v3's object; a
+// wrong one answers invalid_entity naming the field by its /v3 path.
+func TestCampaignerCreateTakesARolloutPolicy(t *testing.T) {
+	a := newAPI(t)
+	var got []commands.CreateCampaign
+	a.ports.createCampaign = func(c commands.CreateCampaign) (commands.Result, error) {
+		got = append(got, c)
+		return commands.Result{}, nil
+	}
+	body := map[string]any{"name": "lab", "update": v2Update, "groups": []string{"lab"}, "rolloutPolicy": policyBody}
+	a.Must(http.StatusCreated, "POST", "/api/v2/campaigns", body)
+	if want := policyOf(t); len(got) != 1 || got[0].Spec.Rollout == nil || !cmp.Equal(*got[0].Spec.Rollout, want) {
+		t.Fatalf("create sent %+v, want the policy %+v", got, want)
+	}
+	body["name"], body["rolloutPolicy"] = "bad", map[string]any{"conflict": "fight"}
+	e := apitest.CampaignerErrorOf(t, a.Call("POST", "/api/v2/campaigns", acmeKey, body), http.StatusBadRequest, "invalid_entity")
+	if !strings.Contains(e.Description, "rollout_policy.conflict") || len(got) != 1 {
+		t.Errorf("a bad policy: %q, %d creates; want invalid_entity naming rollout_policy.conflict and no create", e.Description, len(got)-1)
 	}
 }

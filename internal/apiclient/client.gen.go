@@ -2335,7 +2335,10 @@ type CreateV2CampaignJSONBody struct {
 	Groups         []string              `json:"groups"`
 	Metadata       *[]CampaignerMetadata `json:"metadata,omitempty"`
 	Name           string                `json:"name"`
-	Update         UUID                  `json:"update"`
+
+	// RolloutPolicy /v3's rollout_policy object (its fields keep their /v3 names); shown by GET /v3/update-campaigns/{id}.
+	RolloutPolicy *RolloutPolicy `json:"rolloutPolicy,omitempty"`
+	Update        UUID           `json:"update"`
 }
 
 // CreateV2CampaignParams defines parameters for CreateV2Campaign.
