@@ -70,6 +70,14 @@ func (m *readModels) applyCampaign(env envelope) error {
 		return m.campaigns.OnCampaignArchived(env, e)
 	case domain.CampaignDeleted:
 		return m.campaigns.OnCampaignDeleted(env, e)
+	case domain.CampaignWaveStarted:
+		return m.campaigns.OnCampaignWaveStarted(env, e)
+	case domain.CampaignWaveSucceeded:
+		return m.campaigns.OnCampaignWaveSucceeded(env, e)
+	case domain.CampaignPaused:
+		return m.campaigns.OnCampaignPaused(env, e)
+	case domain.CampaignResumed:
+		return m.campaigns.OnCampaignResumed(env, e)
 	}
 	return unhandled(env, "campaign")
 }

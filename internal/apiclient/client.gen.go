@@ -72,6 +72,30 @@ func (e CampaignObject) Valid() bool {
 	}
 }
 
+// Defines values for CampaignPauseCause.
+const (
+	AbortRule     CampaignPauseCause = "abort_rule"
+	Empty         CampaignPauseCause = ""
+	User          CampaignPauseCause = "user"
+	WaveThreshold CampaignPauseCause = "wave_threshold"
+)
+
+// Valid indicates whether the value is a known member of the CampaignPauseCause enum.
+func (e CampaignPauseCause) Valid() bool {
+	switch e {
+	case AbortRule:
+		return true
+	case Empty:
+		return true
+	case User:
+		return true
+	case WaveThreshold:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for CampaignInputCampaignStrategy.
 const (
 	CampaignInputCampaignStrategyContinuous CampaignInputCampaignStrategy = "continuous"
@@ -813,6 +837,123 @@ func (e PageOrder) Valid() bool {
 	}
 }
 
+// Defines values for RolloutPolicyAbortAction.
+const (
+	Pause RolloutPolicyAbortAction = "pause"
+	Stop  RolloutPolicyAbortAction = "stop"
+)
+
+// Valid indicates whether the value is a known member of the RolloutPolicyAbortAction enum.
+func (e RolloutPolicyAbortAction) Valid() bool {
+	switch e {
+	case Pause:
+		return true
+	case Stop:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for RolloutPolicyAbortFailure.
+const (
+	RolloutPolicyAbortFailureAny      RolloutPolicyAbortFailure = "any"
+	RolloutPolicyAbortFailureFailed   RolloutPolicyAbortFailure = "failed"
+	RolloutPolicyAbortFailureTimedOut RolloutPolicyAbortFailure = "timed_out"
+)
+
+// Valid indicates whether the value is a known member of the RolloutPolicyAbortFailure enum.
+func (e RolloutPolicyAbortFailure) Valid() bool {
+	switch e {
+	case RolloutPolicyAbortFailureAny:
+		return true
+	case RolloutPolicyAbortFailureFailed:
+		return true
+	case RolloutPolicyAbortFailureTimedOut:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for RolloutPolicyAbortScope.
+const (
+	RolloutPolicyAbortScopeCampaign RolloutPolicyAbortScope = "campaign"
+	RolloutPolicyAbortScopeWave     RolloutPolicyAbortScope = "wave"
+)
+
+// Valid indicates whether the value is a known member of the RolloutPolicyAbortScope enum.
+func (e RolloutPolicyAbortScope) Valid() bool {
+	switch e {
+	case RolloutPolicyAbortScopeCampaign:
+		return true
+	case RolloutPolicyAbortScopeWave:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for RolloutPolicyConflict.
+const (
+	Queue     RolloutPolicyConflict = "queue"
+	Skip      RolloutPolicyConflict = "skip"
+	Supersede RolloutPolicyConflict = "supersede"
+)
+
+// Valid indicates whether the value is a known member of the RolloutPolicyConflict enum.
+func (e RolloutPolicyConflict) Valid() bool {
+	switch e {
+	case Queue:
+		return true
+	case Skip:
+		return true
+	case Supersede:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for RolloutPolicyRateExponentialIncreaseOn.
+const (
+	Notified  RolloutPolicyRateExponentialIncreaseOn = "notified"
+	Succeeded RolloutPolicyRateExponentialIncreaseOn = "succeeded"
+)
+
+// Valid indicates whether the value is a known member of the RolloutPolicyRateExponentialIncreaseOn enum.
+func (e RolloutPolicyRateExponentialIncreaseOn) Valid() bool {
+	switch e {
+	case Notified:
+		return true
+	case Succeeded:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for RolloutPolicyRetryOn.
+const (
+	RolloutPolicyRetryOnAny      RolloutPolicyRetryOn = "any"
+	RolloutPolicyRetryOnFailed   RolloutPolicyRetryOn = "failed"
+	RolloutPolicyRetryOnTimedOut RolloutPolicyRetryOn = "timed_out"
+)
+
+// Valid indicates whether the value is a known member of the RolloutPolicyRetryOn enum.
+func (e RolloutPolicyRetryOn) Valid() bool {
+	switch e {
+	case RolloutPolicyRetryOnAny:
+		return true
+	case RolloutPolicyRetryOnFailed:
+		return true
+	case RolloutPolicyRetryOnTimedOut:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for SummaryId.
 const (
 	SummaryIdFail    SummaryId = "fail"
@@ -1412,16 +1553,35 @@ type Campaign struct {
 	Id              string                  `json:"id"`
 	Name            string                  `json:"name"`
 	Object          CampaignObject          `json:"object"`
-	Phase           CampaignPhase           `json:"phase"`
-	RootManifestId  string                  `json:"root_manifest_id"`
-	RootManifestUrl string                  `json:"root_manifest_url"`
-	StartedAt       *NullableDateTime       `json:"started_at"`
-	StartingAt      *NullableDateTime       `json:"starting_at"`
-	State           CampaignState           `json:"state"`
-	StoppedAt       *NullableDateTime       `json:"stopped_at"`
-	StoppingAt      *NullableDateTime       `json:"stopping_at"`
-	UpdatedAt       DateTime                `json:"updated_at"`
-	When            *NullableDateTime       `json:"when"`
+
+	// PauseCause Who paused the campaign; empty while it is not paused.
+	PauseCause CampaignPauseCause `json:"pause_cause"`
+
+	// PauseReason Why it is paused: the user's reason, or the rule's or wave's explanation; empty while not paused.
+	PauseReason string `json:"pause_reason"`
+
+	// Paused Paused: phase and state stay (active/deploying), nothing is sent, nothing times out.
+	Paused   bool              `json:"paused"`
+	PausedAt *NullableDateTime `json:"paused_at"`
+	Phase    CampaignPhase     `json:"phase"`
+
+	// RolloutPolicy The rollout policy with its defaults filled in; null when the campaign has none.
+	RolloutPolicy   *RolloutPolicy    `json:"rollout_policy"`
+	RootManifestId  string            `json:"root_manifest_id"`
+	RootManifestUrl string            `json:"root_manifest_url"`
+	StartedAt       *NullableDateTime `json:"started_at"`
+	StartingAt      *NullableDateTime `json:"starting_at"`
+	State           CampaignState     `json:"state"`
+	StoppedAt       *NullableDateTime `json:"stopped_at"`
+	StoppingAt      *NullableDateTime `json:"stopping_at"`
+	UpdatedAt       DateTime          `json:"updated_at"`
+
+	// Wave The current wave, 1-based; 0 before the first wave started.
+	Wave int `json:"wave"`
+
+	// Waves Each wave's size over the devices enrolled so far; null before any device was enrolled.
+	Waves *[]int            `json:"waves"`
+	When  *NullableDateTime `json:"when"`
 }
 
 // CampaignCampaignStrategy defines model for Campaign.CampaignStrategy.
@@ -1433,6 +1593,9 @@ type CampaignHealthIndicator string
 // CampaignObject defines model for Campaign.Object.
 type CampaignObject string
 
+// CampaignPauseCause Who paused the campaign; empty while it is not paused.
+type CampaignPauseCause string
+
 // CampaignInput defines model for CampaignInput.
 type CampaignInput struct {
 	ApprovalRequired       *bool                          `json:"approval_required,omitempty"`
@@ -1442,7 +1605,10 @@ type CampaignInput struct {
 	Description            *string                        `json:"description,omitempty"`
 	DeviceFilter           *string                        `json:"device_filter,omitempty"`
 	Name                   *string                        `json:"name,omitempty"`
-	RootManifestId         *string                        `json:"root_manifest_id,omitempty"`
+
+	// RolloutPolicy In draft only, like every field but name and description; on PUT, null removes the policy.
+	RolloutPolicy  *RolloutPolicy `json:"rollout_policy,omitempty"`
+	RootManifestId *string        `json:"root_manifest_id,omitempty"`
 
 	// State "scheduled" starts a draft campaign, as older SDKs do.
 	State *string           `json:"state,omitempty"`
@@ -1960,6 +2126,92 @@ type Readiness struct {
 	Status string `json:"status"`
 }
 
+// RolloutPolicy How a campaign rolls out. Every part is optional; without a policy a campaign rolls out in one wave, unpaced, with no abort rule but autostop, no retry, and devices of other active campaigns skipped. Set in draft only.
+type RolloutPolicy struct {
+	// Abort Checked in order while the campaign is active and not paused; the first that matches acts.
+	Abort *[]struct {
+		// Action stop: autostopped with the rule's explanation as autostop_reason; pause: paused for an operator. Default stop.
+		Action *RolloutPolicyAbortAction `json:"action,omitempty"`
+
+		// Failure Which outcomes count; default any.
+		Failure *RolloutPolicyAbortFailure `json:"failure,omitempty"`
+
+		// MinFinished Finished devices needed before the rule is checked.
+		MinFinished *int `json:"min_finished,omitempty"`
+
+		// Scope Count the campaign or the current wave; default campaign.
+		Scope            *RolloutPolicyAbortScope `json:"scope,omitempty"`
+		ThresholdPercent float64                  `json:"threshold_percent"`
+	} `json:"abort,omitempty"`
+
+	// Conflict A device in another active campaign: skip it (default), queue it until it is free, or supersede the other campaign for it.
+	Conflict *RolloutPolicyConflict `json:"conflict,omitempty"`
+
+	// Rate Devices started (sent their manifest) per minute, constant or exponential.
+	Rate *struct {
+		Exponential *struct {
+			BasePerMinute float64 `json:"base_per_minute"`
+
+			// Every The rate is multiplied by factor each time this many more devices were counted.
+			Every      int                                    `json:"every"`
+			Factor     float64                                `json:"factor"`
+			IncreaseOn RolloutPolicyRateExponentialIncreaseOn `json:"increase_on"`
+		} `json:"exponential,omitempty"`
+
+		// PerMinute The constant rate, or the exponential rate's ceiling.
+		PerMinute *float64 `json:"per_minute,omitempty"`
+	} `json:"rate,omitempty"`
+	Retry *struct {
+		// BackoffFactor Each further retry waits this much longer; default 2.
+		BackoffFactor *float64 `json:"backoff_factor,omitempty"`
+
+		// BackoffSeconds Wait before the first retry; default 60.
+		BackoffSeconds *int `json:"backoff_seconds,omitempty"`
+
+		// Codes Only these result codes (decimal) or failure codes; empty for any.
+		Codes *[]string `json:"codes,omitempty"`
+
+		// MaxAttempts Attempts in all, the first included.
+		MaxAttempts int `json:"max_attempts"`
+
+		// On Which outcomes are retried; default failed and timed_out.
+		On *[]RolloutPolicyRetryOn `json:"on,omitempty"`
+	} `json:"retry,omitempty"`
+
+	// Waves The waves, in order; the last takes every device the others left.
+	Waves *[]struct {
+		// Count Number of devices; exactly one of percent and count.
+		Count *int `json:"count,omitempty"`
+
+		// Percent Share of the targeted devices; exactly one of percent and count.
+		Percent *float64 `json:"percent,omitempty"`
+
+		// SoakSeconds How long the next wave waits after this one reached its threshold.
+		SoakSeconds *int `json:"soak_seconds,omitempty"`
+
+		// SuccessPercent Share of the wave's devices deployed before the next wave starts; default 95. A wave that ends below it pauses the campaign.
+		SuccessPercent *float64 `json:"success_percent,omitempty"`
+	} `json:"waves,omitempty"`
+}
+
+// RolloutPolicyAbortAction stop: autostopped with the rule's explanation as autostop_reason; pause: paused for an operator. Default stop.
+type RolloutPolicyAbortAction string
+
+// RolloutPolicyAbortFailure Which outcomes count; default any.
+type RolloutPolicyAbortFailure string
+
+// RolloutPolicyAbortScope Count the campaign or the current wave; default campaign.
+type RolloutPolicyAbortScope string
+
+// RolloutPolicyConflict A device in another active campaign: skip it (default), queue it until it is free, or supersede the other campaign for it.
+type RolloutPolicyConflict string
+
+// RolloutPolicyRateExponentialIncreaseOn defines model for RolloutPolicy.Rate.Exponential.IncreaseOn.
+type RolloutPolicyRateExponentialIncreaseOn string
+
+// RolloutPolicyRetryOn defines model for RolloutPolicy.Retry.On.
+type RolloutPolicyRetryOn string
+
 // Summary defines model for Summary.
 type Summary struct {
 	CampaignId    string               `json:"campaign_id"`
@@ -2163,7 +2415,10 @@ type CreateV2CampaignJSONBody struct {
 	Groups         []string              `json:"groups"`
 	Metadata       *[]CampaignerMetadata `json:"metadata,omitempty"`
 	Name           string                `json:"name"`
-	Update         UUID                  `json:"update"`
+
+	// RolloutPolicy /v3's rollout_policy object (its fields keep their /v3 names); shown by GET /v3/update-campaigns/{id}.
+	RolloutPolicy *RolloutPolicy `json:"rolloutPolicy,omitempty"`
+	Update        UUID           `json:"update"`
 }
 
 // CreateV2CampaignParams defines parameters for CreateV2Campaign.
@@ -2480,6 +2735,11 @@ type UpdateCampaignParams struct {
 	IfMatch *string `json:"If-Match,omitempty"`
 }
 
+// ApproveCampaignParams defines parameters for ApproveCampaign.
+type ApproveCampaignParams struct {
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
+}
+
 // ArchiveCampaignParams defines parameters for ArchiveCampaign.
 type ArchiveCampaignParams struct {
 	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
@@ -2537,8 +2797,24 @@ type GetMetricsParams struct {
 	AsOf *AsOf `form:"as_of,omitempty" json:"as_of,omitempty"`
 }
 
+// PauseCampaignJSONBody defines parameters for PauseCampaign.
+type PauseCampaignJSONBody struct {
+	// Reason Shown as pause_reason; default "paused by a user".
+	Reason *string `json:"reason,omitempty"`
+}
+
+// PauseCampaignParams defines parameters for PauseCampaign.
+type PauseCampaignParams struct {
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
+}
+
 // PreviewCampaignParams defines parameters for PreviewCampaign.
 type PreviewCampaignParams struct {
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
+}
+
+// ResumeCampaignParams defines parameters for ResumeCampaign.
+type ResumeCampaignParams struct {
 	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
 }
 
@@ -2620,6 +2896,9 @@ type CreateCampaignJSONRequestBody = CampaignInput
 
 // UpdateCampaignJSONRequestBody defines body for UpdateCampaign for application/json ContentType.
 type UpdateCampaignJSONRequestBody = CampaignInput
+
+// PauseCampaignJSONRequestBody defines body for PauseCampaign for application/json ContentType.
+type PauseCampaignJSONRequestBody PauseCampaignJSONBody
 
 // RequestEditorFn is the function signature for the RequestEditor callback function
 type RequestEditorFn func(ctx context.Context, req *http.Request) error
@@ -2942,6 +3221,11 @@ type ClientInterface interface {
 	// Takes a body of the `application/json` content type.
 	UpdateCampaign(ctx context.Context, id Id, params *UpdateCampaignParams, body UpdateCampaignJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// ApproveCampaign performs a POST /v3/update-campaigns/{id}/approve (the `ApproveCampaign` operationId) request.
+	//
+	// Approves a campaign in phase awaiting_approval; it goes on to timed or starting. Another phase answers 409.
+	ApproveCampaign(ctx context.Context, id Id, params *ApproveCampaignParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// ArchiveCampaign performs a POST /v3/update-campaigns/{id}/archive (the `ArchiveCampaign` operationId) request.
 	ArchiveCampaign(ctx context.Context, id Id, params *ArchiveCampaignParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
@@ -2961,10 +3245,27 @@ type ClientInterface interface {
 	// Deprecated: this operation has been marked as deprecated upstream, but no `x-deprecated-reason` was set
 	GetMetrics(ctx context.Context, id Id, params *GetMetricsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// PauseCampaignWithBody performs a POST /v3/update-campaigns/{id}/pause (the `PauseCampaign` operationId) request,
+	// with any type of body and a specified content type.
+	//
+	// Pauses a starting or active campaign: no manifest is sent and no device times out until it is resumed. Phase and state stay as they are; paused, pause_reason and paused_at say so. Pausing a paused campaign changes nothing; another phase answers 409.
+	PauseCampaignWithBody(ctx context.Context, id Id, params *PauseCampaignParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// PauseCampaign performs a POST /v3/update-campaigns/{id}/pause (the `PauseCampaign` operationId) request.
+	// Takes a body of the `application/json` content type.
+	//
+	// Pauses a starting or active campaign: no manifest is sent and no device times out until it is resumed. Phase and state stay as they are; paused, pause_reason and paused_at say so. Pausing a paused campaign changes nothing; another phase answers 409.
+	PauseCampaign(ctx context.Context, id Id, params *PauseCampaignParams, body PauseCampaignJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// PreviewCampaign performs a POST /v3/update-campaigns/{id}/preview (the `PreviewCampaign` operationId) request.
 	//
 	// A dry run of a draft campaign's start: which of the catalog's devices its filter matches would be targeted and which skipped, by reason, the waves of its rollout policy and the estimated time to start them, judged by the same rules the start applies. Records nothing. 409 for a campaign past draft, or one whose devices come from the Device Registry.
 	PreviewCampaign(ctx context.Context, id Id, params *PreviewCampaignParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ResumeCampaign performs a POST /v3/update-campaigns/{id}/resume (the `ResumeCampaign` operationId) request.
+	//
+	// Resumes a paused campaign, whoever paused it. An abort rule that paused it is disarmed (for the wave, or the campaign); a wave that ended below its threshold lets the next wave start. A campaign that is not paused answers 409.
+	ResumeCampaign(ctx context.Context, id Id, params *ResumeCampaignParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// StartCampaign performs a POST /v3/update-campaigns/{id}/start (the `StartCampaign` operationId) request.
 	StartCampaign(ctx context.Context, id Id, params *StartCampaignParams, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -3882,6 +4183,21 @@ func (c *Client) UpdateCampaign(ctx context.Context, id Id, params *UpdateCampai
 	return c.Client.Do(req)
 }
 
+// ApproveCampaign performs a POST /v3/update-campaigns/{id}/approve (the `ApproveCampaign` operationId) request.
+//
+// Approves a campaign in phase awaiting_approval; it goes on to timed or starting. Another phase answers 409.
+func (c *Client) ApproveCampaign(ctx context.Context, id Id, params *ApproveCampaignParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewApproveCampaignRequest(c.Server, id, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
 // ArchiveCampaign performs a POST /v3/update-campaigns/{id}/archive (the `ArchiveCampaign` operationId) request.
 func (c *Client) ArchiveCampaign(ctx context.Context, id Id, params *ArchiveCampaignParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewArchiveCampaignRequest(c.Server, id, params)
@@ -3950,11 +4266,58 @@ func (c *Client) GetMetrics(ctx context.Context, id Id, params *GetMetricsParams
 	return c.Client.Do(req)
 }
 
+// PauseCampaignWithBody performs a POST /v3/update-campaigns/{id}/pause (the `PauseCampaign` operationId) request,
+// with any type of body and a specified content type.
+//
+// Pauses a starting or active campaign: no manifest is sent and no device times out until it is resumed. Phase and state stay as they are; paused, pause_reason and paused_at say so. Pausing a paused campaign changes nothing; another phase answers 409.
+func (c *Client) PauseCampaignWithBody(ctx context.Context, id Id, params *PauseCampaignParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewPauseCampaignRequestWithBody(c.Server, id, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// PauseCampaign performs a POST /v3/update-campaigns/{id}/pause (the `PauseCampaign` operationId) request.
+// Takes a body of the `application/json` content type.
+//
+// Pauses a starting or active campaign: no manifest is sent and no device times out until it is resumed. Phase and state stay as they are; paused, pause_reason and paused_at say so. Pausing a paused campaign changes nothing; another phase answers 409.
+func (c *Client) PauseCampaign(ctx context.Context, id Id, params *PauseCampaignParams, body PauseCampaignJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewPauseCampaignRequest(c.Server, id, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
 // PreviewCampaign performs a POST /v3/update-campaigns/{id}/preview (the `PreviewCampaign` operationId) request.
 //
 // A dry run of a draft campaign's start: which of the catalog's devices its filter matches would be targeted and which skipped, by reason, the waves of its rollout policy and the estimated time to start them, judged by the same rules the start applies. Records nothing. 409 for a campaign past draft, or one whose devices come from the Device Registry.
 func (c *Client) PreviewCampaign(ctx context.Context, id Id, params *PreviewCampaignParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewPreviewCampaignRequest(c.Server, id, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ResumeCampaign performs a POST /v3/update-campaigns/{id}/resume (the `ResumeCampaign` operationId) request.
+//
+// Resumes a paused campaign, whoever paused it. An abort rule that paused it is disarmed (for the wave, or the campaign); a wave that ended below its threshold lets the next wave start. A campaign that is not paused answers 409.
+func (c *Client) ResumeCampaign(ctx context.Context, id Id, params *ResumeCampaignParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewResumeCampaignRequest(c.Server, id, params)
 	if err != nil {
 		return nil, err
 	}
@@ -6934,6 +7297,55 @@ func NewUpdateCampaignRequestWithBody(server string, id Id, params *UpdateCampai
 	return req, nil
 }
 
+// NewApproveCampaignRequest constructs an http.Request for the ApproveCampaign method
+func NewApproveCampaignRequest(server string, id Id, params *ApproveCampaignParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v3/update-campaigns/%s/approve", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+
+		if params.IdempotencyKey != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Idempotency-Key", *params.IdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Idempotency-Key", headerParam0)
+		}
+
+	}
+
+	return req, nil
+}
+
 // NewArchiveCampaignRequest constructs an http.Request for the ArchiveCampaign method
 func NewArchiveCampaignRequest(server string, id Id, params *ArchiveCampaignParams) (*http.Request, error) {
 	var err error
@@ -7354,6 +7766,68 @@ func NewGetMetricsRequest(server string, id Id, params *GetMetricsParams) (*http
 	return req, nil
 }
 
+// NewPauseCampaignRequest calls the generic PauseCampaign builder with application/json body
+func NewPauseCampaignRequest(server string, id Id, params *PauseCampaignParams, body PauseCampaignJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewPauseCampaignRequestWithBody(server, id, params, "application/json", bodyReader)
+}
+
+// NewPauseCampaignRequestWithBody constructs an http.Request for the PauseCampaign method, with any body, and a specified content type
+func NewPauseCampaignRequestWithBody(server string, id Id, params *PauseCampaignParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v3/update-campaigns/%s/pause", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		if params.IdempotencyKey != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Idempotency-Key", *params.IdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Idempotency-Key", headerParam0)
+		}
+
+	}
+
+	return req, nil
+}
+
 // NewPreviewCampaignRequest constructs an http.Request for the PreviewCampaign method
 func NewPreviewCampaignRequest(server string, id Id, params *PreviewCampaignParams) (*http.Request, error) {
 	var err error
@@ -7371,6 +7845,55 @@ func NewPreviewCampaignRequest(server string, id Id, params *PreviewCampaignPara
 	}
 
 	operationPath := fmt.Sprintf("/v3/update-campaigns/%s/preview", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+
+		if params.IdempotencyKey != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Idempotency-Key", *params.IdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Idempotency-Key", headerParam0)
+		}
+
+	}
+
+	return req, nil
+}
+
+// NewResumeCampaignRequest constructs an http.Request for the ResumeCampaign method
+func NewResumeCampaignRequest(server string, id Id, params *ResumeCampaignParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v3/update-campaigns/%s/resume", pathParam0)
 	if operationPath[0] == '/' {
 		operationPath = "." + operationPath
 	}
@@ -8168,6 +8691,13 @@ type ClientWithResponsesInterface interface {
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	UpdateCampaignWithResponse(ctx context.Context, id Id, params *UpdateCampaignParams, body UpdateCampaignJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateCampaignResponse, error)
 
+	// ApproveCampaignWithResponse performs a POST /v3/update-campaigns/{id}/approve (the `ApproveCampaign` operationId) request.
+	//
+	// Approves a campaign in phase awaiting_approval; it goes on to timed or starting. Another phase answers 409.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	ApproveCampaignWithResponse(ctx context.Context, id Id, params *ApproveCampaignParams, reqEditors ...RequestEditorFn) (*ApproveCampaignResponse, error)
+
 	// ArchiveCampaignWithResponse performs a POST /v3/update-campaigns/{id}/archive (the `ArchiveCampaign` operationId) request.
 	//
 	// Returns a wrapper object for the known response body format(s).
@@ -8197,12 +8727,33 @@ type ClientWithResponsesInterface interface {
 	// Deprecated: this operation has been marked as deprecated upstream, but no `x-deprecated-reason` was set
 	GetMetricsWithResponse(ctx context.Context, id Id, params *GetMetricsParams, reqEditors ...RequestEditorFn) (*GetMetricsResponse, error)
 
+	// PauseCampaignWithBodyWithResponse performs a POST /v3/update-campaigns/{id}/pause (the `PauseCampaign` operationId) request,
+	// with any type of body and a specified content type.
+	//
+	// Pauses a starting or active campaign: no manifest is sent and no device times out until it is resumed. Phase and state stay as they are; paused, pause_reason and paused_at say so. Pausing a paused campaign changes nothing; another phase answers 409.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	PauseCampaignWithBodyWithResponse(ctx context.Context, id Id, params *PauseCampaignParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PauseCampaignResponse, error)
+
+	// PauseCampaignWithResponse performs a POST /v3/update-campaigns/{id}/pause (the `PauseCampaign` operationId) request.
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Pauses a starting or active campaign: no manifest is sent and no device times out until it is resumed. Phase and state stay as they are; paused, pause_reason and paused_at say so. Pausing a paused campaign changes nothing; another phase answers 409.
+	PauseCampaignWithResponse(ctx context.Context, id Id, params *PauseCampaignParams, body PauseCampaignJSONRequestBody, reqEditors ...RequestEditorFn) (*PauseCampaignResponse, error)
+
 	// PreviewCampaignWithResponse performs a POST /v3/update-campaigns/{id}/preview (the `PreviewCampaign` operationId) request.
 	//
 	// A dry run of a draft campaign's start: which of the catalog's devices its filter matches would be targeted and which skipped, by reason, the waves of its rollout policy and the estimated time to start them, judged by the same rules the start applies. Records nothing. 409 for a campaign past draft, or one whose devices come from the Device Registry.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	PreviewCampaignWithResponse(ctx context.Context, id Id, params *PreviewCampaignParams, reqEditors ...RequestEditorFn) (*PreviewCampaignResponse, error)
+
+	// ResumeCampaignWithResponse performs a POST /v3/update-campaigns/{id}/resume (the `ResumeCampaign` operationId) request.
+	//
+	// Resumes a paused campaign, whoever paused it. An abort rule that paused it is disarmed (for the wave, or the campaign); a wave that ended below its threshold lets the next wave start. A campaign that is not paused answers 409.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	ResumeCampaignWithResponse(ctx context.Context, id Id, params *ResumeCampaignParams, reqEditors ...RequestEditorFn) (*ResumeCampaignResponse, error)
 
 	// StartCampaignWithResponse performs a POST /v3/update-campaigns/{id}/start (the `StartCampaign` operationId) request.
 	//
@@ -10669,6 +11220,54 @@ func (r UpdateCampaignResponse) ContentType() string {
 	return ""
 }
 
+type ApproveCampaignResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON202 the response for an HTTP 202 `application/json` response
+	JSON202 *Campaign
+	// JSONDefault the response for an HTTP default `application/json` response
+	JSONDefault *Error
+}
+
+// GetJSON202 returns the response for an HTTP 202 `application/json` response
+func (r ApproveCampaignResponse) GetJSON202() *Campaign {
+	return r.JSON202
+}
+
+// GetJSONDefault returns the response for an HTTP default `application/json` response
+func (r ApproveCampaignResponse) GetJSONDefault() *Error {
+	return r.JSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r ApproveCampaignResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ApproveCampaignResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ApproveCampaignResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ApproveCampaignResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 type ArchiveCampaignResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -10909,6 +11508,54 @@ func (r GetMetricsResponse) ContentType() string {
 	return ""
 }
 
+type PauseCampaignResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON202 the response for an HTTP 202 `application/json` response
+	JSON202 *Campaign
+	// JSONDefault the response for an HTTP default `application/json` response
+	JSONDefault *Error
+}
+
+// GetJSON202 returns the response for an HTTP 202 `application/json` response
+func (r PauseCampaignResponse) GetJSON202() *Campaign {
+	return r.JSON202
+}
+
+// GetJSONDefault returns the response for an HTTP default `application/json` response
+func (r PauseCampaignResponse) GetJSONDefault() *Error {
+	return r.JSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r PauseCampaignResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r PauseCampaignResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r PauseCampaignResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r PauseCampaignResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 type PreviewCampaignResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -10951,6 +11598,54 @@ func (r PreviewCampaignResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r PreviewCampaignResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type ResumeCampaignResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON202 the response for an HTTP 202 `application/json` response
+	JSON202 *Campaign
+	// JSONDefault the response for an HTTP default `application/json` response
+	JSONDefault *Error
+}
+
+// GetJSON202 returns the response for an HTTP 202 `application/json` response
+func (r ResumeCampaignResponse) GetJSON202() *Campaign {
+	return r.JSON202
+}
+
+// GetJSONDefault returns the response for an HTTP default `application/json` response
+func (r ResumeCampaignResponse) GetJSONDefault() *Error {
+	return r.JSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r ResumeCampaignResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ResumeCampaignResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ResumeCampaignResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ResumeCampaignResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -11986,6 +12681,19 @@ func (c *ClientWithResponses) UpdateCampaignWithResponse(ctx context.Context, id
 	return ParseUpdateCampaignResponse(rsp)
 }
 
+// ApproveCampaignWithResponse performs a POST /v3/update-campaigns/{id}/approve (the `ApproveCampaign` operationId) request.
+//
+// Approves a campaign in phase awaiting_approval; it goes on to timed or starting. Another phase answers 409.
+//
+// Returns a wrapper object for the known response body format(s).
+func (c *ClientWithResponses) ApproveCampaignWithResponse(ctx context.Context, id Id, params *ApproveCampaignParams, reqEditors ...RequestEditorFn) (*ApproveCampaignResponse, error) {
+	rsp, err := c.ApproveCampaign(ctx, id, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseApproveCampaignResponse(rsp)
+}
+
 // ArchiveCampaignWithResponse performs a POST /v3/update-campaigns/{id}/archive (the `ArchiveCampaign` operationId) request.
 //
 // Returns a wrapper object for the known response body format(s).
@@ -12045,6 +12753,32 @@ func (c *ClientWithResponses) GetMetricsWithResponse(ctx context.Context, id Id,
 	return ParseGetMetricsResponse(rsp)
 }
 
+// PauseCampaignWithBodyWithResponse performs a POST /v3/update-campaigns/{id}/pause (the `PauseCampaign` operationId) request,
+// with any type of body and a specified content type.
+//
+// Pauses a starting or active campaign: no manifest is sent and no device times out until it is resumed. Phase and state stay as they are; paused, pause_reason and paused_at say so. Pausing a paused campaign changes nothing; another phase answers 409.
+//
+// Returns a wrapper object for the known response body format(s).
+func (c *ClientWithResponses) PauseCampaignWithBodyWithResponse(ctx context.Context, id Id, params *PauseCampaignParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PauseCampaignResponse, error) {
+	rsp, err := c.PauseCampaignWithBody(ctx, id, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParsePauseCampaignResponse(rsp)
+}
+
+// PauseCampaignWithResponse performs a POST /v3/update-campaigns/{id}/pause (the `PauseCampaign` operationId) request.
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Pauses a starting or active campaign: no manifest is sent and no device times out until it is resumed. Phase and state stay as they are; paused, pause_reason and paused_at say so. Pausing a paused campaign changes nothing; another phase answers 409.
+func (c *ClientWithResponses) PauseCampaignWithResponse(ctx context.Context, id Id, params *PauseCampaignParams, body PauseCampaignJSONRequestBody, reqEditors ...RequestEditorFn) (*PauseCampaignResponse, error) {
+	rsp, err := c.PauseCampaign(ctx, id, params, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParsePauseCampaignResponse(rsp)
+}
+
 // PreviewCampaignWithResponse performs a POST /v3/update-campaigns/{id}/preview (the `PreviewCampaign` operationId) request.
 //
 // A dry run of a draft campaign's start: which of the catalog's devices its filter matches would be targeted and which skipped, by reason, the waves of its rollout policy and the estimated time to start them, judged by the same rules the start applies. Records nothing. 409 for a campaign past draft, or one whose devices come from the Device Registry.
@@ -12056,6 +12790,19 @@ func (c *ClientWithResponses) PreviewCampaignWithResponse(ctx context.Context, i
 		return nil, err
 	}
 	return ParsePreviewCampaignResponse(rsp)
+}
+
+// ResumeCampaignWithResponse performs a POST /v3/update-campaigns/{id}/resume (the `ResumeCampaign` operationId) request.
+//
+// Resumes a paused campaign, whoever paused it. An abort rule that paused it is disarmed (for the wave, or the campaign); a wave that ended below its threshold lets the next wave start. A campaign that is not paused answers 409.
+//
+// Returns a wrapper object for the known response body format(s).
+func (c *ClientWithResponses) ResumeCampaignWithResponse(ctx context.Context, id Id, params *ResumeCampaignParams, reqEditors ...RequestEditorFn) (*ResumeCampaignResponse, error) {
+	rsp, err := c.ResumeCampaign(ctx, id, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseResumeCampaignResponse(rsp)
 }
 
 // StartCampaignWithResponse performs a POST /v3/update-campaigns/{id}/start (the `StartCampaign` operationId) request.
@@ -13788,6 +14535,39 @@ func ParseUpdateCampaignResponse(rsp *http.Response) (*UpdateCampaignResponse, e
 	return response, nil
 }
 
+// ParseApproveCampaignResponse parses an HTTP response from a ApproveCampaignWithResponse call
+func ParseApproveCampaignResponse(rsp *http.Response) (*ApproveCampaignResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ApproveCampaignResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 202:
+		var dest Campaign
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON202 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
 // ParseArchiveCampaignResponse parses an HTTP response from a ArchiveCampaignWithResponse call
 func ParseArchiveCampaignResponse(rsp *http.Response) (*ArchiveCampaignResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -13953,6 +14733,39 @@ func ParseGetMetricsResponse(rsp *http.Response) (*GetMetricsResponse, error) {
 	return response, nil
 }
 
+// ParsePauseCampaignResponse parses an HTTP response from a PauseCampaignWithResponse call
+func ParsePauseCampaignResponse(rsp *http.Response) (*PauseCampaignResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &PauseCampaignResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 202:
+		var dest Campaign
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON202 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
 // ParsePreviewCampaignResponse parses an HTTP response from a PreviewCampaignWithResponse call
 func ParsePreviewCampaignResponse(rsp *http.Response) (*PreviewCampaignResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -13973,6 +14786,39 @@ func ParsePreviewCampaignResponse(rsp *http.Response) (*PreviewCampaignResponse,
 			return nil, err
 		}
 		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseResumeCampaignResponse parses an HTTP response from a ResumeCampaignWithResponse call
+func ParseResumeCampaignResponse(rsp *http.Response) (*ResumeCampaignResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ResumeCampaignResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 202:
+		var dest Campaign
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON202 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
 		var dest Error
