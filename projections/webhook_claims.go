@@ -33,17 +33,23 @@ type DueDelivery struct {
 }
 
 // ClaimWebhookDeliveries claims up to limit pending deliveries due at
-// now, of webhooks not deleted, oldest first, and moves their next
-// attempt to until: a deliverer that dies with a claim leaves it to be
-// claimed again then.
+// now, of webhooks not deleted and with no delivery being sent, oldest
+// first, and moves their next attempt to until: a deliverer that dies
+// with a claim leaves it to be claimed again then. One delivery per
+// webhook at a time keeps a hanging receiver to one worker (two, when two
+// deliverers claim at the same instant), and a webhook's deliveries in
+// order while none fails.
 func (s *WebhookOutboxStore) ClaimWebhookDeliveries(ctx context.Context, now, until time.Time, limit int) ([]DueDelivery, error) {
 	rows, err := s.pool.Query(ctx, `
-		WITH due AS (
-			SELECT d.id FROM webhook_deliveries d JOIN webhooks w ON w.id = d.webhook_id AND w.deleted_at IS NULL
+		WITH locked AS (
+			SELECT d.id, d.webhook_id, d.next_attempt_at FROM webhook_deliveries d JOIN webhooks w ON w.id = d.webhook_id AND w.deleted_at IS NULL
 			WHERE d.status = 'pending' AND d.next_attempt_at <= $1
+				AND NOT EXISTS (SELECT FROM webhook_deliveries c WHERE c.webhook_id = d.webhook_id AND c.claimed_until > $1)
 			ORDER BY d.next_attempt_at LIMIT $3 FOR UPDATE OF d SKIP LOCKED
+		), due AS ( -- one per webhook (FOR UPDATE cannot go with DISTINCT)
+			SELECT DISTINCT ON (webhook_id) id FROM locked ORDER BY webhook_id, next_attempt_at, id
 		)
-		UPDATE webhook_deliveries d SET next_attempt_at = $2 FROM due, webhooks w
+		UPDATE webhook_deliveries d SET next_attempt_at = $2, claimed_until = $2 FROM due, webhooks w
 		WHERE d.id = due.id AND w.id = d.webhook_id
 		RETURNING d.id, d.webhook_id, w.url, w.secret, d.body, d.attempts`, now, until, limit)
 	if err != nil {
@@ -81,7 +87,7 @@ func (s *WebhookOutboxStore) RecordWebhookAttempt(ctx context.Context, a Deliver
 		deliveredAt = &a.At
 	}
 	_, err := s.pool.Exec(ctx, `UPDATE webhook_deliveries SET attempts = attempts + 1, status = $2, last_status_code = $3,
-		last_error = $4, next_attempt_at = $5, delivered_at = $6 WHERE id = $1`, a.ID, a.Status, code, a.Error, a.Next, deliveredAt)
+		last_error = $4, next_attempt_at = $5, delivered_at = $6, claimed_until = NULL WHERE id = $1`, a.ID, a.Status, code, a.Error, a.Next, deliveredAt)
 	if err != nil {
 		return fmt.Errorf("projections.RecordWebhookAttempt: %w", err)
 	}

@@ -34,10 +34,12 @@ CREATE TABLE webhook_deliveries (
     last_error       text NOT NULL,        -- why the last attempt failed; '' if it did not
     next_attempt_at  timestamptz,          -- when the deliverer next tries; NULL once delivered or failed
     delivered_at     timestamptz,          -- the 2xx answer; NULL until then
+    claimed_until    timestamptz,          -- a deliverer is sending it until then; NULL when none is
     created_at       timestamptz NOT NULL  -- when the event occurred
 );
 CREATE INDEX webhook_deliveries_due ON webhook_deliveries (next_attempt_at) WHERE status = 'pending';
 CREATE INDEX webhook_deliveries_webhook ON webhook_deliveries (webhook_id, created_at, id);
+CREATE INDEX webhook_deliveries_claimed ON webhook_deliveries (webhook_id) WHERE claimed_until IS NOT NULL;
 COMMENT ON TABLE webhook_deliveries IS 'Outbox of the outgoing webhooks: one row per webhook and event, with its attempts.';
 
 ---- create above / drop below ----
