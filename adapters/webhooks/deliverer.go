@@ -141,7 +141,7 @@ func (d *Deliverer) deliver(ctx context.Context, dd projections.DueDelivery) {
 	if err != nil {
 		d.cfg.Logger.Warn("webhooks: attempt failed", "delivery", dd.ID, "webhook", dd.WebhookID, "attempt", dd.Attempts+1, "error", err)
 	}
-	if err := d.outbox.RecordWebhookAttempt(ctx, a); err != nil {
+	if err := d.outbox.RecordWebhookAttempt(ctx, a); err != nil && ctx.Err() == nil {
 		d.cfg.Logger.Warn("webhooks: recording an attempt", "delivery", dd.ID, "error", err)
 	}
 }
