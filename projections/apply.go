@@ -28,6 +28,8 @@ func (m *readModels) apply(env envelope) error {
 		err = m.applyFirmwareImage(env)
 	case env.uploadJobID != "":
 		err = m.uploadJobs.apply(env)
+	case env.webhookID != "":
+		err = m.webhooks.apply(env)
 	default:
 		err = m.applyAccount(env)
 	}

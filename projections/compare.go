@@ -33,6 +33,7 @@ var ReadModelTables = []ReadModelTable{
 	{"firmware_images", []string{"id"}},
 	{"upload_jobs", []string{"id"}},
 	{"upload_job_chunks", []string{"upload_job_id", "chunk"}},
+	{"webhooks", []string{"id"}},
 }
 
 // Difference is one value in which the live read models and rebuilt ones

@@ -72,6 +72,10 @@ type Deps struct {
 	UploadJobs UploadJobCommands
 	// UploadJobReads reads the upload jobs and their chunks.
 	UploadJobReads UploadJobReads
+	// Webhooks handles the outgoing webhooks' writes.
+	Webhooks WebhookCommands
+	// WebhookReads reads the outgoing webhooks and their deliveries.
+	WebhookReads WebhookReads
 	// Blobs keeps the images' content. Nil: the image routes are not
 	// served.
 	Blobs Blobs

@@ -102,6 +102,13 @@ func NewHandler(d Deps) http.Handler {
 			r.Get("/v3/update-campaigns/{id}/statistics/{summary}/event_types/{event_type}", d.asOf(d.statisticsAsOf(d.getEventTypeAsOf), d.getEventType))
 			r.Get("/v3/update-campaigns/{id}/metrics", d.asOf(d.getMetricsAsOf, d.getMetrics))
 
+			// Outgoing webhooks: signed deliveries of the campaigns' events.
+			r.Post("/v3/webhooks", d.createWebhook)
+			r.Get("/v3/webhooks", d.listWebhooks)
+			r.Get("/v3/webhooks/{id}", d.getWebhook)
+			r.Delete("/v3/webhooks/{id}", d.deleteWebhook)
+			r.Get("/v3/webhooks/{id}/deliveries", d.listWebhookDeliveries)
+
 			// Campaigner's API v2: the same campaigns, its updates.
 			r.Post("/api/v2/updates", d.createUpdate)
 			r.Get("/api/v2/updates", d.listUpdates)

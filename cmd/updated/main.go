@@ -177,10 +177,18 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	// connections.
 	front.handOver()
 	greet(stdout, listener.Addr(), dev)
+	// The webhook outbox follows the events with its own checkpoint, so
+	// it runs once, on the leader, beside the projections it reads; the
+	// deliverer claims with SKIP LOCKED, so it runs on every replica, as
+	// the queue consumers (the workers) do.
+	outbox := projections.NewWebhookOutbox(pool, store)
+	outbox.Logger = log
+	deliverer := cfg.Webhooks.deliverer(projections.NewWebhookOutboxStore(pool), log)
 	leading := func(ctx context.Context) error {
-		return leader.Run(ctx, restarting(log, "projections", projector.Run), restarting(log, "campaign engine", campaigns.Run))
+		return leader.Run(ctx, restarting(log, "projections", projector.Run), restarting(log, "campaign engine", campaigns.Run),
+			restarting(log, "webhook outbox", outbox.Run))
 	}
-	return serve(ctx, server, listener, &stopping, leading, restartableQueues(log, queues, newQueues))
+	return serve(ctx, server, listener, &stopping, leading, restartableQueues(log, queues, newQueues), deliverer.Run)
 }
 
 // restarting runs a background part again after it fails, waiting from

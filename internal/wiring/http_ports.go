@@ -19,6 +19,7 @@ func HTTPPorts(cmds *commands.Handlers, queries *projections.Queries, history *p
 		Devices: cmds, DeviceReads: queries, Manifests: cmds, ManifestReads: queries,
 		FirmwareImages: cmds, FirmwareImageReads: queries,
 		UploadJobs: cmds, UploadJobReads: queries,
+		Webhooks: cmds, WebhookReads: queries,
 		Connector: cmds, Reports: cmds, History: history,
 		Previews: Previews{Commands: cmds, Catalog: queries},
 	}
