@@ -106,7 +106,7 @@ func TestRatePacing(t *testing.T) {
 		{name: "it doubles every 100 notified", rate: exp, notified: 250, want: 240},
 		{name: "it stops at its ceiling", rate: exp, notified: 10_000, want: 600},
 		{name: "grown on succeeded devices it ignores notified ones",
-			rate: &RatePolicy{Exponential: &ExponentialRate{BasePerMinute: 10, Factor: 3, IncreaseOn: GrowOnSucceeded, Every: 10}},
+			rate:     &RatePolicy{Exponential: &ExponentialRate{BasePerMinute: 10, Factor: 3, IncreaseOn: GrowOnSucceeded, Every: 10}},
 			notified: 1000, succeeded: 25, want: 90},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
