@@ -16,6 +16,7 @@ import (
 type readModels struct {
 	campaigns  *campaignsProjection
 	counters   *campaignCountersProjection
+	waves      *waveCountersProjection
 	metadata   *campaignDeviceMetadataProjection
 	statistics *campaignStatisticsProjection
 	devices    *devicesProjection
@@ -32,6 +33,7 @@ func newReadModels() *readModels {
 	return &readModels{
 		campaigns:      newCampaignsProjection(),
 		counters:       newCampaignCountersProjection(),
+		waves:          newWaveCountersProjection(),
 		metadata:       newCampaignDeviceMetadataProjection(),
 		statistics:     newCampaignStatisticsProjection(),
 		devices:        newDevicesProjection(),
@@ -128,6 +130,7 @@ func (m *readModels) queueWrites(b *pgx.Batch) error {
 		m.uploadJobs.rows.queueWrite(b),
 		m.uploadJobs.chunks.queueWrite(b),
 		queueJSON(b, countersUpsert, m.counters.rows()),
+		queueJSON(b, waveCountersUpsert, m.waves.rows()),
 		queueJSON(b, statisticsUpsert, summaries),
 		queueJSON(b, eventTypesUpsert, eventTypes),
 	)
