@@ -19,8 +19,8 @@ import (
 // campaign benchmark measures enrolment, not devices.
 type silentDevices struct{ h *commands.Handlers }
 
-func (s silentDevices) SendManifests(ctx context.Context, account domain.AccountID, campaign domain.CampaignID, devices []domain.DeviceID) (commands.Result, error) {
-	res, _, err := s.h.RecordManifestsSent(ctx, commands.RecordManifestsSent{Meta: commands.Meta{Account: account}, CampaignID: campaign, Devices: devices})
+func (s silentDevices) SendManifests(ctx context.Context, account domain.AccountID, campaign domain.CampaignID, wave int, devices []domain.DeviceID) (commands.Result, error) {
+	res, _, err := s.h.RecordManifestsSent(ctx, commands.RecordManifestsSent{Meta: commands.Meta{Account: account}, CampaignID: campaign, Devices: devices, Wave: wave})
 	return res, err
 }
 
