@@ -26,8 +26,9 @@ var open = append([]domain.UpdateState{domain.UpdatePending, domain.UpdateAwaiti
 
 // deliver is an active campaign's step: settle users' cancels of devices,
 // send manifests to pending devices (to accepted ones, in a campaign that
-// requires consent, whose pending devices await consent first), time out
-// silent ones, and finish once every device has an outcome.
+// requires consent, whose pending devices await consent first) as its
+// rollout allows, time out silent ones, and finish once every device has
+// an outcome. Of a paused campaign it settles the cancels alone.
 func (d *driver) deliver(ctx context.Context, cp *domain.Campaign) (time.Duration, bool, error) {
 	if err := d.caughtUp(ctx); err != nil {
 		return 0, false, err
@@ -36,7 +37,9 @@ func (d *driver) deliver(ctx context.Context, cp *domain.Campaign) (time.Duratio
 		return 0, false, err
 	}
 	if _, paused := cp.Paused(); paused {
-		return d.e.cfg.PollInterval, false, nil // a resume or a stop wakes the driver
+		// Nothing is sent, assigned or timed out (rule 13); a user's cancel
+		// of a device still goes through. A resume or a stop wakes the driver.
+		return d.e.cfg.PollInterval, false, d.cancelRequested(ctx)
 	}
 	if !d.resent {
 		if err := d.resendScheduled(ctx); err != nil {

@@ -66,7 +66,8 @@
 //     so that the last outcomes reach the waves and the rules. A campaign
 //     without a policy is driven as before and records no wave.
 //  13. A paused campaign sends nothing, assigns nothing and times nothing
-//     out; its starting pipeline may go on enrolling, and a stop stops it.
+//     out; its starting pipeline may go on enrolling, users' cancels of
+//     devices go through, and a stop stops it.
 //     Device silence counts from its latest resume at the earliest: no
 //     device times out because of a pause.
 package engine

@@ -184,3 +184,17 @@ func TestAPausedCampaignStops(t *testing.T) {
 		t.Errorf("%d devices cancelled, want 3", n)
 	}
 }
+
+// Given a paused campaign, a user's cancel of a device under way still
+// ends it cancelled: a pause holds sends and timeouts, not cancels.
+func TestAUsersCancelGoesThroughWhileTheCampaignIsPaused(t *testing.T) {
+	w := newWorld(t, fast)
+	w.register("silent", 2)
+	w.startCampaign("c1")
+	w.waitCounts("c1", map[domain.UpdateState]int{domain.UpdateScheduled: 2})
+	w.decide("c1", func(cp *domain.Campaign) error { return cp.Pause("look", w.clock.Now()) })
+
+	w.cancelDevices("c1", "silent-000")
+
+	w.waitCounts("c1", map[domain.UpdateState]int{domain.UpdateCancelled: 1, domain.UpdateScheduled: 1})
+}
