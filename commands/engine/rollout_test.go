@@ -198,3 +198,30 @@ func TestAUsersCancelGoesThroughWhileTheCampaignIsPaused(t *testing.T) {
 
 	w.waitCounts("c1", map[domain.UpdateState]int{domain.UpdateCancelled: 1, domain.UpdateScheduled: 1})
 }
+
+// Given a campaign assigned in the Director in waves of two whose devices
+// report nothing yet, the engine assigns the first wave's two devices
+// alone, each recorded in wave 1.
+func TestTheDirectorAssignsOneWaveAtATime(t *testing.T) {
+	director := &fakeDirector{assign: affectAll}
+	w := newDirectorWorld(t, director)
+	w.register("ok", 4)
+	looks := w.progressReads()
+	w.startUpdateCampaignOf("c1", func(s *domain.CampaignSpec) {
+		s.Rollout = &domain.RolloutPolicy{Waves: []domain.Wave{{Count: 2}, {Count: 2}}}
+	})
+	w.waitCounts("c1", map[domain.UpdateState]int{domain.UpdateUpdatedConnectorChannel: 2, domain.UpdatePending: 2})
+	w.waitLooks(looks)
+
+	want := map[domain.DeviceID]int{"ok-000": 1, "ok-001": 1, "ok-002": 0, "ok-003": 0}
+	if diff := cmp.Diff(want, w.waves("c1")); diff != "" {
+		t.Errorf("device waves (-want +got):\n%s", diff)
+	}
+	var assigned []domain.DeviceID
+	for _, call := range director.assignCalls() {
+		assigned = append(assigned, call.Devices...)
+	}
+	if diff := cmp.Diff([]domain.DeviceID{"ok-000", "ok-001"}, assigned); diff != "" {
+		t.Errorf("devices assigned in the Director (-want +got):\n%s", diff)
+	}
+}
