@@ -17,7 +17,7 @@ const unlimited = math.MaxInt
 // WaveProgress counts the devices started in one wave of a campaign by
 // how far their update is, from the wave's counters.
 type WaveProgress struct {
-	Started  int64 // starts in the wave (a device sent again counts again)
+	Started  int64 // starts in the wave: leaving pending (or accepted) with it
 	Open     int64 // started, no outcome yet
 	Deployed int64
 	Failed   int64 // failed, or failed_connector_channel_update

@@ -7,7 +7,7 @@ CREATE TABLE campaign_wave_counters (
     campaign_id                     text NOT NULL,
     wave                            integer NOT NULL, -- 1-based, as the campaign's waves
     account_id                      text NOT NULL,
-    started                         bigint NOT NULL, -- devices started (sent their manifest) in the wave; a device sent again counts again
+    started                         bigint NOT NULL, -- starts in the wave: a device counts each time it leaves pending, awaiting_consent or accepted with the wave
     rejected                        bigint NOT NULL, -- the director said the device is not affected
     scheduled                       bigint NOT NULL, -- manifest write recorded, about to be sent
     updated_connector_channel       bigint NOT NULL, -- manifest delivered to the device
