@@ -80,7 +80,9 @@ type DeviceUpdate struct {
 	// under way (rule 7).
 	CancelRequested bool
 	// Accepted says the device's user accepted the update (rule 8).
-	Accepted  bool
+	Accepted bool
+	// Wave is the rollout wave the device was started in; 0: none.
+	Wave      int
 	CreatedAt time.Time
 	UpdatedAt time.Time
 }
@@ -173,6 +175,7 @@ func (d *Device) applyUpdateChange(e DeviceUpdateStateChanged) error {
 	}
 	u.State, u.ResultCode, u.FailureCode, u.Reason, u.UpdatedAt = e.To, e.ResultCode, e.FailureCode, e.Reason, e.At
 	u.Accepted = u.Accepted || e.To == UpdateAccepted
+	u.Wave = max(u.Wave, e.Wave)
 	d.setUpdate(u)
 	if e.To.Terminal() && d.active == e.CampaignID {
 		d.active = ""

@@ -234,6 +234,7 @@ type DeviceUpdateStateChanged struct {
 	From       UpdateState `json:"from"`
 	To         UpdateState `json:"to"`
 	ResultCode int         `json:"result_code,omitempty"`
+	Wave       int         `json:"wave,omitempty"` // the rollout wave it was started in, on every change from its start on; 0: none
 	// FailureCode is a failure's code as text, when the system that
 	// reported it has no numeric one (see UpdateChange).
 	FailureCode string    `json:"failure_code,omitempty"`

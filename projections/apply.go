@@ -116,6 +116,7 @@ func (m *readModels) applyDevice(env envelope) error {
 		if err := m.counters.apply(env); err != nil {
 			return err
 		}
+		m.waves.OnDeviceUpdateStateChanged(env, e)
 		m.devices.OnDeviceUpdateStateChanged(env, e)
 		m.history.OnDeviceUpdateStateChanged(env, e)
 		return m.statistics.OnDeviceUpdateStateChanged(env, e)

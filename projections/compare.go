@@ -23,6 +23,7 @@ type ReadModelTable struct {
 var ReadModelTables = []ReadModelTable{
 	{"campaigns", []string{"id"}},
 	{"campaign_counters", []string{"campaign_id"}},
+	{"campaign_wave_counters", []string{"campaign_id", "wave"}},
 	{"campaign_device_metadata", []string{"id"}},
 	{"campaign_statistics", []string{"campaign_id", "summary_status"}},
 	{"campaign_event_types", []string{"campaign_id", "summary_status", "event_type"}},

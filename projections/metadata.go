@@ -33,6 +33,7 @@ type metadataRow struct {
 	Etag             string             `json:"etag"`
 	FailureCode      string             `json:"failure_code"`
 	CancelRequested  bool               `json:"cancel_requested"`
+	Wave             int                `json:"wave"`
 }
 
 var metadataTable = newTableSpec[metadataRow]("campaign_device_metadata", "id")
@@ -147,6 +148,7 @@ func (p *campaignDeviceMetadataProjection) OnDeviceUpdateStateChanged(env envelo
 		return fmt.Errorf("device %s in campaign %s is %s, but the event moves it from %s", env.deviceID, e.CampaignID, r.UpdateState, e.From)
 	}
 	setUpdateState(r, e.To, domain.UpdateChange{ResultCode: e.ResultCode, FailureCode: e.FailureCode, Reason: e.Reason}, env.at(e.At), env.etag())
+	r.Wave = max(r.Wave, e.Wave)
 	return nil
 }
 

@@ -16,6 +16,7 @@ import (
 type readModels struct {
 	campaigns  *campaignsProjection
 	counters   *campaignCountersProjection
+	waves      *waveCountersProjection
 	metadata   *campaignDeviceMetadataProjection
 	statistics *campaignStatisticsProjection
 	devices    *devicesProjection
@@ -34,6 +35,7 @@ func newReadModels() *readModels {
 	return &readModels{
 		campaigns:      newCampaignsProjection(),
 		counters:       newCampaignCountersProjection(),
+		waves:          newWaveCountersProjection(),
 		metadata:       newCampaignDeviceMetadataProjection(),
 		statistics:     newCampaignStatisticsProjection(),
 		devices:        newDevicesProjection(),
@@ -135,6 +137,7 @@ func (m *readModels) queueWrites(b *pgx.Batch) error {
 		m.uploadJobs.chunks.queueWrite(b),
 		m.webhooks.rows.queueWrite(b),
 		queueJSON(b, countersUpsert, m.counters.rows()),
+		queueJSON(b, waveCountersUpsert, m.waves.rows()),
 		queueJSON(b, statisticsUpsert, summaries),
 		queueJSON(b, eventTypesUpsert, eventTypes),
 	)

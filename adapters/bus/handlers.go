@@ -103,6 +103,6 @@ func reportsOf[M interface{ reports() []domain.Report }](ctx context.Context, h 
 // sendManifest is the campaign engine's send step: the command that
 // records and writes the manifest to the message's devices.
 func sendManifest(ctx context.Context, h Handlers, m SendManifest, meta commands.Meta) (commands.Result, error) {
-	res, _, err := h.Commands.SendManifests(ctx, h.Sender, commands.SendManifests{Meta: meta, CampaignID: m.CampaignID, Devices: m.devices()})
+	res, _, err := h.Commands.SendManifests(ctx, h.Sender, commands.SendManifests{Meta: meta, CampaignID: m.CampaignID, Devices: m.devices(), Wave: m.Wave})
 	return res, err
 }
