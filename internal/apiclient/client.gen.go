@@ -2061,6 +2061,9 @@ type DeviceMetadata struct {
 	// UpdateState The service's finer per-device state.
 	UpdateState string   `json:"update_state"`
 	UpdatedAt   DateTime `json:"updated_at"`
+
+	// Wave The rollout wave the device was started in; 0 before its start, or without waves.
+	Wave *int `json:"wave,omitempty"`
 }
 
 // DeviceMetadataDeploymentState defines model for DeviceMetadata.DeploymentState.
