@@ -32,6 +32,8 @@ type ports struct {
 	patchDevice     func(commands.PatchDevice) (commands.Result, error)
 	device          func(domain.AccountID, domain.DeviceID) (projections.Device, error)
 	campaignerStats func(domain.AccountID, domain.CampaignID) (projections.CampaignerStats, error)
+	counters        func(domain.AccountID, domain.CampaignID) (projections.Counters, error)
+	eventTypes      func(account domain.AccountID, campaign domain.CampaignID, summary string) ([]projections.EventTypeStatistic, error)
 
 	deviceCampaigns     func(domain.AccountID, domain.DeviceID) ([]projections.DeviceCampaign, error)
 	failedInstallations func(account domain.AccountID, campaign domain.CampaignID, after domain.DeviceID, limit int) ([]projections.FailedInstallation, error)

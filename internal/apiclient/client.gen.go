@@ -2457,6 +2457,12 @@ type GetMetricsParams struct {
 	AsOf *AsOf `form:"as_of,omitempty" json:"as_of,omitempty"`
 }
 
+// GetCampaignProgressParams defines parameters for GetCampaignProgress.
+type GetCampaignProgressParams struct {
+	// LastEventID The id of the last event the client saw.
+	LastEventID *string `json:"Last-Event-ID,omitempty"`
+}
+
 // StartCampaignParams defines parameters for StartCampaign.
 type StartCampaignParams struct {
 	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
@@ -2875,6 +2881,19 @@ type ClientInterface interface {
 	//
 	// Deprecated: this operation has been marked as deprecated upstream, but no `x-deprecated-reason` was set
 	GetMetrics(ctx context.Context, id Id, params *GetMetricsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetCampaignProgress performs a GET /v3/update-campaigns/{id}/progress (the `GetCampaignProgress` operationId) request.
+	//
+	// The campaign's progress as server-sent events. Each event is
+	// `event: progress`, `id: <n>` and one `data:` line holding a Progress
+	// object (the schema below): the campaign's numbers at once, again
+	// whenever they change (the read models are read every 500 ms), and a
+	// last time when the campaign is stopped, archived or deleted, which
+	// ends the stream. A `: keep-alive` comment comes after 15 s without an
+	// event. With Last-Event-ID the numbering goes on from it; the first
+	// event is always the current state. An account holds at most 20
+	// streams at once: one more answers 429.
+	GetCampaignProgress(ctx context.Context, id Id, params *GetCampaignProgressParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// StartCampaign performs a POST /v3/update-campaigns/{id}/start (the `StartCampaign` operationId) request.
 	StartCampaign(ctx context.Context, id Id, params *StartCampaignParams, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -3850,6 +3869,29 @@ func (c *Client) ListCampaignEvents(ctx context.Context, id Id, params *ListCamp
 // Deprecated: this operation has been marked as deprecated upstream, but no `x-deprecated-reason` was set
 func (c *Client) GetMetrics(ctx context.Context, id Id, params *GetMetricsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetMetricsRequest(c.Server, id, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetCampaignProgress performs a GET /v3/update-campaigns/{id}/progress (the `GetCampaignProgress` operationId) request.
+//
+// The campaign's progress as server-sent events. Each event is
+// `event: progress`, `id: <n>` and one `data:` line holding a Progress
+// object (the schema below): the campaign's numbers at once, again
+// whenever they change (the read models are read every 500 ms), and a
+// last time when the campaign is stopped, archived or deleted, which
+// ends the stream. A `: keep-alive` comment comes after 15 s without an
+// event. With Last-Event-ID the numbering goes on from it; the first
+// event is always the current state. An account holds at most 20
+// streams at once: one more answers 429.
+func (c *Client) GetCampaignProgress(ctx context.Context, id Id, params *GetCampaignProgressParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetCampaignProgressRequest(c.Server, id, params)
 	if err != nil {
 		return nil, err
 	}
@@ -7249,6 +7291,55 @@ func NewGetMetricsRequest(server string, id Id, params *GetMetricsParams) (*http
 	return req, nil
 }
 
+// NewGetCampaignProgressRequest constructs an http.Request for the GetCampaignProgress method
+func NewGetCampaignProgressRequest(server string, id Id, params *GetCampaignProgressParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v3/update-campaigns/%s/progress", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+
+		if params.LastEventID != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Last-Event-ID", *params.LastEventID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Last-Event-ID", headerParam0)
+		}
+
+	}
+
+	return req, nil
+}
+
 // NewStartCampaignRequest constructs an http.Request for the StartCampaign method
 func NewStartCampaignRequest(server string, id Id, params *StartCampaignParams) (*http.Request, error) {
 	var err error
@@ -8042,6 +8133,21 @@ type ClientWithResponsesInterface interface {
 	//
 	// Deprecated: this operation has been marked as deprecated upstream, but no `x-deprecated-reason` was set
 	GetMetricsWithResponse(ctx context.Context, id Id, params *GetMetricsParams, reqEditors ...RequestEditorFn) (*GetMetricsResponse, error)
+
+	// GetCampaignProgressWithResponse performs a GET /v3/update-campaigns/{id}/progress (the `GetCampaignProgress` operationId) request.
+	//
+	// The campaign's progress as server-sent events. Each event is
+	// `event: progress`, `id: <n>` and one `data:` line holding a Progress
+	// object (the schema below): the campaign's numbers at once, again
+	// whenever they change (the read models are read every 500 ms), and a
+	// last time when the campaign is stopped, archived or deleted, which
+	// ends the stream. A `: keep-alive` comment comes after 15 s without an
+	// event. With Last-Event-ID the numbering goes on from it; the first
+	// event is always the current state. An account holds at most 20
+	// streams at once: one more answers 429.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	GetCampaignProgressWithResponse(ctx context.Context, id Id, params *GetCampaignProgressParams, reqEditors ...RequestEditorFn) (*GetCampaignProgressResponse, error)
 
 	// StartCampaignWithResponse performs a POST /v3/update-campaigns/{id}/start (the `StartCampaign` operationId) request.
 	//
@@ -10748,6 +10854,47 @@ func (r GetMetricsResponse) ContentType() string {
 	return ""
 }
 
+type GetCampaignProgressResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSONDefault the response for an HTTP default `application/json` response
+	JSONDefault *Error
+}
+
+// GetJSONDefault returns the response for an HTTP default `application/json` response
+func (r GetCampaignProgressResponse) GetJSONDefault() *Error {
+	return r.JSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r GetCampaignProgressResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetCampaignProgressResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetCampaignProgressResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetCampaignProgressResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 type StartCampaignResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -11834,6 +11981,27 @@ func (c *ClientWithResponses) GetMetricsWithResponse(ctx context.Context, id Id,
 		return nil, err
 	}
 	return ParseGetMetricsResponse(rsp)
+}
+
+// GetCampaignProgressWithResponse performs a GET /v3/update-campaigns/{id}/progress (the `GetCampaignProgress` operationId) request.
+//
+// The campaign's progress as server-sent events. Each event is
+// `event: progress`, `id: <n>` and one `data:` line holding a Progress
+// object (the schema below): the campaign's numbers at once, again
+// whenever they change (the read models are read every 500 ms), and a
+// last time when the campaign is stopped, archived or deleted, which
+// ends the stream. A `: keep-alive` comment comes after 15 s without an
+// event. With Last-Event-ID the numbering goes on from it; the first
+// event is always the current state. An account holds at most 20
+// streams at once: one more answers 429.
+//
+// Returns a wrapper object for the known response body format(s).
+func (c *ClientWithResponses) GetCampaignProgressWithResponse(ctx context.Context, id Id, params *GetCampaignProgressParams, reqEditors ...RequestEditorFn) (*GetCampaignProgressResponse, error) {
+	rsp, err := c.GetCampaignProgress(ctx, id, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetCampaignProgressResponse(rsp)
 }
 
 // StartCampaignWithResponse performs a POST /v3/update-campaigns/{id}/start (the `StartCampaign` operationId) request.
@@ -13719,6 +13887,32 @@ func ParseGetMetricsResponse(rsp *http.Response) (*GetMetricsResponse, error) {
 		}
 		response.JSON200 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseGetCampaignProgressResponse parses an HTTP response from a GetCampaignProgressWithResponse call
+func ParseGetCampaignProgressResponse(rsp *http.Response) (*GetCampaignProgressResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetCampaignProgressResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
 		var dest Error
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
