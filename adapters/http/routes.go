@@ -11,8 +11,9 @@ import (
 )
 
 // NewHandler returns the service's whole HTTP API. Every route but health,
-// readiness, the OpenAPI document and the connector's notification channel
-// needs an API key; the channel needs an account's webhook secret. Paths
+// readiness, the OpenAPI document, the operator's console and the
+// connector's notification channel needs an API key; the channel needs an
+// account's webhook secret. Paths
 // are taken with or without a trailing slash. openapi.yaml describes every
 // route.
 func NewHandler(d Deps) http.Handler {
@@ -49,6 +50,12 @@ func (d Deps) routes(r chi.Router, keyed chi.Middlewares) {
 	r.Get("/healthz", health)
 	r.Get("/readyz", d.ready)
 	r.Get("/openapi.json", d.serveOpenAPI)
+	// The operator's console: pages and script without data, so without
+	// a key; the script reads the API with the key the operator enters.
+	r.Get("/console", d.consolePage)
+	r.Get("/console/campaigns/{id}", d.consolePage)
+	r.Get("/console/console.js", consoleAsset)
+	r.Get("/console/console.css", consoleAsset)
 
 	// The device connector's notification channel: a large body, a
 	// batch of notifications.
