@@ -47,7 +47,8 @@ async function json(path) {
 
 function showKeyForm(message) {
   document.getElementById("forget-key").hidden = true;
-  const input = el("input", { id: "api-key", name: "api-key", type: "password", autocomplete: "off", required: "" });
+  // No name: were the form ever sent natively, the key would not go with it.
+  const input = el("input", { id: "api-key", type: "password", autocomplete: "off", required: "" });
   const form = el("form", { id: "key-form" },
     el("label", { for: "api-key" }, "API key"), input, el("button", { type: "submit" }, "Use this key"));
   form.addEventListener("submit", (ev) => {
