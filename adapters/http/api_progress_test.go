@@ -6,7 +6,6 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
-	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -74,40 +73,20 @@ type sse struct {
 	DataLines          int
 }
 
-// readSSE reads the next block of r, checking that each data line is a
-// Progress object as the OpenAPI document describes it.
+// readSSE reads the next block of r, checking that it has at most one
+// data line and that it is a Progress object as the OpenAPI document
+// describes it.
 func readSSE(t *testing.T, r *bufio.Reader) sse {
 	t.Helper()
-	var ev sse
-	for {
-		line, err := r.ReadString('\n')
-		if err != nil {
-			t.Fatalf("the stream ended (%v) within an event: %+v", err, ev)
+	block := apitest.ReadEvent(t, r)
+	ev := sse{Comment: block.Comment, Event: block.Event, ID: block.ID, DataLines: len(block.Data)}
+	for _, line := range block.Data {
+		if err := json.Unmarshal([]byte(line), &ev.Data); err != nil {
+			t.Fatalf("data %q: %v", line, err)
 		}
-		line = strings.TrimSuffix(line, "\n")
-		if line == "" {
-			return ev
-		}
-		if comment, ok := strings.CutPrefix(line, ":"); ok {
-			ev.Comment = strings.TrimSpace(comment)
-			continue
-		}
-		field, value, _ := strings.Cut(line, ": ")
-		switch field {
-		case "event":
-			ev.Event = value
-		case "id":
-			ev.ID = value
-		case "data":
-			ev.DataLines++
-			if err := json.Unmarshal([]byte(value), &ev.Data); err != nil {
-				t.Fatalf("data %q: %v", value, err)
-			}
-			checkProgress(t, ev.Data)
-		default:
-			t.Fatalf("line %q is no field of a server-sent event", line)
-		}
+		checkProgress(t, ev.Data)
 	}
+	return ev
 }
 
 // checkProgress fails the test unless data is a Progress object.
