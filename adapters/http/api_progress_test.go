@@ -2,6 +2,7 @@ package http_test
 
 import (
 	"bufio"
+	"context"
 	"encoding/json"
 	"io"
 	"net/http"
@@ -101,10 +102,16 @@ func checkProgress(t *testing.T, data map[string]any) {
 	}
 }
 
+// streamTime bounds every stream a test reads: a stream that never ends
+// fails the test within it, saying what it waited for, rather than hang.
+const streamTime = 5 * time.Second
+
 // openStream opens a progress stream on srv with key and headers.
 func openStream(t *testing.T, srv *httptest.Server, key, id string, headers ...string) *http.Response {
 	t.Helper()
-	req, err := http.NewRequestWithContext(t.Context(), "GET", srv.URL+"/v3/update-campaigns/"+id+"/progress", nil)
+	ctx, cancel := context.WithTimeout(t.Context(), streamTime)
+	t.Cleanup(cancel)
+	req, err := http.NewRequestWithContext(ctx, "GET", srv.URL+"/v3/update-campaigns/"+id+"/progress", nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -118,6 +125,25 @@ func openStream(t *testing.T, srv *httptest.Server, key, id string, headers ...s
 	}
 	t.Cleanup(func() { _ = res.Body.Close() })
 	return res
+}
+
+// callStream sends a stream request straight to the handler, as
+// apitest.Client.Call does, within streamTime, and checks the answer
+// against the OpenAPI document; ended says whether the handler ended the
+// answer itself, before streamTime.
+func callStream(t *testing.T, a *api, key, id string, headers ...string) (rec *httptest.ResponseRecorder, ended bool) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(t.Context(), streamTime)
+	defer cancel()
+	req := httptest.NewRequestWithContext(ctx, "GET", "/v3/update-campaigns/"+id+"/progress", nil)
+	req.Header.Set("Authorization", "Bearer "+key)
+	for i := 0; i+1 < len(headers); i += 2 {
+		req.Header.Set(headers[i], headers[i+1])
+	}
+	rec = httptest.NewRecorder()
+	a.Handler.ServeHTTP(rec, req)
+	apitest.CheckAnswer(t, req, rec)
+	return rec, ctx.Err() == nil
 }
 
 // counter is a counter of a progress event's data.
@@ -183,17 +209,17 @@ func TestAQuietProgressStreamSendsKeepAliveComments(t *testing.T) {
 	}
 }
 
-func TestAProgressStreamNumbersOnFromLastEventID(t *testing.T) {
+func TestAStoppedCampaignsStreamIsOneEventNumberedOnFromLastEventID(t *testing.T) {
 	a := progressAPI(t, &liveCampaign{phase: domain.PhaseStopped})
-	rec := a.Call("GET", "/v3/update-campaigns/c1/progress", acmeKey, nil, "Last-Event-ID", "41")
+	rec, ended := callStream(t, a, acmeKey, "c1", "Last-Event-ID", "41")
 	r := bufio.NewReader(rec.Body)
 	if ev := readSSE(t, r); ev.ID != "42" || ev.Data["phase"] != "stopped" {
 		t.Errorf("a stopped campaign's stream after event 41: event %s in phase %v; want its one event, 42, stopped", ev.ID, ev.Data["phase"])
 	}
-	if r.Buffered() > 0 {
-		t.Errorf("a stopped campaign's stream goes on after its one event")
+	if r.Buffered() > 0 || !ended {
+		t.Errorf("a stopped campaign's stream goes on after its one event (ended: %v)", ended)
 	}
-	rec = a.Call("GET", "/v3/update-campaigns/c1/progress", acmeKey, nil, "Last-Event-ID", "not a number")
+	rec, _ = callStream(t, a, acmeKey, "c1", "Last-Event-ID", "not a number")
 	if ev := readSSE(t, bufio.NewReader(rec.Body)); ev.ID != "1" {
 		t.Errorf("after Last-Event-ID %q: event %s, want 1", "not a number", ev.ID)
 	}
@@ -206,7 +232,7 @@ func TestAProgressStreamOfAnotherAccountsOrAnUnknownCampaignAnswers404BeforeStre
 		{"an unknown campaign", acmeKey, "c2"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			rec := a.Call("GET", "/v3/update-campaigns/"+tc.id+"/progress", tc.key, nil)
+			rec, _ := callStream(t, a, tc.key, tc.id)
 			apitest.ErrorOf(t, rec, http.StatusNotFound)
 			if ct := rec.Header().Get("Content-Type"); ct != "application/json" {
 				t.Errorf("Content-Type %q, want the error object's application/json", ct)
