@@ -51,6 +51,9 @@ func TestTheConsoleShowsARunningCampaignsNumbersChangeInABrowser(t *testing.T) {
 	}
 	changed := waitPage(t, ctx, "the counters to change", func(now map[string]string) bool { return !cmp.Equal(now, first) })
 	t.Logf("the page showed %v, then %v", first, changed)
+	if changed["phase"] == "stopped" {
+		t.Errorf("the page's numbers changed only when the campaign had stopped: they are not live")
+	}
 	final := waitPage(t, ctx, "the campaign's end", func(now map[string]string) bool { return now["phase"] == "stopped" })
 
 	var m struct {
