@@ -209,6 +209,18 @@ func TestAQuietProgressStreamSendsKeepAliveComments(t *testing.T) {
 	}
 }
 
+func TestAProgressStreamEndsWhenTheServiceStops(t *testing.T) {
+	stop := make(chan struct{})
+	srv := httptest.NewServer(progressAPI(t, &liveCampaign{phase: domain.PhaseActive}, func(d *httpapi.Deps) { d.Progress.Stop = stop }).Handler)
+	t.Cleanup(srv.Close)
+	r := bufio.NewReader(openStream(t, srv, acmeKey, "c1").Body)
+	readSSE(t, r)
+	close(stop)
+	if rest, err := io.ReadAll(r); err != nil || len(rest) > 0 {
+		t.Errorf("after the service began to stop: %q, %v; want the end of the stream", rest, err)
+	}
+}
+
 func TestAStoppedCampaignsStreamIsOneEventNumberedOnFromLastEventID(t *testing.T) {
 	a := progressAPI(t, &liveCampaign{phase: domain.PhaseStopped})
 	rec, ended := callStream(t, a, acmeKey, "c1", "Last-Event-ID", "41")

@@ -26,6 +26,11 @@ type ProgressStreams struct {
 	// PerAccount caps the streams an account holds open at once; zero:
 	// 20. One more answers 429: each stream polls the database.
 	PerAccount int
+	// Stop, closed when the service begins to stop, ends every stream, so
+	// that the server's shutdown need not wait for clients that watch on
+	// (they reconnect, to another replica or to the next start). Nil:
+	// streams end only with their clients or their campaigns.
+	Stop <-chan struct{}
 }
 
 // writeWait bounds each write of a stream: a client that stops reading
@@ -103,6 +108,8 @@ func (d Deps) followProgress(ctx context.Context, s *eventStream, account domain
 		var err error
 		select {
 		case <-ctx.Done():
+			return
+		case <-d.Progress.Stop:
 			return
 		case <-quiet.C:
 			err = s.comment("keep-alive")
