@@ -122,6 +122,8 @@ type Deps struct {
 	History HistoryReads
 	// RateLimit caps each account's requests; zero: no limit.
 	RateLimit RateLimit
+	// Progress paces the campaign progress streams; zero: the defaults.
+	Progress ProgressStreams
 	// Log receives request errors.
 	Log *slog.Logger
 
@@ -131,6 +133,8 @@ type Deps struct {
 	apiKeys []apiKey
 	// webhookSecrets is set by NewHandler from WebhookSecrets.
 	webhookSecrets []webhookSecret
+	// streams is set by NewHandler: the progress streams open.
+	streams *openStreams
 }
 
 // errorObject is Pelion's error object.

@@ -35,6 +35,9 @@ type ports struct {
 	device          func(domain.AccountID, domain.DeviceID) (projections.Device, error)
 	campaignerStats func(domain.AccountID, domain.CampaignID) (projections.CampaignerStats, error)
 	preview         func(domain.AccountID, domain.CampaignID) (*domain.CampaignPreview, error)
+	counters        func(domain.AccountID, domain.CampaignID) (projections.Counters, error)
+	eventTypes      func(account domain.AccountID, campaign domain.CampaignID, summary string) ([]projections.EventTypeStatistic, error)
+	waveCounters    func(domain.AccountID, domain.CampaignID) ([]projections.WaveCounters, error)
 
 	deviceCampaigns     func(domain.AccountID, domain.DeviceID) ([]projections.DeviceCampaign, error)
 	failedInstallations func(account domain.AccountID, campaign domain.CampaignID, after domain.DeviceID, limit int) ([]projections.FailedInstallation, error)

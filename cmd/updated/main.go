@@ -163,6 +163,11 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	// The blob store serves the firmware images only: without it the rest
 	// of the API serves on, so it degrades readiness rather than fail it.
 	deps.Degraded = map[string]httpapi.ReadinessCheck{"quarantine": queries.QuarantineCheck, "blob store": blobs.Ready}
+	// Progress streams end as the server begins to stop (RegisterOnShutdown
+	// below): its shutdown waits for requests in flight, and a stream's
+	// client would watch on until the shutdown's timeout.
+	streamsStop := make(chan struct{})
+	deps.Progress.Stop = streamsStop
 	api := httpapi.NewHandler(deps)
 	mux := http.NewServeMux()
 	mux.Handle("/metrics", promhttp.HandlerFor(metrics, promhttp.HandlerOpts{}))
@@ -172,6 +177,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	// within ReadTimeout on any link a fleet's connector uses.
 	server := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: time.Minute,
 		WriteTimeout: 2 * time.Minute, IdleTimeout: 2 * time.Minute}
+	server.RegisterOnShutdown(func() { close(streamsStop) })
 	// The greeting comes after the hand-over: a caller acting on it reaches
 	// the service, never the starting front's 503s or its closing
 	// connections.

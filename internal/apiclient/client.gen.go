@@ -3141,6 +3141,12 @@ type PreviewCampaignParams struct {
 	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
 }
 
+// GetCampaignProgressParams defines parameters for GetCampaignProgress.
+type GetCampaignProgressParams struct {
+	// LastEventID The id of the last event the client saw.
+	LastEventID *string `json:"Last-Event-ID,omitempty"`
+}
+
 // ResumeCampaignParams defines parameters for ResumeCampaign.
 type ResumeCampaignParams struct {
 	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
@@ -3420,6 +3426,22 @@ type ClientInterface interface {
 	// GetUpdate performs a GET /api/v2/updates/{id} (the `GetUpdate` operationId) request.
 	GetUpdate(ctx context.Context, id V2ID, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// ConsoleCampaigns performs a GET /console (the `ConsoleCampaigns` operationId) request.
+	//
+	// The operator's console, its campaign list. The page holds no data of an account, so it needs no key; its script asks for one and reads this API with it.
+	ConsoleCampaigns(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ConsoleCampaign performs a GET /console/campaigns/{id} (the `ConsoleCampaign` operationId) request.
+	//
+	// The operator's console, one campaign's live progress (its script follows the progress stream).
+	ConsoleCampaign(ctx context.Context, id Id, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ConsoleStyle performs a GET /console/console.css (the `ConsoleStyle` operationId) request.
+	ConsoleStyle(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ConsoleScript performs a GET /console/console.js (the `ConsoleScript` operationId) request.
+	ConsoleScript(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// Health performs a GET /healthz (the `Health` operationId) request.
 	Health(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
 
@@ -3637,6 +3659,19 @@ type ClientInterface interface {
 	//
 	// A dry run of a draft campaign's start: which of the catalog's devices its filter matches would be targeted and which skipped, by reason, the waves of its rollout policy and the estimated time to start them, judged by the same rules the start applies. Records nothing. 409 for a campaign past draft, or one whose devices come from the Device Registry.
 	PreviewCampaign(ctx context.Context, id Id, params *PreviewCampaignParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetCampaignProgress performs a GET /v3/update-campaigns/{id}/progress (the `GetCampaignProgress` operationId) request.
+	//
+	// The campaign's progress as server-sent events. Each event is
+	// `event: progress`, `id: <n>` and one `data:` line holding a Progress
+	// object (the schema below): the campaign's numbers at once, again
+	// whenever they change (the read models are read every 500 ms), and a
+	// last time when the campaign is stopped, archived or deleted, which
+	// ends the stream. A `: keep-alive` comment comes after 15 s without an
+	// event. With Last-Event-ID the numbering goes on from it; the first
+	// event is always the current state. An account holds at most 20
+	// streams at once: one more answers 429.
+	GetCampaignProgress(ctx context.Context, id Id, params *GetCampaignProgressParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ResumeCampaign performs a POST /v3/update-campaigns/{id}/resume (the `ResumeCampaign` operationId) request.
 	//
@@ -3946,6 +3981,62 @@ func (c *Client) CreateUpdate(ctx context.Context, params *CreateUpdateParams, b
 // GetUpdate performs a GET /api/v2/updates/{id} (the `GetUpdate` operationId) request.
 func (c *Client) GetUpdate(ctx context.Context, id V2ID, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetUpdateRequest(c.Server, id)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ConsoleCampaigns performs a GET /console (the `ConsoleCampaigns` operationId) request.
+//
+// The operator's console, its campaign list. The page holds no data of an account, so it needs no key; its script asks for one and reads this API with it.
+func (c *Client) ConsoleCampaigns(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewConsoleCampaignsRequest(c.Server)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ConsoleCampaign performs a GET /console/campaigns/{id} (the `ConsoleCampaign` operationId) request.
+//
+// The operator's console, one campaign's live progress (its script follows the progress stream).
+func (c *Client) ConsoleCampaign(ctx context.Context, id Id, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewConsoleCampaignRequest(c.Server, id)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ConsoleStyle performs a GET /console/console.css (the `ConsoleStyle` operationId) request.
+func (c *Client) ConsoleStyle(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewConsoleStyleRequest(c.Server)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ConsoleScript performs a GET /console/console.js (the `ConsoleScript` operationId) request.
+func (c *Client) ConsoleScript(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewConsoleScriptRequest(c.Server)
 	if err != nil {
 		return nil, err
 	}
@@ -4703,6 +4794,29 @@ func (c *Client) PauseCampaign(ctx context.Context, id Id, params *PauseCampaign
 // A dry run of a draft campaign's start: which of the catalog's devices its filter matches would be targeted and which skipped, by reason, the waves of its rollout policy and the estimated time to start them, judged by the same rules the start applies. Records nothing. 409 for a campaign past draft, or one whose devices come from the Device Registry.
 func (c *Client) PreviewCampaign(ctx context.Context, id Id, params *PreviewCampaignParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewPreviewCampaignRequest(c.Server, id, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetCampaignProgress performs a GET /v3/update-campaigns/{id}/progress (the `GetCampaignProgress` operationId) request.
+//
+// The campaign's progress as server-sent events. Each event is
+// `event: progress`, `id: <n>` and one `data:` line holding a Progress
+// object (the schema below): the campaign's numbers at once, again
+// whenever they change (the read models are read every 500 ms), and a
+// last time when the campaign is stopped, archived or deleted, which
+// ends the stream. A `: keep-alive` comment comes after 15 s without an
+// event. With Last-Event-ID the numbering goes on from it; the first
+// event is always the current state. An account holds at most 20
+// streams at once: one more answers 429.
+func (c *Client) GetCampaignProgress(ctx context.Context, id Id, params *GetCampaignProgressParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetCampaignProgressRequest(c.Server, id, params)
 	if err != nil {
 		return nil, err
 	}
@@ -5744,6 +5858,121 @@ func NewGetUpdateRequest(server string, id V2ID) (*http.Request, error) {
 	}
 
 	operationPath := fmt.Sprintf("/api/v2/updates/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewConsoleCampaignsRequest constructs an http.Request for the ConsoleCampaigns method
+func NewConsoleCampaignsRequest(server string) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/console")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewConsoleCampaignRequest constructs an http.Request for the ConsoleCampaign method
+func NewConsoleCampaignRequest(server string, id Id) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/console/campaigns/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewConsoleStyleRequest constructs an http.Request for the ConsoleStyle method
+func NewConsoleStyleRequest(server string) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/console/console.css")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewConsoleScriptRequest constructs an http.Request for the ConsoleScript method
+func NewConsoleScriptRequest(server string) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/console/console.js")
 	if operationPath[0] == '/' {
 		operationPath = "." + operationPath
 	}
@@ -8361,6 +8590,55 @@ func NewPreviewCampaignRequest(server string, id Id, params *PreviewCampaignPara
 	return req, nil
 }
 
+// NewGetCampaignProgressRequest constructs an http.Request for the GetCampaignProgress method
+func NewGetCampaignProgressRequest(server string, id Id, params *GetCampaignProgressParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v3/update-campaigns/%s/progress", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+
+		if params.LastEventID != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Last-Event-ID", *params.LastEventID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Last-Event-ID", headerParam0)
+		}
+
+	}
+
+	return req, nil
+}
+
 // NewResumeCampaignRequest constructs an http.Request for the ResumeCampaign method
 func NewResumeCampaignRequest(server string, id Id, params *ResumeCampaignParams) (*http.Request, error) {
 	var err error
@@ -9260,6 +9538,30 @@ type ClientWithResponsesInterface interface {
 	// Returns a wrapper object for the known response body format(s).
 	GetUpdateWithResponse(ctx context.Context, id V2ID, reqEditors ...RequestEditorFn) (*GetUpdateResponse, error)
 
+	// ConsoleCampaignsWithResponse performs a GET /console (the `ConsoleCampaigns` operationId) request.
+	//
+	// The operator's console, its campaign list. The page holds no data of an account, so it needs no key; its script asks for one and reads this API with it.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	ConsoleCampaignsWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*ConsoleCampaignsResponse, error)
+
+	// ConsoleCampaignWithResponse performs a GET /console/campaigns/{id} (the `ConsoleCampaign` operationId) request.
+	//
+	// The operator's console, one campaign's live progress (its script follows the progress stream).
+	//
+	// Returns a wrapper object for the known response body format(s).
+	ConsoleCampaignWithResponse(ctx context.Context, id Id, reqEditors ...RequestEditorFn) (*ConsoleCampaignResponse, error)
+
+	// ConsoleStyleWithResponse performs a GET /console/console.css (the `ConsoleStyle` operationId) request.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	ConsoleStyleWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*ConsoleStyleResponse, error)
+
+	// ConsoleScriptWithResponse performs a GET /console/console.js (the `ConsoleScript` operationId) request.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	ConsoleScriptWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*ConsoleScriptResponse, error)
+
 	// HealthWithResponse performs a GET /healthz (the `Health` operationId) request.
 	//
 	// Returns a wrapper object for the known response body format(s).
@@ -9565,6 +9867,21 @@ type ClientWithResponsesInterface interface {
 	//
 	// Returns a wrapper object for the known response body format(s).
 	PreviewCampaignWithResponse(ctx context.Context, id Id, params *PreviewCampaignParams, reqEditors ...RequestEditorFn) (*PreviewCampaignResponse, error)
+
+	// GetCampaignProgressWithResponse performs a GET /v3/update-campaigns/{id}/progress (the `GetCampaignProgress` operationId) request.
+	//
+	// The campaign's progress as server-sent events. Each event is
+	// `event: progress`, `id: <n>` and one `data:` line holding a Progress
+	// object (the schema below): the campaign's numbers at once, again
+	// whenever they change (the read models are read every 500 ms), and a
+	// last time when the campaign is stopped, archived or deleted, which
+	// ends the stream. A `: keep-alive` comment comes after 15 s without an
+	// event. With Last-Event-ID the numbering goes on from it; the first
+	// event is always the current state. An account holds at most 20
+	// streams at once: one more answers 429.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	GetCampaignProgressWithResponse(ctx context.Context, id Id, params *GetCampaignProgressParams, reqEditors ...RequestEditorFn) (*GetCampaignProgressResponse, error)
 
 	// ResumeCampaignWithResponse performs a POST /v3/update-campaigns/{id}/resume (the `ResumeCampaign` operationId) request.
 	//
@@ -10411,6 +10728,142 @@ func (r GetUpdateResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r GetUpdateResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type ConsoleCampaignsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+}
+
+// GetBody returns the raw response body bytes
+func (r ConsoleCampaignsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ConsoleCampaignsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ConsoleCampaignsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ConsoleCampaignsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type ConsoleCampaignResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+}
+
+// GetBody returns the raw response body bytes
+func (r ConsoleCampaignResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ConsoleCampaignResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ConsoleCampaignResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ConsoleCampaignResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type ConsoleStyleResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+}
+
+// GetBody returns the raw response body bytes
+func (r ConsoleStyleResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ConsoleStyleResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ConsoleStyleResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ConsoleStyleResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type ConsoleScriptResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+}
+
+// GetBody returns the raw response body bytes
+func (r ConsoleScriptResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ConsoleScriptResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ConsoleScriptResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ConsoleScriptResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -12456,6 +12909,47 @@ func (r PreviewCampaignResponse) ContentType() string {
 	return ""
 }
 
+type GetCampaignProgressResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSONDefault the response for an HTTP default `application/json` response
+	JSONDefault *Error
+}
+
+// GetJSONDefault returns the response for an HTTP default `application/json` response
+func (r GetCampaignProgressResponse) GetJSONDefault() *Error {
+	return r.JSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r GetCampaignProgressResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetCampaignProgressResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetCampaignProgressResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetCampaignProgressResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 type ResumeCampaignResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -13247,6 +13741,54 @@ func (c *ClientWithResponses) GetUpdateWithResponse(ctx context.Context, id V2ID
 	return ParseGetUpdateResponse(rsp)
 }
 
+// ConsoleCampaignsWithResponse performs a GET /console (the `ConsoleCampaigns` operationId) request.
+//
+// The operator's console, its campaign list. The page holds no data of an account, so it needs no key; its script asks for one and reads this API with it.
+//
+// Returns a wrapper object for the known response body format(s).
+func (c *ClientWithResponses) ConsoleCampaignsWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*ConsoleCampaignsResponse, error) {
+	rsp, err := c.ConsoleCampaigns(ctx, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseConsoleCampaignsResponse(rsp)
+}
+
+// ConsoleCampaignWithResponse performs a GET /console/campaigns/{id} (the `ConsoleCampaign` operationId) request.
+//
+// The operator's console, one campaign's live progress (its script follows the progress stream).
+//
+// Returns a wrapper object for the known response body format(s).
+func (c *ClientWithResponses) ConsoleCampaignWithResponse(ctx context.Context, id Id, reqEditors ...RequestEditorFn) (*ConsoleCampaignResponse, error) {
+	rsp, err := c.ConsoleCampaign(ctx, id, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseConsoleCampaignResponse(rsp)
+}
+
+// ConsoleStyleWithResponse performs a GET /console/console.css (the `ConsoleStyle` operationId) request.
+//
+// Returns a wrapper object for the known response body format(s).
+func (c *ClientWithResponses) ConsoleStyleWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*ConsoleStyleResponse, error) {
+	rsp, err := c.ConsoleStyle(ctx, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseConsoleStyleResponse(rsp)
+}
+
+// ConsoleScriptWithResponse performs a GET /console/console.js (the `ConsoleScript` operationId) request.
+//
+// Returns a wrapper object for the known response body format(s).
+func (c *ClientWithResponses) ConsoleScriptWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*ConsoleScriptResponse, error) {
+	rsp, err := c.ConsoleScript(ctx, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseConsoleScriptResponse(rsp)
+}
+
 // HealthWithResponse performs a GET /healthz (the `Health` operationId) request.
 //
 // Returns a wrapper object for the known response body format(s).
@@ -13875,6 +14417,27 @@ func (c *ClientWithResponses) PreviewCampaignWithResponse(ctx context.Context, i
 		return nil, err
 	}
 	return ParsePreviewCampaignResponse(rsp)
+}
+
+// GetCampaignProgressWithResponse performs a GET /v3/update-campaigns/{id}/progress (the `GetCampaignProgress` operationId) request.
+//
+// The campaign's progress as server-sent events. Each event is
+// `event: progress`, `id: <n>` and one `data:` line holding a Progress
+// object (the schema below): the campaign's numbers at once, again
+// whenever they change (the read models are read every 500 ms), and a
+// last time when the campaign is stopped, archived or deleted, which
+// ends the stream. A `: keep-alive` comment comes after 15 s without an
+// event. With Last-Event-ID the numbering goes on from it; the first
+// event is always the current state. An account holds at most 20
+// streams at once: one more answers 429.
+//
+// Returns a wrapper object for the known response body format(s).
+func (c *ClientWithResponses) GetCampaignProgressWithResponse(ctx context.Context, id Id, params *GetCampaignProgressParams, reqEditors ...RequestEditorFn) (*GetCampaignProgressResponse, error) {
+	rsp, err := c.GetCampaignProgress(ctx, id, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetCampaignProgressResponse(rsp)
 }
 
 // ResumeCampaignWithResponse performs a POST /v3/update-campaigns/{id}/resume (the `ResumeCampaign` operationId) request.
@@ -14558,6 +15121,70 @@ func ParseGetUpdateResponse(rsp *http.Response) (*GetUpdateResponse, error) {
 		}
 		response.JSONDefault = &dest
 
+	}
+
+	return response, nil
+}
+
+// ParseConsoleCampaignsResponse parses an HTTP response from a ConsoleCampaignsWithResponse call
+func ParseConsoleCampaignsResponse(rsp *http.Response) (*ConsoleCampaignsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ConsoleCampaignsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	return response, nil
+}
+
+// ParseConsoleCampaignResponse parses an HTTP response from a ConsoleCampaignWithResponse call
+func ParseConsoleCampaignResponse(rsp *http.Response) (*ConsoleCampaignResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ConsoleCampaignResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	return response, nil
+}
+
+// ParseConsoleStyleResponse parses an HTTP response from a ConsoleStyleWithResponse call
+func ParseConsoleStyleResponse(rsp *http.Response) (*ConsoleStyleResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ConsoleStyleResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	return response, nil
+}
+
+// ParseConsoleScriptResponse parses an HTTP response from a ConsoleScriptWithResponse call
+func ParseConsoleScriptResponse(rsp *http.Response) (*ConsoleScriptResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ConsoleScriptResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
 	}
 
 	return response, nil
@@ -15942,6 +16569,32 @@ func ParsePreviewCampaignResponse(rsp *http.Response) (*PreviewCampaignResponse,
 		}
 		response.JSON200 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseGetCampaignProgressResponse parses an HTTP response from a GetCampaignProgressWithResponse call
+func ParseGetCampaignProgressResponse(rsp *http.Response) (*GetCampaignProgressResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetCampaignProgressResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
 		var dest Error
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {

@@ -48,6 +48,7 @@ func TestAnotherAccountsCampaignIsNotFound(t *testing.T) {
 		{"GET", "/v3/update-campaigns/" + id + "/statistics"},
 		{"GET", "/v3/update-campaigns/" + id + "/statistics/success/event_types"},
 		{"GET", "/v3/update-campaigns/" + id + "/metrics"},
+		{"GET", "/v3/update-campaigns/" + id + "/progress"},
 		// /api/v2's are in TestCampaignerErrors: Campaigner's error object.
 	} {
 		var body any
