@@ -403,35 +403,10 @@ func (c *client) waitFinished(campaign string, deadline time.Time) {
 // metadata pages through the campaign's devices.
 func (c *client) metadata(campaign string) map[string]expectation {
 	out := map[string]expectation{}
-	after := ""
-	for {
-		var page struct {
-			Data []struct {
-				ID          string `json:"id"`
-				DeviceID    string `json:"device_id"`
-				UpdateState string `json:"update_state"`
-				ResultCode  *int   `json:"result_code"`
-				SkipReason  string `json:"skip_reason"`
-			} `json:"data"`
-			HasMore bool `json:"has_more"`
-		}
-		path := "/v3/update-campaigns/" + campaign + "/campaign-device-metadata?limit=1000"
-		if after != "" {
-			path += "&after=" + after
-		}
-		c.do("GET", path, nil, http.StatusOK, &page)
-		for _, d := range page.Data {
-			e := expectation{UpdateState: d.UpdateState, SkipReason: d.SkipReason}
-			if d.ResultCode != nil {
-				e.ResultCode = *d.ResultCode
-			}
-			out[d.DeviceID] = e
-		}
-		if !page.HasMore || len(page.Data) == 0 {
-			return out
-		}
-		after = page.Data[len(page.Data)-1].ID
+	for id, d := range c.rolloutMetadata(campaign) {
+		out[id] = d.expectation
 	}
+	return out
 }
 
 func urlEncode(s string) string {
