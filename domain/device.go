@@ -51,6 +51,12 @@ import (
 //     (a repeated consent); accepting one that is not awaiting consent is
 //     refused (NotAwaitingConsentError), and a device without an update
 //     in the campaign is not found.
+//  9. An update that failed, failed in the connector channel or timed out
+//     is tried again (RetryUpdate) when the campaign's retry policy says
+//     so and its backoff has passed: it moves back to pending, as the
+//     update's next attempt, and the campaign is the device's active one
+//     again. A deregistered device, or one in another active campaign
+//     meanwhile, is not retried: its update stays as it ended.
 type Device struct {
 	root
 	account        AccountID
@@ -80,7 +86,10 @@ type DeviceUpdate struct {
 	// under way (rule 7).
 	CancelRequested bool
 	// Accepted says the device's user accepted the update (rule 8).
-	Accepted  bool
+	Accepted bool
+	// Attempts counts the update's attempts: 1 from its enrolment, one
+	// more per retry (rule 9).
+	Attempts  int
 	CreatedAt time.Time
 	UpdatedAt time.Time
 }
@@ -137,7 +146,7 @@ func (d *Device) apply(e Event) error {
 	case DeviceSubscriptionChanged:
 		d.subscribed, d.updatedAt = e.Subscribed, e.At
 	case DeviceEnrolled:
-		d.setUpdate(DeviceUpdate{Campaign: e.CampaignID, Manifest: e.ManifestID, State: UpdatePending, CreatedAt: e.At, UpdatedAt: e.At})
+		d.setUpdate(DeviceUpdate{Campaign: e.CampaignID, Manifest: e.ManifestID, State: UpdatePending, Attempts: 1, CreatedAt: e.At, UpdatedAt: e.At})
 		d.active = e.CampaignID
 	case DeviceSkipped:
 		d.setUpdate(DeviceUpdate{Campaign: e.CampaignID, State: UpdateSkipped, SkipReason: e.Reason, CreatedAt: e.At, UpdatedAt: e.At})
@@ -173,6 +182,10 @@ func (d *Device) applyUpdateChange(e DeviceUpdateStateChanged) error {
 	}
 	u.State, u.ResultCode, u.FailureCode, u.Reason, u.UpdatedAt = e.To, e.ResultCode, e.FailureCode, e.Reason, e.At
 	u.Accepted = u.Accepted || e.To == UpdateAccepted
+	if e.Attempt > 0 {
+		u.Attempts = e.Attempt
+		d.active = e.CampaignID // a retry makes the campaign active again (rule 9)
+	}
 	d.setUpdate(u)
 	if e.To.Terminal() && d.active == e.CampaignID {
 		d.active = ""

@@ -236,10 +236,13 @@ type DeviceUpdateStateChanged struct {
 	ResultCode int         `json:"result_code,omitempty"`
 	// FailureCode is a failure's code as text, when the system that
 	// reported it has no numeric one (see UpdateChange).
-	FailureCode string    `json:"failure_code,omitempty"`
-	Reason      string    `json:"reason,omitempty"`
-	AsyncID     string    `json:"async_id,omitempty"`
-	At          time.Time `json:"at"`
+	FailureCode string `json:"failure_code,omitempty"`
+	Reason      string `json:"reason,omitempty"`
+	AsyncID     string `json:"async_id,omitempty"`
+	// Attempt, set on a retry (a failed or timed-out update back to
+	// pending), numbers the attempt that starts: 2 for the first retry.
+	Attempt int       `json:"attempt,omitempty"`
+	At      time.Time `json:"at"`
 }
 
 // DeviceUpdateCancelRequested records a user's cancel of the device's
