@@ -33,6 +33,7 @@ type metadataRow struct {
 	Etag             string             `json:"etag"`
 	FailureCode      string             `json:"failure_code"`
 	CancelRequested  bool               `json:"cancel_requested"`
+	Attempts         int                `json:"attempts"`
 }
 
 var metadataTable = newTableSpec[metadataRow]("campaign_device_metadata", "id")
@@ -125,6 +126,9 @@ func (p *campaignDeviceMetadataProjection) create(env envelope, campaign domain.
 		Mechanism:  defaultMechanism,
 		CreatedAt:  at,
 	}
+	if state == domain.UpdatePending {
+		r.Attempts = 1 // a skipped device had none
+	}
 	if dev != nil {
 		r.Name, r.Description, r.MechanismURL = dev.Name, dev.Description, dev.MechanismURL
 		if dev.Mechanism != "" {
@@ -147,6 +151,9 @@ func (p *campaignDeviceMetadataProjection) OnDeviceUpdateStateChanged(env envelo
 		return fmt.Errorf("device %s in campaign %s is %s, but the event moves it from %s", env.deviceID, e.CampaignID, r.UpdateState, e.From)
 	}
 	setUpdateState(r, e.To, domain.UpdateChange{ResultCode: e.ResultCode, FailureCode: e.FailureCode, Reason: e.Reason}, env.at(e.At), env.etag())
+	if e.Attempt > 0 {
+		r.Attempts = e.Attempt // a retry (Device rule 9)
+	}
 	return nil
 }
 

@@ -63,6 +63,9 @@ var outcomes = map[outcomeKey]outcome{
 	{state: domain.UpdateSkipped, skip: domain.SkipInOtherCampaign}:     {SummarySkipped, "SYS_204", "Device skipped: it is updating in another campaign"},
 }
 
+// retryOutcome is how a retry counts (see campaignStatisticsProjection.retried).
+var retryOutcome = outcome{SummaryInfo, "SYS_105", "Update sent again after a failure or timeout (retry policy)"}
+
 // outcomeOf returns how a device reaching state (skipped for skip's
 // reason, failed with code) counts in the statistics.
 func outcomeOf(state domain.UpdateState, skip domain.SkipReason, code int) (outcome, error) {

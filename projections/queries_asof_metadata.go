@@ -14,16 +14,20 @@ import (
 // its device's last state at or before the instant. What the catalog gave
 // the record (name, description, mechanism) and its creation are today's:
 // they are fixed at enrolment, but a catalog change while the device
-// updated shows in them. Filters, order and cursor are the live list's.
+// updated shows in them. The attempts are the device's rows in pending
+// by then: its enrolment and its retries. Filters, order and cursor are the live list's.
 var metadataAsOfList = func() listSpec {
 	spec := metadataList
 	spec.from = `(SELECT m.id, m.account_id, m.campaign_id, m.device_id, s.deployment_state, h.update_state, s.campaigner_status,
 			h.result_code, h.reason, m.skip_reason, m.mechanism, m.mechanism_url, m.name, m.description, m.created_at,
-			h.event_at AS updated_at, h.revision::text AS etag
+			h.event_at AS updated_at, h.revision::text AS etag, a.attempts
 		FROM campaign_device_metadata m
 		CROSS JOIN LATERAL (SELECT h.update_state, h.result_code, h.reason, h.event_at, h.revision FROM campaign_history h
 			WHERE h.campaign_id = m.campaign_id AND h.device_id = m.device_id AND h.device_id IS NOT NULL AND h.recorded_at <= $3
 			ORDER BY h.commit_position DESC, h.prepare_position DESC LIMIT 1) h
+		CROSS JOIN LATERAL (SELECT count(*)::int AS attempts FROM campaign_history a
+			WHERE a.campaign_id = m.campaign_id AND a.device_id = m.device_id AND a.device_id IS NOT NULL AND a.recorded_at <= $3
+			AND a.update_state = 'pending') a
 		JOIN ` + updateStateNames() + ` ON s.update_state = h.update_state) x`
 	return spec
 }()

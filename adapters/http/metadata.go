@@ -22,7 +22,7 @@ type MetadataReads interface {
 // metadataJSON is Pelion's campaign-device metadata object. Its
 // deployment_state holds only Pelion's six values; the device's finer
 // state is in the extra fields update_state, campaigner_status,
-// result_code, skip_reason and reason.
+// result_code, skip_reason, reason and attempts.
 type metadataJSON struct {
 	Object           string    `json:"object"`
 	ID               string    `json:"id"`
@@ -41,6 +41,8 @@ type metadataJSON struct {
 	ResultCode       *int      `json:"result_code"`
 	SkipReason       *string   `json:"skip_reason"`
 	Reason           string    `json:"reason"`
+	// Attempts counts the update's attempts: 1, one more per retry.
+	Attempts int `json:"attempts"`
 }
 
 func metadataObject(m projections.DeviceMetadata) metadataJSON {
@@ -53,7 +55,7 @@ func metadataObject(m projections.DeviceMetadata) metadataJSON {
 		DeviceID: string(m.DeviceID), DeploymentState: m.DeploymentState, Mechanism: m.Mechanism, MechanismURL: m.MechanismURL,
 		Name: m.Name, Description: m.Description, CreatedAt: utc(m.CreatedAt), UpdatedAt: utc(m.UpdatedAt), Etag: m.Etag,
 		UpdateState: string(m.UpdateState), CampaignerStatus: m.CampaignerStatus, ResultCode: m.ResultCode,
-		SkipReason: skip, Reason: m.Reason}
+		SkipReason: skip, Reason: m.Reason, Attempts: m.Attempts}
 }
 
 // listCampaignDeviceMetadata answers a page of a campaign's per-device
