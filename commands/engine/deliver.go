@@ -27,7 +27,8 @@ var open = append([]domain.UpdateState{domain.UpdatePending, domain.UpdateAwaiti
 // deliver is an active campaign's step: settle users' cancels of devices,
 // send manifests to pending devices (to accepted ones, in a campaign that
 // requires consent, whose pending devices await consent first), time out
-// silent ones, and finish once every device has an outcome.
+// silent ones, retry ended ones as the policy says, and finish once every
+// device has an outcome.
 func (d *driver) deliver(ctx context.Context, cp *domain.Campaign) (time.Duration, bool, error) {
 	if err := d.caughtUp(ctx); err != nil {
 		return 0, false, err
@@ -56,6 +57,9 @@ func (d *driver) deliver(ctx context.Context, cp *domain.Campaign) (time.Duratio
 		return 0, false, err
 	}
 	if err := d.timeOut(ctx); err != nil {
+		return 0, false, err
+	}
+	if err := d.retryEnded(ctx, cp); err != nil {
 		return 0, false, err
 	}
 	return d.finishIfDone(ctx, cp)
@@ -202,6 +206,8 @@ const sendBatch = 1000
 
 // timeOut marks devices whose update made no progress for DeviceTimeout
 // on the timeout clock, which waits while reports wait to be recorded.
+// Its command's id names the step's time: a device retried (retry.go)
+// may time out again, in another command.
 // Until the engine itself has run that long it marks none: silence while
 // the service was down (or its queues were rebalancing) is not the
 // device's.
@@ -215,7 +221,7 @@ func (d *driver) timeOut(ctx context.Context) error {
 		if err != nil || len(stale) == 0 {
 			return err
 		}
-		res, _, err := d.e.cmds.ChangeDeviceStates(ctx, commands.ChangeDeviceStates{Meta: d.meta("timeout"), CampaignID: d.id,
+		res, _, err := d.e.cmds.ChangeDeviceStates(ctx, commands.ChangeDeviceStates{Meta: d.meta("timeout", d.e.now().UnixNano()), CampaignID: d.id,
 			Devices: stale, From: inFlight, Change: domain.UpdateChange{To: domain.UpdateTimedOut,
 				Reason: fmt.Sprintf("no progress for %s", d.e.cfg.DeviceTimeout)}})
 		if err != nil {
@@ -230,8 +236,9 @@ func (d *driver) timeOut(ctx context.Context) error {
 	}
 }
 
-// finishIfDone ends the campaign when no device is open any more, or when
-// autostop's success share is reached; otherwise it waits for events.
+// finishIfDone ends the campaign when no device is open any more nor
+// waits for a retry, or when autostop's success share is reached;
+// otherwise it waits for events.
 func (d *driver) finishIfDone(ctx context.Context, cp *domain.Campaign) (time.Duration, bool, error) {
 	p, err := d.e.reads.CampaignProgress(ctx, d.id)
 	if err != nil {
@@ -241,7 +248,7 @@ func (d *driver) finishIfDone(ctx context.Context, cp *domain.Campaign) (time.Du
 	autostop := cp.Autostop() && cp.AutostopSuccessPercent() < 100 && p.Enrolled > 0 &&
 		float64(p.Deployed)*100 >= cp.AutostopSuccessPercent()*float64(p.Enrolled)
 	switch {
-	case p.Open == 0:
+	case p.Open == 0 && !d.retryWaiting:
 	case autostop:
 		outcome = domain.StateAutoStopped
 		if err := d.cancelOpen(ctx, cp, domain.UpdateCancelled, "autostopped: success share reached"); err != nil {

@@ -52,6 +52,10 @@
 //     MaxInFlight; one the Director no longer affects fails with
 //     NoLongerAffected. A stop cancels them without the Director, which
 //     never had them.
+//  12. A campaign with a retry policy sends its failed and timed-out
+//     devices again once their backoff passed (retry.go): they go back to
+//     pending, in pages, and are sent like pending devices. The campaign
+//     does not end while one waits for a retry the policy will make.
 package engine
 
 import (
@@ -77,6 +81,7 @@ type Commands interface {
 	CheckCampaignManifest(ctx context.Context, c commands.CheckCampaignManifest) (commands.Result, error)
 	EnrolDevices(ctx context.Context, c commands.EnrolDevices) (commands.Result, error)
 	ChangeDeviceStates(ctx context.Context, c commands.ChangeDeviceStates) (commands.Result, []domain.DeviceID, error)
+	RetryDeviceUpdates(ctx context.Context, c commands.RetryDeviceUpdates) (commands.Result, []domain.DeviceID, error)
 	EndCampaign(ctx context.Context, c commands.EndCampaign) (commands.Result, error)
 	// Update answers an update of another account as not found.
 	Update(ctx context.Context, account domain.AccountID, id domain.UpdateID) (*domain.Update, error)

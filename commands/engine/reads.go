@@ -20,6 +20,10 @@ type Reads interface {
 	DrivableCampaigns(ctx context.Context) ([]CampaignRef, error)
 	CampaignsUsingManifest(ctx context.Context, account domain.AccountID, manifest domain.ManifestID) ([]domain.CampaignID, error)
 	StaleCampaignDevices(ctx context.Context, campaign domain.CampaignID, states []domain.UpdateState, before time.Time, limit int) ([]domain.DeviceID, error)
+	// RetryCandidates pages, by id, through the campaign's devices whose
+	// update ended failed or timed out after fewer than maxAttempts
+	// attempts, of registered devices no other campaign holds.
+	RetryCandidates(ctx context.Context, campaign domain.CampaignID, maxAttempts int, after domain.DeviceID, limit int) ([]RetryCandidate, error)
 	CampaignProgress(ctx context.Context, campaign domain.CampaignID) (Progress, error)
 	Checkpoint(ctx context.Context, name string) (eventstore.Position, error)
 	SaveCheckpoint(ctx context.Context, name string, pos eventstore.Position) error

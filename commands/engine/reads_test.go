@@ -169,6 +169,26 @@ func (m *readModel) StaleCampaignDevices(_ context.Context, campaign domain.Camp
 	return out[:min(limit, len(out))], nil
 }
 
+// RetryCandidates pages through the campaign's ended devices with attempts
+// left, of registered devices no other campaign holds, by id.
+func (m *readModel) RetryCandidates(_ context.Context, campaign domain.CampaignID, maxAttempts int, after domain.DeviceID, limit int) ([]engine.RetryCandidate, error) {
+	devices, err := aggregates(m, domain.DeviceStreamPrefix, domain.LoadDevice)
+	if err != nil {
+		return nil, err
+	}
+	var out []engine.RetryCandidate
+	for _, d := range devices {
+		u, ok := d.Update(campaign)
+		_, busy := d.ActiveCampaign()
+		if ok && d.ID() > after && slices.Contains(domain.RetriedFrom(), u.State) && u.Attempts < maxAttempts && d.Registered() && !busy {
+			out = append(out, engine.RetryCandidate{Device: d.ID(), State: u.State, ResultCode: u.ResultCode,
+				FailureCode: u.FailureCode, Attempts: u.Attempts, EndedAt: u.UpdatedAt})
+		}
+	}
+	slices.SortFunc(out, func(a, b engine.RetryCandidate) int { return cmp.Compare(a.Device, b.Device) })
+	return out[:min(limit, len(out))], nil
+}
+
 // CampaignProgress counts the campaign's devices by how far their update is.
 func (m *readModel) CampaignProgress(_ context.Context, campaign domain.CampaignID) (engine.Progress, error) {
 	if m.beforeProgress != nil {
