@@ -215,7 +215,19 @@ type DeviceSubscriptionChanged struct {
 type DeviceEnrolled struct {
 	CampaignID CampaignID `json:"campaign_id"`
 	ManifestID ManifestID `json:"manifest_id"`
-	At         time.Time  `json:"at"`
+	// Queued enrols a device that another campaign holds (conflict policy
+	// queue): its update waits in queued, the campaign not its active
+	// one, until it is free.
+	Queued bool      `json:"queued,omitempty"`
+	At     time.Time `json:"at"`
+}
+
+// State is the update state the enrolment starts in: pending, or queued.
+func (e DeviceEnrolled) State() UpdateState {
+	if e.Queued {
+		return UpdateQueued
+	}
+	return UpdatePending
 }
 
 // DeviceSkipped records a device matching a campaign's filter that was not

@@ -104,10 +104,10 @@ func (p *campaignDeviceMetadataProjection) OnDeviceUpdated(env envelope, e domai
 	r.UpdatedAt, r.Etag = env.at(e.At), env.etag()
 }
 
-// OnDeviceEnrolled writes the device's record, pending, with the catalog's
-// name and mechanism as of the enrolment (dev may be nil).
+// OnDeviceEnrolled writes the device's record, pending or queued, with the
+// catalog's name and mechanism as of the enrolment (dev may be nil).
 func (p *campaignDeviceMetadataProjection) OnDeviceEnrolled(env envelope, e domain.DeviceEnrolled, dev *deviceRow) {
-	p.create(env, e.CampaignID, env.at(e.At), dev, domain.UpdatePending, "")
+	p.create(env, e.CampaignID, env.at(e.At), dev, e.State(), "")
 }
 
 // OnDeviceSkipped writes the record of a device the campaign skipped.
@@ -126,7 +126,7 @@ func (p *campaignDeviceMetadataProjection) create(env envelope, campaign domain.
 		Mechanism:  defaultMechanism,
 		CreatedAt:  at,
 	}
-	if state == domain.UpdatePending {
+	if state != domain.UpdateSkipped {
 		r.Attempts = 1 // a skipped device had none
 	}
 	if dev != nil {

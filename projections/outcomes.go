@@ -42,6 +42,7 @@ type outcomeKey struct {
 // a fact missing here stops the runner rather than go uncounted.
 var outcomes = map[outcomeKey]outcome{
 	{state: domain.UpdatePending}:                                       {SummaryInfo, "SYS_100", "Device enrolled in the campaign; update pending"},
+	{state: domain.UpdateQueued}:                                        {SummaryInfo, "SYS_106", "Device enrolled behind another campaign that holds it; queued"},
 	{state: domain.UpdateScheduled}:                                     {SummaryInfo, "SYS_101", "Manifest write recorded; about to be sent to the device"},
 	{state: domain.UpdateAwaitingConsent}:                               {SummaryInfo, "SYS_103", "Update awaiting the consent of the device's user"},
 	{state: domain.UpdateAccepted}:                                      {SummaryInfo, "SYS_104", "Update accepted by the device's user"},

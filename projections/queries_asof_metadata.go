@@ -14,8 +14,8 @@ import (
 // its device's last state at or before the instant. What the catalog gave
 // the record (name, description, mechanism) and its creation are today's:
 // they are fixed at enrolment, but a catalog change while the device
-// updated shows in them. The attempts are the device's rows in pending
-// by then: its enrolment and its retries. Filters, order and cursor are the live list's.
+// updated shows in them. The attempts are the device's enrolment and
+// retries by then (a queued device's release starts no new attempt). Filters, order and cursor are the live list's.
 var metadataAsOfList = func() listSpec {
 	spec := metadataList
 	spec.from = `(SELECT m.id, m.account_id, m.campaign_id, m.device_id, s.deployment_state, h.update_state, s.campaigner_status,
@@ -27,7 +27,7 @@ var metadataAsOfList = func() listSpec {
 			ORDER BY h.commit_position DESC, h.prepare_position DESC LIMIT 1) h
 		CROSS JOIN LATERAL (SELECT count(*)::int AS attempts FROM campaign_history a
 			WHERE a.campaign_id = m.campaign_id AND a.device_id = m.device_id AND a.device_id IS NOT NULL AND a.recorded_at <= $3
-			AND a.update_state = 'pending') a
+			AND (a.update_state = 'pending' AND a.from_state IS DISTINCT FROM 'queued' OR a.update_state = 'queued' AND a.from_state IS NULL)) a
 		JOIN ` + updateStateNames() + ` ON s.update_state = h.update_state) x`
 	return spec
 }()

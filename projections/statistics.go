@@ -57,7 +57,7 @@ func (p *campaignStatisticsProjection) OnCampaignCreated(env envelope, e domain.
 
 // OnDeviceEnrolled counts an enrolment.
 func (p *campaignStatisticsProjection) OnDeviceEnrolled(env envelope, e domain.DeviceEnrolled) error {
-	return p.count(env, e.CampaignID, "", domain.UpdatePending, "", 0, e.At)
+	return p.count(env, e.CampaignID, "", e.State(), "", 0, e.At)
 }
 
 // OnDeviceSkipped counts a skip by its reason.
@@ -79,8 +79,8 @@ func (p *campaignStatisticsProjection) OnDeviceUpdateStateChanged(env envelope, 
 // another one's state or had none.
 func (p *campaignStatisticsProjection) count(env envelope, campaign domain.CampaignID, from, state domain.UpdateState,
 	skip domain.SkipReason, code int, eventAt time.Time) error {
-	if from != "" && state == domain.UpdatePending {
-		return p.retried(env, campaign, from, eventAt) // only a retry moves an update back to pending
+	if from != "" && from != domain.UpdateQueued && state == domain.UpdatePending {
+		return p.retried(env, campaign, from, eventAt) // only a retry moves an ended update back to pending
 	}
 	o, err := outcomeOf(state, skip, code)
 	if err != nil {
