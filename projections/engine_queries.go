@@ -96,11 +96,26 @@ func (q *EngineQueries) RetryCandidates(ctx context.Context, campaign domain.Cam
 	})
 }
 
+// FreeQueuedDevices pages, by device id, through the campaign's queued
+// devices (conflict policy queue) that no campaign holds any more: the
+// engine releases them to pending. The partial index
+// campaign_device_metadata_queued holds only queued records.
+func (q *EngineQueries) FreeQueuedDevices(ctx context.Context, campaign domain.CampaignID, after domain.DeviceID, limit int) ([]domain.DeviceID, error) {
+	rows, err := q.pool.Query(ctx, `SELECT m.device_id FROM campaign_device_metadata m
+		JOIN devices d ON d.account_id = m.account_id AND d.device_id = m.device_id
+		WHERE m.campaign_id = $1 AND m.update_state = 'queued' AND d.active_campaign_id IS NULL AND m.device_id > $2
+		ORDER BY m.device_id LIMIT $3`, campaign, after, limit)
+	if err != nil {
+		return nil, fmt.Errorf("free queued devices of %s: %w", campaign, err)
+	}
+	return pgx.CollectRows(rows, pgx.RowTo[domain.DeviceID])
+}
+
 // Progress counts a campaign's devices by how far their update is.
 type Progress struct {
 	Targeted int64 // enrolled or skipped
 	Enrolled int64 // targeted less skipped
-	Open     int64 // pending, awaiting consent, accepted, scheduled, delivered, downloading or installing
+	Open     int64 // pending, queued, awaiting consent, accepted, scheduled, delivered, downloading or installing
 	InFlight int64 // open but pending: the manifest sent, no outcome yet
 	Deployed int64
 }
@@ -109,7 +124,7 @@ type Progress struct {
 func (q *EngineQueries) CampaignProgress(ctx context.Context, campaign domain.CampaignID) (Progress, error) {
 	var p Progress
 	err := q.pool.QueryRow(ctx, `SELECT targeted, targeted - skipped,
-		pending + awaiting_consent + accepted + scheduled + updated_connector_channel + downloading + installing,
+		pending + queued + awaiting_consent + accepted + scheduled + updated_connector_channel + downloading + installing,
 		scheduled + updated_connector_channel + downloading + installing, deployed
 		FROM campaign_counters WHERE campaign_id = $1`, campaign).Scan(&p.Targeted, &p.Enrolled, &p.Open, &p.InFlight, &p.Deployed)
 	if err == pgx.ErrNoRows {

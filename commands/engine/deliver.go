@@ -22,13 +22,14 @@ var inFlight = []domain.UpdateState{domain.UpdateScheduled, domain.UpdateUpdated
 const activePoll = 250 * time.Millisecond
 
 // open are the update states a stop cancels: in flight, or not sent yet.
-var open = append([]domain.UpdateState{domain.UpdatePending, domain.UpdateAwaitingConsent, domain.UpdateAccepted}, inFlight...)
+var open = append([]domain.UpdateState{domain.UpdatePending, domain.UpdateQueued, domain.UpdateAwaitingConsent, domain.UpdateAccepted}, inFlight...)
 
 // deliver is an active campaign's step: settle users' cancels of devices,
 // send manifests to pending devices (to accepted ones, in a campaign that
 // requires consent, whose pending devices await consent first), time out
-// silent ones, retry ended ones as the policy says, and finish once every
-// device has an outcome.
+// silent ones, put back to pending the devices the retry policy sends
+// again and the queued ones now free, and finish once every device has an
+// outcome.
 func (d *driver) deliver(ctx context.Context, cp *domain.Campaign) (time.Duration, bool, error) {
 	if err := d.caughtUp(ctx); err != nil {
 		return 0, false, err
@@ -59,7 +60,7 @@ func (d *driver) deliver(ctx context.Context, cp *domain.Campaign) (time.Duratio
 	if err := d.timeOut(ctx); err != nil {
 		return 0, false, err
 	}
-	if err := d.retryEnded(ctx, cp); err != nil {
+	if err := d.backToPending(ctx, cp); err != nil {
 		return 0, false, err
 	}
 	return d.finishIfDone(ctx, cp)

@@ -56,6 +56,9 @@
 //     devices again once their backoff passed (retry.go): they go back to
 //     pending, in pages, and are sent like pending devices. The campaign
 //     does not end while one waits for a retry the policy will make.
+//  13. A campaign whose conflict policy is queue has the devices another
+//     campaign held enrolled queued; once free they are moved to pending,
+//     in pages (queue.go), and sent like the others. They count as open.
 package engine
 
 import (
@@ -82,6 +85,7 @@ type Commands interface {
 	EnrolDevices(ctx context.Context, c commands.EnrolDevices) (commands.Result, error)
 	ChangeDeviceStates(ctx context.Context, c commands.ChangeDeviceStates) (commands.Result, []domain.DeviceID, error)
 	RetryDeviceUpdates(ctx context.Context, c commands.RetryDeviceUpdates) (commands.Result, []domain.DeviceID, error)
+	ReleaseQueuedDevices(ctx context.Context, c commands.ReleaseQueuedDevices) (commands.Result, []domain.DeviceID, error)
 	EndCampaign(ctx context.Context, c commands.EndCampaign) (commands.Result, error)
 	// Update answers an update of another account as not found.
 	Update(ctx context.Context, account domain.AccountID, id domain.UpdateID) (*domain.Update, error)

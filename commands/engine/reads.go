@@ -24,6 +24,9 @@ type Reads interface {
 	// update ended failed or timed out after fewer than maxAttempts
 	// attempts, of registered devices no other campaign holds.
 	RetryCandidates(ctx context.Context, campaign domain.CampaignID, maxAttempts int, after domain.DeviceID, limit int) ([]RetryCandidate, error)
+	// FreeQueuedDevices pages, by id, through the campaign's queued
+	// devices that no campaign holds any more.
+	FreeQueuedDevices(ctx context.Context, campaign domain.CampaignID, after domain.DeviceID, limit int) ([]domain.DeviceID, error)
 	CampaignProgress(ctx context.Context, campaign domain.CampaignID) (Progress, error)
 	Checkpoint(ctx context.Context, name string) (eventstore.Position, error)
 	SaveCheckpoint(ctx context.Context, name string, pos eventstore.Position) error
@@ -42,7 +45,7 @@ type CampaignRef struct {
 type Progress struct {
 	Targeted int64 // enrolled or skipped
 	Enrolled int64 // targeted less skipped
-	Open     int64 // pending, awaiting consent, accepted, scheduled, delivered, downloading or installing
+	Open     int64 // pending, queued, awaiting consent, accepted, scheduled, delivered, downloading or installing
 	InFlight int64 // open and past pending: the manifest sent, no outcome yet
 	Deployed int64
 }

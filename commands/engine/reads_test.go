@@ -189,6 +189,25 @@ func (m *readModel) RetryCandidates(_ context.Context, campaign domain.CampaignI
 	return out[:min(limit, len(out))], nil
 }
 
+// FreeQueuedDevices pages through the campaign's queued devices no
+// campaign holds, by id.
+func (m *readModel) FreeQueuedDevices(_ context.Context, campaign domain.CampaignID, after domain.DeviceID, limit int) ([]domain.DeviceID, error) {
+	devices, err := aggregates(m, domain.DeviceStreamPrefix, domain.LoadDevice)
+	if err != nil {
+		return nil, err
+	}
+	var out []domain.DeviceID
+	for _, d := range devices {
+		u, ok := d.Update(campaign)
+		_, busy := d.ActiveCampaign()
+		if ok && u.State == domain.UpdateQueued && !busy && d.ID() > after {
+			out = append(out, d.ID())
+		}
+	}
+	slices.Sort(out)
+	return out[:min(limit, len(out))], nil
+}
+
 // CampaignProgress counts the campaign's devices by how far their update is.
 func (m *readModel) CampaignProgress(_ context.Context, campaign domain.CampaignID) (engine.Progress, error) {
 	if m.beforeProgress != nil {
