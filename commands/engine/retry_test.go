@@ -2,10 +2,13 @@ package engine_test
 
 import (
 	"context"
+	"errors"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/updateservice/updateservice/commands"
+	"github.com/updateservice/updateservice/commands/engine"
 	"github.com/updateservice/updateservice/domain"
 )
 
@@ -108,5 +111,40 @@ func TestTimedOutDevicesAreRetried(t *testing.T) {
 	w.waitPhase("c1", domain.PhaseStopped)
 	if u := w.update("c1", "silent-000"); u.State != domain.UpdateTimedOut || u.Attempts != 2 {
 		t.Errorf("silent-000 ended %s after %d attempts, want timed_out after 2", u.State, u.Attempts)
+	}
+}
+
+// Given a Director that fails its first assignment, when a campaign with
+// an update retries ASSIGN_UPDATE_FAILED, then after the backoff its
+// devices are assigned again, in new commands, and are under way.
+func TestDevicesTheDirectorFailedAreAssignedAgain(t *testing.T) {
+	var calls atomic.Int32
+	director := &fakeDirector{assign: func(_ context.Context, devices []domain.DeviceID) ([]domain.DeviceID, error) {
+		if calls.Add(1) == 1 {
+			return nil, errors.New("director: status 503 after 5 attempt(s)")
+		}
+		return devices, nil
+	}}
+	w := newDirectorWorld(t, director)
+	w.register("ok", 3)
+	manifest := w.registerManifest("sensor")
+	if _, err := w.h.CreateUpdate(context.Background(), commands.CreateUpdate{Meta: w.meta(), UpdateID: "u1",
+		Spec: domain.UpdateSpec{SourceID: string(manifest), SourceType: domain.SourceExternal, Name: "fw 2"}}); err != nil {
+		t.Fatal(err)
+	}
+	spec := domain.CampaignSpec{Name: "c1", ManifestID: manifest, DeviceFilter: "state__eq=registered", UpdateID: "u1",
+		Rollout: &domain.RolloutPolicy{Retry: &domain.RetryPolicy{Codes: []string{engine.AssignFailed}, MaxAttempts: 2, BackoffSeconds: 60}}}
+	if _, err := w.h.CreateCampaign(context.Background(), commands.CreateCampaign{Meta: w.meta(), CampaignID: "c1", Spec: spec}); err != nil {
+		t.Fatal(err)
+	}
+	w.requestStart("c1")
+	w.waitCounts("c1", map[domain.UpdateState]int{domain.UpdateFailed: 3})
+
+	w.clock.Advance(time.Minute)
+	w.waitCounts("c1", map[domain.UpdateState]int{domain.UpdateUpdatedConnectorChannel: 3})
+	for _, id := range []domain.DeviceID{"ok-000", "ok-001", "ok-002"} {
+		if u := w.update("c1", id); u.Attempts != 2 {
+			t.Errorf("%s: %d attempts, want 2", id, u.Attempts)
+		}
 	}
 }
