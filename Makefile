@@ -9,15 +9,27 @@ GOLANGCI_VERSION := v2.15.0
 GOLANGCI := bin/golangci-lint-$(GOLANGCI_VERSION)
 FUZZTIME ?= 60s
 
-.PHONY: run test bench fuzz lint build bin/devpg
+.PHONY: run test bench fuzz lint build bin/devpg chromium
 
 ## run: start the service on :8084 with a local PostgreSQL kept in .devpg/run
 run: build
 	$(DEVPG) -dir .devpg/run -keep -- bin/updated
 
 ## test: the whole suite against a real PostgreSQL
-test: bin/devpg
+test: bin/devpg chromium
 	$(DEVPG) -fast -- $(GO) test $(TESTFLAGS) ./...
+
+## chromium: Debian's chromium for the console's browser test, installed
+## when it is missing and apt-get is usable (as root); else the test fails
+## saying so
+chromium:
+	@command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1 || \
+	if command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = 0 ]; then \
+		echo "make: installing chromium for the console's browser test"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	else \
+		echo "make: no chromium, and apt-get is not usable: the console's browser test will fail (apt-get install chromium)"; \
+	fi
 
 ## bench: throughput figures next to raw baselines measured in the same run
 bench: build

@@ -47,6 +47,19 @@ func (h *Handlers) FirmwareImage(ctx context.Context, account domain.AccountID, 
 	return l.agg, nil
 }
 
+// Webhook loads a webhook of the account from its stream. A deleted
+// webhook is not found (Webhook rule 3).
+func (h *Handlers) Webhook(ctx context.Context, account domain.AccountID, id domain.WebhookID) (*domain.Webhook, error) {
+	l, err := load(ctx, h.store, domain.WebhookStream(id), domain.LoadWebhook)
+	if err != nil {
+		return nil, err
+	}
+	if l.agg.ID() == "" || l.agg.Deleted() || l.agg.AccountID() != account {
+		return nil, domain.NotFoundError{Object: "webhook", ID: string(id)}
+	}
+	return l.agg, nil
+}
+
 // Account loads an account from its stream: its limits, which an upload
 // reads before taking in a file larger than they allow.
 func (h *Handlers) Account(ctx context.Context, account domain.AccountID) (*domain.Account, error) {

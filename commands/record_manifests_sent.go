@@ -14,6 +14,9 @@ type RecordManifestsSent struct {
 	Meta
 	CampaignID domain.CampaignID
 	Devices    []domain.DeviceID
+	// Wave is the rollout wave the devices start in (0: none), kept on
+	// their updates (Campaign rule 17).
+	Wave int
 }
 
 // RecordManifestsSent handles RecordManifestsSent. It returns the devices
@@ -31,7 +34,7 @@ func (h *Handlers) RecordManifestsSent(ctx context.Context, c RecordManifestsSen
 			case domain.UpdatePending, domain.UpdateAccepted: // accepted: its user consented
 				scheduled = append(scheduled, d.ID())
 				return true, d.ChangeUpdateState(c.CampaignID, domain.UpdateChange{To: domain.UpdateScheduled,
-					AsyncID: domain.AsyncID(c.Account, c.CampaignID, d.ID()), Reason: "manifest sent"}, h.now())
+					AsyncID: domain.AsyncID(c.Account, c.CampaignID, d.ID()), Reason: "manifest sent", Wave: c.Wave}, h.now())
 			default: // skipped, or past its send: nothing to send
 				return false, nil
 			}

@@ -32,6 +32,8 @@ type SendManifests struct {
 	Meta
 	CampaignID domain.CampaignID
 	Devices    []domain.DeviceID
+	// Wave is the rollout wave the devices start in; 0: none.
+	Wave int
 }
 
 // ManifestSendAttempts bounds the tries of one write on temporary
@@ -58,7 +60,7 @@ func (h *Handlers) SendManifests(ctx context.Context, sender ManifestSender, c S
 	// redelivery, so it goes without the command id.
 	record := c.Meta
 	record.CommandID = ""
-	res, scheduled, err := h.RecordManifestsSent(ctx, RecordManifestsSent{Meta: record, CampaignID: c.CampaignID, Devices: c.Devices})
+	res, scheduled, err := h.RecordManifestsSent(ctx, RecordManifestsSent{Meta: record, CampaignID: c.CampaignID, Devices: c.Devices, Wave: c.Wave})
 	if err != nil {
 		return res, nil, failed("SendManifests", err)
 	}

@@ -50,6 +50,7 @@ type rollout struct {
 	succeededAt time.Time // when it did (the soak counts from then)
 	paused      bool
 	pause       CampaignPaused // the latest pause
+	resumedAt   time.Time      // the latest resume
 	disarmed    map[int]int    // abort rule (1-based) → the wave it is disarmed for; 0: the whole campaign
 	autostop    string         // why an abort rule stopped the campaign
 }
@@ -59,6 +60,11 @@ func (c *Campaign) Rollout() RolloutPolicy { return c.settings.rollout.Normalize
 
 // Paused reports whether the campaign is paused, and the pause.
 func (c *Campaign) Paused() (CampaignPaused, bool) { return c.ro.pause, c.ro.paused }
+
+// ResumedAt is when a user last resumed the campaign; zero if never. The
+// engine counts device silence from it at the earliest, so that no device
+// times out because of a pause.
+func (c *Campaign) ResumedAt() time.Time { return c.ro.resumedAt }
 
 // Wave returns the current wave (1-based; 0 before the first) and its size.
 func (c *Campaign) Wave() (wave, size int) { return c.ro.wave, c.ro.waveSize }
@@ -189,7 +195,7 @@ func (c *Campaign) applyRollout(e Event) error {
 	case CampaignPaused:
 		c.ro.paused, c.ro.pause, c.updatedAt = true, e, e.At
 	case CampaignResumed:
-		c.ro.paused, c.updatedAt = false, e.At
+		c.ro.paused, c.ro.resumedAt, c.updatedAt = false, e.At, e.At
 		switch c.ro.pause.Cause {
 		case PausedByWave:
 			c.ro.succeeded, c.ro.succeededAt = true, e.At

@@ -2,6 +2,7 @@ package domain
 
 import (
 	"testing"
+	"time"
 )
 
 // activeWithRollout is an active campaign of 1,000 enrolled devices under
@@ -135,4 +136,31 @@ func TestCampaignRolloutPolicyIsEditedInDraftOnly(t *testing.T) {
 			},
 			err: InvalidError{Field: "rollout_policy.conflict"}},
 	})
+}
+
+// A resume is remembered with its time: the engine counts device silence
+// from it at the earliest (rule 21).
+func TestCampaignRemembersItsResume(t *testing.T) {
+	paused := with(activeWithRollout(), CampaignWaveStarted{Wave: 1, Size: 100, At: at(2)},
+		CampaignPaused{Cause: PausedByUser, Reason: "look", Wave: 1, At: at(3)})
+	for _, tc := range []struct {
+		name  string
+		given []Event
+		want  time.Time
+	}{
+		{name: "a campaign never resumed has no resume", given: paused},
+		{name: "a resumed campaign has the resume's time", given: with(paused, CampaignResumed{At: at(5)}), want: at(5)},
+		{name: "paused again, it keeps the last resume", given: with(paused, CampaignResumed{At: at(5)},
+			CampaignPaused{Cause: PausedByUser, Reason: "again", Wave: 1, At: at(6)}), want: at(5)},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			c, err := LoadCampaign(tc.given)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := c.ResumedAt(); !got.Equal(tc.want) {
+				t.Errorf("resumed at %v, want %v", got, tc.want)
+			}
+		})
+	}
 }

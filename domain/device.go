@@ -98,7 +98,9 @@ type DeviceUpdate struct {
 	Accepted bool
 	// Attempts counts the update's attempts: 1 from its enrolment, one
 	// more per retry (rule 9).
-	Attempts  int
+	Attempts int
+	// Wave is the rollout wave the device was started in; 0: none.
+	Wave      int
 	CreatedAt time.Time
 	UpdatedAt time.Time
 }
@@ -199,6 +201,7 @@ func (d *Device) applyUpdateChange(e DeviceUpdateStateChanged) error {
 	if e.Attempt > 0 || e.From == UpdateQueued && e.To == UpdatePending {
 		d.active = e.CampaignID // a retry or a release makes the campaign active (rules 9, 10)
 	}
+	u.Wave = max(u.Wave, e.Wave)
 	d.setUpdate(u)
 	if e.To.Terminal() && d.active == e.CampaignID {
 		d.active = ""

@@ -6,33 +6,19 @@ import (
 	"time"
 )
 
-// ResolveConflict is what enrolment does with a device under a campaign's
-// conflict policy when the device is in active campaign active: skip it
-// (in_other_campaign), queue it, or supersede the other campaign. It
-// returns "" for a device no campaign holds: it is enrolled as usual.
-func ResolveConflict(policy ConflictPolicy, active CampaignID) ConflictPolicy {
-	switch {
-	case active == "":
-		return ""
-	case policy == ConflictQueue, policy == ConflictSupersede:
-		return policy
-	}
-	return ConflictSkip
-}
-
 // EnrolOrSkipUnder is EnrolOrSkip with the campaign's conflict policy: a
 // device another campaign holds is queued or supersedes that campaign,
-// instead of being skipped, when the policy says so (rule 10).
+// instead of being skipped, when EnrolmentVerdict says so (rule 10).
 func (d *Device) EnrolOrSkipUnder(campaign CampaignID, m *Manifest, conflict ConflictPolicy, now time.Time) (SkipReason, error) {
-	if _, ok := d.updates[campaign]; ok || d.skipReason(m) != SkipInOtherCampaign {
+	if _, ok := d.updates[campaign]; ok {
 		return d.EnrolOrSkip(campaign, m, now)
 	}
-	switch ResolveConflict(conflict, d.active) {
-	case ConflictQueue:
+	switch EnrolmentVerdict(d.Facts(), m, conflict).Action {
+	case VerdictQueue:
 		return "", d.EnrolQueued(campaign, m.ID(), now)
-	case ConflictSupersede:
+	case VerdictSupersede:
 		return "", d.Supersede(campaign, m.ID(), now)
-	case ConflictSkip, "":
+	case VerdictEnrol, VerdictSkip:
 	}
 	return d.EnrolOrSkip(campaign, m, now)
 }
@@ -60,7 +46,7 @@ func (d *Device) Supersede(campaign CampaignID, manifest ManifestID, now time.Ti
 	if other := d.active; other != "" {
 		u := d.updates[other]
 		if err := d.record(DeviceUpdateStateChanged{CampaignID: other, From: u.State, To: UpdateCancelled,
-			Reason: fmt.Sprintf("superseded by campaign %s", campaign), At: now}); err != nil {
+			Reason: fmt.Sprintf("superseded by campaign %s", campaign), Wave: u.Wave, At: now}); err != nil {
 			return wrap(op, err)
 		}
 	}

@@ -2,22 +2,6 @@ package domain
 
 import "testing"
 
-func TestResolveConflictFollowsThePolicyOnlyForAHeldDevice(t *testing.T) {
-	for _, c := range []struct {
-		policy ConflictPolicy
-		active CampaignID
-		want   ConflictPolicy
-	}{
-		{ConflictQueue, "", ""}, {ConflictSupersede, "", ""}, {ConflictSkip, "", ""},
-		{"", "c2", ConflictSkip}, {ConflictSkip, "c2", ConflictSkip},
-		{ConflictQueue, "c2", ConflictQueue}, {ConflictSupersede, "c2", ConflictSupersede},
-	} {
-		if got := ResolveConflict(c.policy, c.active); got != c.want {
-			t.Errorf("ResolveConflict(%q, %q) = %q, want %q", c.policy, c.active, got, c.want)
-		}
-	}
-}
-
 // heldBy is a history of device d1 enrolled in campaign c2, at state s.
 func heldBy(s UpdateState) []Event {
 	h := with([]Event{deviceRegistered()}, DeviceEnrolled{CampaignID: "c2", ManifestID: "m1", At: at(1)})

@@ -30,16 +30,15 @@ func (d *Device) EnrolOrSkip(campaign CampaignID, m *Manifest, now time.Time) (S
 	return reason, d.Skip(campaign, reason, now)
 }
 
+// skipReason is the enrolment rules' reason to skip the device, "" to
+// enrol it. A device of another active campaign is skipped here whatever
+// the campaign's conflict policy: queueing and superseding are
+// EnrolOrSkipUnder's to do.
 func (d *Device) skipReason(m *Manifest) SkipReason {
-	switch {
-	case !d.Registered():
-		return SkipDeregistered
-	case m.DeviceClass() != "" && d.attrs.DeviceClass != m.DeviceClass():
-		return SkipDeviceClassMismatch
-	case m.PayloadDigest() != "" && d.attrs.FirmwareHash == m.PayloadDigest():
-		return SkipAlreadyUpdated
-	case d.active != "":
-		return SkipInOtherCampaign
-	}
-	return ""
+	return EnrolmentVerdict(d.Facts(), m, ConflictSkip).Reason
+}
+
+// Facts are the device's facts that the enrolment rules read.
+func (d *Device) Facts() DeviceFacts {
+	return DeviceFacts{State: d.state, DeviceClass: d.attrs.DeviceClass, FirmwareHash: d.attrs.FirmwareHash, ActiveCampaign: d.active}
 }

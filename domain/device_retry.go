@@ -17,7 +17,8 @@ func RetriedFrom() []UpdateState { return append([]UpdateState(nil), retriedFrom
 // back to pending for its next attempt, when policy retries it and its
 // backoff has passed by now (rule 9). An update that is not in a retried
 // state (pending again already, or deployed) is refused with an
-// InvalidTransitionError, so a repeated retry records nothing twice.
+// InvalidTransitionError, so a repeated retry records nothing twice. The
+// retry carries the update's wave: the wave no longer counts the failure.
 func (d *Device) RetryUpdate(campaign CampaignID, policy *RetryPolicy, now time.Time) error {
 	const op = "device.RetryUpdate"
 	if err := d.known(); err != nil {
@@ -44,5 +45,5 @@ func (d *Device) RetryUpdate(campaign CampaignID, policy *RetryPolicy, now time.
 		return wrap(op, ConflictError{Reason: fmt.Sprintf("device %s is retried at %s, not before", d.id, due.Format(time.RFC3339))})
 	}
 	return wrap(op, d.record(DeviceUpdateStateChanged{CampaignID: campaign, From: u.State, To: UpdatePending,
-		Reason: fmt.Sprintf("retry: attempt %d of %d", u.Attempts+1, policy.MaxAttempts), Attempt: u.Attempts + 1, At: now}))
+		Reason: fmt.Sprintf("retry: attempt %d of %d", u.Attempts+1, policy.MaxAttempts), Attempt: u.Attempts + 1, Wave: u.Wave, At: now}))
 }

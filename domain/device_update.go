@@ -53,6 +53,9 @@ type UpdateChange struct {
 	Reason string
 	// AsyncID is the device connector's id of the request answered, if any.
 	AsyncID string
+	// Wave is the rollout wave the device is started in, set on the change
+	// that schedules it (0: no wave); the update keeps the first it gets.
+	Wave int
 }
 
 // Enroll adds the device to a campaign delivering manifest (rule 4).
@@ -126,8 +129,13 @@ func (d *Device) changeUpdateState(campaign CampaignID, change UpdateChange, now
 	if !u.State.CanChangeTo(change.To) {
 		return InvalidTransitionError{Object: "device update", From: string(u.State), To: string(change.To)}
 	}
+	wave := u.Wave
+	if wave == 0 {
+		wave = change.Wave
+	}
 	return d.record(DeviceUpdateStateChanged{CampaignID: campaign, From: u.State, To: change.To,
-		ResultCode: change.ResultCode, FailureCode: change.FailureCode, Reason: change.Reason, AsyncID: change.AsyncID, At: now})
+		ResultCode: change.ResultCode, FailureCode: change.FailureCode, Reason: change.Reason, AsyncID: change.AsyncID,
+		Wave: wave, At: now})
 }
 
 // validate checks the target state and that a failure carries its code.

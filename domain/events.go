@@ -246,6 +246,7 @@ type DeviceUpdateStateChanged struct {
 	From       UpdateState `json:"from"`
 	To         UpdateState `json:"to"`
 	ResultCode int         `json:"result_code,omitempty"`
+	Wave       int         `json:"wave,omitempty"` // the rollout wave it was started in, on every change from its start on; 0: none
 	// FailureCode is a failure's code as text, when the system that
 	// reported it has no numeric one (see UpdateChange).
 	FailureCode string `json:"failure_code,omitempty"`
@@ -375,6 +376,27 @@ type UploadJobDeleted struct {
 	At time.Time `json:"at"`
 }
 
+// Webhook events (stream webhook-<id>).
+
+// WebhookRegistered records an outgoing webhook of an account: where its
+// deliveries go, which kinds it wants (none listed: all) and the secret
+// that signs them.
+type WebhookRegistered struct {
+	WebhookID   WebhookID `json:"webhook_id"`
+	AccountID   AccountID `json:"account_id"`
+	URL         string    `json:"url"`
+	Secret      string    `json:"secret"`
+	Events      []string  `json:"events,omitempty"`
+	Description string    `json:"description,omitempty"`
+	At          time.Time `json:"at"`
+}
+
+// WebhookDeleted records the deletion of a webhook: it gets no new
+// deliveries.
+type WebhookDeleted struct {
+	At time.Time `json:"at"`
+}
+
 // Account events (stream account-<id>).
 
 // AccountCampaignLimitsSet records the account's update-campaign limit
@@ -501,6 +523,8 @@ func (UploadJobEdited) Name() string           { return "UploadJobEdited" }
 func (UploadJobChunkAppended) Name() string    { return "UploadJobChunkAppended" }
 func (UploadJobCompleted) Name() string        { return "UploadJobCompleted" }
 func (UploadJobDeleted) Name() string          { return "UploadJobDeleted" }
+func (WebhookRegistered) Name() string         { return "WebhookRegistered" }
+func (WebhookDeleted) Name() string            { return "WebhookDeleted" }
 
 // eventTypes maps each stored event type name to a constructor of its Go
 // type, for decoding. Every event type must be listed here.
@@ -520,6 +544,7 @@ func init() {
 		AccountQuotaReleased{}, AccountManifestCounted{}, UpdateCreated{},
 		FirmwareImageUploaded{}, FirmwareImageDeleted{},
 		UploadJobCreated{}, UploadJobEdited{}, UploadJobChunkAppended{}, UploadJobCompleted{}, UploadJobDeleted{},
+		WebhookRegistered{}, WebhookDeleted{},
 	} {
 		registerEvent(e)
 	}

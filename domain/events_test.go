@@ -39,6 +39,7 @@ func TestEveryEventTypeDecodesToItself(t *testing.T) {
 		UpdateCreated{UpdateID: "u1", AccountID: "acme", SourceID: "m1", SourceType: "external", UpdateName: "fw 2", Description: "d", At: at(1)},
 		jobCreated(), UploadJobEdited{JobName: "n", Description: "d", At: at(1)}, chunkAppended(0, 10),
 		UploadJobCompleted{FirmwareImageID: "i1", At: at(1)}, UploadJobDeleted{At: at(1)},
+		webhookRegistered(), WebhookDeleted{At: at(1)},
 	}
 	covered := map[string]bool{}
 	for _, e := range samples {

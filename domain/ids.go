@@ -30,6 +30,9 @@ type FirmwareImageID string
 // UploadJobID identifies a chunked upload of a firmware image.
 type UploadJobID string
 
+// WebhookID identifies an outgoing webhook of an account.
+type WebhookID string
+
 // Stream name prefixes. They are part of the stored data: renaming one is a
 // migration, not a refactor.
 const (
@@ -42,6 +45,7 @@ const (
 	// stream's kind is read from its name alone.
 	FirmwareImageStreamPrefix = "firmware-image-"
 	UploadJobStreamPrefix     = "upload-job-"
+	WebhookStreamPrefix       = "webhook-"
 )
 
 // CampaignStream names the stream that records a campaign's lifecycle and
@@ -68,6 +72,9 @@ func FirmwareImageStream(id FirmwareImageID) string { return FirmwareImageStream
 
 // UploadJobStream names the stream of an upload job.
 func UploadJobStream(id UploadJobID) string { return UploadJobStreamPrefix + string(id) }
+
+// WebhookStream names the stream of an outgoing webhook.
+func WebhookStream(id WebhookID) string { return WebhookStreamPrefix + string(id) }
 
 // validID reports whether s can be used as an id: non-empty, at most 128
 // bytes of valid UTF-8, free of control characters (the text rules) and of
@@ -131,6 +138,14 @@ func (id FirmwareImageID) Validate() error {
 func (id UploadJobID) Validate() error {
 	if !validID(string(id)) {
 		return InvalidError{Field: "upload_job_id", Reason: fmt.Sprintf("%q is not a valid upload job id", id)}
+	}
+	return nil
+}
+
+// Validate checks a webhook id.
+func (id WebhookID) Validate() error {
+	if !validID(string(id)) {
+		return InvalidError{Field: "webhook_id", Reason: fmt.Sprintf("%q is not a valid webhook id", id)}
 	}
 	return nil
 }

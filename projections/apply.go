@@ -28,6 +28,8 @@ func (m *readModels) apply(env envelope) error {
 		err = m.applyFirmwareImage(env)
 	case env.uploadJobID != "":
 		err = m.uploadJobs.apply(env)
+	case env.webhookID != "":
+		err = m.webhooks.apply(env)
 	default:
 		err = m.applyAccount(env)
 	}
@@ -70,6 +72,14 @@ func (m *readModels) applyCampaign(env envelope) error {
 		return m.campaigns.OnCampaignArchived(env, e)
 	case domain.CampaignDeleted:
 		return m.campaigns.OnCampaignDeleted(env, e)
+	case domain.CampaignWaveStarted:
+		return m.campaigns.OnCampaignWaveStarted(env, e)
+	case domain.CampaignWaveSucceeded:
+		return m.campaigns.OnCampaignWaveSucceeded(env, e)
+	case domain.CampaignPaused:
+		return m.campaigns.OnCampaignPaused(env, e)
+	case domain.CampaignResumed:
+		return m.campaigns.OnCampaignResumed(env, e)
 	}
 	return unhandled(env, "campaign")
 }
@@ -106,6 +116,7 @@ func (m *readModels) applyDevice(env envelope) error {
 		if err := m.counters.apply(env); err != nil {
 			return err
 		}
+		m.waves.OnDeviceUpdateStateChanged(env, e)
 		m.devices.OnDeviceUpdateStateChanged(env, e)
 		m.history.OnDeviceUpdateStateChanged(env, e)
 		return m.statistics.OnDeviceUpdateStateChanged(env, e)

@@ -45,6 +45,16 @@ type campaignRow struct {
 	// A retry campaign's main campaign and failure code (migration 010).
 	MainCampaignID string `json:"main_campaign_id"`
 	FailureCode    string `json:"failure_code"`
+	// The rollout: policy, pause and waves (migration 016).
+	RolloutPolicy *domain.RolloutPolicy `json:"rollout_policy"`
+	Paused        bool                  `json:"paused"`
+	PauseCause    string                `json:"pause_cause"`
+	PauseReason   string                `json:"pause_reason"`
+	PausedAt      *time.Time            `json:"paused_at"`
+	Wave          int                   `json:"wave"`
+	WaveSize      int                   `json:"wave_size"`
+	WavesTotal    int                   `json:"waves_total"`
+	WaveSizes     []int                 `json:"wave_sizes"`
 }
 
 var campaignsTable = newTableSpec[campaignRow]("campaigns", "id")
@@ -75,7 +85,7 @@ func (p *campaignsProjection) OnCampaignCreated(env envelope, e domain.CampaignC
 	}
 	setEditable(r, domain.CampaignEdited{CampaignName: e.CampaignName, Description: e.Description, ManifestID: e.ManifestID,
 		DeviceFilter: e.DeviceFilter, Strategy: e.Strategy, ApprovalRequired: e.ApprovalRequired, Autostop: e.Autostop,
-		AutostopSuccessPercent: e.AutostopSuccessPercent, When: e.When, UpdateID: e.UpdateID, Groups: e.Groups,
+		AutostopSuccessPercent: e.AutostopSuccessPercent, When: e.When, Rollout: e.Rollout, UpdateID: e.UpdateID, Groups: e.Groups,
 		Metadata: e.Metadata, ConsentRequired: e.ConsentRequired})
 	stamp(r, env, at)
 	p.rows.put(r.ID, r)
@@ -93,6 +103,7 @@ func setEditable(r *campaignRow, e domain.CampaignEdited) {
 	r.ApprovalRequired, r.Autostop, r.AutostopSuccessPercent, r.When = e.ApprovalRequired, e.Autostop, e.AutostopSuccessPercent, e.When
 	r.UpdateID, r.Groups, r.Metadata = string(e.UpdateID), append([]string{}, e.Groups...), append([]domain.CampaignMetadata{}, e.Metadata...)
 	r.ConsentRequired = e.ConsentRequired
+	setRollout(r, e.Rollout)
 }
 
 // OnCampaignStartRequested records when a user started the campaign
@@ -153,6 +164,7 @@ func (p *campaignsProjection) OnCampaignManifestChecked(env envelope, e domain.C
 func (p *campaignsProjection) OnCampaignBatchProcessed(env envelope, e domain.CampaignBatchProcessed) error {
 	return p.change(env, e.At, func(r *campaignRow) {
 		r.BatchesProcessed++
+		splitWaves(r, e.Enrolled)
 		r.State = domain.StateDeviceCopy
 		if e.Last {
 			r.State = domain.StateDeviceCheck
@@ -177,6 +189,10 @@ func (p *campaignsProjection) OnCampaignDeploying(env envelope, e domain.Campaig
 func (p *campaignsProjection) OnCampaignStopRequested(env envelope, e domain.CampaignStopRequested) error {
 	return p.change(env, e.At, func(r *campaignRow) {
 		r.State, r.AutostopReason = domain.StateStopping, stopReason(e.Reason)
+		if e.Detail != "" {
+			r.AutostopReason = e.Detail // an abort rule's explanation
+		}
+		clearPause(r) // a stop ends a pause, as in the Campaign
 		enterPhase(r, domain.PhaseStopping, env.at(e.At))
 	})
 }
@@ -184,7 +200,8 @@ func (p *campaignsProjection) OnCampaignStopRequested(env envelope, e domain.Cam
 // OnCampaignStopped records how the campaign ended.
 func (p *campaignsProjection) OnCampaignStopped(env envelope, e domain.CampaignStopped) error {
 	return p.change(env, e.At, func(r *campaignRow) {
-		r.State, r.AutostopReason = e.State, stopReason(e.State)
+		r.State, r.AutostopReason = e.State, stoppedReason(r, e.State)
+		clearPause(r)
 		enterPhase(r, domain.PhaseStopped, env.at(e.At))
 	})
 }

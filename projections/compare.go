@@ -23,6 +23,7 @@ type ReadModelTable struct {
 var ReadModelTables = []ReadModelTable{
 	{"campaigns", []string{"id"}},
 	{"campaign_counters", []string{"campaign_id"}},
+	{"campaign_wave_counters", []string{"campaign_id", "wave"}},
 	{"campaign_device_metadata", []string{"id"}},
 	{"campaign_statistics", []string{"campaign_id", "summary_status"}},
 	{"campaign_event_types", []string{"campaign_id", "summary_status", "event_type"}},
@@ -33,6 +34,7 @@ var ReadModelTables = []ReadModelTable{
 	{"firmware_images", []string{"id"}},
 	{"upload_jobs", []string{"id"}},
 	{"upload_job_chunks", []string{"upload_job_id", "chunk"}},
+	{"webhooks", []string{"id"}},
 }
 
 // Difference is one value in which the live read models and rebuilt ones

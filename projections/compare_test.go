@@ -49,7 +49,7 @@ func assertReadModelTables(t testing.TB, pool *pgxpool.Pool, schema string) {
 	t.Helper()
 	var tables []string
 	err := pool.QueryRow(context.Background(), `SELECT coalesce(array_agg(table_name::text ORDER BY table_name), '{}')
-		FROM information_schema.tables WHERE table_schema = $1 AND table_name NOT IN ('projection_checkpoints', 'event_source', 'quarantined_events', 'quarantined_campaigns', 'campaign_history_backfill', $2)`,
+		FROM information_schema.tables WHERE table_schema = $1 AND table_name NOT IN ('projection_checkpoints', 'event_source', 'quarantined_events', 'quarantined_campaigns', 'campaign_history_backfill', 'webhook_deliveries', $2)`,
 		schema, projections.VersionTable).Scan(&tables)
 	if err != nil {
 		t.Fatal(err)

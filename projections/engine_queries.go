@@ -118,15 +118,22 @@ type Progress struct {
 	Open     int64 // pending, queued, awaiting consent, accepted, scheduled, delivered, downloading or installing
 	InFlight int64 // open but pending: the manifest sent, no outcome yet
 	Deployed int64
+	Failed   int64 // failed, or failed_connector_channel_update
+	TimedOut int64
+	Started  int64 // starts in the campaign's waves (campaign_wave_counters)
 }
 
-// CampaignProgress reads a campaign's counters.
+// CampaignProgress reads a campaign's counters, and the sum of its waves'
+// starts: a row per wave, a few.
 func (q *EngineQueries) CampaignProgress(ctx context.Context, campaign domain.CampaignID) (Progress, error) {
 	var p Progress
 	err := q.pool.QueryRow(ctx, `SELECT targeted, targeted - skipped,
 		pending + queued + awaiting_consent + accepted + scheduled + updated_connector_channel + downloading + installing,
-		scheduled + updated_connector_channel + downloading + installing, deployed
-		FROM campaign_counters WHERE campaign_id = $1`, campaign).Scan(&p.Targeted, &p.Enrolled, &p.Open, &p.InFlight, &p.Deployed)
+		scheduled + updated_connector_channel + downloading + installing, deployed,
+		failed + failed_connector_channel_update, timed_out,
+		(SELECT COALESCE(sum(started), 0)::bigint FROM campaign_wave_counters w WHERE w.campaign_id = c.campaign_id)
+		FROM campaign_counters c WHERE campaign_id = $1`, campaign).Scan(&p.Targeted, &p.Enrolled, &p.Open, &p.InFlight, &p.Deployed,
+		&p.Failed, &p.TimedOut, &p.Started)
 	if err == pgx.ErrNoRows {
 		return Progress{}, nil
 	}
@@ -134,6 +141,32 @@ func (q *EngineQueries) CampaignProgress(ctx context.Context, campaign domain.Ca
 		return Progress{}, fmt.Errorf("progress of %s: %w", campaign, err)
 	}
 	return p, nil
+}
+
+// WaveProgress counts the devices started in one wave of a campaign by
+// how far their update is: one row of campaign_wave_counters.
+type WaveProgress struct {
+	Started  int64
+	Open     int64
+	Deployed int64
+	Failed   int64 // failed, or failed_connector_channel_update
+	TimedOut int64
+}
+
+// WaveProgress reads the counters of a campaign's wave; zero for a wave
+// that started no device.
+func (q *EngineQueries) WaveProgress(ctx context.Context, campaign domain.CampaignID, wave int) (WaveProgress, error) {
+	var w WaveProgress
+	err := q.pool.QueryRow(ctx, `SELECT started, open, deployed, failed + failed_connector_channel_update, timed_out
+		FROM campaign_wave_counters WHERE campaign_id = $1 AND wave = $2`, campaign, wave).
+		Scan(&w.Started, &w.Open, &w.Deployed, &w.Failed, &w.TimedOut)
+	if err == pgx.ErrNoRows {
+		return WaveProgress{}, nil
+	}
+	if err != nil {
+		return WaveProgress{}, fmt.Errorf("progress of wave %d of %s: %w", wave, campaign, err)
+	}
+	return w, nil
 }
 
 // Checkpoint returns the position a process manager saved under name

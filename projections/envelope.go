@@ -32,6 +32,7 @@ type envelope struct {
 	updateID        domain.UpdateID
 	firmwareImageID domain.FirmwareImageID
 	uploadJobID     domain.UploadJobID
+	webhookID       domain.WebhookID
 }
 
 // decode turns a stored event into an envelope. An unknown type, bad data
@@ -60,6 +61,8 @@ func decode(rec eventstore.RecordedEvent) (envelope, error) {
 		env.firmwareImageID = domain.FirmwareImageID(strings.TrimPrefix(s, domain.FirmwareImageStreamPrefix))
 	case strings.HasPrefix(s, domain.UploadJobStreamPrefix):
 		env.uploadJobID = domain.UploadJobID(strings.TrimPrefix(s, domain.UploadJobStreamPrefix))
+	case strings.HasPrefix(s, domain.WebhookStreamPrefix):
+		env.webhookID = domain.WebhookID(strings.TrimPrefix(s, domain.WebhookStreamPrefix))
 	case strings.HasPrefix(s, domain.UpdateStreamPrefix):
 		env.updateID = domain.UpdateID(strings.TrimPrefix(s, domain.UpdateStreamPrefix))
 	case strings.HasPrefix(s, domain.AccountStreamPrefix):
@@ -68,7 +71,7 @@ func decode(rec eventstore.RecordedEvent) (envelope, error) {
 		return envelope{}, fmt.Errorf("event %s at position %s: stream %q belongs to no known aggregate", rec.Type, rec.Position, s)
 	}
 	if env.campaignID == "" && env.manifestID == "" && env.accountID == "" && env.updateID == "" && env.firmwareImageID == "" &&
-		env.uploadJobID == "" {
+		env.uploadJobID == "" && env.webhookID == "" {
 		return envelope{}, fmt.Errorf("event %s at position %s: stream %q names no aggregate id", rec.Type, rec.Position, rec.Stream)
 	}
 	return env, nil

@@ -60,6 +60,13 @@ func mixedHistory(t testing.TB, seed uint64, devicesPerAccount int) [][]eventsto
 		}
 		s.emit(domain.FirmwareImageStream(domain.FirmwareImageID(string(account)+"i2")), domain.FirmwareImageDeleted{At: s.now()})
 
+		// Two webhooks, one deleted.
+		for i, hook := range []domain.WebhookID{domain.WebhookID(string(account) + "w1"), domain.WebhookID(string(account) + "w2")} {
+			s.emit(domain.WebhookStream(hook), domain.WebhookRegistered{WebhookID: hook, AccountID: account, URL: "https://hooks.example/" + string(hook),
+				Secret: "secret", Events: []string{"campaign.stopped"}[:i], At: s.now()})
+		}
+		s.emit(domain.WebhookStream(domain.WebhookID(string(account)+"w2")), domain.WebhookDeleted{At: s.now()})
+
 		// An upload job of two chunks, completed into an image; one deleted.
 		for i, job := range []domain.UploadJobID{domain.UploadJobID(string(account) + "j1"), domain.UploadJobID(string(account) + "j2")} {
 			js := domain.UploadJobStream(job)

@@ -33,6 +33,7 @@ type metadataRow struct {
 	Etag             string             `json:"etag"`
 	FailureCode      string             `json:"failure_code"`
 	CancelRequested  bool               `json:"cancel_requested"`
+	Wave             int                `json:"wave"`
 	Attempts         int                `json:"attempts"`
 }
 
@@ -154,6 +155,7 @@ func (p *campaignDeviceMetadataProjection) OnDeviceUpdateStateChanged(env envelo
 	if e.Attempt > 0 {
 		r.Attempts = e.Attempt // a retry (Device rule 9)
 	}
+	r.Wave = max(r.Wave, e.Wave)
 	return nil
 }
 

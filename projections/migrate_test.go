@@ -32,7 +32,7 @@ func TestMigrateTargetsTheFirstSchemaOfTheSearchPath(t *testing.T) {
 	if err := public.QueryRow(ctx, `SELECT count(*) FROM information_schema.tables WHERE table_schema = 'fresh'`).Scan(&tables); err != nil {
 		t.Fatal(err)
 	}
-	if want := 18; tables != want { // 12 read models, the checkpoints, the event source, the two quarantines, the history backfill, the version table
+	if want := 21; tables != want { // 14 read models, the checkpoints, the event source, the two quarantines, the history backfill, the webhook outbox, the version table
 		t.Errorf("schema fresh has %d tables, want %d", tables, want)
 	}
 }
@@ -45,7 +45,7 @@ func TestRowTypesMatchTheirTables(t *testing.T) {
 	if err := Migrate(ctx, pool); err != nil {
 		t.Fatal(err)
 	}
-	for _, spec := range []*tableSpec{campaignsTable, metadataTable, devicesTable, manifestsTable} {
+	for _, spec := range []*tableSpec{campaignsTable, metadataTable, devicesTable, manifestsTable, webhooksTable} {
 		var columns []string
 		err := pool.QueryRow(ctx, `SELECT array_agg(column_name::text ORDER BY ordinal_position)
 			FROM information_schema.columns WHERE table_schema = 'public' AND table_name = $1`, spec.name).Scan(&columns)

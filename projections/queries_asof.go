@@ -113,7 +113,7 @@ func campaignOf(r *campaignRow, manifestURL string, k Counters) Campaign {
 	switch {
 	case slices.Contains([]domain.State{"quotaallocationfailed", "manifestremoved", "conflict", "expired"}, r.State):
 		health = HealthError
-	case k.FailedTotal > 0:
+	case r.Paused || k.FailedTotal > 0:
 		health = HealthWarning
 	}
 	return Campaign{ID: domain.CampaignID(r.ID), AccountID: domain.AccountID(r.AccountID), Name: r.Name, Description: r.Description,
@@ -125,7 +125,8 @@ func campaignOf(r *campaignRow, manifestURL string, k Counters) Campaign {
 		StartingAt: r.StartingAt, StartedAt: r.StartedAt, ActiveAt: r.ActiveAt, StoppingAt: r.StoppingAt, StoppedAt: r.StoppedAt,
 		ArchivedAt: r.ArchivedAt, Finished: r.Finished, Etag: r.Etag, UpdateID: domain.UpdateID(r.UpdateID), Groups: r.Groups,
 		Metadata: r.Metadata, ConsentRequired: r.ConsentRequired, MainCampaignID: domain.CampaignID(r.MainCampaignID), FailureCode: r.FailureCode,
-		RetryCampaignIDs: []domain.CampaignID{}}
+		RetryCampaignIDs: []domain.CampaignID{}, RolloutPolicy: r.RolloutPolicy, Paused: r.Paused, PauseCause: r.PauseCause,
+		PauseReason: r.PauseReason, PausedAt: r.PausedAt, Wave: r.Wave, WaveSizes: r.WaveSizes}
 }
 
 // CountersAsOf returns one of the account's campaigns' counters as they

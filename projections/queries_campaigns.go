@@ -56,11 +56,23 @@ type Campaign struct {
 	MainCampaignID   domain.CampaignID   `db:"main_campaign_id"`
 	FailureCode      string              `db:"failure_code"`
 	RetryCampaignIDs []domain.CampaignID `db:"-"`
+	// The rollout (Campaign rules 16–21): the policy, normalized, nil
+	// without one; the pause, whose cause and reason are empty and time
+	// nil while not paused; the current wave (1-based, 0 before the
+	// first) and each wave's size over the devices enrolled so far (nil
+	// before any).
+	RolloutPolicy *domain.RolloutPolicy `db:"rollout_policy"`
+	Paused        bool                  `db:"paused"`
+	PauseCause    string                `db:"pause_cause"`
+	PauseReason   string                `db:"pause_reason"`
+	PausedAt      *time.Time            `db:"paused_at"`
+	Wave          int                   `db:"wave"`
+	WaveSizes     []int                 `db:"wave_sizes"`
 }
 
 // The health indicators: error when the campaign ended for a reason that
 // needs a user (no quota, manifest deleted, conflict, expired), warning
-// while any of its devices failed, ok otherwise.
+// while it is paused or any of its devices failed, ok otherwise.
 const (
 	HealthOK      = "ok"
 	HealthWarning = "warning"
@@ -71,10 +83,11 @@ var campaignList = listSpec{
 	columns: `c.id, c.account_id, c.name, c.description, c.root_manifest_id, coalesce(m.datafile, '') AS root_manifest_url,
 		c.device_filter, c.campaign_strategy, c.approval_required, c.autostop, c.autostop_success_percent, c.autostop_reason,
 		CASE WHEN c.state IN ('quotaallocationfailed', 'manifestremoved', 'conflict', 'expired') THEN 'error'
-		     WHEN coalesce(k.failed_total, 0) > 0 THEN 'warning' ELSE 'ok' END AS health_indicator,
+		     WHEN c.paused OR coalesce(k.failed_total, 0) > 0 THEN 'warning' ELSE 'ok' END AS health_indicator,
 		c."when", c.phase, c.state, c.campaigner_status, c.manifest_timestamp, c.batches_processed, c.created_at, c.updated_at,
 		c.starting_at, c.started_at, c.active_at, c.stopping_at, c.stopped_at, c.archived_at, c.finished, c.etag,
-		c.update_id, c.groups, c.metadata, c.consent_required, c.main_campaign_id, c.failure_code`,
+		c.update_id, c.groups, c.metadata, c.consent_required, c.main_campaign_id, c.failure_code,
+		c.rollout_policy, c.paused, c.pause_cause, c.pause_reason, c.paused_at, c.wave, c.wave_sizes`,
 	from: `campaigns c
 		LEFT JOIN manifests m ON m.id = c.root_manifest_id AND m.account_id = c.account_id
 		LEFT JOIN campaign_counters k ON k.campaign_id = c.id`,
@@ -93,6 +106,7 @@ var campaignList = listSpec{
 		"autostop":                 {"c.autostop", kindBool},
 		"autostop_success_percent": {"c.autostop_success_percent", kindNumber},
 		"phase":                    {"c.phase", kindText},
+		"paused":                   {"c.paused", kindBool},
 		"state":                    {"c.state", kindText},
 		"etag":                     {"c.etag", kindText},
 		"when":                     {`c."when"`, kindTime},

@@ -123,18 +123,9 @@ func (q *Queries) MatchingDevices(ctx context.Context, account domain.AccountID,
 		return nil, domain.InvalidError{Field: "limit", Reason: fmt.Sprintf("%d is not positive", limit)}
 	}
 	args := sqlArgs{account, after}
-	where, _, err := deviceFilterSQL(sel.Filter, &args)
+	where, err := selectionSQL(sel, &args)
 	if err != nil {
 		return nil, fmt.Errorf("projections.MatchingDevices: %w", err)
-	}
-	if where != "" {
-		where = " AND " + where
-	}
-	if len(sel.Groups) > 0 {
-		where += fmt.Sprintf(" AND d.groups && %s::text[]", args.add(sel.Groups))
-	}
-	if len(sel.Devices) > 0 {
-		where += fmt.Sprintf(" AND d.device_id = ANY(%s::text[])", args.add(sel.Devices))
 	}
 	sql := fmt.Sprintf("SELECT d.device_id FROM devices d WHERE %s AND d.device_id > $2%s ORDER BY d.device_id LIMIT %d", deviceScope, where, limit)
 	var ids []domain.DeviceID
@@ -152,4 +143,25 @@ func (q *Queries) MatchingDevices(ctx context.Context, account domain.AccountID,
 		return nil, fmt.Errorf("projections.MatchingDevices: %w", err)
 	}
 	return ids, nil
+}
+
+// selectionSQL compiles a campaign's device selection into conditions on
+// the devices d, each led by " AND "; "" when it selects every device.
+// MatchingDevices and MatchingDeviceFacts share it, so that a preview
+// reads exactly the devices a start pages through.
+func selectionSQL(sel domain.DeviceSelection, args *sqlArgs) (string, error) {
+	where, _, err := deviceFilterSQL(sel.Filter, args)
+	if err != nil {
+		return "", err
+	}
+	if where != "" {
+		where = " AND " + where
+	}
+	if len(sel.Groups) > 0 {
+		where += fmt.Sprintf(" AND d.groups && %s::text[]", args.add(sel.Groups))
+	}
+	if len(sel.Devices) > 0 {
+		where += fmt.Sprintf(" AND d.device_id = ANY(%s::text[])", args.add(sel.Devices))
+	}
+	return where, nil
 }

@@ -21,16 +21,18 @@ type DeviceMetadata struct {
 	UpdateState      domain.UpdateState `db:"update_state"`
 	CampaignerStatus string             `db:"campaigner_status"`
 	// ResultCode is the code of the latest state change, nil without one.
-	ResultCode   *int              `db:"result_code"`
-	Reason       string            `db:"reason"`
-	SkipReason   domain.SkipReason `db:"skip_reason"`
-	Mechanism    string            `db:"mechanism"`
-	MechanismURL string            `db:"mechanism_url"`
-	Name         string            `db:"name"`
-	Description  string            `db:"description"`
-	CreatedAt    time.Time         `db:"created_at"`
-	UpdatedAt    time.Time         `db:"updated_at"`
-	Etag         string            `db:"etag"`
+	ResultCode *int              `db:"result_code"`
+	Reason     string            `db:"reason"`
+	SkipReason domain.SkipReason `db:"skip_reason"`
+	// Wave is the rollout wave the device was started in; 0: none.
+	Wave         int       `db:"wave"`
+	Mechanism    string    `db:"mechanism"`
+	MechanismURL string    `db:"mechanism_url"`
+	Name         string    `db:"name"`
+	Description  string    `db:"description"`
+	CreatedAt    time.Time `db:"created_at"`
+	UpdatedAt    time.Time `db:"updated_at"`
+	Etag         string    `db:"etag"`
 	// Attempts counts the update's attempts: 1, and one more per retry.
 	Attempts int `db:"attempts"`
 }
@@ -39,7 +41,7 @@ type DeviceMetadata struct {
 // (campaign_id, device_id) index; the cursor is a record id.
 var metadataList = listSpec{
 	columns: `x.id, x.campaign_id, x.device_id, x.deployment_state, x.update_state, x.campaigner_status, x.result_code,
-		x.reason, x.skip_reason, x.mechanism, x.mechanism_url, x.name, x.description, x.created_at, x.updated_at, x.etag, x.attempts`,
+		x.reason, x.skip_reason, x.wave, x.mechanism, x.mechanism_url, x.name, x.description, x.created_at, x.updated_at, x.etag, x.attempts`,
 	from: "campaign_device_metadata x",
 	keys: []string{"x.device_id"},
 	cursor: func(p string) string {
@@ -53,6 +55,7 @@ var metadataList = listSpec{
 		"campaigner_status": {"x.campaigner_status", kindText},
 		"result_code":       {"x.result_code", kindInt},
 		"skip_reason":       {"x.skip_reason", kindText},
+		"wave":              {"x.wave", kindInt},
 		"mechanism":         {"x.mechanism", kindText},
 		"mechanism_url":     {"x.mechanism_url", kindText},
 		"name":              {"x.name", kindText},

@@ -79,6 +79,7 @@ func TestQueries(t *testing.T) {
 	t.Run("campaign lists", func(t *testing.T) { testCampaignLists(t, q) })
 	t.Run("devices", func(t *testing.T) { testDeviceQueries(t, q) })
 	t.Run("engine", func(t *testing.T) { testEngineQueries(t, q) })
+	t.Run("device facts", func(t *testing.T) { testMatchingDeviceFacts(t, q) })
 	t.Run("counters and statistics", func(t *testing.T) { testStatisticsQueries(t, q) })
 	t.Run("campaign device metadata", func(t *testing.T) { testMetadataQueries(t, q) })
 	t.Run("manifests", func(t *testing.T) { testManifestQueries(t, q) })

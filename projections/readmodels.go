@@ -16,6 +16,7 @@ import (
 type readModels struct {
 	campaigns  *campaignsProjection
 	counters   *campaignCountersProjection
+	waves      *waveCountersProjection
 	metadata   *campaignDeviceMetadataProjection
 	statistics *campaignStatisticsProjection
 	devices    *devicesProjection
@@ -26,12 +27,15 @@ type readModels struct {
 	firmwareImages *firmwareImagesProjection
 	// uploadJobs are the upload jobs' and their chunks' tables.
 	uploadJobs *uploadJobsProjection
+	// webhooks is the outgoing webhooks' table.
+	webhooks *webhooksProjection
 }
 
 func newReadModels() *readModels {
 	return &readModels{
 		campaigns:      newCampaignsProjection(),
 		counters:       newCampaignCountersProjection(),
+		waves:          newWaveCountersProjection(),
 		metadata:       newCampaignDeviceMetadataProjection(),
 		statistics:     newCampaignStatisticsProjection(),
 		devices:        newDevicesProjection(),
@@ -40,6 +44,7 @@ func newReadModels() *readModels {
 		updates:        newUpdatesProjection(),
 		firmwareImages: newFirmwareImagesProjection(),
 		uploadJobs:     newUploadJobsProjection(),
+		webhooks:       newWebhooksProjection(),
 	}
 }
 
@@ -57,6 +62,8 @@ func (m *readModels) want(env envelope) {
 		m.firmwareImages.rows.want(string(env.firmwareImageID))
 	case env.uploadJobID != "":
 		m.uploadJobs.rows.want(string(env.uploadJobID))
+	case env.webhookID != "":
+		m.webhooks.rows.want(string(env.webhookID))
 	case env.deviceID != "":
 		m.devices.rows.want(deviceKey(env.accountID, env.deviceID))
 		switch e := env.event.(type) {
@@ -83,6 +90,7 @@ func (m *readModels) queueLoads(b *pgx.Batch) {
 	m.updates.rows.queueLoad(b)
 	m.firmwareImages.rows.queueLoad(b)
 	m.uploadJobs.rows.queueLoad(b)
+	m.webhooks.rows.queueLoad(b)
 }
 
 // write writes the batch's changes: the rows it created with COPY, while
@@ -105,7 +113,7 @@ func (m *readModels) copyNew(ctx context.Context, tx pgx.Tx) error {
 	for _, copyNew := range []func(context.Context, pgx.Tx) error{
 		m.campaigns.rows.copyNew, m.metadata.rows.copyNew, m.devices.rows.copyNew, m.manifests.rows.copyNew,
 		m.history.copyNew, m.updates.rows.copyNew, m.firmwareImages.rows.copyNew,
-		m.uploadJobs.rows.copyNew,
+		m.uploadJobs.rows.copyNew, m.webhooks.rows.copyNew,
 	} {
 		if err := copyNew(ctx, tx); err != nil {
 			return err
@@ -127,7 +135,9 @@ func (m *readModels) queueWrites(b *pgx.Batch) error {
 		m.firmwareImages.rows.queueWrite(b),
 		m.uploadJobs.rows.queueWrite(b),
 		m.uploadJobs.chunks.queueWrite(b),
+		m.webhooks.rows.queueWrite(b),
 		queueJSON(b, countersUpsert, m.counters.rows()),
+		queueJSON(b, waveCountersUpsert, m.waves.rows()),
 		queueJSON(b, statisticsUpsert, summaries),
 		queueJSON(b, eventTypesUpsert, eventTypes),
 	)

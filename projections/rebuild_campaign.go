@@ -183,7 +183,7 @@ func mentions(envs []envelope, campaign domain.CampaignID) bool {
 // way are dropped.
 func writeCampaign(ctx context.Context, tx pgx.Tx, m *readModels, account domain.AccountID, campaign domain.CampaignID) error {
 	b := &pgx.Batch{}
-	for _, table := range []string{"campaign_event_types", "campaign_statistics", "campaign_device_metadata", "campaign_counters"} {
+	for _, table := range []string{"campaign_event_types", "campaign_statistics", "campaign_device_metadata", "campaign_counters", "campaign_wave_counters"} {
 		b.Queue(fmt.Sprintf(`DELETE FROM %s WHERE campaign_id = $1 AND account_id = $2`, pgx.Identifier{table}.Sanitize()), campaign, account)
 	}
 	b.Queue(`DELETE FROM campaigns WHERE id = $1 AND account_id = $2`, campaign, account)
@@ -202,11 +202,13 @@ func writeCampaign(ctx context.Context, tx pgx.Tx, m *readModels, account domain
 			delete(m.statistics.deltas, k)
 		}
 	}
+	m.waves.keep(campaign)
 	summaries, eventTypes := m.statistics.rows()
 	if err := errors.Join(
 		m.campaigns.rows.queueWrite(b),
 		m.metadata.rows.queueWrite(b),
 		queueJSON(b, countersUpsert, m.counters.rows()),
+		queueJSON(b, waveCountersUpsert, m.waves.rows()),
 		queueJSON(b, statisticsUpsert, summaries),
 		queueJSON(b, eventTypesUpsert, eventTypes),
 	); err != nil {

@@ -21,6 +21,7 @@ type sim struct {
 	updates      map[string]map[domain.CampaignID]domain.UpdateState // by device stream
 	active       map[string]domain.CampaignID
 	deregistered map[string]bool
+	waves        map[string]int // by device stream and campaign: the wave a scheduled update was started in
 }
 
 func newSim(t testing.TB) *sim {
@@ -32,6 +33,7 @@ func newSim(t testing.TB) *sim {
 		updates:      map[string]map[domain.CampaignID]domain.UpdateState{},
 		active:       map[string]domain.CampaignID{},
 		deregistered: map[string]bool{},
+		waves:        map[string]int{},
 	}
 }
 
@@ -89,7 +91,18 @@ func (s *sim) change(stream string, campaign domain.CampaignID, to domain.Update
 	}
 	s.setState(stream, campaign, to)
 	return domain.DeviceUpdateStateChanged{CampaignID: campaign, From: from, To: to, ResultCode: code,
-		Reason: fmt.Sprintf("moved to %s", to), At: s.now()}
+		Reason: fmt.Sprintf("moved to %s", to), Wave: s.wave(stream, campaign, to), At: s.now()}
+}
+
+// wave is the wave of a device's update, as the Device records it: the
+// engine's send (to scheduled) starts it in wave 1 or 2, by the device,
+// and every later change carries that wave; one never sent has none.
+func (s *sim) wave(stream string, campaign domain.CampaignID, to domain.UpdateState) int {
+	key := stream + "|" + string(campaign)
+	if _, ok := s.waves[key]; !ok && to == domain.UpdateScheduled {
+		s.waves[key] = 1 + len(stream)%2
+	}
+	return s.waves[key]
 }
 
 // deregister ends the device's active update as deregistered, then takes

@@ -34,6 +34,9 @@ var decoders = map[string]func(payload []byte) (Message, error){
 	QueueCampaignDeviceHeartbeat:  decodeAs[CampaignDeviceHeartbeat],
 	QueueDeviceUpdateReport:       decodeAs[DeviceUpdateReport],
 	QueueCampaignAccepted:         decodeAs[CampaignAccepted],
+	QueueApproveCampaign:          decodeAs[ApproveCampaign],
+	QueuePauseCampaign:            decodeAs[PauseCampaign],
+	QueueResumeCampaign:           decodeAs[ResumeCampaign],
 }
 
 func decodeAs[M Message](payload []byte) (Message, error) {

@@ -83,6 +83,15 @@ var dispatchers = map[string]dispatcher{
 	}),
 	QueueDeviceUpdateReport: route(reportsOf[DeviceUpdateReport]),
 	QueueCampaignAccepted:   route(acceptCampaign),
+	QueueApproveCampaign: route(func(ctx context.Context, h Handlers, m ApproveCampaign, meta commands.Meta) (commands.Result, error) {
+		return h.Commands.ApproveCampaign(ctx, commands.ApproveCampaign{Meta: meta, CampaignID: m.CampaignID})
+	}),
+	QueuePauseCampaign: route(func(ctx context.Context, h Handlers, m PauseCampaign, meta commands.Meta) (commands.Result, error) {
+		return h.Commands.PauseCampaign(ctx, commands.PauseCampaign{Meta: meta, CampaignID: m.CampaignID, Reason: m.Reason})
+	}),
+	QueueResumeCampaign: route(func(ctx context.Context, h Handlers, m ResumeCampaign, meta commands.Meta) (commands.Result, error) {
+		return h.Commands.ResumeCampaign(ctx, commands.ResumeCampaign{Meta: meta, CampaignID: m.CampaignID})
+	}),
 }
 
 // reportsOf is the handling of a queue of device reports: every report
@@ -94,6 +103,6 @@ func reportsOf[M interface{ reports() []domain.Report }](ctx context.Context, h 
 // sendManifest is the campaign engine's send step: the command that
 // records and writes the manifest to the message's devices.
 func sendManifest(ctx context.Context, h Handlers, m SendManifest, meta commands.Meta) (commands.Result, error) {
-	res, _, err := h.Commands.SendManifests(ctx, h.Sender, commands.SendManifests{Meta: meta, CampaignID: m.CampaignID, Devices: m.devices()})
+	res, _, err := h.Commands.SendManifests(ctx, h.Sender, commands.SendManifests{Meta: meta, CampaignID: m.CampaignID, Devices: m.devices(), Wave: m.Wave})
 	return res, err
 }

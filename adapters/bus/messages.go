@@ -108,6 +108,9 @@ type SendManifest struct {
 	DeviceID   domain.DeviceID   `json:"device_id,omitempty"`
 	// DeviceIDs, instead of DeviceID, names many devices of the campaign.
 	DeviceIDs []domain.DeviceID `json:"device_ids,omitempty"`
+	// Wave is the rollout wave the devices start in, kept on their
+	// updates; optional (0: none).
+	Wave int `json:"wave,omitempty"`
 }
 
 // devices are the devices the message names.

@@ -43,6 +43,9 @@ func init() {
 	add(QueueCampaignDeviceHeartbeat, parserOf[CampaignDeviceHeartbeat])
 	add(QueueDeviceUpdateReport, parserOf[DeviceUpdateReport])
 	add(QueueCampaignAccepted, parserOf[CampaignAccepted])
+	add(QueueApproveCampaign, parserOf[ApproveCampaign])
+	add(QueuePauseCampaign, parserOf[PauseCampaign])
+	add(QueueResumeCampaign, parserOf[ResumeCampaign])
 }
 
 func parserOf[M Message](payload []byte) (Message, error) {

@@ -25,6 +25,9 @@ type Commands interface {
 	StopCampaign(ctx context.Context, c commands.StopCampaign) (commands.Result, error)
 	ReportDeviceResources(ctx context.Context, c commands.ReportDeviceResources) (commands.Result, error)
 	AcceptCampaignUpdate(ctx context.Context, c commands.AcceptCampaignUpdate) (commands.Result, error)
+	ApproveCampaign(ctx context.Context, c commands.ApproveCampaign) (commands.Result, error)
+	PauseCampaign(ctx context.Context, c commands.PauseCampaign) (commands.Result, error)
+	ResumeCampaign(ctx context.Context, c commands.ResumeCampaign) (commands.Result, error)
 }
 
 // ReadModels are the two queues whose effect is on the read models only:

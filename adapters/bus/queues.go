@@ -1,6 +1,6 @@
 // Package bus runs the service's queues: the seventeen queues of the
 // original Update Service, Campaigner's device update reports and device
-// events, and the poison topic, as one Watermill router on Kafka (production) or on an
+// events, the rollout queues (approve, pause, resume), and the poison topic, as one Watermill router on Kafka (production) or on an
 // in-process Go channel (the embedded default). Each queue has one handler
 // that decodes and validates its JSON payload and sends one command; the
 // contracts are documented in QUEUES.md next to this file.
@@ -34,6 +34,12 @@ const (
 	// QueueCampaignAccepted carries Campaigner's device events, of which
 	// it acts on campaign_accepted: a device's user accepted its update.
 	QueueCampaignAccepted = "deployment-service-campaign-accepted"
+
+	// The rollout queues, named in the deployment service's style: a
+	// user's approve, pause and resume of a campaign, as the API's routes.
+	QueueApproveCampaign = "deployment-service-approve-campaign"
+	QueuePauseCampaign   = "deployment-service-pause-campaign"
+	QueueResumeCampaign  = "deployment-service-resume-campaign"
 
 	// QueuePoison receives the messages no handler could take: undecodable
 	// or invalid ones at once, failing ones once their retries are spent.
@@ -72,7 +78,7 @@ type Queue struct {
 
 // Queues lists every queue the router consumes, in the order of
 // QUEUES.md: the seventeen original queues, then Campaigner's reports and
-// device events.
+// device events, then the rollout queues.
 var Queues = []Queue{
 	{QueueNotificationSubscription, "handle-notification-subscription", "update-service.handle-notification-subscription"},
 	{QueueAsyncResponse, "handle-async-response", "update-service.handle-async-response"},
@@ -93,6 +99,9 @@ var Queues = []Queue{
 	{QueueCampaignDeviceHeartbeat, "campaign-device-heartbeat", "update-service.campaign-device-heartbeat"},
 	{QueueDeviceUpdateReport, "device-update-report", "update-service.device-update-report"},
 	{QueueCampaignAccepted, "campaign-accepted", "update-service.campaign-accepted"},
+	{QueueApproveCampaign, "approve-campaign", "update-service.approve-campaign"},
+	{QueuePauseCampaign, "pause-campaign", "update-service.pause-campaign"},
+	{QueueResumeCampaign, "resume-campaign", "update-service.resume-campaign"},
 }
 
 // Topics returns every topic the service uses, the poison queue included:

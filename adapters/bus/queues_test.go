@@ -81,8 +81,8 @@ func TestHandlerNamesAndConsumerGroupsAreUnique(t *testing.T) {
 			c.seen[c.name] = true
 		}
 	}
-	if len(bus.Queues) != 19 {
-		t.Errorf("%d queues, want the 17 original ones, Campaigner's reports and its device events", len(bus.Queues))
+	if len(bus.Queues) != 22 {
+		t.Errorf("%d queues, want the 17 original ones, Campaigner's reports and its device events, and the 3 rollout queues", len(bus.Queues))
 	}
 }
 
@@ -248,6 +248,27 @@ var queueCases = map[string]queueCase{
 			From: domain.UpdateAwaitingConsent, To: domain.UpdateAccepted, Reason: "accepted by its user", At: w.clock.Now()}}},
 			metadataState(dev1, domain.UpdateAccepted), counter("accepted", 1),
 			row(`SELECT campaigner_status FROM campaign_device_metadata WHERE device_id = 'dev-0001'`, "accepted"))
+	},
+	bus.QueueApproveCampaign: func(w *world) func(eventstore.Position) error {
+		w.draftCampaign(nil)
+		approval := true
+		w.given(w.h.EditCampaign(w.ctx, commands.EditCampaign{Meta: meta(acme), CampaignID: campaign, Edit: domain.CampaignEdit{ApprovalRequired: &approval}}))
+		w.given(w.h.StartCampaign(w.ctx, commands.StartCampaign{Meta: meta(acme), CampaignID: campaign}))
+		return w.expect([]streamEvent{{domain.CampaignStream(campaign), domain.CampaignApproved{Phase: domain.PhaseStarting, At: w.clock.Now()}}},
+			row(`SELECT phase FROM campaigns WHERE id = '`+string(campaign)+`'`, "starting"))
+	},
+	bus.QueuePauseCampaign: func(w *world) func(eventstore.Position) error {
+		w.activeCampaign(map[domain.DeviceID][]domain.UpdateState{dev1: path()})
+		return w.expect([]streamEvent{{domain.CampaignStream(campaign), domain.CampaignPaused{Cause: domain.PausedByUser,
+			Reason: "checking the first devices", At: w.clock.Now()}}},
+			row(`SELECT paused || ' ' || pause_reason || ' ' || phase || ' ' || state FROM campaigns WHERE id = '`+string(campaign)+`'`,
+				"true checking the first devices active deploying"))
+	},
+	bus.QueueResumeCampaign: func(w *world) func(eventstore.Position) error {
+		w.activeCampaign(map[domain.DeviceID][]domain.UpdateState{dev1: path()})
+		w.given(w.h.PauseCampaign(w.ctx, commands.PauseCampaign{Meta: meta(acme), CampaignID: campaign}))
+		return w.expect([]streamEvent{{domain.CampaignStream(campaign), domain.CampaignResumed{At: w.clock.Now()}}},
+			row(`SELECT paused::text FROM campaigns WHERE id = '`+string(campaign)+`'`, "false"))
 	},
 }
 

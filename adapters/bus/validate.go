@@ -71,12 +71,15 @@ func (m AsyncResponse) Validate() error {
 }
 
 func (m SendManifest) Validate() error {
-	if m.DeviceIDs == nil {
-		return campaignDevice(m.Account, m.CampaignID, m.DeviceID).err()
-	}
-	p := campaignOnly(m.Account, m.CampaignID)
 	var q problems
-	q.add(p)
+	if m.Wave < 0 {
+		q.invalid("wave", fmt.Sprintf("%d is negative", m.Wave))
+	}
+	if m.DeviceIDs == nil {
+		q.add(campaignDevice(m.Account, m.CampaignID, m.DeviceID).err())
+		return q.err()
+	}
+	q.add(campaignOnly(m.Account, m.CampaignID))
 	switch {
 	case m.DeviceID != "":
 		q.invalid("device_ids", "give device_id or device_ids, not both")

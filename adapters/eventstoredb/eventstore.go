@@ -34,6 +34,7 @@ import (
 var DefaultStreamPrefixes = []string{
 	domain.CampaignStreamPrefix, domain.DeviceStreamPrefix, domain.ManifestStreamPrefix, domain.AccountStreamPrefix,
 	domain.UpdateStreamPrefix, domain.FirmwareImageStreamPrefix, domain.UploadJobStreamPrefix,
+	domain.WebhookStreamPrefix,
 }
 
 // ErrStreamDeleted says a stream was tombstoned: it can never be written

@@ -41,7 +41,7 @@ func newAPI(t *testing.T, options ...func(*httpapi.Deps)) *api {
 		Campaigns: p, CampaignReads: p, Statistics: p, Metadata: p,
 		Updates: p, UpdateReads: p, CampaignerReads: p,
 		Devices: p, DeviceReads: p, Manifests: p, ManifestReads: p,
-		Connector: p, Reports: p,
+		Connector: p, Reports: p, Previews: p,
 		APIKeys:         map[string]httpapi.Grant{acmeKey: {Account: "acme"}, globexKey: {Account: "globex"}},
 		WebhookSecrets:  map[string]domain.AccountID{acmeHook: "acme", globexHook: "globex"},
 		IdempotencyKeys: httpapi.NewMemoryKeys(),

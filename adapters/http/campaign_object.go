@@ -38,6 +38,7 @@ type campaignJSON struct {
 	ArchivedAt             *time.Time `json:"archived_at"`
 	Finished               *time.Time `json:"finished"`
 	Etag                   string     `json:"etag"`
+	rolloutJSON
 }
 
 func campaignObject(c projections.Campaign) campaignJSON {
@@ -50,24 +51,27 @@ func campaignObject(c projections.Campaign) campaignJSON {
 		CreatedAt: utc(c.CreatedAt), UpdatedAt: utc(c.UpdatedAt), StartingAt: utcPtr(c.StartingAt), StartedAt: utcPtr(c.StartedAt),
 		ActiveAt: utcPtr(c.ActiveAt), StoppingAt: utcPtr(c.StoppingAt), StoppedAt: utcPtr(c.StoppedAt),
 		ArchivedAt: utcPtr(c.ArchivedAt), Finished: utcPtr(c.Finished), Etag: c.Etag,
+		rolloutJSON: rolloutJSON{RolloutPolicy: c.RolloutPolicy, Paused: c.Paused, PauseCause: c.PauseCause, PauseReason: c.PauseReason,
+			PausedAt: utcPtr(c.PausedAt), Wave: c.Wave, Waves: c.WaveSizes},
 	}
 }
 
 // campaignInput is the body of a campaign create (POST) or update (PUT):
 // Pelion's writable campaign fields. Absent fields are nil; on PUT they
-// keep their values, and a null when removes the start time. State is
-// read on PUT only (see putState).
+// keep their values, and a null when (or rollout_policy) removes the
+// start time (or the policy). State is read on PUT only (see putState).
 type campaignInput struct {
-	State                  *string      `json:"state"`
-	Name                   *string      `json:"name"`
-	Description            *string      `json:"description"`
-	RootManifestID         *string      `json:"root_manifest_id"`
-	DeviceFilter           *string      `json:"device_filter"`
-	CampaignStrategy       *string      `json:"campaign_strategy"`
-	ApprovalRequired       *bool        `json:"approval_required"`
-	Autostop               *bool        `json:"autostop"`
-	AutostopSuccessPercent *float64     `json:"autostop_success_percent"`
-	When                   optionalTime `json:"when"`
+	State                  *string        `json:"state"`
+	Name                   *string        `json:"name"`
+	Description            *string        `json:"description"`
+	RootManifestID         *string        `json:"root_manifest_id"`
+	DeviceFilter           *string        `json:"device_filter"`
+	CampaignStrategy       *string        `json:"campaign_strategy"`
+	ApprovalRequired       *bool          `json:"approval_required"`
+	Autostop               *bool          `json:"autostop"`
+	AutostopSuccessPercent *float64       `json:"autostop_success_percent"`
+	When                   optionalTime   `json:"when"`
+	RolloutPolicy          optionalPolicy `json:"rollout_policy"`
 }
 
 // spec is the input as a new campaign's spec. The domain checks the
@@ -78,7 +82,7 @@ func (in campaignInput) spec() (domain.CampaignSpec, error) {
 		ManifestID: domain.ManifestID(deref(in.RootManifestID)), DeviceFilter: deref(in.DeviceFilter),
 		Strategy: domain.Strategy(deref(in.CampaignStrategy)), ApprovalRequired: deref(in.ApprovalRequired),
 		Autostop: in.Autostop, AutostopSuccessPercent: in.AutostopSuccessPercent}
-	problems := []error{s.Validate()}
+	var problems []error
 	if s.DeviceFilter != "" {
 		problems = append(problems, projections.ValidateDeviceFilter(s.DeviceFilter))
 	}
@@ -89,7 +93,12 @@ func (in campaignInput) spec() (domain.CampaignSpec, error) {
 			s.When = &when
 		}
 	}
-	return s, errors.Join(problems...)
+	if in.RolloutPolicy.present() {
+		p, err := in.RolloutPolicy.parse()
+		problems = append(problems, err)
+		s.Rollout = p
+	}
+	return s, errors.Join(append(problems, s.Validate())...)
 }
 
 // edit is the input as a campaign edit: nil fields keep their values.
@@ -112,6 +121,11 @@ func (in campaignInput) edit() (domain.CampaignEdit, error) {
 		when, err := in.When.parse("when")
 		problems = append(problems, err)
 		e.When = &when // the zero time (null) removes the start time
+	}
+	if in.RolloutPolicy.present() {
+		p, err := in.RolloutPolicy.parse() // the zero policy (null) removes the policy
+		problems = append(problems, err)
+		e.Rollout = p
 	}
 	return e, errors.Join(problems...)
 }

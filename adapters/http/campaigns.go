@@ -27,6 +27,9 @@ type CampaignCommands interface {
 	CancelDeviceUpdate(context.Context, commands.CancelDeviceUpdate) (commands.Result, error)
 	AcceptCampaignUpdate(context.Context, commands.AcceptCampaignUpdate) (commands.Result, error)
 	RetryFailedCampaign(context.Context, commands.RetryFailedCampaign) (commands.Result, error)
+	ApproveCampaign(context.Context, commands.ApproveCampaign) (commands.Result, error)
+	PauseCampaign(context.Context, commands.PauseCampaign) (commands.Result, error)
+	ResumeCampaign(context.Context, commands.ResumeCampaign) (commands.Result, error)
 }
 
 // CampaignReads are the campaign routes' reads of the read models:

@@ -56,15 +56,25 @@ func (a *accountWrites) reached(account domain.AccountID, pos eventstore.Positio
 func (d Deps) readYourWrites(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Method == http.MethodGet || r.Method == http.MethodHead {
-			account := accountOf(r.Context())
-			if pos := d.writes.pending(account); pos != (eventstore.Position{}) {
-				if err := d.settle(r.Context(), pos); err != nil {
-					writeError(w, r, d.Log, err)
-					return
-				}
-				d.writes.reached(account, pos)
+			if err := d.awaitOwnWrites(r); err != nil {
+				writeError(w, r, d.Log, err)
+				return
 			}
 		}
 		next.ServeHTTP(w, r)
 	})
+}
+
+// awaitOwnWrites waits until the read models reflect the writes this API
+// answered for the request's account: what a read does first, and a POST
+// that answers from the read models (a preview) too.
+func (d Deps) awaitOwnWrites(r *http.Request) error {
+	account := accountOf(r.Context())
+	if pos := d.writes.pending(account); pos != (eventstore.Position{}) {
+		if err := d.settle(r.Context(), pos); err != nil {
+			return err
+		}
+		d.writes.reached(account, pos)
+	}
+	return nil
 }

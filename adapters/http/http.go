@@ -31,6 +31,8 @@ type Deps struct {
 	// CampaignReads reads the campaigns: the read models' queries in the
 	// service, as for every read below.
 	CampaignReads CampaignReads
+	// Previews computes dry runs of draft campaigns' starts.
+	Previews CampaignPreviews
 	// Statistics reads a campaign's counters and statistics.
 	Statistics StatisticsReads
 	// Metadata reads a campaign's per-device records.
@@ -70,6 +72,10 @@ type Deps struct {
 	UploadJobs UploadJobCommands
 	// UploadJobReads reads the upload jobs and their chunks.
 	UploadJobReads UploadJobReads
+	// Webhooks handles the outgoing webhooks' writes.
+	Webhooks WebhookCommands
+	// WebhookReads reads the outgoing webhooks and their deliveries.
+	WebhookReads WebhookReads
 	// Blobs keeps the images' content. Nil: the image routes are not
 	// served.
 	Blobs Blobs
@@ -116,6 +122,8 @@ type Deps struct {
 	History HistoryReads
 	// RateLimit caps each account's requests; zero: no limit.
 	RateLimit RateLimit
+	// Progress paces the campaign progress streams; zero: the defaults.
+	Progress ProgressStreams
 	// Log receives request errors.
 	Log *slog.Logger
 
@@ -125,6 +133,8 @@ type Deps struct {
 	apiKeys []apiKey
 	// webhookSecrets is set by NewHandler from WebhookSecrets.
 	webhookSecrets []webhookSecret
+	// streams is set by NewHandler: the progress streams open.
+	streams *openStreams
 }
 
 // errorObject is Pelion's error object.

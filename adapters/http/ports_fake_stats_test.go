@@ -9,6 +9,9 @@ import (
 
 func (p *ports) CampaignCounters(_ context.Context, account domain.AccountID, campaign domain.CampaignID) (projections.Counters, error) {
 	p.record("CampaignCounters", account)
+	if p.counters != nil {
+		return p.counters(account, campaign)
+	}
 	return projections.Counters{}, nil
 }
 
@@ -24,6 +27,17 @@ func (p *ports) CampaignStatistic(_ context.Context, account domain.AccountID, c
 
 func (p *ports) CampaignEventTypes(_ context.Context, account domain.AccountID, campaign domain.CampaignID, summary string) ([]projections.EventTypeStatistic, error) {
 	p.record("CampaignEventTypes", account)
+	if p.eventTypes != nil {
+		return p.eventTypes(account, campaign, summary)
+	}
+	return nil, nil
+}
+
+func (p *ports) CampaignWaveCounters(_ context.Context, account domain.AccountID, campaign domain.CampaignID) ([]projections.WaveCounters, error) {
+	p.record("CampaignWaveCounters", account)
+	if p.waveCounters != nil {
+		return p.waveCounters(account, campaign)
+	}
 	return nil, nil
 }
 

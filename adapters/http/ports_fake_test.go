@@ -25,6 +25,8 @@ type ports struct {
 	editCampaign    func(commands.EditCampaign) (commands.Result, error)
 	startCampaign   func(commands.StartCampaign) (commands.Result, error)
 	retryFailed     func(commands.RetryFailedCampaign) (commands.Result, error)
+	pauseCampaign   func(commands.PauseCampaign) (commands.Result, error)
+	resumeCampaign  func(commands.ResumeCampaign) (commands.Result, error)
 	campaign        func(domain.AccountID, domain.CampaignID) (projections.Campaign, error)
 	nameInUse       func(account domain.AccountID, name string, except domain.CampaignID) (bool, error)
 	registerDevice  func(commands.RegisterDevice) (commands.Result, error)
@@ -32,6 +34,10 @@ type ports struct {
 	patchDevice     func(commands.PatchDevice) (commands.Result, error)
 	device          func(domain.AccountID, domain.DeviceID) (projections.Device, error)
 	campaignerStats func(domain.AccountID, domain.CampaignID) (projections.CampaignerStats, error)
+	preview         func(domain.AccountID, domain.CampaignID) (*domain.CampaignPreview, error)
+	counters        func(domain.AccountID, domain.CampaignID) (projections.Counters, error)
+	eventTypes      func(account domain.AccountID, campaign domain.CampaignID, summary string) ([]projections.EventTypeStatistic, error)
+	waveCounters    func(domain.AccountID, domain.CampaignID) ([]projections.WaveCounters, error)
 
 	deviceCampaigns     func(domain.AccountID, domain.DeviceID) ([]projections.DeviceCampaign, error)
 	failedInstallations func(account domain.AccountID, campaign domain.CampaignID, after domain.DeviceID, limit int) ([]projections.FailedInstallation, error)
@@ -75,7 +81,7 @@ var writes = map[string]bool{"CreateCampaign": true, "EditCampaign": true, "Dele
 	"StopCampaign": true, "CancelCampaign": true, "ArchiveCampaign": true, "RegisterDevice": true, "RegisterDevices": true, "PatchDevice": true,
 	"DeregisterDevice": true, "RegisterManifest": true, "CreateUpdate": true, "DeleteManifest": true, "HandleRegistration": true,
 	"HandleDeregistration": true, "RecordDeviceReports": true, "CancelDeviceUpdate": true, "RetryFailedCampaign": true,
-	"AcceptCampaignUpdate": true}
+	"AcceptCampaignUpdate": true, "ApproveCampaign": true, "PauseCampaign": true, "ResumeCampaign": true}
 
 // answer is a write's answer: fn's when set, else success at pos.
 func answer[C any](fn func(C) (commands.Result, error), c C, pos eventstore.Position) (commands.Result, error) {
@@ -115,6 +121,18 @@ func (p *ports) CancelCampaign(_ context.Context, c commands.CancelCampaign) (co
 
 func (p *ports) ArchiveCampaign(_ context.Context, c commands.ArchiveCampaign) (commands.Result, error) {
 	return commands.Result{Position: p.record("ArchiveCampaign", c.Account)}, nil
+}
+
+func (p *ports) ApproveCampaign(_ context.Context, c commands.ApproveCampaign) (commands.Result, error) {
+	return commands.Result{Position: p.record("ApproveCampaign", c.Account)}, nil
+}
+
+func (p *ports) PauseCampaign(_ context.Context, c commands.PauseCampaign) (commands.Result, error) {
+	return answer(p.pauseCampaign, c, p.record("PauseCampaign", c.Account))
+}
+
+func (p *ports) ResumeCampaign(_ context.Context, c commands.ResumeCampaign) (commands.Result, error) {
+	return answer(p.resumeCampaign, c, p.record("ResumeCampaign", c.Account))
 }
 
 func (p *ports) Campaign(_ context.Context, account domain.AccountID, id domain.CampaignID) (projections.Campaign, error) {

@@ -11,38 +11,62 @@ import (
 )
 
 // NewHandler returns the service's whole HTTP API. Every route but health,
-// readiness, the OpenAPI document and the connector's notification channel
-// needs an API key; the channel needs an account's webhook secret. Paths
+// readiness, the OpenAPI document, the operator's console and the
+// connector's notification channel needs an API key; the channel needs an
+// account's webhook secret. Paths
 // are taken with or without a trailing slash. openapi.yaml describes every
 // route.
 func NewHandler(d Deps) http.Handler {
 	d.writes = newAccountWrites()
 	d.apiKeys = newAPIKeys(d.APIKeys)
 	d.webhookSecrets = newWebhookSecrets(d.WebhookSecrets)
+	d.streams = newOpenStreams()
 	r := chi.NewRouter()
-	r.Use(middleware.RequestID, middleware.Recoverer, middleware.StripSlashes, middleware.Timeout(30*time.Second))
-	r.Get("/healthz", health)
-	r.Get("/readyz", d.ready)
-	r.Get("/openapi.json", d.serveOpenAPI)
+	r.Use(middleware.RequestID, middleware.Recoverer, middleware.StripSlashes)
 	r.NotFound(func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, r, d.Log, domain.NotFoundError{Object: "route", ID: r.Method + " " + r.URL.Path})
 	})
 	r.MethodNotAllowed(func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, r, d.Log, statusError{http.StatusMethodNotAllowed, "method_not_allowed", r.Method + " is not allowed on " + r.URL.Path})
 	})
+	// The rate limit counts per account, so it follows authenticate; a
+	// refused read does not wait for the account's writes. One limiter
+	// for every keyed route, streams included.
+	keyed := chi.Chain(d.authenticate, d.authorize, d.rateLimited(), d.checkPathParams, d.readYourWrites)
+
+	// A progress stream lasts as long as its client watches: it is the
+	// one route without the request timeout below.
+	r.With(keyed...).Get("/v3/update-campaigns/{id}/progress", d.campaignProgress)
+
+	r.Group(func(r chi.Router) {
+		r.Use(middleware.Timeout(30 * time.Second))
+		d.routes(r, keyed)
+	})
+	return r
+}
+
+// routes adds every route that answers within the request timeout.
+func (d Deps) routes(r chi.Router, keyed chi.Middlewares) {
+	r.Get("/healthz", health)
+	r.Get("/readyz", d.ready)
+	r.Get("/openapi.json", d.serveOpenAPI)
+	// The operator's console: pages and script without data, so without
+	// a key; the script reads the API with the key the operator enters.
+	r.Get("/console", d.consolePage)
+	r.Get("/console/campaigns/{id}", d.consolePage)
+	r.Get("/console/console.js", consoleAsset)
+	r.Get("/console/console.css", consoleAsset)
 
 	// The device connector's notification channel: a large body, a
 	// batch of notifications.
 	r.With(d.authenticateConnector, limitBody(bulkBodyLimit)).Post("/v3/connector/notifications", d.connectorNotifications)
 
 	r.Group(func(r chi.Router) {
-		// The rate limit counts per account, so it follows authenticate;
-		// a refused read does not wait for the account's writes. The
-		// connector's channel above is not limited: it carries the fleet's
-		// reports, which a 429 would only delay (the connector delivers
-		// them again, adding load) until devices time out; its bodies are
-		// bounded by maxBodyItems and the report queues instead.
-		r.Use(d.authenticate, d.authorize, d.rateLimited(), d.checkPathParams, d.readYourWrites)
+		// The connector's channel above is not limited: it carries the
+		// fleet's reports, which a 429 would only delay (the connector
+		// delivers them again, adding load) until devices time out; its
+		// bodies are bounded by maxBodyItems and the report queues instead.
+		r.Use(keyed...)
 		// Large bodies: a bulk import.
 		r.With(limitBody(bulkBodyLimit), d.idempotent).Post("/v3/devices/bulk", d.importDevices)
 		// Firmware images stream in and out, bounded by the image limits
@@ -90,6 +114,10 @@ func NewHandler(d Deps) http.Handler {
 			r.Post("/v3/update-campaigns/{id}/start", d.startCampaign)
 			r.Post("/v3/update-campaigns/{id}/stop", d.stopCampaign)
 			r.Post("/v3/update-campaigns/{id}/archive", d.archiveCampaign)
+			r.Post("/v3/update-campaigns/{id}/preview", d.previewCampaign)
+			r.Post("/v3/update-campaigns/{id}/approve", d.approveCampaign)
+			r.Post("/v3/update-campaigns/{id}/pause", d.pauseCampaign)
+			r.Post("/v3/update-campaigns/{id}/resume", d.resumeCampaign)
 			r.Get("/v3/update-campaigns/{id}/campaign-device-metadata", d.asOf(d.listCampaignDeviceMetadataAsOf, d.listCampaignDeviceMetadata))
 			r.Get("/v3/update-campaigns/{id}/campaign-device-metadata/{metadata_id}", d.asOf(d.getCampaignDeviceMetadataAsOf, d.getCampaignDeviceMetadata))
 			r.Get("/v3/update-campaigns/{id}/statistics", d.asOf(d.statisticsAsOf(d.listStatisticsAsOf), d.listStatistics))
@@ -97,6 +125,13 @@ func NewHandler(d Deps) http.Handler {
 			r.Get("/v3/update-campaigns/{id}/statistics/{summary}/event_types", d.asOf(d.statisticsAsOf(d.listEventTypesAsOf), d.listEventTypes))
 			r.Get("/v3/update-campaigns/{id}/statistics/{summary}/event_types/{event_type}", d.asOf(d.statisticsAsOf(d.getEventTypeAsOf), d.getEventType))
 			r.Get("/v3/update-campaigns/{id}/metrics", d.asOf(d.getMetricsAsOf, d.getMetrics))
+
+			// Outgoing webhooks: signed deliveries of the campaigns' events.
+			r.Post("/v3/webhooks", d.createWebhook)
+			r.Get("/v3/webhooks", d.listWebhooks)
+			r.Get("/v3/webhooks/{id}", d.getWebhook)
+			r.Delete("/v3/webhooks/{id}", d.deleteWebhook)
+			r.Get("/v3/webhooks/{id}/deliveries", d.listWebhookDeliveries)
 
 			// Campaigner's API v2: the same campaigns, its updates.
 			r.Post("/api/v2/updates", d.createUpdate)
@@ -121,7 +156,6 @@ func NewHandler(d Deps) http.Handler {
 			r.Get("/v3/devices/{id}/events", d.listDeviceEvents)
 		})
 	})
-	return r
 }
 
 // health answers 200 while the process serves requests.

@@ -20,6 +20,9 @@ type StatisticsReads interface {
 	CampaignStatistics(ctx context.Context, account domain.AccountID, campaign domain.CampaignID) ([]projections.SummaryStatistic, error)
 	CampaignStatistic(ctx context.Context, account domain.AccountID, campaign domain.CampaignID, summary string) (projections.SummaryStatistic, error)
 	CampaignEventTypes(ctx context.Context, account domain.AccountID, campaign domain.CampaignID, summary string) ([]projections.EventTypeStatistic, error)
+	// CampaignWaveCounters answers the counters of each rollout wave that
+	// started a device, in wave order.
+	CampaignWaveCounters(ctx context.Context, account domain.AccountID, campaign domain.CampaignID) ([]projections.WaveCounters, error)
 	CampaignEventType(ctx context.Context, account domain.AccountID, campaign domain.CampaignID, summary, eventType string) (projections.EventTypeStatistic, error)
 	CampaignerStats(ctx context.Context, account domain.AccountID, campaign domain.CampaignID) (projections.CampaignerStats, error)
 }

@@ -35,6 +35,9 @@ type v2CampaignInput struct {
 	Groups         []string                   `json:"groups"`
 	Metadata       *[]domain.CampaignMetadata `json:"metadata"`
 	ApprovalNeeded bool                       `json:"approvalNeeded"`
+	// RolloutPolicy is /v3's rollout_policy object, taken on create only
+	// (an update changes name and metadata, as Campaigner's did).
+	RolloutPolicy optionalPolicy `json:"rolloutPolicy"`
 }
 
 // createV2Campaign creates a campaign of an update over device groups:
@@ -77,6 +80,13 @@ func (d Deps) v2Spec(ctx context.Context, account domain.AccountID, in v2Campaig
 		Metadata: deref(in.Metadata), ConsentRequired: in.ApprovalNeeded, ManifestID: "stand-in"}
 	if len(in.Groups) == 0 {
 		return spec, domain.InvalidError{Field: "groups", Reason: "must name at least one group"}
+	}
+	if in.RolloutPolicy.present() {
+		p, err := in.RolloutPolicy.parse()
+		if err != nil {
+			return spec, err
+		}
+		spec.Rollout = p
 	}
 	if err := spec.Validate(); err != nil {
 		return spec, err

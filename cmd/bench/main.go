@@ -27,15 +27,18 @@ func main() {
 
 // options size the workloads.
 type options struct {
-	events         int // events per append scenario
-	batch          int // events per transaction
-	projected      int // events through the projection runner
-	rebuilt        int // events of the history the rebuild scenario rebuilds
-	fleet          int // devices of the campaign scenario
-	fleetE2E       int // devices of the end-to-end scenario
-	schedulerBatch int // devices per page in the campaign scenario
-	clients        int // concurrent clients of the single-command scenarios
-	requests       int // requests of the single-command scenarios
+	events         int           // events per append scenario
+	batch          int           // events per transaction
+	projected      int           // events through the projection runner
+	rebuilt        int           // events of the history the rebuild scenario rebuilds
+	fleet          int           // devices of the campaign scenario
+	fleetE2E       int           // devices of the end-to-end scenario
+	schedulerBatch int           // devices per page in the campaign scenario
+	clients        int           // concurrent clients of the single-command scenarios
+	requests       int           // requests of the single-command scenarios
+	previewed      int           // catalog devices of the preview scenario
+	pacingRate     float64       // devices per minute of the pacing scenario's policy
+	pacingWindow   time.Duration // how long the pacing scenario measures
 	only           string
 }
 
@@ -51,8 +54,11 @@ func run(ctx context.Context, args []string, getenv func(string) string, out io.
 	fs.IntVar(&o.schedulerBatch, "scheduler-batch", 1000, "devices per page in the campaign scenario (SCHEDULER_BATCH_SIZE)")
 	fs.IntVar(&o.clients, "clients", 8, "concurrent clients of the single-command scenarios")
 	fs.IntVar(&o.requests, "requests", 20_000, "requests of the single-command scenarios")
+	fs.IntVar(&o.previewed, "previewed", 1_000_000, "catalog devices of the preview scenario")
+	fs.Float64Var(&o.pacingRate, "pacing-rate", 6000, "rate.per_minute of the pacing scenario's rollout policy")
+	fs.DurationVar(&o.pacingWindow, "pacing-window", time.Minute, "how long the pacing scenario counts started devices")
 	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the whole run to this file")
-	only := fs.String("only", "", "run only the scenarios whose name contains this (batch, rebuild, campaign, eventstoredb, queues, asof, single, e2e)")
+	only := fs.String("only", "", "run only the scenarios whose name contains this (batch, rebuild, campaign, pacing, eventstoredb, queues, asof, preview, single, e2e)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -85,8 +91,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, out io.
 		name string
 		run  func(context.Context, rate) error
 	}{
-		{"batch", b.batchScenarios}, {"rebuild", b.rebuildScenario}, {"campaign", b.campaignScenario}, {"eventstoredb", b.eventStoreDBScenario},
-		{"queues", b.queueScenario}, {"asof", b.asOfScenario}, {"single", b.singleCommandScenario}, {"e2e", b.e2eScenario},
+		{"batch", b.batchScenarios}, {"rebuild", b.rebuildScenario}, {"campaign", b.campaignScenario}, {"pacing", b.pacingScenario}, {"eventstoredb", b.eventStoreDBScenario},
+		{"queues", b.queueScenario}, {"asof", b.asOfScenario}, {"preview", b.previewScenario},
+		{"single", b.singleCommandScenario}, {"e2e", b.e2eScenario},
 	} {
 		if o.only != "" && !strings.Contains(s.name, o.only) {
 			continue

@@ -32,9 +32,9 @@ type service struct {
 // the connector: nine in ten deploy it, one fails with result code 18.
 type instantDevices struct{ h *commands.Handlers }
 
-func (d instantDevices) SendManifests(ctx context.Context, account domain.AccountID, campaign domain.CampaignID, devices []domain.DeviceID) (commands.Result, error) {
+func (d instantDevices) SendManifests(ctx context.Context, account domain.AccountID, campaign domain.CampaignID, wave int, devices []domain.DeviceID) (commands.Result, error) {
 	meta := commands.Meta{Account: account}
-	if _, _, err := d.h.RecordManifestsSent(ctx, commands.RecordManifestsSent{Meta: meta, CampaignID: campaign, Devices: devices}); err != nil {
+	if _, _, err := d.h.RecordManifestsSent(ctx, commands.RecordManifestsSent{Meta: meta, CampaignID: campaign, Devices: devices, Wave: wave}); err != nil {
 		return commands.Result{}, err
 	}
 	reports := make([]domain.Report, len(devices))

@@ -96,6 +96,8 @@ type Config struct {
 	// Blobs is where firmware images' content is kept: a local directory
 	// by default, S3-compatible storage when BLOB_S3_ENDPOINT is set.
 	Blobs BlobConfig
+	// Webhooks tunes the sending of the outgoing webhooks (WEBHOOK_*).
+	Webhooks WebhookConfig
 }
 
 // loadConfig reads the configuration and validates it. The error names
@@ -137,7 +139,9 @@ func loadConfig(getenv func(string) string) (Config, error) {
 		otaService("DIRECTOR", getenv("DIRECTOR_HOST"), getenv("DIRECTOR_PORT"), &c.Director))
 	blobs, err := loadBlobConfig(getenv)
 	c.Blobs = blobs
-	problems = append(problems, err, c.Validate())
+	hooks, hooksErr := loadWebhookConfig(getenv)
+	c.Webhooks = hooks
+	problems = append(problems, err, hooksErr, c.Validate())
 	if err := errors.Join(problems...); err != nil {
 		return c, fmt.Errorf("invalid configuration:\n%w", err)
 	}
@@ -186,6 +190,7 @@ func (c Config) print(w io.Writer) {
 	fmt.Fprintf(w, "  SCHEDULER_BATCH_SIZE=%d SCHEDULER_MAX_IN_FLIGHT=%d SCHEDULER_DELAY=%s SCHEDULER_POLLING_TIMEOUT=%s PROJECTION_BATCH_SIZE=%d\n",
 		c.SchedulerBatchSize, c.SchedulerMaxInFlight, c.SchedulerDelay, c.SchedulerPollingTimeout, c.ProjectionBatchSize)
 	fmt.Fprintf(w, "  %s\n", c.Blobs)
+	fmt.Fprintf(w, "  %s\n", c.Webhooks)
 }
 
 // maskURL hides a URL's password.

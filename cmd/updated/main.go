@@ -144,6 +144,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	if registry != nil {
 		deps.Registry = registry
 	}
+	deps.Previews = wiring.Previews{Commands: cmds, Catalog: queries, BatchSize: cfg.SchedulerBatchSize,
+		BatchDelay: cfg.SchedulerDelay, FromRegistry: registry != nil}
 	deps.WaitFor, deps.APIKeys, deps.WebhookSecrets, deps.Log = readModels.WaitFor, cfg.APIKeys, cfg.webhookSecrets(), log
 	deps.IdempotencyKeys = postgres.NewIdempotencyKeys(pool, time.Now)
 	deps.RateLimit = httpapi.RateLimit{Requests: cfg.RateLimit}
@@ -161,6 +163,11 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	// The blob store serves the firmware images only: without it the rest
 	// of the API serves on, so it degrades readiness rather than fail it.
 	deps.Degraded = map[string]httpapi.ReadinessCheck{"quarantine": queries.QuarantineCheck, "blob store": blobs.Ready}
+	// Progress streams end as the server begins to stop (RegisterOnShutdown
+	// below): its shutdown waits for requests in flight, and a stream's
+	// client would watch on until the shutdown's timeout.
+	streamsStop := make(chan struct{})
+	deps.Progress.Stop = streamsStop
 	api := httpapi.NewHandler(deps)
 	mux := http.NewServeMux()
 	mux.Handle("/metrics", promhttp.HandlerFor(metrics, promhttp.HandlerOpts{}))
@@ -170,15 +177,24 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	// within ReadTimeout on any link a fleet's connector uses.
 	server := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: time.Minute,
 		WriteTimeout: 2 * time.Minute, IdleTimeout: 2 * time.Minute}
+	server.RegisterOnShutdown(func() { close(streamsStop) })
 	// The greeting comes after the hand-over: a caller acting on it reaches
 	// the service, never the starting front's 503s or its closing
 	// connections.
 	front.handOver()
 	greet(stdout, listener.Addr(), dev)
+	// The webhook outbox follows the events with its own checkpoint, so
+	// it runs once, on the leader, beside the projections it reads; the
+	// deliverer claims with SKIP LOCKED, so it runs on every replica, as
+	// the queue consumers (the workers) do.
+	outbox := projections.NewWebhookOutbox(pool, store)
+	outbox.Logger = log
+	deliverer := cfg.Webhooks.deliverer(projections.NewWebhookOutboxStore(pool), log)
 	leading := func(ctx context.Context) error {
-		return leader.Run(ctx, restarting(log, "projections", projector.Run), restarting(log, "campaign engine", campaigns.Run))
+		return leader.Run(ctx, restarting(log, "projections", projector.Run), restarting(log, "campaign engine", campaigns.Run),
+			restarting(log, "webhook outbox", outbox.Run))
 	}
-	return serve(ctx, server, listener, &stopping, leading, restartableQueues(log, queues, newQueues))
+	return serve(ctx, server, listener, &stopping, leading, restartableQueues(log, queues, newQueues), deliverer.Run)
 }
 
 // restarting runs a background part again after it fails, waiting from

@@ -76,7 +76,7 @@ func (q queuedCommands) send(ctx context.Context, meta commands.Meta, m bus.Mess
 type queuedManifests struct{ publisher *bus.Publisher }
 
 // SendManifests publishes the devices' manifest writes.
-func (q queuedManifests) SendManifests(ctx context.Context, account domain.AccountID, campaign domain.CampaignID, devices []domain.DeviceID) (commands.Result, error) {
-	return q.publisher.Send(ctx, bus.SendManifest{Account: bus.Account{AccountID: account}, CampaignID: campaign, DeviceIDs: devices},
+func (q queuedManifests) SendManifests(ctx context.Context, account domain.AccountID, campaign domain.CampaignID, wave int, devices []domain.DeviceID) (commands.Result, error) {
+	return q.publisher.Send(ctx, bus.SendManifest{Account: bus.Account{AccountID: account}, CampaignID: campaign, DeviceIDs: devices, Wave: wave},
 		bus.WithCorrelationID(string(campaign)))
 }

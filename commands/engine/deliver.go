@@ -26,16 +26,22 @@ var open = append([]domain.UpdateState{domain.UpdatePending, domain.UpdateQueued
 
 // deliver is an active campaign's step: settle users' cancels of devices,
 // send manifests to pending devices (to accepted ones, in a campaign that
-// requires consent, whose pending devices await consent first), time out
-// silent ones, put back to pending the devices the retry policy sends
-// again and the queued ones now free, and finish once every device has an
-// outcome.
+// requires consent, whose pending devices await consent first) as its
+// rollout allows, time out silent ones, put back to pending the devices
+// the retry policy sends again and the queued ones now free, and finish
+// once every device has an outcome. Of a paused campaign it settles the
+// cancels alone.
 func (d *driver) deliver(ctx context.Context, cp *domain.Campaign) (time.Duration, bool, error) {
 	if err := d.caughtUp(ctx); err != nil {
 		return 0, false, err
 	}
 	if _, err := d.director(ctx, cp); err != nil {
 		return 0, false, err
+	}
+	if _, paused := cp.Paused(); paused {
+		// Nothing is sent, assigned or timed out (rule 13); a user's cancel
+		// of a device still goes through. A resume or a stop wakes the driver.
+		return d.e.cfg.PollInterval, false, d.cancelRequested(ctx)
 	}
 	if !d.resent {
 		if err := d.resendScheduled(ctx); err != nil {
@@ -53,28 +59,40 @@ func (d *driver) deliver(ctx context.Context, cp *domain.Campaign) (time.Duratio
 			return 0, false, err
 		}
 	}
-	sent, err := d.sendPending(ctx, ready)
+	room, wait, moved, err := d.rollout(ctx, cp)
+	if err != nil || moved {
+		return 0, false, err
+	}
+	d.wave, _ = cp.Wave()
+	sent, err := d.sendPending(ctx, ready, room)
 	if err != nil || sent > 0 {
 		return 0, false, err
 	}
-	if err := d.timeOut(ctx); err != nil {
+	if err := d.timeOut(ctx, cp); err != nil {
 		return 0, false, err
 	}
 	if err := d.backToPending(ctx, cp); err != nil {
 		return 0, false, err
 	}
-	return d.finishIfDone(ctx, cp)
+	next, done, err := d.finishIfDone(ctx, cp)
+	if wait > 0 && next > 0 {
+		next = min(next, wait)
+	}
+	return next, done, err
 }
 
 // sendPending sends the manifest to one page of devices in state ready
-// (pending, or accepted), as many as MaxInFlight leaves room for; it
-// returns how many it handled.
-func (d *driver) sendPending(ctx context.Context, ready domain.UpdateState) (int, error) {
+// (pending, or accepted), as many as MaxInFlight and the rollout's room
+// leave room for; it returns how many it handled.
+func (d *driver) sendPending(ctx context.Context, ready domain.UpdateState, rollout int) (int, error) {
+	if rollout <= 0 {
+		return 0, nil
+	}
 	p, err := d.e.reads.CampaignProgress(ctx, d.id)
 	if err != nil {
 		return 0, err
 	}
-	room := min(int64(d.e.cfg.BatchSize), int64(d.e.cfg.MaxInFlight)-p.InFlight)
+	room := min(int64(d.e.cfg.BatchSize), int64(d.e.cfg.MaxInFlight)-p.InFlight, int64(rollout))
 	if room <= 0 {
 		return 0, nil // the driver looks again after activePoll
 	}
@@ -189,7 +207,7 @@ func (d *driver) resendScheduled(ctx context.Context) error {
 func (d *driver) send(ctx context.Context, devices []domain.DeviceID) error {
 	for len(devices) > 0 {
 		n := min(len(devices), sendBatch)
-		res, err := d.e.queue.SendManifests(ctx, d.account, d.id, devices[:n])
+		res, err := d.e.queue.SendManifests(ctx, d.account, d.id, d.wave, devices[:n])
 		if err == nil {
 			err = d.sent(ctx, res, devices[:n])
 		}
@@ -207,14 +225,14 @@ const sendBatch = 1000
 
 // timeOut marks devices whose update made no progress for DeviceTimeout
 // on the timeout clock, which waits while reports wait to be recorded.
-// Its command's id names the step's time: a device retried (retry.go)
-// may time out again, in another command.
-// Until the engine itself has run that long it marks none: silence while
-// the service was down (or its queues were rebalancing) is not the
-// device's.
-func (d *driver) timeOut(ctx context.Context) error {
+// Until the engine itself has run that long, and as long since the
+// campaign was last resumed, it marks none: silence while the service was
+// down (or its queues were rebalancing), or the campaign paused, is not
+// the device's. Its command's id names the step's time: a device retried
+// (retry.go) may time out again, in another command.
+func (d *driver) timeOut(ctx context.Context, cp *domain.Campaign) error {
 	before := d.e.timeoutClock().Add(-d.e.cfg.DeviceTimeout)
-	if before.Before(d.e.started) {
+	if before.Before(d.e.started) || before.Before(cp.ResumedAt()) {
 		return nil
 	}
 	for {
@@ -250,6 +268,12 @@ func (d *driver) finishIfDone(ctx context.Context, cp *domain.Campaign) (time.Du
 		float64(p.Deployed)*100 >= cp.AutostopSuccessPercent()*float64(p.Enrolled)
 	switch {
 	case p.Open == 0 && !d.retryWaiting:
+		// The last outcomes may have come after the rollout's look: it
+		// looks once more, so that a wave's success or pause and the
+		// abort rules see them before the campaign ends.
+		if _, _, moved, err := d.rollout(ctx, cp); err != nil || moved {
+			return 0, false, err
+		}
 	case autostop:
 		outcome = domain.StateAutoStopped
 		if err := d.cancelOpen(ctx, cp, domain.UpdateCancelled, "autostopped: success share reached"); err != nil {

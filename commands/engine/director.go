@@ -73,7 +73,7 @@ func (d *driver) director(ctx context.Context, cp *domain.Campaign) (string, err
 func (d *driver) assign(ctx context.Context, devices []domain.DeviceID, from domain.UpdateState) error {
 	res, page, err := d.e.cmds.ChangeDeviceStates(ctx, commands.ChangeDeviceStates{Meta: d.meta("assigning", d.e.now().UnixNano()), CampaignID: d.id,
 		Devices: devices, From: []domain.UpdateState{from},
-		Change: domain.UpdateChange{To: domain.UpdateScheduled, Reason: reasonAssigning}})
+		Change: domain.UpdateChange{To: domain.UpdateScheduled, Reason: reasonAssigning, Wave: d.wave}})
 	if err != nil {
 		return err
 	}

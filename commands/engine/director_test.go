@@ -85,14 +85,20 @@ func (w *world) startUpdateCampaign(id domain.CampaignID) { w.startUpdateCampaig
 // startUpdateCampaignWith is startUpdateCampaign of a campaign that
 // requires its devices' users' consent, or not.
 func (w *world) startUpdateCampaignWith(id domain.CampaignID, consent bool) {
+	w.startUpdateCampaignOf(id, func(s *domain.CampaignSpec) { s.ConsentRequired = consent })
+}
+
+// startUpdateCampaignOf is startUpdateCampaign of a campaign whose spec
+// edit changes.
+func (w *world) startUpdateCampaignOf(id domain.CampaignID, edit func(*domain.CampaignSpec)) {
 	manifest := w.registerManifest("sensor")
 	_, err := w.h.CreateUpdate(context.Background(), commands.CreateUpdate{Meta: w.meta(), UpdateID: "u1",
 		Spec: domain.UpdateSpec{SourceID: string(manifest), SourceType: domain.SourceExternal, Name: "fw 2"}})
 	if err != nil {
 		w.t.Fatal(err)
 	}
-	spec := domain.CampaignSpec{Name: string(id), ManifestID: manifest, DeviceFilter: "state__eq=registered", UpdateID: "u1",
-		ConsentRequired: consent}
+	spec := domain.CampaignSpec{Name: string(id), ManifestID: manifest, DeviceFilter: "state__eq=registered", UpdateID: "u1"}
+	edit(&spec)
 	if _, err := w.h.CreateCampaign(context.Background(), commands.CreateCampaign{Meta: w.meta(), CampaignID: id, Spec: spec}); err != nil {
 		w.t.Fatal(err)
 	}

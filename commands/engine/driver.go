@@ -31,6 +31,9 @@ type driver struct {
 	awaitAfter domain.DeviceID
 	written    eventstore.Position // the last event this driver's own commands appended
 	mtu        string              // the update source id the Director assigns; "": the queue sends
+	wave       int                 // the rollout wave the devices sent now start in; 0: none
+	pace       domain.Pace         // the pace devices start at (rollout.go)
+	paceKey    paceKey             // what began the pace
 	// cancelAsked are the devices whose requested cancel this run handled:
 	// each is asked about once per run (cancel_device.go).
 	cancelAsked map[domain.DeviceID]bool

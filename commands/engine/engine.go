@@ -52,11 +52,29 @@
 //     MaxInFlight; one the Director no longer affects fails with
 //     NoLongerAffected. A stop cancels them without the Director, which
 //     never had them.
-//  12. A campaign with a retry policy sends its failed and timed-out
+//  12. A campaign with a rollout policy (waves, a rate or abort rules)
+//     rolls out by it (rollout.go): at each look the engine reads the
+//     campaign's counters and its current wave's (a row each, never a
+//     count over devices), applies the abort rules (CheckCampaignAbort),
+//     advances the waves (AdvanceCampaignWaves), then sends, in page
+//     order, only while the wave has room (its size less its starts) and
+//     the pace allows. The pace lives in the driver: a new one begins when
+//     the rate changes, a wave starts or the campaign resumes, and after a
+//     restart, which may thus start one device early. Each device is
+//     recorded in the wave current when it is sent or assigned. Before a
+//     campaign whose devices are all done ends, the engine looks once more,
+//     so that the last outcomes reach the waves and the rules. A campaign
+//     without a policy is driven as before and records no wave.
+//  13. A paused campaign sends nothing, assigns nothing and times nothing
+//     out; its starting pipeline may go on enrolling, users' cancels of
+//     devices go through, and a stop stops it.
+//     Device silence counts from its latest resume at the earliest: no
+//     device times out because of a pause.
+//  14. A campaign with a retry policy sends its failed and timed-out
 //     devices again once their backoff passed (retry.go): they go back to
 //     pending, in pages, and are sent like pending devices. The campaign
 //     does not end while one waits for a retry the policy will make.
-//  13. A campaign whose conflict policy is queue has the devices another
+//  15. A campaign whose conflict policy is queue has the devices another
 //     campaign held enrolled queued; once free they are moved to pending,
 //     in pages (queue.go), and sent like the others. They count as open.
 package engine
@@ -87,6 +105,8 @@ type Commands interface {
 	RetryDeviceUpdates(ctx context.Context, c commands.RetryDeviceUpdates) (commands.Result, []domain.DeviceID, error)
 	ReleaseQueuedDevices(ctx context.Context, c commands.ReleaseQueuedDevices) (commands.Result, []domain.DeviceID, error)
 	EndCampaign(ctx context.Context, c commands.EndCampaign) (commands.Result, error)
+	CheckCampaignAbort(ctx context.Context, c commands.CheckCampaignAbort) (commands.Result, error)
+	AdvanceCampaignWaves(ctx context.Context, c commands.AdvanceCampaignWaves) (commands.Result, time.Time, error)
 	// Update answers an update of another account as not found.
 	Update(ctx context.Context, account domain.AccountID, id domain.UpdateID) (*domain.Update, error)
 }
@@ -97,10 +117,10 @@ type Commands interface {
 // delivered leaves the device scheduled; it is written again after a
 // restart, or times out.
 type ManifestQueue interface {
-	// SendManifests puts the writes on the queue. The result is the
-	// handler's when the queue runs it before answering (in process), else
-	// zero.
-	SendManifests(ctx context.Context, account domain.AccountID, campaign domain.CampaignID, devices []domain.DeviceID) (commands.Result, error)
+	// SendManifests puts the writes on the queue, the devices started in
+	// the rollout wave wave (0: none). The result is the handler's when the
+	// queue runs it before answering (in process), else zero.
+	SendManifests(ctx context.Context, account domain.AccountID, campaign domain.CampaignID, wave int, devices []domain.DeviceID) (commands.Result, error)
 }
 
 // Source is the global order of events.

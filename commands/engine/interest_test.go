@@ -40,6 +40,8 @@ func TestTheEngineIsWokenOnlyByTheEventsItActsOn(t *testing.T) {
 	}{
 		{domain.CampaignStream("c1"), domain.CampaignStartRequested{}.Name(), true},
 		{domain.CampaignStream("c1"), domain.CampaignStopRequested{}.Name(), true},
+		{domain.CampaignStream("c1"), domain.CampaignPaused{}.Name(), true},
+		{domain.CampaignStream("c1"), domain.CampaignResumed{}.Name(), true},
 		{domain.DeviceStream("acme", "d1"), domain.DeviceUpdateStateChanged{}.Name(), false},
 		{domain.ManifestStream("m1"), domain.ManifestDeleted{}.Name(), true},
 		{domain.DeviceStream("acme", "d1"), domain.DeviceRegistered{}.Name(), false},

@@ -28,6 +28,9 @@ type Reads interface {
 	// devices that no campaign holds any more.
 	FreeQueuedDevices(ctx context.Context, campaign domain.CampaignID, after domain.DeviceID, limit int) ([]domain.DeviceID, error)
 	CampaignProgress(ctx context.Context, campaign domain.CampaignID) (Progress, error)
+	// WaveProgress reads the counters of a campaign's wave (zero for a
+	// wave that started no device, or wave 0).
+	WaveProgress(ctx context.Context, campaign domain.CampaignID, wave int) (WaveProgress, error)
 	Checkpoint(ctx context.Context, name string) (eventstore.Position, error)
 	SaveCheckpoint(ctx context.Context, name string, pos eventstore.Position) error
 	Quarantine
@@ -48,4 +51,7 @@ type Progress struct {
 	Open     int64 // pending, queued, awaiting consent, accepted, scheduled, delivered, downloading or installing
 	InFlight int64 // open and past pending: the manifest sent, no outcome yet
 	Deployed int64
+	Failed   int64 // failed, or failed_connector_channel_update
+	TimedOut int64
+	Started  int64 // starts in the campaign's waves: the devices notified, for the rate
 }

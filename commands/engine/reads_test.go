@@ -220,6 +220,9 @@ func (m *readModel) CampaignProgress(_ context.Context, campaign domain.Campaign
 	var p engine.Progress
 	for _, id := range ids {
 		s := updates[id].State
+		p.Started += int64(started(updates[id], 0))
+		p.Failed += int64(countIf(s == domain.UpdateFailed || s == domain.UpdateFailedConnectorChannelUpdate))
+		p.TimedOut += int64(countIf(s == domain.UpdateTimedOut))
 		p.Targeted++
 		if s != domain.UpdateSkipped {
 			p.Enrolled++
@@ -235,4 +238,38 @@ func (m *readModel) CampaignProgress(_ context.Context, campaign domain.Campaign
 		}
 	}
 	return p, nil
+}
+
+// WaveProgress counts the devices started in the campaign's wave.
+func (m *readModel) WaveProgress(_ context.Context, campaign domain.CampaignID, wave int) (engine.WaveProgress, error) {
+	_, updates, err := m.updates(campaign)
+	if err != nil || wave == 0 {
+		return engine.WaveProgress{}, err
+	}
+	var w engine.WaveProgress
+	for _, u := range updates {
+		if started(u, wave) == 0 {
+			continue
+		}
+		w.Started++
+		w.Open += int64(countIf(!u.State.Terminal()))
+		w.Deployed += int64(countIf(u.State == domain.UpdateDeployed))
+		w.Failed += int64(countIf(u.State == domain.UpdateFailed || u.State == domain.UpdateFailedConnectorChannelUpdate))
+		w.TimedOut += int64(countIf(u.State == domain.UpdateTimedOut))
+	}
+	return w, nil
+}
+
+// started is 1 for an update started in a wave (in wave, unless it is 0:
+// in any), else 0.
+func started(u domain.DeviceUpdate, wave int) int {
+	return countIf(u.Wave > 0 && (wave == 0 || u.Wave == wave))
+}
+
+// countIf is 1 when cond holds, else 0.
+func countIf(cond bool) int {
+	if cond {
+		return 1
+	}
+	return 0
 }

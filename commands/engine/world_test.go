@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -33,6 +34,9 @@ type world struct {
 	stop    func() // stops the engine
 	// beforeSend, when set, sees each page put on the send-manifest queue.
 	beforeSend func(campaign domain.CampaignID, devices []domain.DeviceID)
+	// waits counts the engine's waits for the read models: each step of
+	// an active campaign begins with one, a paused one's too.
+	waits atomic.Int64
 }
 
 func newWorld(t *testing.T, cfg engine.Config) *world {
@@ -53,7 +57,7 @@ func newWorld(t *testing.T, cfg engine.Config) *world {
 // the event store and the read model hold, as after a restart.
 func (w *world) start() {
 	w.engine = engine.New(w.cfg, w.h, w.reads, sendQueue{w.h, w.devices, w}, w.store,
-		func(context.Context, eventstore.Position) error { return nil }, w.clock.Now, w.silence.Now)
+		func(context.Context, eventstore.Position) error { w.waits.Add(1); return nil }, w.clock.Now, w.silence.Now)
 	ctx, stop := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	e := w.engine
@@ -76,11 +80,11 @@ type sendQueue struct {
 }
 
 // SendManifests runs the queue's handler on the devices at once.
-func (q sendQueue) SendManifests(ctx context.Context, account domain.AccountID, campaign domain.CampaignID, devices []domain.DeviceID) (commands.Result, error) {
+func (q sendQueue) SendManifests(ctx context.Context, account domain.AccountID, campaign domain.CampaignID, wave int, devices []domain.DeviceID) (commands.Result, error) {
 	if q.w.beforeSend != nil {
 		q.w.beforeSend(campaign, devices)
 	}
-	res, _, err := q.h.SendManifests(ctx, q.sender, commands.SendManifests{Meta: commands.Meta{Account: account}, CampaignID: campaign, Devices: devices})
+	res, _, err := q.h.SendManifests(ctx, q.sender, commands.SendManifests{Meta: commands.Meta{Account: account}, CampaignID: campaign, Devices: devices, Wave: wave})
 	return res, err
 }
 

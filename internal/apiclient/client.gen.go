@@ -72,6 +72,30 @@ func (e CampaignObject) Valid() bool {
 	}
 }
 
+// Defines values for CampaignPauseCause.
+const (
+	AbortRule     CampaignPauseCause = "abort_rule"
+	Empty         CampaignPauseCause = ""
+	User          CampaignPauseCause = "user"
+	WaveThreshold CampaignPauseCause = "wave_threshold"
+)
+
+// Valid indicates whether the value is a known member of the CampaignPauseCause enum.
+func (e CampaignPauseCause) Valid() bool {
+	switch e {
+	case AbortRule:
+		return true
+	case Empty:
+		return true
+	case User:
+		return true
+	case WaveThreshold:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for CampaignInputCampaignStrategy.
 const (
 	CampaignInputCampaignStrategyContinuous CampaignInputCampaignStrategy = "continuous"
@@ -156,6 +180,45 @@ func (e CampaignPhase) Valid() bool {
 	case CampaignPhaseStopping:
 		return true
 	case CampaignPhaseTimed:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for CampaignPreviewExamplesSkippedReason.
+const (
+	CampaignPreviewExamplesSkippedReasonAlreadyUpdated      CampaignPreviewExamplesSkippedReason = "already_updated"
+	CampaignPreviewExamplesSkippedReasonDeregistered        CampaignPreviewExamplesSkippedReason = "deregistered"
+	CampaignPreviewExamplesSkippedReasonDeviceClassMismatch CampaignPreviewExamplesSkippedReason = "device_class_mismatch"
+	CampaignPreviewExamplesSkippedReasonInOtherCampaign     CampaignPreviewExamplesSkippedReason = "in_other_campaign"
+)
+
+// Valid indicates whether the value is a known member of the CampaignPreviewExamplesSkippedReason enum.
+func (e CampaignPreviewExamplesSkippedReason) Valid() bool {
+	switch e {
+	case CampaignPreviewExamplesSkippedReasonAlreadyUpdated:
+		return true
+	case CampaignPreviewExamplesSkippedReasonDeregistered:
+		return true
+	case CampaignPreviewExamplesSkippedReasonDeviceClassMismatch:
+		return true
+	case CampaignPreviewExamplesSkippedReasonInOtherCampaign:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for CampaignPreviewObject.
+const (
+	UpdateCampaignPreview CampaignPreviewObject = "update-campaign-preview"
+)
+
+// Valid indicates whether the value is a known member of the CampaignPreviewObject enum.
+func (e CampaignPreviewObject) Valid() bool {
+	switch e {
+	case UpdateCampaignPreview:
 		return true
 	default:
 		return false
@@ -774,6 +837,123 @@ func (e PageOrder) Valid() bool {
 	}
 }
 
+// Defines values for RolloutPolicyAbortAction.
+const (
+	Pause RolloutPolicyAbortAction = "pause"
+	Stop  RolloutPolicyAbortAction = "stop"
+)
+
+// Valid indicates whether the value is a known member of the RolloutPolicyAbortAction enum.
+func (e RolloutPolicyAbortAction) Valid() bool {
+	switch e {
+	case Pause:
+		return true
+	case Stop:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for RolloutPolicyAbortFailure.
+const (
+	RolloutPolicyAbortFailureAny      RolloutPolicyAbortFailure = "any"
+	RolloutPolicyAbortFailureFailed   RolloutPolicyAbortFailure = "failed"
+	RolloutPolicyAbortFailureTimedOut RolloutPolicyAbortFailure = "timed_out"
+)
+
+// Valid indicates whether the value is a known member of the RolloutPolicyAbortFailure enum.
+func (e RolloutPolicyAbortFailure) Valid() bool {
+	switch e {
+	case RolloutPolicyAbortFailureAny:
+		return true
+	case RolloutPolicyAbortFailureFailed:
+		return true
+	case RolloutPolicyAbortFailureTimedOut:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for RolloutPolicyAbortScope.
+const (
+	RolloutPolicyAbortScopeCampaign RolloutPolicyAbortScope = "campaign"
+	RolloutPolicyAbortScopeWave     RolloutPolicyAbortScope = "wave"
+)
+
+// Valid indicates whether the value is a known member of the RolloutPolicyAbortScope enum.
+func (e RolloutPolicyAbortScope) Valid() bool {
+	switch e {
+	case RolloutPolicyAbortScopeCampaign:
+		return true
+	case RolloutPolicyAbortScopeWave:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for RolloutPolicyConflict.
+const (
+	Queue     RolloutPolicyConflict = "queue"
+	Skip      RolloutPolicyConflict = "skip"
+	Supersede RolloutPolicyConflict = "supersede"
+)
+
+// Valid indicates whether the value is a known member of the RolloutPolicyConflict enum.
+func (e RolloutPolicyConflict) Valid() bool {
+	switch e {
+	case Queue:
+		return true
+	case Skip:
+		return true
+	case Supersede:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for RolloutPolicyRateExponentialIncreaseOn.
+const (
+	Notified  RolloutPolicyRateExponentialIncreaseOn = "notified"
+	Succeeded RolloutPolicyRateExponentialIncreaseOn = "succeeded"
+)
+
+// Valid indicates whether the value is a known member of the RolloutPolicyRateExponentialIncreaseOn enum.
+func (e RolloutPolicyRateExponentialIncreaseOn) Valid() bool {
+	switch e {
+	case Notified:
+		return true
+	case Succeeded:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for RolloutPolicyRetryOn.
+const (
+	RolloutPolicyRetryOnAny      RolloutPolicyRetryOn = "any"
+	RolloutPolicyRetryOnFailed   RolloutPolicyRetryOn = "failed"
+	RolloutPolicyRetryOnTimedOut RolloutPolicyRetryOn = "timed_out"
+)
+
+// Valid indicates whether the value is a known member of the RolloutPolicyRetryOn enum.
+func (e RolloutPolicyRetryOn) Valid() bool {
+	switch e {
+	case RolloutPolicyRetryOnAny:
+		return true
+	case RolloutPolicyRetryOnFailed:
+		return true
+	case RolloutPolicyRetryOnTimedOut:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for SummaryId.
 const (
 	SummaryIdFail    SummaryId = "fail"
@@ -996,6 +1176,174 @@ func (e UploadJobPageOrder) Valid() bool {
 	case UploadJobPageOrderASC:
 		return true
 	case UploadJobPageOrderDESC:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for WebhookObject.
+const (
+	WebhookObjectWebhook WebhookObject = "webhook"
+)
+
+// Valid indicates whether the value is a known member of the WebhookObject enum.
+func (e WebhookObject) Valid() bool {
+	switch e {
+	case WebhookObjectWebhook:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for WebhookDeliveryObject.
+const (
+	WebhookDeliveryObjectWebhookDelivery WebhookDeliveryObject = "webhook-delivery"
+)
+
+// Valid indicates whether the value is a known member of the WebhookDeliveryObject enum.
+func (e WebhookDeliveryObject) Valid() bool {
+	switch e {
+	case WebhookDeliveryObjectWebhookDelivery:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for WebhookDeliveryStatus.
+const (
+	WebhookDeliveryStatusDelivered WebhookDeliveryStatus = "delivered"
+	WebhookDeliveryStatusFailed    WebhookDeliveryStatus = "failed"
+	WebhookDeliveryStatusPending   WebhookDeliveryStatus = "pending"
+)
+
+// Valid indicates whether the value is a known member of the WebhookDeliveryStatus enum.
+func (e WebhookDeliveryStatus) Valid() bool {
+	switch e {
+	case WebhookDeliveryStatusDelivered:
+		return true
+	case WebhookDeliveryStatusFailed:
+		return true
+	case WebhookDeliveryStatusPending:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for WebhookDeliveryPageObject.
+const (
+	WebhookDeliveryPageObjectList WebhookDeliveryPageObject = "list"
+)
+
+// Valid indicates whether the value is a known member of the WebhookDeliveryPageObject enum.
+func (e WebhookDeliveryPageObject) Valid() bool {
+	switch e {
+	case WebhookDeliveryPageObjectList:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for WebhookDeliveryPageOrder.
+const (
+	WebhookDeliveryPageOrderASC  WebhookDeliveryPageOrder = "ASC"
+	WebhookDeliveryPageOrderDESC WebhookDeliveryPageOrder = "DESC"
+)
+
+// Valid indicates whether the value is a known member of the WebhookDeliveryPageOrder enum.
+func (e WebhookDeliveryPageOrder) Valid() bool {
+	switch e {
+	case WebhookDeliveryPageOrderASC:
+		return true
+	case WebhookDeliveryPageOrderDESC:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for WebhookEventKind.
+const (
+	CampaignActive        WebhookEventKind = "campaign.active"
+	CampaignApproved      WebhookEventKind = "campaign.approved"
+	CampaignArchived      WebhookEventKind = "campaign.archived"
+	CampaignCreated       WebhookEventKind = "campaign.created"
+	CampaignDeleted       WebhookEventKind = "campaign.deleted"
+	CampaignPaused        WebhookEventKind = "campaign.paused"
+	CampaignResumed       WebhookEventKind = "campaign.resumed"
+	CampaignStarted       WebhookEventKind = "campaign.started"
+	CampaignStarting      WebhookEventKind = "campaign.starting"
+	CampaignStopped       WebhookEventKind = "campaign.stopped"
+	CampaignStopping      WebhookEventKind = "campaign.stopping"
+	CampaignWaveStarted   WebhookEventKind = "campaign.wave_started"
+	CampaignWaveSucceeded WebhookEventKind = "campaign.wave_succeeded"
+)
+
+// Valid indicates whether the value is a known member of the WebhookEventKind enum.
+func (e WebhookEventKind) Valid() bool {
+	switch e {
+	case CampaignActive:
+		return true
+	case CampaignApproved:
+		return true
+	case CampaignArchived:
+		return true
+	case CampaignCreated:
+		return true
+	case CampaignDeleted:
+		return true
+	case CampaignPaused:
+		return true
+	case CampaignResumed:
+		return true
+	case CampaignStarted:
+		return true
+	case CampaignStarting:
+		return true
+	case CampaignStopped:
+		return true
+	case CampaignStopping:
+		return true
+	case CampaignWaveStarted:
+		return true
+	case CampaignWaveSucceeded:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for WebhookPageObject.
+const (
+	WebhookPageObjectList WebhookPageObject = "list"
+)
+
+// Valid indicates whether the value is a known member of the WebhookPageObject enum.
+func (e WebhookPageObject) Valid() bool {
+	switch e {
+	case WebhookPageObjectList:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for WebhookPageOrder.
+const (
+	WebhookPageOrderASC  WebhookPageOrder = "ASC"
+	WebhookPageOrderDESC WebhookPageOrder = "DESC"
+)
+
+// Valid indicates whether the value is a known member of the WebhookPageOrder enum.
+func (e WebhookPageOrder) Valid() bool {
+	switch e {
+	case WebhookPageOrderASC:
+		return true
+	case WebhookPageOrderDESC:
 		return true
 	default:
 		return false
@@ -1353,6 +1701,72 @@ func (e ListCampaignEventsParamsOrder) Valid() bool {
 	}
 }
 
+// Defines values for ListWebhooksParamsOrder.
+const (
+	ListWebhooksParamsOrderASC  ListWebhooksParamsOrder = "ASC"
+	ListWebhooksParamsOrderDESC ListWebhooksParamsOrder = "DESC"
+)
+
+// Valid indicates whether the value is a known member of the ListWebhooksParamsOrder enum.
+func (e ListWebhooksParamsOrder) Valid() bool {
+	switch e {
+	case ListWebhooksParamsOrderASC:
+		return true
+	case ListWebhooksParamsOrderDESC:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ListWebhooksParamsInclude.
+const (
+	ListWebhooksParamsIncludeTotalCount ListWebhooksParamsInclude = "total_count"
+)
+
+// Valid indicates whether the value is a known member of the ListWebhooksParamsInclude enum.
+func (e ListWebhooksParamsInclude) Valid() bool {
+	switch e {
+	case ListWebhooksParamsIncludeTotalCount:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ListWebhookDeliveriesParamsOrder.
+const (
+	ListWebhookDeliveriesParamsOrderASC  ListWebhookDeliveriesParamsOrder = "ASC"
+	ListWebhookDeliveriesParamsOrderDESC ListWebhookDeliveriesParamsOrder = "DESC"
+)
+
+// Valid indicates whether the value is a known member of the ListWebhookDeliveriesParamsOrder enum.
+func (e ListWebhookDeliveriesParamsOrder) Valid() bool {
+	switch e {
+	case ListWebhookDeliveriesParamsOrderASC:
+		return true
+	case ListWebhookDeliveriesParamsOrderDESC:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ListWebhookDeliveriesParamsInclude.
+const (
+	ListWebhookDeliveriesParamsIncludeTotalCount ListWebhookDeliveriesParamsInclude = "total_count"
+)
+
+// Valid indicates whether the value is a known member of the ListWebhookDeliveriesParamsInclude enum.
+func (e ListWebhookDeliveriesParamsInclude) Valid() bool {
+	switch e {
+	case ListWebhookDeliveriesParamsIncludeTotalCount:
+		return true
+	default:
+		return false
+	}
+}
+
 // Campaign defines model for Campaign.
 type Campaign struct {
 	ActiveAt               *NullableDateTime        `json:"active_at"`
@@ -1373,16 +1787,35 @@ type Campaign struct {
 	Id              string                  `json:"id"`
 	Name            string                  `json:"name"`
 	Object          CampaignObject          `json:"object"`
-	Phase           CampaignPhase           `json:"phase"`
-	RootManifestId  string                  `json:"root_manifest_id"`
-	RootManifestUrl string                  `json:"root_manifest_url"`
-	StartedAt       *NullableDateTime       `json:"started_at"`
-	StartingAt      *NullableDateTime       `json:"starting_at"`
-	State           CampaignState           `json:"state"`
-	StoppedAt       *NullableDateTime       `json:"stopped_at"`
-	StoppingAt      *NullableDateTime       `json:"stopping_at"`
-	UpdatedAt       DateTime                `json:"updated_at"`
-	When            *NullableDateTime       `json:"when"`
+
+	// PauseCause Who paused the campaign; empty while it is not paused.
+	PauseCause CampaignPauseCause `json:"pause_cause"`
+
+	// PauseReason Why it is paused: the user's reason, or the rule's or wave's explanation; empty while not paused.
+	PauseReason string `json:"pause_reason"`
+
+	// Paused Paused: phase and state stay (active/deploying), nothing is sent, nothing times out.
+	Paused   bool              `json:"paused"`
+	PausedAt *NullableDateTime `json:"paused_at"`
+	Phase    CampaignPhase     `json:"phase"`
+
+	// RolloutPolicy The rollout policy with its defaults filled in; null when the campaign has none.
+	RolloutPolicy   *RolloutPolicy    `json:"rollout_policy"`
+	RootManifestId  string            `json:"root_manifest_id"`
+	RootManifestUrl string            `json:"root_manifest_url"`
+	StartedAt       *NullableDateTime `json:"started_at"`
+	StartingAt      *NullableDateTime `json:"starting_at"`
+	State           CampaignState     `json:"state"`
+	StoppedAt       *NullableDateTime `json:"stopped_at"`
+	StoppingAt      *NullableDateTime `json:"stopping_at"`
+	UpdatedAt       DateTime          `json:"updated_at"`
+
+	// Wave The current wave, 1-based; 0 before the first wave started.
+	Wave int `json:"wave"`
+
+	// Waves Each wave's size over the devices enrolled so far; null before any device was enrolled.
+	Waves *[]int            `json:"waves"`
+	When  *NullableDateTime `json:"when"`
 }
 
 // CampaignCampaignStrategy defines model for Campaign.CampaignStrategy.
@@ -1394,6 +1827,9 @@ type CampaignHealthIndicator string
 // CampaignObject defines model for Campaign.Object.
 type CampaignObject string
 
+// CampaignPauseCause Who paused the campaign; empty while it is not paused.
+type CampaignPauseCause string
+
 // CampaignInput defines model for CampaignInput.
 type CampaignInput struct {
 	ApprovalRequired       *bool                          `json:"approval_required,omitempty"`
@@ -1403,7 +1839,10 @@ type CampaignInput struct {
 	Description            *string                        `json:"description,omitempty"`
 	DeviceFilter           *string                        `json:"device_filter,omitempty"`
 	Name                   *string                        `json:"name,omitempty"`
-	RootManifestId         *string                        `json:"root_manifest_id,omitempty"`
+
+	// RolloutPolicy In draft only, like every field but name and description; on PUT, null removes the policy.
+	RolloutPolicy  *RolloutPolicy `json:"rollout_policy,omitempty"`
+	RootManifestId *string        `json:"root_manifest_id,omitempty"`
 
 	// State "scheduled" starts a draft campaign, as older SDKs do.
 	State *string           `json:"state,omitempty"`
@@ -1432,6 +1871,47 @@ type CampaignPageOrder string
 
 // CampaignPhase defines model for CampaignPhase.
 type CampaignPhase string
+
+// CampaignPreview defines model for CampaignPreview.
+type CampaignPreview struct {
+	CampaignId string   `json:"campaign_id"`
+	ComputedAt DateTime `json:"computed_at"`
+
+	// EstimatedDurationSeconds Time to start every targeted device under the policy (not the devices' install time).
+	EstimatedDurationSeconds int64 `json:"estimated_duration_seconds"`
+	Examples                 struct {
+		Skipped []struct {
+			DeviceId string                               `json:"device_id"`
+			Reason   CampaignPreviewExamplesSkippedReason `json:"reason"`
+		} `json:"skipped"`
+		Targeted []string `json:"targeted"`
+	} `json:"examples"`
+	Object CampaignPreviewObject `json:"object"`
+
+	// Queued Devices of other active campaigns queued (conflict policy queue).
+	Queued int `json:"queued"`
+
+	// Skipped Devices the start would skip, by reason; every reason is listed.
+	Skipped map[string]int `json:"skipped"`
+
+	// Superseded Devices taken over from other active campaigns (conflict policy supersede).
+	Superseded int `json:"superseded"`
+
+	// Targeted Devices the start would enrol.
+	Targeted int `json:"targeted"`
+	Waves    []struct {
+		Size           int     `json:"size"`
+		SoakSeconds    int     `json:"soak_seconds"`
+		SuccessPercent float64 `json:"success_percent"`
+		Wave           int     `json:"wave"`
+	} `json:"waves"`
+}
+
+// CampaignPreviewExamplesSkippedReason defines model for CampaignPreview.Examples.Skipped.Reason.
+type CampaignPreviewExamplesSkippedReason string
+
+// CampaignPreviewObject defines model for CampaignPreview.Object.
+type CampaignPreviewObject string
 
 // CampaignState defines model for CampaignState.
 type CampaignState string
@@ -1581,6 +2061,9 @@ type DeviceMetadata struct {
 	// UpdateState The service's finer per-device state.
 	UpdateState string   `json:"update_state"`
 	UpdatedAt   DateTime `json:"updated_at"`
+
+	// Wave The rollout wave the device was started in; 0 before its start, or without waves.
+	Wave *int `json:"wave,omitempty"`
 }
 
 // DeviceMetadataDeploymentState defines model for DeviceMetadata.DeploymentState.
@@ -1880,6 +2363,92 @@ type Readiness struct {
 	Status string `json:"status"`
 }
 
+// RolloutPolicy How a campaign rolls out. Every part is optional; without a policy a campaign rolls out in one wave, unpaced, with no abort rule but autostop, no retry, and devices of other active campaigns skipped. Set in draft only.
+type RolloutPolicy struct {
+	// Abort Checked in order while the campaign is active and not paused; the first that matches acts.
+	Abort *[]struct {
+		// Action stop: autostopped with the rule's explanation as autostop_reason; pause: paused for an operator. Default stop.
+		Action *RolloutPolicyAbortAction `json:"action,omitempty"`
+
+		// Failure Which outcomes count; default any.
+		Failure *RolloutPolicyAbortFailure `json:"failure,omitempty"`
+
+		// MinFinished Finished devices needed before the rule is checked.
+		MinFinished *int `json:"min_finished,omitempty"`
+
+		// Scope Count the campaign or the current wave; default campaign.
+		Scope            *RolloutPolicyAbortScope `json:"scope,omitempty"`
+		ThresholdPercent float64                  `json:"threshold_percent"`
+	} `json:"abort,omitempty"`
+
+	// Conflict A device in another active campaign: skip it (default), queue it until it is free, or supersede the other campaign for it.
+	Conflict *RolloutPolicyConflict `json:"conflict,omitempty"`
+
+	// Rate Devices started (sent their manifest) per minute, constant or exponential.
+	Rate *struct {
+		Exponential *struct {
+			BasePerMinute float64 `json:"base_per_minute"`
+
+			// Every The rate is multiplied by factor each time this many more devices were counted.
+			Every      int                                    `json:"every"`
+			Factor     float64                                `json:"factor"`
+			IncreaseOn RolloutPolicyRateExponentialIncreaseOn `json:"increase_on"`
+		} `json:"exponential,omitempty"`
+
+		// PerMinute The constant rate, or the exponential rate's ceiling.
+		PerMinute *float64 `json:"per_minute,omitempty"`
+	} `json:"rate,omitempty"`
+	Retry *struct {
+		// BackoffFactor Each further retry waits this much longer; default 2.
+		BackoffFactor *float64 `json:"backoff_factor,omitempty"`
+
+		// BackoffSeconds Wait before the first retry; default 60.
+		BackoffSeconds *int `json:"backoff_seconds,omitempty"`
+
+		// Codes Only these result codes (decimal) or failure codes; empty for any.
+		Codes *[]string `json:"codes,omitempty"`
+
+		// MaxAttempts Attempts in all, the first included.
+		MaxAttempts int `json:"max_attempts"`
+
+		// On Which outcomes are retried; default failed and timed_out.
+		On *[]RolloutPolicyRetryOn `json:"on,omitempty"`
+	} `json:"retry,omitempty"`
+
+	// Waves The waves, in order; the last takes every device the others left.
+	Waves *[]struct {
+		// Count Number of devices; exactly one of percent and count.
+		Count *int `json:"count,omitempty"`
+
+		// Percent Share of the targeted devices; exactly one of percent and count.
+		Percent *float64 `json:"percent,omitempty"`
+
+		// SoakSeconds How long the next wave waits after this one reached its threshold.
+		SoakSeconds *int `json:"soak_seconds,omitempty"`
+
+		// SuccessPercent Share of the wave's devices deployed before the next wave starts; default 95. A wave that ends below it pauses the campaign.
+		SuccessPercent *float64 `json:"success_percent,omitempty"`
+	} `json:"waves,omitempty"`
+}
+
+// RolloutPolicyAbortAction stop: autostopped with the rule's explanation as autostop_reason; pause: paused for an operator. Default stop.
+type RolloutPolicyAbortAction string
+
+// RolloutPolicyAbortFailure Which outcomes count; default any.
+type RolloutPolicyAbortFailure string
+
+// RolloutPolicyAbortScope Count the campaign or the current wave; default campaign.
+type RolloutPolicyAbortScope string
+
+// RolloutPolicyConflict A device in another active campaign: skip it (default), queue it until it is free, or supersede the other campaign for it.
+type RolloutPolicyConflict string
+
+// RolloutPolicyRateExponentialIncreaseOn defines model for RolloutPolicy.Rate.Exponential.IncreaseOn.
+type RolloutPolicyRateExponentialIncreaseOn string
+
+// RolloutPolicyRetryOn defines model for RolloutPolicy.Retry.On.
+type RolloutPolicyRetryOn string
+
 // Summary defines model for Summary.
 type Summary struct {
 	CampaignId    string               `json:"campaign_id"`
@@ -2020,6 +2589,97 @@ type UploadJobPageObject string
 // UploadJobPageOrder defines model for UploadJobPage.Order.
 type UploadJobPageOrder string
 
+// Webhook defines model for Webhook.
+type Webhook struct {
+	CreatedAt   DateTime `json:"created_at"`
+	Description string   `json:"description"`
+
+	// Events The kinds delivered; empty: every kind.
+	Events []string      `json:"events"`
+	Id     string        `json:"id"`
+	Object WebhookObject `json:"object"`
+
+	// Secret The signing key, 64 hex digits: in the create's answer alone.
+	Secret *string `json:"secret,omitempty"`
+
+	// Url Where deliveries are POSTed: an absolute http or https URL.
+	Url string `json:"url"`
+}
+
+// WebhookObject defines model for Webhook.Object.
+type WebhookObject string
+
+// WebhookDelivery defines model for WebhookDelivery.
+type WebhookDelivery struct {
+	Attempts    int               `json:"attempts"`
+	CampaignId  string            `json:"campaign_id"`
+	CreatedAt   DateTime          `json:"created_at"`
+	DeliveredAt *NullableDateTime `json:"delivered_at"`
+
+	// Event The delivery's kind, e.g. campaign.stopped.
+	Event string `json:"event"`
+
+	// Id The body's id and the Webhook-Id header.
+	Id             openapi_types.UUID    `json:"id"`
+	LastError      string                `json:"last_error"`
+	LastStatusCode *int                  `json:"last_status_code"`
+	NextAttemptAt  *NullableDateTime     `json:"next_attempt_at"`
+	Object         WebhookDeliveryObject `json:"object"`
+	Status         WebhookDeliveryStatus `json:"status"`
+}
+
+// WebhookDeliveryObject defines model for WebhookDelivery.Object.
+type WebhookDeliveryObject string
+
+// WebhookDeliveryStatus defines model for WebhookDelivery.Status.
+type WebhookDeliveryStatus string
+
+// WebhookDeliveryPage defines model for WebhookDeliveryPage.
+type WebhookDeliveryPage struct {
+	After      *string                   `json:"after"`
+	Data       []WebhookDelivery         `json:"data"`
+	HasMore    bool                      `json:"has_more"`
+	Limit      int                       `json:"limit"`
+	Object     WebhookDeliveryPageObject `json:"object"`
+	Order      WebhookDeliveryPageOrder  `json:"order"`
+	TotalCount *int                      `json:"total_count,omitempty"`
+}
+
+// WebhookDeliveryPageObject defines model for WebhookDeliveryPage.Object.
+type WebhookDeliveryPageObject string
+
+// WebhookDeliveryPageOrder defines model for WebhookDeliveryPage.Order.
+type WebhookDeliveryPageOrder string
+
+// WebhookEventKind defines model for WebhookEventKind.
+type WebhookEventKind string
+
+// WebhookInput defines model for WebhookInput.
+type WebhookInput struct {
+	Description *string `json:"description,omitempty"`
+
+	// Events Omitted or empty: every kind.
+	Events *[]WebhookEventKind `json:"events,omitempty"`
+	Url    string              `json:"url"`
+}
+
+// WebhookPage defines model for WebhookPage.
+type WebhookPage struct {
+	After      *string           `json:"after"`
+	Data       []Webhook         `json:"data"`
+	HasMore    bool              `json:"has_more"`
+	Limit      int               `json:"limit"`
+	Object     WebhookPageObject `json:"object"`
+	Order      WebhookPageOrder  `json:"order"`
+	TotalCount *int              `json:"total_count,omitempty"`
+}
+
+// WebhookPageObject defines model for WebhookPage.Object.
+type WebhookPageObject string
+
+// WebhookPageOrder defines model for WebhookPage.Order.
+type WebhookPageOrder string
+
 // After defines model for after.
 type After = string
 
@@ -2083,7 +2743,10 @@ type CreateV2CampaignJSONBody struct {
 	Groups         []string              `json:"groups"`
 	Metadata       *[]CampaignerMetadata `json:"metadata,omitempty"`
 	Name           string                `json:"name"`
-	Update         UUID                  `json:"update"`
+
+	// RolloutPolicy /v3's rollout_policy object (its fields keep their /v3 names); shown by GET /v3/update-campaigns/{id}.
+	RolloutPolicy *RolloutPolicy `json:"rolloutPolicy,omitempty"`
+	Update        UUID           `json:"update"`
 }
 
 // CreateV2CampaignParams defines parameters for CreateV2Campaign.
@@ -2400,6 +3063,11 @@ type UpdateCampaignParams struct {
 	IfMatch *string `json:"If-Match,omitempty"`
 }
 
+// ApproveCampaignParams defines parameters for ApproveCampaign.
+type ApproveCampaignParams struct {
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
+}
+
 // ArchiveCampaignParams defines parameters for ArchiveCampaign.
 type ArchiveCampaignParams struct {
 	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
@@ -2457,6 +3125,33 @@ type GetMetricsParams struct {
 	AsOf *AsOf `form:"as_of,omitempty" json:"as_of,omitempty"`
 }
 
+// PauseCampaignJSONBody defines parameters for PauseCampaign.
+type PauseCampaignJSONBody struct {
+	// Reason Shown as pause_reason; default "paused by a user".
+	Reason *string `json:"reason,omitempty"`
+}
+
+// PauseCampaignParams defines parameters for PauseCampaign.
+type PauseCampaignParams struct {
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
+}
+
+// PreviewCampaignParams defines parameters for PreviewCampaign.
+type PreviewCampaignParams struct {
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
+}
+
+// GetCampaignProgressParams defines parameters for GetCampaignProgress.
+type GetCampaignProgressParams struct {
+	// LastEventID The id of the last event the client saw.
+	LastEventID *string `json:"Last-Event-ID,omitempty"`
+}
+
+// ResumeCampaignParams defines parameters for ResumeCampaign.
+type ResumeCampaignParams struct {
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
+}
+
 // StartCampaignParams defines parameters for StartCampaign.
 type StartCampaignParams struct {
 	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
@@ -2490,6 +3185,51 @@ type GetEventTypeParams struct {
 type StopCampaignParams struct {
 	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
 }
+
+// ListWebhooksParams defines parameters for ListWebhooks.
+type ListWebhooksParams struct {
+	// Limit 2 to 1000.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// After The id of the last item seen.
+	After   *After                     `form:"after,omitempty" json:"after,omitempty"`
+	Order   *ListWebhooksParamsOrder   `form:"order,omitempty" json:"order,omitempty"`
+	Include *ListWebhooksParamsInclude `form:"include,omitempty" json:"include,omitempty"`
+
+	// Filter Filters as field__eq=…, __neq, __in, __nin, __lte, __gte, URL-encoded in one parameter; they are also taken as parameters of their own.
+	Filter *Filter `form:"filter,omitempty" json:"filter,omitempty"`
+}
+
+// ListWebhooksParamsOrder defines parameters for ListWebhooks.
+type ListWebhooksParamsOrder string
+
+// ListWebhooksParamsInclude defines parameters for ListWebhooks.
+type ListWebhooksParamsInclude string
+
+// CreateWebhookParams defines parameters for CreateWebhook.
+type CreateWebhookParams struct {
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
+}
+
+// ListWebhookDeliveriesParams defines parameters for ListWebhookDeliveries.
+type ListWebhookDeliveriesParams struct {
+	// Limit 2 to 1000.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// After The id of the last item seen.
+	After   *After                              `form:"after,omitempty" json:"after,omitempty"`
+	Order   *ListWebhookDeliveriesParamsOrder   `form:"order,omitempty" json:"order,omitempty"`
+	Include *ListWebhookDeliveriesParamsInclude `form:"include,omitempty" json:"include,omitempty"`
+
+	// Filter Filters as field__eq=…, __neq, __in, __nin, __lte, __gte, URL-encoded in one parameter; they are also taken as parameters of their own.
+	Filter *Filter `form:"filter,omitempty" json:"filter,omitempty"`
+}
+
+// ListWebhookDeliveriesParamsOrder defines parameters for ListWebhookDeliveries.
+type ListWebhookDeliveriesParamsOrder string
+
+// ListWebhookDeliveriesParamsInclude defines parameters for ListWebhookDeliveries.
+type ListWebhookDeliveriesParamsInclude string
 
 // CreateV2CampaignJSONRequestBody defines body for CreateV2Campaign for application/json ContentType.
 type CreateV2CampaignJSONRequestBody CreateV2CampaignJSONBody
@@ -2535,6 +3275,12 @@ type CreateCampaignJSONRequestBody = CampaignInput
 
 // UpdateCampaignJSONRequestBody defines body for UpdateCampaign for application/json ContentType.
 type UpdateCampaignJSONRequestBody = CampaignInput
+
+// PauseCampaignJSONRequestBody defines body for PauseCampaign for application/json ContentType.
+type PauseCampaignJSONRequestBody PauseCampaignJSONBody
+
+// CreateWebhookJSONRequestBody defines body for CreateWebhook for application/json ContentType.
+type CreateWebhookJSONRequestBody = WebhookInput
 
 // RequestEditorFn is the function signature for the RequestEditor callback function
 type RequestEditorFn func(ctx context.Context, req *http.Request) error
@@ -2679,6 +3425,22 @@ type ClientInterface interface {
 
 	// GetUpdate performs a GET /api/v2/updates/{id} (the `GetUpdate` operationId) request.
 	GetUpdate(ctx context.Context, id V2ID, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ConsoleCampaigns performs a GET /console (the `ConsoleCampaigns` operationId) request.
+	//
+	// The operator's console, its campaign list. The page holds no data of an account, so it needs no key; its script asks for one and reads this API with it.
+	ConsoleCampaigns(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ConsoleCampaign performs a GET /console/campaigns/{id} (the `ConsoleCampaign` operationId) request.
+	//
+	// The operator's console, one campaign's live progress (its script follows the progress stream).
+	ConsoleCampaign(ctx context.Context, id Id, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ConsoleStyle performs a GET /console/console.css (the `ConsoleStyle` operationId) request.
+	ConsoleStyle(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ConsoleScript performs a GET /console/console.js (the `ConsoleScript` operationId) request.
+	ConsoleScript(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// Health performs a GET /healthz (the `Health` operationId) request.
 	Health(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -2857,6 +3619,11 @@ type ClientInterface interface {
 	// Takes a body of the `application/json` content type.
 	UpdateCampaign(ctx context.Context, id Id, params *UpdateCampaignParams, body UpdateCampaignJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// ApproveCampaign performs a POST /v3/update-campaigns/{id}/approve (the `ApproveCampaign` operationId) request.
+	//
+	// Approves a campaign in phase awaiting_approval; it goes on to timed or starting. Another phase answers 409.
+	ApproveCampaign(ctx context.Context, id Id, params *ApproveCampaignParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// ArchiveCampaign performs a POST /v3/update-campaigns/{id}/archive (the `ArchiveCampaign` operationId) request.
 	ArchiveCampaign(ctx context.Context, id Id, params *ArchiveCampaignParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
@@ -2876,6 +3643,41 @@ type ClientInterface interface {
 	// Deprecated: this operation has been marked as deprecated upstream, but no `x-deprecated-reason` was set
 	GetMetrics(ctx context.Context, id Id, params *GetMetricsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// PauseCampaignWithBody performs a POST /v3/update-campaigns/{id}/pause (the `PauseCampaign` operationId) request,
+	// with any type of body and a specified content type.
+	//
+	// Pauses a starting or active campaign: no manifest is sent and no device times out until it is resumed. Phase and state stay as they are; paused, pause_reason and paused_at say so. Pausing a paused campaign changes nothing; another phase answers 409.
+	PauseCampaignWithBody(ctx context.Context, id Id, params *PauseCampaignParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// PauseCampaign performs a POST /v3/update-campaigns/{id}/pause (the `PauseCampaign` operationId) request.
+	// Takes a body of the `application/json` content type.
+	//
+	// Pauses a starting or active campaign: no manifest is sent and no device times out until it is resumed. Phase and state stay as they are; paused, pause_reason and paused_at say so. Pausing a paused campaign changes nothing; another phase answers 409.
+	PauseCampaign(ctx context.Context, id Id, params *PauseCampaignParams, body PauseCampaignJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// PreviewCampaign performs a POST /v3/update-campaigns/{id}/preview (the `PreviewCampaign` operationId) request.
+	//
+	// A dry run of a draft campaign's start: which of the catalog's devices its filter matches would be targeted and which skipped, by reason, the waves of its rollout policy and the estimated time to start them, judged by the same rules the start applies. Records nothing. 409 for a campaign past draft, or one whose devices come from the Device Registry.
+	PreviewCampaign(ctx context.Context, id Id, params *PreviewCampaignParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetCampaignProgress performs a GET /v3/update-campaigns/{id}/progress (the `GetCampaignProgress` operationId) request.
+	//
+	// The campaign's progress as server-sent events. Each event is
+	// `event: progress`, `id: <n>` and one `data:` line holding a Progress
+	// object (the schema below): the campaign's numbers at once, again
+	// whenever they change (the read models are read every 500 ms), and a
+	// last time when the campaign is stopped, archived or deleted, which
+	// ends the stream. A `: keep-alive` comment comes after 15 s without an
+	// event. With Last-Event-ID the numbering goes on from it; the first
+	// event is always the current state. An account holds at most 20
+	// streams at once: one more answers 429.
+	GetCampaignProgress(ctx context.Context, id Id, params *GetCampaignProgressParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ResumeCampaign performs a POST /v3/update-campaigns/{id}/resume (the `ResumeCampaign` operationId) request.
+	//
+	// Resumes a paused campaign, whoever paused it. An abort rule that paused it is disarmed (for the wave, or the campaign); a wave that ended below its threshold lets the next wave start. A campaign that is not paused answers 409.
+	ResumeCampaign(ctx context.Context, id Id, params *ResumeCampaignParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// StartCampaign performs a POST /v3/update-campaigns/{id}/start (the `StartCampaign` operationId) request.
 	StartCampaign(ctx context.Context, id Id, params *StartCampaignParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
@@ -2893,6 +3695,30 @@ type ClientInterface interface {
 
 	// StopCampaign performs a POST /v3/update-campaigns/{id}/stop (the `StopCampaign` operationId) request.
 	StopCampaign(ctx context.Context, id Id, params *StopCampaignParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListWebhooks performs a GET /v3/webhooks (the `ListWebhooks` operationId) request.
+	ListWebhooks(ctx context.Context, params *ListWebhooksParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreateWebhookWithBody performs a POST /v3/webhooks (the `CreateWebhook` operationId) request,
+	// with any type of body and a specified content type.
+	//
+	// Registers an outgoing webhook. The answer holds its secret, shown this once: it keys the HMAC-SHA256 of every delivery's Webhook-Signature.
+	CreateWebhookWithBody(ctx context.Context, params *CreateWebhookParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreateWebhook performs a POST /v3/webhooks (the `CreateWebhook` operationId) request.
+	// Takes a body of the `application/json` content type.
+	//
+	// Registers an outgoing webhook. The answer holds its secret, shown this once: it keys the HMAC-SHA256 of every delivery's Webhook-Signature.
+	CreateWebhook(ctx context.Context, params *CreateWebhookParams, body CreateWebhookJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// DeleteWebhook performs a DELETE /v3/webhooks/{id} (the `DeleteWebhook` operationId) request.
+	DeleteWebhook(ctx context.Context, id Id, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetWebhook performs a GET /v3/webhooks/{id} (the `GetWebhook` operationId) request.
+	GetWebhook(ctx context.Context, id Id, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListWebhookDeliveries performs a GET /v3/webhooks/{id}/deliveries (the `ListWebhookDeliveries` operationId) request.
+	ListWebhookDeliveries(ctx context.Context, id Id, params *ListWebhookDeliveriesParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 }
 
 // ListV2Campaigns performs a GET /api/v2/campaigns (the `ListV2Campaigns` operationId) request.
@@ -3155,6 +3981,62 @@ func (c *Client) CreateUpdate(ctx context.Context, params *CreateUpdateParams, b
 // GetUpdate performs a GET /api/v2/updates/{id} (the `GetUpdate` operationId) request.
 func (c *Client) GetUpdate(ctx context.Context, id V2ID, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetUpdateRequest(c.Server, id)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ConsoleCampaigns performs a GET /console (the `ConsoleCampaigns` operationId) request.
+//
+// The operator's console, its campaign list. The page holds no data of an account, so it needs no key; its script asks for one and reads this API with it.
+func (c *Client) ConsoleCampaigns(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewConsoleCampaignsRequest(c.Server)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ConsoleCampaign performs a GET /console/campaigns/{id} (the `ConsoleCampaign` operationId) request.
+//
+// The operator's console, one campaign's live progress (its script follows the progress stream).
+func (c *Client) ConsoleCampaign(ctx context.Context, id Id, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewConsoleCampaignRequest(c.Server, id)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ConsoleStyle performs a GET /console/console.css (the `ConsoleStyle` operationId) request.
+func (c *Client) ConsoleStyle(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewConsoleStyleRequest(c.Server)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ConsoleScript performs a GET /console/console.js (the `ConsoleScript` operationId) request.
+func (c *Client) ConsoleScript(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewConsoleScriptRequest(c.Server)
 	if err != nil {
 		return nil, err
 	}
@@ -3792,6 +4674,21 @@ func (c *Client) UpdateCampaign(ctx context.Context, id Id, params *UpdateCampai
 	return c.Client.Do(req)
 }
 
+// ApproveCampaign performs a POST /v3/update-campaigns/{id}/approve (the `ApproveCampaign` operationId) request.
+//
+// Approves a campaign in phase awaiting_approval; it goes on to timed or starting. Another phase answers 409.
+func (c *Client) ApproveCampaign(ctx context.Context, id Id, params *ApproveCampaignParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewApproveCampaignRequest(c.Server, id, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
 // ArchiveCampaign performs a POST /v3/update-campaigns/{id}/archive (the `ArchiveCampaign` operationId) request.
 func (c *Client) ArchiveCampaign(ctx context.Context, id Id, params *ArchiveCampaignParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewArchiveCampaignRequest(c.Server, id, params)
@@ -3850,6 +4747,91 @@ func (c *Client) ListCampaignEvents(ctx context.Context, id Id, params *ListCamp
 // Deprecated: this operation has been marked as deprecated upstream, but no `x-deprecated-reason` was set
 func (c *Client) GetMetrics(ctx context.Context, id Id, params *GetMetricsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetMetricsRequest(c.Server, id, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// PauseCampaignWithBody performs a POST /v3/update-campaigns/{id}/pause (the `PauseCampaign` operationId) request,
+// with any type of body and a specified content type.
+//
+// Pauses a starting or active campaign: no manifest is sent and no device times out until it is resumed. Phase and state stay as they are; paused, pause_reason and paused_at say so. Pausing a paused campaign changes nothing; another phase answers 409.
+func (c *Client) PauseCampaignWithBody(ctx context.Context, id Id, params *PauseCampaignParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewPauseCampaignRequestWithBody(c.Server, id, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// PauseCampaign performs a POST /v3/update-campaigns/{id}/pause (the `PauseCampaign` operationId) request.
+// Takes a body of the `application/json` content type.
+//
+// Pauses a starting or active campaign: no manifest is sent and no device times out until it is resumed. Phase and state stay as they are; paused, pause_reason and paused_at say so. Pausing a paused campaign changes nothing; another phase answers 409.
+func (c *Client) PauseCampaign(ctx context.Context, id Id, params *PauseCampaignParams, body PauseCampaignJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewPauseCampaignRequest(c.Server, id, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// PreviewCampaign performs a POST /v3/update-campaigns/{id}/preview (the `PreviewCampaign` operationId) request.
+//
+// A dry run of a draft campaign's start: which of the catalog's devices its filter matches would be targeted and which skipped, by reason, the waves of its rollout policy and the estimated time to start them, judged by the same rules the start applies. Records nothing. 409 for a campaign past draft, or one whose devices come from the Device Registry.
+func (c *Client) PreviewCampaign(ctx context.Context, id Id, params *PreviewCampaignParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewPreviewCampaignRequest(c.Server, id, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetCampaignProgress performs a GET /v3/update-campaigns/{id}/progress (the `GetCampaignProgress` operationId) request.
+//
+// The campaign's progress as server-sent events. Each event is
+// `event: progress`, `id: <n>` and one `data:` line holding a Progress
+// object (the schema below): the campaign's numbers at once, again
+// whenever they change (the read models are read every 500 ms), and a
+// last time when the campaign is stopped, archived or deleted, which
+// ends the stream. A `: keep-alive` comment comes after 15 s without an
+// event. With Last-Event-ID the numbering goes on from it; the first
+// event is always the current state. An account holds at most 20
+// streams at once: one more answers 429.
+func (c *Client) GetCampaignProgress(ctx context.Context, id Id, params *GetCampaignProgressParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetCampaignProgressRequest(c.Server, id, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ResumeCampaign performs a POST /v3/update-campaigns/{id}/resume (the `ResumeCampaign` operationId) request.
+//
+// Resumes a paused campaign, whoever paused it. An abort rule that paused it is disarmed (for the wave, or the campaign); a wave that ended below its threshold lets the next wave start. A campaign that is not paused answers 409.
+func (c *Client) ResumeCampaign(ctx context.Context, id Id, params *ResumeCampaignParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewResumeCampaignRequest(c.Server, id, params)
 	if err != nil {
 		return nil, err
 	}
@@ -3928,6 +4910,90 @@ func (c *Client) GetEventType(ctx context.Context, id Id, summary SummaryStatus,
 // StopCampaign performs a POST /v3/update-campaigns/{id}/stop (the `StopCampaign` operationId) request.
 func (c *Client) StopCampaign(ctx context.Context, id Id, params *StopCampaignParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewStopCampaignRequest(c.Server, id, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListWebhooks performs a GET /v3/webhooks (the `ListWebhooks` operationId) request.
+func (c *Client) ListWebhooks(ctx context.Context, params *ListWebhooksParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListWebhooksRequest(c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreateWebhookWithBody performs a POST /v3/webhooks (the `CreateWebhook` operationId) request,
+// with any type of body and a specified content type.
+//
+// Registers an outgoing webhook. The answer holds its secret, shown this once: it keys the HMAC-SHA256 of every delivery's Webhook-Signature.
+func (c *Client) CreateWebhookWithBody(ctx context.Context, params *CreateWebhookParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateWebhookRequestWithBody(c.Server, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreateWebhook performs a POST /v3/webhooks (the `CreateWebhook` operationId) request.
+// Takes a body of the `application/json` content type.
+//
+// Registers an outgoing webhook. The answer holds its secret, shown this once: it keys the HMAC-SHA256 of every delivery's Webhook-Signature.
+func (c *Client) CreateWebhook(ctx context.Context, params *CreateWebhookParams, body CreateWebhookJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateWebhookRequest(c.Server, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// DeleteWebhook performs a DELETE /v3/webhooks/{id} (the `DeleteWebhook` operationId) request.
+func (c *Client) DeleteWebhook(ctx context.Context, id Id, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewDeleteWebhookRequest(c.Server, id)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetWebhook performs a GET /v3/webhooks/{id} (the `GetWebhook` operationId) request.
+func (c *Client) GetWebhook(ctx context.Context, id Id, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetWebhookRequest(c.Server, id)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListWebhookDeliveries performs a GET /v3/webhooks/{id}/deliveries (the `ListWebhookDeliveries` operationId) request.
+func (c *Client) ListWebhookDeliveries(ctx context.Context, id Id, params *ListWebhookDeliveriesParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListWebhookDeliveriesRequest(c.Server, id, params)
 	if err != nil {
 		return nil, err
 	}
@@ -4792,6 +5858,121 @@ func NewGetUpdateRequest(server string, id V2ID) (*http.Request, error) {
 	}
 
 	operationPath := fmt.Sprintf("/api/v2/updates/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewConsoleCampaignsRequest constructs an http.Request for the ConsoleCampaigns method
+func NewConsoleCampaignsRequest(server string) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/console")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewConsoleCampaignRequest constructs an http.Request for the ConsoleCampaign method
+func NewConsoleCampaignRequest(server string, id Id) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/console/campaigns/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewConsoleStyleRequest constructs an http.Request for the ConsoleStyle method
+func NewConsoleStyleRequest(server string) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/console/console.css")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewConsoleScriptRequest constructs an http.Request for the ConsoleScript method
+func NewConsoleScriptRequest(server string) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/console/console.js")
 	if operationPath[0] == '/' {
 		operationPath = "." + operationPath
 	}
@@ -6829,6 +8010,55 @@ func NewUpdateCampaignRequestWithBody(server string, id Id, params *UpdateCampai
 	return req, nil
 }
 
+// NewApproveCampaignRequest constructs an http.Request for the ApproveCampaign method
+func NewApproveCampaignRequest(server string, id Id, params *ApproveCampaignParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v3/update-campaigns/%s/approve", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+
+		if params.IdempotencyKey != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Idempotency-Key", *params.IdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Idempotency-Key", headerParam0)
+		}
+
+	}
+
+	return req, nil
+}
+
 // NewArchiveCampaignRequest constructs an http.Request for the ArchiveCampaign method
 func NewArchiveCampaignRequest(server string, id Id, params *ArchiveCampaignParams) (*http.Request, error) {
 	var err error
@@ -7249,6 +8479,215 @@ func NewGetMetricsRequest(server string, id Id, params *GetMetricsParams) (*http
 	return req, nil
 }
 
+// NewPauseCampaignRequest calls the generic PauseCampaign builder with application/json body
+func NewPauseCampaignRequest(server string, id Id, params *PauseCampaignParams, body PauseCampaignJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewPauseCampaignRequestWithBody(server, id, params, "application/json", bodyReader)
+}
+
+// NewPauseCampaignRequestWithBody constructs an http.Request for the PauseCampaign method, with any body, and a specified content type
+func NewPauseCampaignRequestWithBody(server string, id Id, params *PauseCampaignParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v3/update-campaigns/%s/pause", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		if params.IdempotencyKey != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Idempotency-Key", *params.IdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Idempotency-Key", headerParam0)
+		}
+
+	}
+
+	return req, nil
+}
+
+// NewPreviewCampaignRequest constructs an http.Request for the PreviewCampaign method
+func NewPreviewCampaignRequest(server string, id Id, params *PreviewCampaignParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v3/update-campaigns/%s/preview", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+
+		if params.IdempotencyKey != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Idempotency-Key", *params.IdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Idempotency-Key", headerParam0)
+		}
+
+	}
+
+	return req, nil
+}
+
+// NewGetCampaignProgressRequest constructs an http.Request for the GetCampaignProgress method
+func NewGetCampaignProgressRequest(server string, id Id, params *GetCampaignProgressParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v3/update-campaigns/%s/progress", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+
+		if params.LastEventID != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Last-Event-ID", *params.LastEventID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Last-Event-ID", headerParam0)
+		}
+
+	}
+
+	return req, nil
+}
+
+// NewResumeCampaignRequest constructs an http.Request for the ResumeCampaign method
+func NewResumeCampaignRequest(server string, id Id, params *ResumeCampaignParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v3/update-campaigns/%s/resume", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+
+		if params.IdempotencyKey != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Idempotency-Key", *params.IdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Idempotency-Key", headerParam0)
+		}
+
+	}
+
+	return req, nil
+}
+
 // NewStartCampaignRequest constructs an http.Request for the StartCampaign method
 func NewStartCampaignRequest(server string, id Id, params *StartCampaignParams) (*http.Request, error) {
 	var err error
@@ -7619,6 +9058,340 @@ func NewStopCampaignRequest(server string, id Id, params *StopCampaignParams) (*
 	return req, nil
 }
 
+// NewListWebhooksRequest constructs an http.Request for the ListWebhooks method
+func NewListWebhooksRequest(server string, params *ListWebhooksParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v3/webhooks")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Limit != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "limit", *params.Limit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.After != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "after", *params.After, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Order != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "order", *params.Order, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Include != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "include", *params.Include, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Filter != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "filter", *params.Filter, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewCreateWebhookRequest calls the generic CreateWebhook builder with application/json body
+func NewCreateWebhookRequest(server string, params *CreateWebhookParams, body CreateWebhookJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewCreateWebhookRequestWithBody(server, params, "application/json", bodyReader)
+}
+
+// NewCreateWebhookRequestWithBody constructs an http.Request for the CreateWebhook method, with any body, and a specified content type
+func NewCreateWebhookRequestWithBody(server string, params *CreateWebhookParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v3/webhooks")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		if params.IdempotencyKey != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Idempotency-Key", *params.IdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Idempotency-Key", headerParam0)
+		}
+
+	}
+
+	return req, nil
+}
+
+// NewDeleteWebhookRequest constructs an http.Request for the DeleteWebhook method
+func NewDeleteWebhookRequest(server string, id Id) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v3/webhooks/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodDelete, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewGetWebhookRequest constructs an http.Request for the GetWebhook method
+func NewGetWebhookRequest(server string, id Id) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v3/webhooks/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewListWebhookDeliveriesRequest constructs an http.Request for the ListWebhookDeliveries method
+func NewListWebhookDeliveriesRequest(server string, id Id, params *ListWebhookDeliveriesParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v3/webhooks/%s/deliveries", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Limit != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "limit", *params.Limit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.After != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "after", *params.After, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Order != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "order", *params.Order, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Include != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "include", *params.Include, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Filter != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "filter", *params.Filter, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
 func (c *Client) applyEditors(ctx context.Context, req *http.Request, additionalEditors []RequestEditorFn) error {
 	for _, r := range c.RequestEditors {
 		if err := r(ctx, req); err != nil {
@@ -7764,6 +9537,30 @@ type ClientWithResponsesInterface interface {
 	//
 	// Returns a wrapper object for the known response body format(s).
 	GetUpdateWithResponse(ctx context.Context, id V2ID, reqEditors ...RequestEditorFn) (*GetUpdateResponse, error)
+
+	// ConsoleCampaignsWithResponse performs a GET /console (the `ConsoleCampaigns` operationId) request.
+	//
+	// The operator's console, its campaign list. The page holds no data of an account, so it needs no key; its script asks for one and reads this API with it.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	ConsoleCampaignsWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*ConsoleCampaignsResponse, error)
+
+	// ConsoleCampaignWithResponse performs a GET /console/campaigns/{id} (the `ConsoleCampaign` operationId) request.
+	//
+	// The operator's console, one campaign's live progress (its script follows the progress stream).
+	//
+	// Returns a wrapper object for the known response body format(s).
+	ConsoleCampaignWithResponse(ctx context.Context, id Id, reqEditors ...RequestEditorFn) (*ConsoleCampaignResponse, error)
+
+	// ConsoleStyleWithResponse performs a GET /console/console.css (the `ConsoleStyle` operationId) request.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	ConsoleStyleWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*ConsoleStyleResponse, error)
+
+	// ConsoleScriptWithResponse performs a GET /console/console.js (the `ConsoleScript` operationId) request.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	ConsoleScriptWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*ConsoleScriptResponse, error)
 
 	// HealthWithResponse performs a GET /healthz (the `Health` operationId) request.
 	//
@@ -8014,6 +9811,13 @@ type ClientWithResponsesInterface interface {
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	UpdateCampaignWithResponse(ctx context.Context, id Id, params *UpdateCampaignParams, body UpdateCampaignJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateCampaignResponse, error)
 
+	// ApproveCampaignWithResponse performs a POST /v3/update-campaigns/{id}/approve (the `ApproveCampaign` operationId) request.
+	//
+	// Approves a campaign in phase awaiting_approval; it goes on to timed or starting. Another phase answers 409.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	ApproveCampaignWithResponse(ctx context.Context, id Id, params *ApproveCampaignParams, reqEditors ...RequestEditorFn) (*ApproveCampaignResponse, error)
+
 	// ArchiveCampaignWithResponse performs a POST /v3/update-campaigns/{id}/archive (the `ArchiveCampaign` operationId) request.
 	//
 	// Returns a wrapper object for the known response body format(s).
@@ -8042,6 +9846,49 @@ type ClientWithResponsesInterface interface {
 	//
 	// Deprecated: this operation has been marked as deprecated upstream, but no `x-deprecated-reason` was set
 	GetMetricsWithResponse(ctx context.Context, id Id, params *GetMetricsParams, reqEditors ...RequestEditorFn) (*GetMetricsResponse, error)
+
+	// PauseCampaignWithBodyWithResponse performs a POST /v3/update-campaigns/{id}/pause (the `PauseCampaign` operationId) request,
+	// with any type of body and a specified content type.
+	//
+	// Pauses a starting or active campaign: no manifest is sent and no device times out until it is resumed. Phase and state stay as they are; paused, pause_reason and paused_at say so. Pausing a paused campaign changes nothing; another phase answers 409.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	PauseCampaignWithBodyWithResponse(ctx context.Context, id Id, params *PauseCampaignParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PauseCampaignResponse, error)
+
+	// PauseCampaignWithResponse performs a POST /v3/update-campaigns/{id}/pause (the `PauseCampaign` operationId) request.
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Pauses a starting or active campaign: no manifest is sent and no device times out until it is resumed. Phase and state stay as they are; paused, pause_reason and paused_at say so. Pausing a paused campaign changes nothing; another phase answers 409.
+	PauseCampaignWithResponse(ctx context.Context, id Id, params *PauseCampaignParams, body PauseCampaignJSONRequestBody, reqEditors ...RequestEditorFn) (*PauseCampaignResponse, error)
+
+	// PreviewCampaignWithResponse performs a POST /v3/update-campaigns/{id}/preview (the `PreviewCampaign` operationId) request.
+	//
+	// A dry run of a draft campaign's start: which of the catalog's devices its filter matches would be targeted and which skipped, by reason, the waves of its rollout policy and the estimated time to start them, judged by the same rules the start applies. Records nothing. 409 for a campaign past draft, or one whose devices come from the Device Registry.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	PreviewCampaignWithResponse(ctx context.Context, id Id, params *PreviewCampaignParams, reqEditors ...RequestEditorFn) (*PreviewCampaignResponse, error)
+
+	// GetCampaignProgressWithResponse performs a GET /v3/update-campaigns/{id}/progress (the `GetCampaignProgress` operationId) request.
+	//
+	// The campaign's progress as server-sent events. Each event is
+	// `event: progress`, `id: <n>` and one `data:` line holding a Progress
+	// object (the schema below): the campaign's numbers at once, again
+	// whenever they change (the read models are read every 500 ms), and a
+	// last time when the campaign is stopped, archived or deleted, which
+	// ends the stream. A `: keep-alive` comment comes after 15 s without an
+	// event. With Last-Event-ID the numbering goes on from it; the first
+	// event is always the current state. An account holds at most 20
+	// streams at once: one more answers 429.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	GetCampaignProgressWithResponse(ctx context.Context, id Id, params *GetCampaignProgressParams, reqEditors ...RequestEditorFn) (*GetCampaignProgressResponse, error)
+
+	// ResumeCampaignWithResponse performs a POST /v3/update-campaigns/{id}/resume (the `ResumeCampaign` operationId) request.
+	//
+	// Resumes a paused campaign, whoever paused it. An abort rule that paused it is disarmed (for the wave, or the campaign); a wave that ended below its threshold lets the next wave start. A campaign that is not paused answers 409.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	ResumeCampaignWithResponse(ctx context.Context, id Id, params *ResumeCampaignParams, reqEditors ...RequestEditorFn) (*ResumeCampaignResponse, error)
 
 	// StartCampaignWithResponse performs a POST /v3/update-campaigns/{id}/start (the `StartCampaign` operationId) request.
 	//
@@ -8072,6 +9919,40 @@ type ClientWithResponsesInterface interface {
 	//
 	// Returns a wrapper object for the known response body format(s).
 	StopCampaignWithResponse(ctx context.Context, id Id, params *StopCampaignParams, reqEditors ...RequestEditorFn) (*StopCampaignResponse, error)
+
+	// ListWebhooksWithResponse performs a GET /v3/webhooks (the `ListWebhooks` operationId) request.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	ListWebhooksWithResponse(ctx context.Context, params *ListWebhooksParams, reqEditors ...RequestEditorFn) (*ListWebhooksResponse, error)
+
+	// CreateWebhookWithBodyWithResponse performs a POST /v3/webhooks (the `CreateWebhook` operationId) request,
+	// with any type of body and a specified content type.
+	//
+	// Registers an outgoing webhook. The answer holds its secret, shown this once: it keys the HMAC-SHA256 of every delivery's Webhook-Signature.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	CreateWebhookWithBodyWithResponse(ctx context.Context, params *CreateWebhookParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateWebhookResponse, error)
+
+	// CreateWebhookWithResponse performs a POST /v3/webhooks (the `CreateWebhook` operationId) request.
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Registers an outgoing webhook. The answer holds its secret, shown this once: it keys the HMAC-SHA256 of every delivery's Webhook-Signature.
+	CreateWebhookWithResponse(ctx context.Context, params *CreateWebhookParams, body CreateWebhookJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateWebhookResponse, error)
+
+	// DeleteWebhookWithResponse performs a DELETE /v3/webhooks/{id} (the `DeleteWebhook` operationId) request.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	DeleteWebhookWithResponse(ctx context.Context, id Id, reqEditors ...RequestEditorFn) (*DeleteWebhookResponse, error)
+
+	// GetWebhookWithResponse performs a GET /v3/webhooks/{id} (the `GetWebhook` operationId) request.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	GetWebhookWithResponse(ctx context.Context, id Id, reqEditors ...RequestEditorFn) (*GetWebhookResponse, error)
+
+	// ListWebhookDeliveriesWithResponse performs a GET /v3/webhooks/{id}/deliveries (the `ListWebhookDeliveries` operationId) request.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	ListWebhookDeliveriesWithResponse(ctx context.Context, id Id, params *ListWebhookDeliveriesParams, reqEditors ...RequestEditorFn) (*ListWebhookDeliveriesResponse, error)
 }
 
 type ListV2CampaignsResponse struct {
@@ -8847,6 +10728,142 @@ func (r GetUpdateResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r GetUpdateResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type ConsoleCampaignsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+}
+
+// GetBody returns the raw response body bytes
+func (r ConsoleCampaignsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ConsoleCampaignsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ConsoleCampaignsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ConsoleCampaignsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type ConsoleCampaignResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+}
+
+// GetBody returns the raw response body bytes
+func (r ConsoleCampaignResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ConsoleCampaignResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ConsoleCampaignResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ConsoleCampaignResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type ConsoleStyleResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+}
+
+// GetBody returns the raw response body bytes
+func (r ConsoleStyleResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ConsoleStyleResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ConsoleStyleResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ConsoleStyleResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type ConsoleScriptResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+}
+
+// GetBody returns the raw response body bytes
+func (r ConsoleScriptResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ConsoleScriptResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ConsoleScriptResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ConsoleScriptResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -10508,6 +12525,54 @@ func (r UpdateCampaignResponse) ContentType() string {
 	return ""
 }
 
+type ApproveCampaignResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON202 the response for an HTTP 202 `application/json` response
+	JSON202 *Campaign
+	// JSONDefault the response for an HTTP default `application/json` response
+	JSONDefault *Error
+}
+
+// GetJSON202 returns the response for an HTTP 202 `application/json` response
+func (r ApproveCampaignResponse) GetJSON202() *Campaign {
+	return r.JSON202
+}
+
+// GetJSONDefault returns the response for an HTTP default `application/json` response
+func (r ApproveCampaignResponse) GetJSONDefault() *Error {
+	return r.JSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r ApproveCampaignResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ApproveCampaignResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ApproveCampaignResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ApproveCampaignResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 type ArchiveCampaignResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -10742,6 +12807,191 @@ func (r GetMetricsResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r GetMetricsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type PauseCampaignResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON202 the response for an HTTP 202 `application/json` response
+	JSON202 *Campaign
+	// JSONDefault the response for an HTTP default `application/json` response
+	JSONDefault *Error
+}
+
+// GetJSON202 returns the response for an HTTP 202 `application/json` response
+func (r PauseCampaignResponse) GetJSON202() *Campaign {
+	return r.JSON202
+}
+
+// GetJSONDefault returns the response for an HTTP default `application/json` response
+func (r PauseCampaignResponse) GetJSONDefault() *Error {
+	return r.JSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r PauseCampaignResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r PauseCampaignResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r PauseCampaignResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r PauseCampaignResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type PreviewCampaignResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *CampaignPreview
+	// JSONDefault the response for an HTTP default `application/json` response
+	JSONDefault *Error
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r PreviewCampaignResponse) GetJSON200() *CampaignPreview {
+	return r.JSON200
+}
+
+// GetJSONDefault returns the response for an HTTP default `application/json` response
+func (r PreviewCampaignResponse) GetJSONDefault() *Error {
+	return r.JSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r PreviewCampaignResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r PreviewCampaignResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r PreviewCampaignResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r PreviewCampaignResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type GetCampaignProgressResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSONDefault the response for an HTTP default `application/json` response
+	JSONDefault *Error
+}
+
+// GetJSONDefault returns the response for an HTTP default `application/json` response
+func (r GetCampaignProgressResponse) GetJSONDefault() *Error {
+	return r.JSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r GetCampaignProgressResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetCampaignProgressResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetCampaignProgressResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetCampaignProgressResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type ResumeCampaignResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON202 the response for an HTTP 202 `application/json` response
+	JSON202 *Campaign
+	// JSONDefault the response for an HTTP default `application/json` response
+	JSONDefault *Error
+}
+
+// GetJSON202 returns the response for an HTTP 202 `application/json` response
+func (r ResumeCampaignResponse) GetJSON202() *Campaign {
+	return r.JSON202
+}
+
+// GetJSONDefault returns the response for an HTTP default `application/json` response
+func (r ResumeCampaignResponse) GetJSONDefault() *Error {
+	return r.JSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r ResumeCampaignResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ResumeCampaignResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ResumeCampaignResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ResumeCampaignResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -11036,6 +13286,239 @@ func (r StopCampaignResponse) ContentType() string {
 	return ""
 }
 
+type ListWebhooksResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *WebhookPage
+	// JSONDefault the response for an HTTP default `application/json` response
+	JSONDefault *Error
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListWebhooksResponse) GetJSON200() *WebhookPage {
+	return r.JSON200
+}
+
+// GetJSONDefault returns the response for an HTTP default `application/json` response
+func (r ListWebhooksResponse) GetJSONDefault() *Error {
+	return r.JSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r ListWebhooksResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListWebhooksResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListWebhooksResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListWebhooksResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type CreateWebhookResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *Webhook
+	// JSONDefault the response for an HTTP default `application/json` response
+	JSONDefault *Error
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r CreateWebhookResponse) GetJSON201() *Webhook {
+	return r.JSON201
+}
+
+// GetJSONDefault returns the response for an HTTP default `application/json` response
+func (r CreateWebhookResponse) GetJSONDefault() *Error {
+	return r.JSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r CreateWebhookResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r CreateWebhookResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r CreateWebhookResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r CreateWebhookResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type DeleteWebhookResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSONDefault the response for an HTTP default `application/json` response
+	JSONDefault *Error
+}
+
+// GetJSONDefault returns the response for an HTTP default `application/json` response
+func (r DeleteWebhookResponse) GetJSONDefault() *Error {
+	return r.JSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r DeleteWebhookResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r DeleteWebhookResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r DeleteWebhookResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r DeleteWebhookResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type GetWebhookResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Webhook
+	// JSONDefault the response for an HTTP default `application/json` response
+	JSONDefault *Error
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetWebhookResponse) GetJSON200() *Webhook {
+	return r.JSON200
+}
+
+// GetJSONDefault returns the response for an HTTP default `application/json` response
+func (r GetWebhookResponse) GetJSONDefault() *Error {
+	return r.JSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r GetWebhookResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetWebhookResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetWebhookResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetWebhookResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type ListWebhookDeliveriesResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *WebhookDeliveryPage
+	// JSONDefault the response for an HTTP default `application/json` response
+	JSONDefault *Error
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListWebhookDeliveriesResponse) GetJSON200() *WebhookDeliveryPage {
+	return r.JSON200
+}
+
+// GetJSONDefault returns the response for an HTTP default `application/json` response
+func (r ListWebhookDeliveriesResponse) GetJSONDefault() *Error {
+	return r.JSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r ListWebhookDeliveriesResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListWebhookDeliveriesResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListWebhookDeliveriesResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListWebhookDeliveriesResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 // ListV2CampaignsWithResponse performs a GET /api/v2/campaigns (the `ListV2Campaigns` operationId) request.
 //
 // Returns a wrapper object for the known response body format(s).
@@ -11256,6 +13739,54 @@ func (c *ClientWithResponses) GetUpdateWithResponse(ctx context.Context, id V2ID
 		return nil, err
 	}
 	return ParseGetUpdateResponse(rsp)
+}
+
+// ConsoleCampaignsWithResponse performs a GET /console (the `ConsoleCampaigns` operationId) request.
+//
+// The operator's console, its campaign list. The page holds no data of an account, so it needs no key; its script asks for one and reads this API with it.
+//
+// Returns a wrapper object for the known response body format(s).
+func (c *ClientWithResponses) ConsoleCampaignsWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*ConsoleCampaignsResponse, error) {
+	rsp, err := c.ConsoleCampaigns(ctx, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseConsoleCampaignsResponse(rsp)
+}
+
+// ConsoleCampaignWithResponse performs a GET /console/campaigns/{id} (the `ConsoleCampaign` operationId) request.
+//
+// The operator's console, one campaign's live progress (its script follows the progress stream).
+//
+// Returns a wrapper object for the known response body format(s).
+func (c *ClientWithResponses) ConsoleCampaignWithResponse(ctx context.Context, id Id, reqEditors ...RequestEditorFn) (*ConsoleCampaignResponse, error) {
+	rsp, err := c.ConsoleCampaign(ctx, id, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseConsoleCampaignResponse(rsp)
+}
+
+// ConsoleStyleWithResponse performs a GET /console/console.css (the `ConsoleStyle` operationId) request.
+//
+// Returns a wrapper object for the known response body format(s).
+func (c *ClientWithResponses) ConsoleStyleWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*ConsoleStyleResponse, error) {
+	rsp, err := c.ConsoleStyle(ctx, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseConsoleStyleResponse(rsp)
+}
+
+// ConsoleScriptWithResponse performs a GET /console/console.js (the `ConsoleScript` operationId) request.
+//
+// Returns a wrapper object for the known response body format(s).
+func (c *ClientWithResponses) ConsoleScriptWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*ConsoleScriptResponse, error) {
+	rsp, err := c.ConsoleScript(ctx, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseConsoleScriptResponse(rsp)
 }
 
 // HealthWithResponse performs a GET /healthz (the `Health` operationId) request.
@@ -11777,6 +14308,19 @@ func (c *ClientWithResponses) UpdateCampaignWithResponse(ctx context.Context, id
 	return ParseUpdateCampaignResponse(rsp)
 }
 
+// ApproveCampaignWithResponse performs a POST /v3/update-campaigns/{id}/approve (the `ApproveCampaign` operationId) request.
+//
+// Approves a campaign in phase awaiting_approval; it goes on to timed or starting. Another phase answers 409.
+//
+// Returns a wrapper object for the known response body format(s).
+func (c *ClientWithResponses) ApproveCampaignWithResponse(ctx context.Context, id Id, params *ApproveCampaignParams, reqEditors ...RequestEditorFn) (*ApproveCampaignResponse, error) {
+	rsp, err := c.ApproveCampaign(ctx, id, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseApproveCampaignResponse(rsp)
+}
+
 // ArchiveCampaignWithResponse performs a POST /v3/update-campaigns/{id}/archive (the `ArchiveCampaign` operationId) request.
 //
 // Returns a wrapper object for the known response body format(s).
@@ -11834,6 +14378,79 @@ func (c *ClientWithResponses) GetMetricsWithResponse(ctx context.Context, id Id,
 		return nil, err
 	}
 	return ParseGetMetricsResponse(rsp)
+}
+
+// PauseCampaignWithBodyWithResponse performs a POST /v3/update-campaigns/{id}/pause (the `PauseCampaign` operationId) request,
+// with any type of body and a specified content type.
+//
+// Pauses a starting or active campaign: no manifest is sent and no device times out until it is resumed. Phase and state stay as they are; paused, pause_reason and paused_at say so. Pausing a paused campaign changes nothing; another phase answers 409.
+//
+// Returns a wrapper object for the known response body format(s).
+func (c *ClientWithResponses) PauseCampaignWithBodyWithResponse(ctx context.Context, id Id, params *PauseCampaignParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PauseCampaignResponse, error) {
+	rsp, err := c.PauseCampaignWithBody(ctx, id, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParsePauseCampaignResponse(rsp)
+}
+
+// PauseCampaignWithResponse performs a POST /v3/update-campaigns/{id}/pause (the `PauseCampaign` operationId) request.
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Pauses a starting or active campaign: no manifest is sent and no device times out until it is resumed. Phase and state stay as they are; paused, pause_reason and paused_at say so. Pausing a paused campaign changes nothing; another phase answers 409.
+func (c *ClientWithResponses) PauseCampaignWithResponse(ctx context.Context, id Id, params *PauseCampaignParams, body PauseCampaignJSONRequestBody, reqEditors ...RequestEditorFn) (*PauseCampaignResponse, error) {
+	rsp, err := c.PauseCampaign(ctx, id, params, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParsePauseCampaignResponse(rsp)
+}
+
+// PreviewCampaignWithResponse performs a POST /v3/update-campaigns/{id}/preview (the `PreviewCampaign` operationId) request.
+//
+// A dry run of a draft campaign's start: which of the catalog's devices its filter matches would be targeted and which skipped, by reason, the waves of its rollout policy and the estimated time to start them, judged by the same rules the start applies. Records nothing. 409 for a campaign past draft, or one whose devices come from the Device Registry.
+//
+// Returns a wrapper object for the known response body format(s).
+func (c *ClientWithResponses) PreviewCampaignWithResponse(ctx context.Context, id Id, params *PreviewCampaignParams, reqEditors ...RequestEditorFn) (*PreviewCampaignResponse, error) {
+	rsp, err := c.PreviewCampaign(ctx, id, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParsePreviewCampaignResponse(rsp)
+}
+
+// GetCampaignProgressWithResponse performs a GET /v3/update-campaigns/{id}/progress (the `GetCampaignProgress` operationId) request.
+//
+// The campaign's progress as server-sent events. Each event is
+// `event: progress`, `id: <n>` and one `data:` line holding a Progress
+// object (the schema below): the campaign's numbers at once, again
+// whenever they change (the read models are read every 500 ms), and a
+// last time when the campaign is stopped, archived or deleted, which
+// ends the stream. A `: keep-alive` comment comes after 15 s without an
+// event. With Last-Event-ID the numbering goes on from it; the first
+// event is always the current state. An account holds at most 20
+// streams at once: one more answers 429.
+//
+// Returns a wrapper object for the known response body format(s).
+func (c *ClientWithResponses) GetCampaignProgressWithResponse(ctx context.Context, id Id, params *GetCampaignProgressParams, reqEditors ...RequestEditorFn) (*GetCampaignProgressResponse, error) {
+	rsp, err := c.GetCampaignProgress(ctx, id, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetCampaignProgressResponse(rsp)
+}
+
+// ResumeCampaignWithResponse performs a POST /v3/update-campaigns/{id}/resume (the `ResumeCampaign` operationId) request.
+//
+// Resumes a paused campaign, whoever paused it. An abort rule that paused it is disarmed (for the wave, or the campaign); a wave that ended below its threshold lets the next wave start. A campaign that is not paused answers 409.
+//
+// Returns a wrapper object for the known response body format(s).
+func (c *ClientWithResponses) ResumeCampaignWithResponse(ctx context.Context, id Id, params *ResumeCampaignParams, reqEditors ...RequestEditorFn) (*ResumeCampaignResponse, error) {
+	rsp, err := c.ResumeCampaign(ctx, id, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseResumeCampaignResponse(rsp)
 }
 
 // StartCampaignWithResponse performs a POST /v3/update-campaigns/{id}/start (the `StartCampaign` operationId) request.
@@ -11900,6 +14517,76 @@ func (c *ClientWithResponses) StopCampaignWithResponse(ctx context.Context, id I
 		return nil, err
 	}
 	return ParseStopCampaignResponse(rsp)
+}
+
+// ListWebhooksWithResponse performs a GET /v3/webhooks (the `ListWebhooks` operationId) request.
+//
+// Returns a wrapper object for the known response body format(s).
+func (c *ClientWithResponses) ListWebhooksWithResponse(ctx context.Context, params *ListWebhooksParams, reqEditors ...RequestEditorFn) (*ListWebhooksResponse, error) {
+	rsp, err := c.ListWebhooks(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListWebhooksResponse(rsp)
+}
+
+// CreateWebhookWithBodyWithResponse performs a POST /v3/webhooks (the `CreateWebhook` operationId) request,
+// with any type of body and a specified content type.
+//
+// Registers an outgoing webhook. The answer holds its secret, shown this once: it keys the HMAC-SHA256 of every delivery's Webhook-Signature.
+//
+// Returns a wrapper object for the known response body format(s).
+func (c *ClientWithResponses) CreateWebhookWithBodyWithResponse(ctx context.Context, params *CreateWebhookParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateWebhookResponse, error) {
+	rsp, err := c.CreateWebhookWithBody(ctx, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateWebhookResponse(rsp)
+}
+
+// CreateWebhookWithResponse performs a POST /v3/webhooks (the `CreateWebhook` operationId) request.
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Registers an outgoing webhook. The answer holds its secret, shown this once: it keys the HMAC-SHA256 of every delivery's Webhook-Signature.
+func (c *ClientWithResponses) CreateWebhookWithResponse(ctx context.Context, params *CreateWebhookParams, body CreateWebhookJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateWebhookResponse, error) {
+	rsp, err := c.CreateWebhook(ctx, params, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateWebhookResponse(rsp)
+}
+
+// DeleteWebhookWithResponse performs a DELETE /v3/webhooks/{id} (the `DeleteWebhook` operationId) request.
+//
+// Returns a wrapper object for the known response body format(s).
+func (c *ClientWithResponses) DeleteWebhookWithResponse(ctx context.Context, id Id, reqEditors ...RequestEditorFn) (*DeleteWebhookResponse, error) {
+	rsp, err := c.DeleteWebhook(ctx, id, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseDeleteWebhookResponse(rsp)
+}
+
+// GetWebhookWithResponse performs a GET /v3/webhooks/{id} (the `GetWebhook` operationId) request.
+//
+// Returns a wrapper object for the known response body format(s).
+func (c *ClientWithResponses) GetWebhookWithResponse(ctx context.Context, id Id, reqEditors ...RequestEditorFn) (*GetWebhookResponse, error) {
+	rsp, err := c.GetWebhook(ctx, id, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetWebhookResponse(rsp)
+}
+
+// ListWebhookDeliveriesWithResponse performs a GET /v3/webhooks/{id}/deliveries (the `ListWebhookDeliveries` operationId) request.
+//
+// Returns a wrapper object for the known response body format(s).
+func (c *ClientWithResponses) ListWebhookDeliveriesWithResponse(ctx context.Context, id Id, params *ListWebhookDeliveriesParams, reqEditors ...RequestEditorFn) (*ListWebhookDeliveriesResponse, error) {
+	rsp, err := c.ListWebhookDeliveries(ctx, id, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListWebhookDeliveriesResponse(rsp)
 }
 
 // ParseListV2CampaignsResponse parses an HTTP response from a ListV2CampaignsWithResponse call
@@ -12434,6 +15121,70 @@ func ParseGetUpdateResponse(rsp *http.Response) (*GetUpdateResponse, error) {
 		}
 		response.JSONDefault = &dest
 
+	}
+
+	return response, nil
+}
+
+// ParseConsoleCampaignsResponse parses an HTTP response from a ConsoleCampaignsWithResponse call
+func ParseConsoleCampaignsResponse(rsp *http.Response) (*ConsoleCampaignsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ConsoleCampaignsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	return response, nil
+}
+
+// ParseConsoleCampaignResponse parses an HTTP response from a ConsoleCampaignWithResponse call
+func ParseConsoleCampaignResponse(rsp *http.Response) (*ConsoleCampaignResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ConsoleCampaignResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	return response, nil
+}
+
+// ParseConsoleStyleResponse parses an HTTP response from a ConsoleStyleWithResponse call
+func ParseConsoleStyleResponse(rsp *http.Response) (*ConsoleStyleResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ConsoleStyleResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	return response, nil
+}
+
+// ParseConsoleScriptResponse parses an HTTP response from a ConsoleScriptWithResponse call
+func ParseConsoleScriptResponse(rsp *http.Response) (*ConsoleScriptResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ConsoleScriptResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
 	}
 
 	return response, nil
@@ -13566,6 +16317,39 @@ func ParseUpdateCampaignResponse(rsp *http.Response) (*UpdateCampaignResponse, e
 	return response, nil
 }
 
+// ParseApproveCampaignResponse parses an HTTP response from a ApproveCampaignWithResponse call
+func ParseApproveCampaignResponse(rsp *http.Response) (*ApproveCampaignResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ApproveCampaignResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 202:
+		var dest Campaign
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON202 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
 // ParseArchiveCampaignResponse parses an HTTP response from a ArchiveCampaignWithResponse call
 func ParseArchiveCampaignResponse(rsp *http.Response) (*ArchiveCampaignResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -13718,6 +16502,131 @@ func ParseGetMetricsResponse(rsp *http.Response) (*GetMetricsResponse, error) {
 			return nil, err
 		}
 		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParsePauseCampaignResponse parses an HTTP response from a PauseCampaignWithResponse call
+func ParsePauseCampaignResponse(rsp *http.Response) (*PauseCampaignResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &PauseCampaignResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 202:
+		var dest Campaign
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON202 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParsePreviewCampaignResponse parses an HTTP response from a PreviewCampaignWithResponse call
+func ParsePreviewCampaignResponse(rsp *http.Response) (*PreviewCampaignResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &PreviewCampaignResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest CampaignPreview
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseGetCampaignProgressResponse parses an HTTP response from a GetCampaignProgressWithResponse call
+func ParseGetCampaignProgressResponse(rsp *http.Response) (*GetCampaignProgressResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetCampaignProgressResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseResumeCampaignResponse parses an HTTP response from a ResumeCampaignWithResponse call
+func ParseResumeCampaignResponse(rsp *http.Response) (*ResumeCampaignResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ResumeCampaignResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 202:
+		var dest Campaign
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON202 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
 		var dest Error
@@ -13916,6 +16825,167 @@ func ParseStopCampaignResponse(rsp *http.Response) (*StopCampaignResponse, error
 			return nil, err
 		}
 		response.JSON202 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseListWebhooksResponse parses an HTTP response from a ListWebhooksWithResponse call
+func ParseListWebhooksResponse(rsp *http.Response) (*ListWebhooksResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListWebhooksResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest WebhookPage
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseCreateWebhookResponse parses an HTTP response from a CreateWebhookWithResponse call
+func ParseCreateWebhookResponse(rsp *http.Response) (*CreateWebhookResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &CreateWebhookResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest Webhook
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseDeleteWebhookResponse parses an HTTP response from a DeleteWebhookWithResponse call
+func ParseDeleteWebhookResponse(rsp *http.Response) (*DeleteWebhookResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &DeleteWebhookResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 204:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseGetWebhookResponse parses an HTTP response from a GetWebhookWithResponse call
+func ParseGetWebhookResponse(rsp *http.Response) (*GetWebhookResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetWebhookResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Webhook
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Error
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseListWebhookDeliveriesResponse parses an HTTP response from a ListWebhookDeliveriesWithResponse call
+func ParseListWebhookDeliveriesResponse(rsp *http.Response) (*ListWebhookDeliveriesResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListWebhookDeliveriesResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest WebhookDeliveryPage
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
 		var dest Error

@@ -57,6 +57,12 @@ func (r EngineReads) RetryCandidates(ctx context.Context, campaign domain.Campai
 	return out, err
 }
 
+// WaveProgress reads the counters of a campaign's wave.
+func (r EngineReads) WaveProgress(ctx context.Context, campaign domain.CampaignID, wave int) (engine.WaveProgress, error) {
+	w, err := r.EngineQueries.WaveProgress(ctx, campaign, wave)
+	return engine.WaveProgress(w), err
+}
+
 func engineRefs(refs []projections.CampaignRef) []engine.CampaignRef {
 	out := make([]engine.CampaignRef, len(refs))
 	for i, r := range refs {

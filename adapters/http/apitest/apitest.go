@@ -73,6 +73,18 @@ func Object(t testing.TB, rec *httptest.ResponseRecorder) map[string]any {
 	return m
 }
 
+// Pick returns the fields of an answer that want names, to compare with
+// want: the fields a test is about, whatever else the answer holds.
+func Pick(got, want map[string]any) map[string]any {
+	out := map[string]any{}
+	for k := range want {
+		if v, ok := got[k]; ok {
+			out[k] = v
+		}
+	}
+	return out
+}
+
 // Error is Pelion's error object.
 type Error struct {
 	Object    string `json:"object"`

@@ -34,9 +34,13 @@ var Document = sync.OnceValues(func() (*openapi3.T, error) {
 // router finds a request's operation in the document.
 var router = sync.OnceValues(func() (routers.Router, error) {
 	// kin-openapi checks date-times by default, UUIDs only when asked; it
-	// reads text/csv as comma-separated, and Campaigner's CSV is not.
+	// reads text/csv as comma-separated, and Campaigner's CSV is not; it
+	// knows no decoder of the progress stream's and the console's types,
+	// whose bodies are text.
 	openapi3.DefineStringFormatValidator("uuid", openapi3.NewRegexpFormatValidator(openapi3.FormatOfStringForUUIDOfRFC9562))
-	openapi3filter.RegisterBodyDecoder("text/csv", openapi3filter.PlainBodyDecoder)
+	for _, text := range []string{"text/csv", "text/event-stream", "text/html", "text/javascript", "text/css"} {
+		openapi3filter.RegisterBodyDecoder(text, openapi3filter.PlainBodyDecoder)
+	}
 	doc, err := Document()
 	if err != nil {
 		return nil, err

@@ -40,10 +40,15 @@ func TestAnotherAccountsCampaignIsNotFound(t *testing.T) {
 		{"DELETE", "/v3/update-campaigns/" + id},
 		{"POST", "/v3/update-campaigns/" + id + "/start"},
 		{"POST", "/v3/update-campaigns/" + id + "/stop"},
+		{"POST", "/v3/update-campaigns/" + id + "/preview"},
+		{"POST", "/v3/update-campaigns/" + id + "/approve"},
+		{"POST", "/v3/update-campaigns/" + id + "/pause"},
+		{"POST", "/v3/update-campaigns/" + id + "/resume"},
 		{"GET", "/v3/update-campaigns/" + id + "/campaign-device-metadata"},
 		{"GET", "/v3/update-campaigns/" + id + "/statistics"},
 		{"GET", "/v3/update-campaigns/" + id + "/statistics/success/event_types"},
 		{"GET", "/v3/update-campaigns/" + id + "/metrics"},
+		{"GET", "/v3/update-campaigns/" + id + "/progress"},
 		// /api/v2's are in TestCampaignerErrors: Campaigner's error object.
 	} {
 		var body any

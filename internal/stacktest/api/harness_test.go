@@ -111,6 +111,13 @@ func (a *api) campaign(name, manifest string) map[string]any {
 // would, and waits for the read models to show them.
 func (a *api) engine(account domain.AccountID, device domain.DeviceID, events ...domain.Event) {
 	a.t.Helper()
+	a.appendEvents(account, domain.DeviceStream(account, device), events...)
+}
+
+// appendEvents appends events of account to stream, as the history already
+// there, and waits for the read models to show them.
+func (a *api) appendEvents(account domain.AccountID, stream string, events ...domain.Event) {
+	a.t.Helper()
 	data := make([]eventstore.EventData, len(events))
 	for i, e := range events {
 		name, body, err := domain.EncodeEvent(e)
@@ -119,7 +126,7 @@ func (a *api) engine(account domain.AccountID, device domain.DeviceID, events ..
 		}
 		data[i] = eventstore.EventData{ID: uuid.New(), Type: name, Data: body, Metadata: eventstore.Metadata{AccountID: string(account)}}
 	}
-	res, err := a.store.Append(context.Background(), domain.DeviceStream(account, device), eventstore.Any, data...)
+	res, err := a.store.Append(context.Background(), stream, eventstore.Any, data...)
 	if err != nil {
 		a.t.Fatal(err)
 	}

@@ -86,8 +86,8 @@ type sendQueue struct {
 	sender commands.ManifestSender
 }
 
-func (q sendQueue) SendManifests(ctx context.Context, account domain.AccountID, campaign domain.CampaignID, devices []domain.DeviceID) (commands.Result, error) {
-	res, _, err := q.h.SendManifests(ctx, q.sender, commands.SendManifests{Meta: commands.Meta{Account: account}, CampaignID: campaign, Devices: devices})
+func (q sendQueue) SendManifests(ctx context.Context, account domain.AccountID, campaign domain.CampaignID, wave int, devices []domain.DeviceID) (commands.Result, error) {
+	res, _, err := q.h.SendManifests(ctx, q.sender, commands.SendManifests{Meta: commands.Meta{Account: account}, CampaignID: campaign, Devices: devices, Wave: wave})
 	return res, err
 }
 
