@@ -261,9 +261,9 @@ func (m *readModel) WaveProgress(_ context.Context, campaign domain.CampaignID, 
 }
 
 // started is 1 for an update started in a wave (in wave, unless it is 0:
-// in any), else 0.
+// in any), else 0; a retried update, back to pending, is not started.
 func started(u domain.DeviceUpdate, wave int) int {
-	return countIf(u.Wave > 0 && (wave == 0 || u.Wave == wave))
+	return countIf(u.Wave > 0 && (wave == 0 || u.Wave == wave) && u.State != domain.UpdatePending)
 }
 
 // countIf is 1 when cond holds, else 0.
