@@ -59,6 +59,11 @@ func (d *driver) deliver(ctx context.Context, cp *domain.Campaign) (time.Duratio
 			return 0, false, err
 		}
 	}
+	// Before the rollout's look: a device waiting for its retry keeps its
+	// wave open (rollout.go).
+	if err := d.backToPending(ctx, cp); err != nil {
+		return 0, false, err
+	}
 	room, wait, moved, err := d.rollout(ctx, cp)
 	if err != nil || moved {
 		return 0, false, err
@@ -71,6 +76,8 @@ func (d *driver) deliver(ctx context.Context, cp *domain.Campaign) (time.Duratio
 	if err := d.timeOut(ctx, cp); err != nil {
 		return 0, false, err
 	}
+	// Again after the timeouts: one that the policy retries keeps the
+	// campaign from ending.
 	if err := d.backToPending(ctx, cp); err != nil {
 		return 0, false, err
 	}
