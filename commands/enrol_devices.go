@@ -57,7 +57,7 @@ func (h *Handlers) EnrolDevices(ctx context.Context, c EnrolDevices) (Result, er
 				batch.Skipped[domain.SkipDeregistered]++
 				continue
 			}
-			reason, err := enrol(d.agg, c, ids[i], m, now)
+			reason, err := enrol(d.agg, c, ids[i], m, cp.agg.Rollout().Conflict, now)
 			if err != nil {
 				return Result{}, err
 			}
@@ -77,14 +77,15 @@ func (h *Handlers) EnrolDevices(ctx context.Context, c EnrolDevices) (Result, er
 
 // enrol enrols device id or skips it, after registering it in the
 // command's Registry group, of the manifest's class, when the catalog
-// never held it.
-func enrol(d *domain.Device, c EnrolDevices, id domain.DeviceID, m *domain.Manifest, now time.Time) (domain.SkipReason, error) {
+// never held it. A device another campaign holds is skipped, queued or
+// taken from it, as the campaign's conflict policy says.
+func enrol(d *domain.Device, c EnrolDevices, id domain.DeviceID, m *domain.Manifest, conflict domain.ConflictPolicy, now time.Time) (domain.SkipReason, error) {
 	if d.ID() == "" {
 		if err := d.Register(c.Account, id, domain.DeviceAttributes{DeviceClass: m.DeviceClass(), Groups: []string{c.Group}}, now); err != nil {
 			return "", fmt.Errorf("registering %s from the Device Registry: %w", id, err)
 		}
 	}
-	reason, err := d.EnrolOrSkip(c.CampaignID, m, now)
+	reason, err := d.EnrolOrSkipUnder(c.CampaignID, m, conflict, now)
 	if err != nil {
 		return "", fmt.Errorf("enrolling %s: %w", id, err)
 	}

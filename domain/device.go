@@ -17,8 +17,9 @@ import (
 //     only on a registered device; setting the values it already has
 //     records nothing. A resource report leaving a value empty did not
 //     report it, and the catalog keeps its own.
-//  3. Deregistering first moves the device's active update, if any, to
-//     deregistered; deregistering a deregistered device records nothing.
+//  3. Deregistering first moves the device's active update, if any, and
+//     its queued ones (rule 10) to deregistered; deregistering a
+//     deregistered device records nothing.
 //  4. A device is in at most one active campaign: the one whose update is
 //     not terminal. Enrolling in another is a conflict; enrolling a
 //     deregistered device is refused; enrolling again in a campaign the
@@ -51,6 +52,20 @@ import (
 //     (a repeated consent); accepting one that is not awaiting consent is
 //     refused (NotAwaitingConsentError), and a device without an update
 //     in the campaign is not found.
+//  9. An update that failed, failed in the connector channel or timed out
+//     is tried again (RetryUpdate) when the campaign's retry policy says
+//     so and its backoff has passed: it moves back to pending, as the
+//     update's next attempt, and the campaign is the device's active one
+//     again. A deregistered device, or one in another active campaign
+//     meanwhile, is not retried: its update stays as it ended.
+//  10. A campaign whose conflict policy is queue enrols a device another
+//     campaign holds in queued: not its active campaign, nothing sent.
+//     Once the device is free, ReleaseQueued moves the update to pending
+//     and makes the campaign active; while it is held the release is a
+//     conflict. Deregistering ends queued updates as deregistered too.
+//     A campaign whose policy is supersede cancels the other campaign's
+//     update ("superseded by campaign <id>") and enrols the device, in
+//     one append.
 type Device struct {
 	root
 	account        AccountID
@@ -81,6 +96,9 @@ type DeviceUpdate struct {
 	CancelRequested bool
 	// Accepted says the device's user accepted the update (rule 8).
 	Accepted bool
+	// Attempts counts the update's attempts: 1 from its enrolment, one
+	// more per retry (rule 9).
+	Attempts int
 	// Wave is the rollout wave the device was started in; 0: none.
 	Wave      int
 	CreatedAt time.Time
@@ -139,8 +157,10 @@ func (d *Device) apply(e Event) error {
 	case DeviceSubscriptionChanged:
 		d.subscribed, d.updatedAt = e.Subscribed, e.At
 	case DeviceEnrolled:
-		d.setUpdate(DeviceUpdate{Campaign: e.CampaignID, Manifest: e.ManifestID, State: UpdatePending, CreatedAt: e.At, UpdatedAt: e.At})
-		d.active = e.CampaignID
+		d.setUpdate(DeviceUpdate{Campaign: e.CampaignID, Manifest: e.ManifestID, State: e.State(), Attempts: 1, CreatedAt: e.At, UpdatedAt: e.At})
+		if !e.Queued {
+			d.active = e.CampaignID
+		}
 	case DeviceSkipped:
 		d.setUpdate(DeviceUpdate{Campaign: e.CampaignID, State: UpdateSkipped, SkipReason: e.Reason, CreatedAt: e.At, UpdatedAt: e.At})
 	case DeviceUpdateStateChanged:
@@ -175,6 +195,12 @@ func (d *Device) applyUpdateChange(e DeviceUpdateStateChanged) error {
 	}
 	u.State, u.ResultCode, u.FailureCode, u.Reason, u.UpdatedAt = e.To, e.ResultCode, e.FailureCode, e.Reason, e.At
 	u.Accepted = u.Accepted || e.To == UpdateAccepted
+	if e.Attempt > 0 {
+		u.Attempts = e.Attempt
+	}
+	if e.Attempt > 0 || e.From == UpdateQueued && e.To == UpdatePending {
+		d.active = e.CampaignID // a retry or a release makes the campaign active (rules 9, 10)
+	}
 	u.Wave = max(u.Wave, e.Wave)
 	d.setUpdate(u)
 	if e.To.Terminal() && d.active == e.CampaignID {

@@ -3,6 +3,7 @@ package domain
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"time"
 )
@@ -77,7 +78,7 @@ func (d *Device) Deregister(now time.Time) error {
 	if d.state == DeviceDeregisteredState {
 		return nil
 	}
-	if u, ok := d.updates[d.active]; ok && d.active != "" {
+	for _, u := range d.endedByDeregistration() {
 		change := DeviceUpdateStateChanged{CampaignID: u.Campaign, From: u.State, To: UpdateDeregistered, Reason: "device deregistered", At: now}
 		if err := d.record(change); err != nil {
 			return wrap(op, err)
@@ -216,4 +217,16 @@ func attributesOfUpdated(e DeviceUpdated) DeviceAttributes {
 	return DeviceAttributes{Name: e.DeviceName, Description: e.Description, DeviceClass: e.DeviceClass,
 		Vendor: e.Vendor, FirmwareHash: e.FirmwareHash, Groups: slices.Clone(e.Groups),
 		Mechanism: Mechanism(e.Mechanism), MechanismURL: e.MechanismURL}
+}
+
+// endedByDeregistration lists the updates a deregistration ends: the
+// active one and the queued ones, in campaign order (rules 3 and 10).
+func (d *Device) endedByDeregistration() []DeviceUpdate {
+	var out []DeviceUpdate
+	for _, c := range slices.Sorted(maps.Keys(d.updates)) {
+		if u := d.updates[c]; c == d.active && d.active != "" || u.State == UpdateQueued {
+			out = append(out, u)
+		}
+	}
+	return out
 }

@@ -32,8 +32,8 @@ func (d *Device) EnrolOrSkip(campaign CampaignID, m *Manifest, now time.Time) (S
 
 // skipReason is the enrolment rules' reason to skip the device, "" to
 // enrol it. A device of another active campaign is skipped here whatever
-// the campaign's conflict policy: queueing and superseding are enrolment's
-// to do (ConflictVerdict), not yet this method's.
+// the campaign's conflict policy: queueing and superseding are
+// EnrolOrSkipUnder's to do.
 func (d *Device) skipReason(m *Manifest) SkipReason {
 	return EnrolmentVerdict(d.Facts(), m, ConflictSkip).Reason
 }

@@ -68,3 +68,44 @@ func TestEnrolOrSkipAppliesTheEnrolmentRules(t *testing.T) {
 		})
 	}
 }
+
+// The conflict policy decides only for a device another campaign holds:
+// queue enrols it queued, supersede enrols it pending, skip skips it; a
+// device skipped for another reason stays skipped whatever the policy.
+func TestEnrolOrSkipUnderAConflictPolicy(t *testing.T) {
+	now := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
+	manifest, err := domain.NewManifest("m1", "acc1", domain.ManifestSpec{Name: "fw 2", DeviceClass: "sensor",
+		PayloadType: domain.PayloadFull, PayloadURL: "https://fw.example/2.bin", PayloadDigest: "digest-2", PayloadSize: 10, Timestamp: now}, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		name       string
+		policy     domain.ConflictPolicy
+		class      string
+		wantSkip   domain.SkipReason
+		wantState  domain.UpdateState
+		wantActive domain.CampaignID
+	}{
+		{"skip skips a held device", domain.ConflictSkip, "sensor", domain.SkipInOtherCampaign, domain.UpdateSkipped, "other"},
+		{"queue queues a held device", domain.ConflictQueue, "sensor", "", domain.UpdateQueued, "other"},
+		{"supersede takes a held device", domain.ConflictSupersede, "sensor", "", domain.UpdatePending, "c1"},
+		{"a held device of another class is skipped for its class", domain.ConflictSupersede, "camera", domain.SkipDeviceClassMismatch, domain.UpdateSkipped, "other"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			d, _ := domain.LoadDevice(nil)
+			if err := d.Register("acc1", "dev1", domain.DeviceAttributes{DeviceClass: c.class, FirmwareHash: "digest-1", Mechanism: domain.MechanismConnector}, now); err != nil {
+				t.Fatal(err)
+			}
+			if err := d.Enroll("other", "m0", now); err != nil {
+				t.Fatal(err)
+			}
+			skip, err := d.EnrolOrSkipUnder("c1", manifest, c.policy, now)
+			u, _ := d.Update("c1")
+			active, _ := d.ActiveCampaign()
+			if err != nil || skip != c.wantSkip || u.State != c.wantState || active != c.wantActive {
+				t.Errorf("got skip %q, state %s, active %q, error %v; want %q, %s, %q", skip, u.State, active, err, c.wantSkip, c.wantState, c.wantActive)
+			}
+		})
+	}
+}

@@ -166,7 +166,7 @@ func TestDeviceGettersAndStoreRoundTrip(t *testing.T) {
 		"Name": "boiler", "Description": "", "DeviceClass": "sensor", "Vendor": "acme", "FirmwareHash": "h1",
 		"Groups": []string{"a", "b"}, "Mechanism": MechanismConnector, "MechanismURL": "coap://x", "Subscribed": true,
 		"Updates":   map[CampaignID]UpdateState{"c0": UpdateSkipped, "c1": UpdateFailed, "c2": UpdateDeregistered},
-		"Update c1": DeviceUpdate{Campaign: "c1", Manifest: "m1", State: UpdateFailed, ResultCode: 7, Reason: "flash", CreatedAt: at(4), UpdatedAt: at(7)},
+		"Update c1": DeviceUpdate{Campaign: "c1", Manifest: "m1", State: UpdateFailed, ResultCode: 7, Reason: "flash", Attempts: 1, CreatedAt: at(4), UpdatedAt: at(7)},
 		"Has c1":    true, "ActiveCampaign": CampaignID(""), "HasActive": false,
 		"RegisteredAt": t0, "DeregisteredAt": at(9), "UpdatedAt": at(9),
 	}

@@ -19,8 +19,11 @@ var updateAborts = []UpdateState{UpdateFailed, UpdateTimedOut, UpdateCancelled, 
 // scheduled update may still be rejected: the Director, asked to assign
 // an update recorded as scheduled, answers that it does not affect the
 // device. An update awaiting consent moves on only to accepted (rule 8),
-// an accepted one to its send or assignment, scheduled.
+// an accepted one to its send or assignment, scheduled. A queued update
+// waits for the device to be free (rule 10): it moves on to pending, or
+// ends without having started.
 var updateTransitions = map[UpdateState][]UpdateState{
+	UpdateQueued:                  {UpdatePending, UpdateCancelled, UpdateManifestRemoved, UpdateDeregistered},
 	UpdatePending:                 append([]UpdateState{UpdateAwaitingConsent, UpdateScheduled, UpdateRejected}, updateAborts...),
 	UpdateAwaitingConsent:         append([]UpdateState{UpdateAccepted}, updateAborts...),
 	UpdateAccepted:                append([]UpdateState{UpdateScheduled}, updateAborts...),

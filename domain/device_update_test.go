@@ -19,6 +19,7 @@ var wantUpdateTransitions = []string{
 	"updated_connector_channel→downloading", "updated_connector_channel→installing", "updated_connector_channel→deployed",
 	"downloading→installing", "downloading→deployed",
 	"installing→deployed",
+	"queued→pending", "queued→cancelled", "queued→manifestremoved", "queued→deregistered",
 }
 
 // wantAllowedUpdate reports whether the hand-written machine allows from→to:

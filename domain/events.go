@@ -215,7 +215,19 @@ type DeviceSubscriptionChanged struct {
 type DeviceEnrolled struct {
 	CampaignID CampaignID `json:"campaign_id"`
 	ManifestID ManifestID `json:"manifest_id"`
-	At         time.Time  `json:"at"`
+	// Queued enrols a device that another campaign holds (conflict policy
+	// queue): its update waits in queued, the campaign not its active
+	// one, until it is free.
+	Queued bool      `json:"queued,omitempty"`
+	At     time.Time `json:"at"`
+}
+
+// State is the update state the enrolment starts in: pending, or queued.
+func (e DeviceEnrolled) State() UpdateState {
+	if e.Queued {
+		return UpdateQueued
+	}
+	return UpdatePending
 }
 
 // DeviceSkipped records a device matching a campaign's filter that was not
@@ -237,10 +249,13 @@ type DeviceUpdateStateChanged struct {
 	Wave       int         `json:"wave,omitempty"` // the rollout wave it was started in, on every change from its start on; 0: none
 	// FailureCode is a failure's code as text, when the system that
 	// reported it has no numeric one (see UpdateChange).
-	FailureCode string    `json:"failure_code,omitempty"`
-	Reason      string    `json:"reason,omitempty"`
-	AsyncID     string    `json:"async_id,omitempty"`
-	At          time.Time `json:"at"`
+	FailureCode string `json:"failure_code,omitempty"`
+	Reason      string `json:"reason,omitempty"`
+	AsyncID     string `json:"async_id,omitempty"`
+	// Attempt, set on a retry (a failed or timed-out update back to
+	// pending), numbers the attempt that starts: 2 for the first retry.
+	Attempt int       `json:"attempt,omitempty"`
+	At      time.Time `json:"at"`
 }
 
 // DeviceUpdateCancelRequested records a user's cancel of the device's

@@ -69,6 +69,7 @@ type UpdateState string
 // The per-device update states.
 const (
 	UpdatePending                      UpdateState = "pending"
+	UpdateQueued                       UpdateState = "queued"
 	UpdateSkipped                      UpdateState = "skipped"
 	UpdateRejected                     UpdateState = "rejected"
 	UpdateAwaitingConsent              UpdateState = "awaiting_consent"
@@ -87,7 +88,7 @@ const (
 )
 
 // UpdateStates lists every per-device update state.
-var UpdateStates = []UpdateState{UpdatePending, UpdateSkipped, UpdateRejected, UpdateAwaitingConsent, UpdateAccepted, UpdateScheduled,
+var UpdateStates = []UpdateState{UpdatePending, UpdateQueued, UpdateSkipped, UpdateRejected, UpdateAwaitingConsent, UpdateAccepted, UpdateScheduled,
 	UpdateUpdatedConnectorChannel, UpdateFailedConnectorChannelUpdate, UpdateDownloading,
 	UpdateInstalling, UpdateDeployed, UpdateFailed, UpdateTimedOut, UpdateCancelled,
 	UpdateManifestRemoved, UpdateDeregistered}
@@ -104,7 +105,7 @@ func (s UpdateState) Terminal() bool {
 	case UpdateSkipped, UpdateRejected, UpdateFailedConnectorChannelUpdate, UpdateDeployed,
 		UpdateFailed, UpdateTimedOut, UpdateCancelled, UpdateManifestRemoved, UpdateDeregistered:
 		return true
-	case UpdatePending, UpdateAwaitingConsent, UpdateAccepted, UpdateScheduled, UpdateUpdatedConnectorChannel,
+	case UpdatePending, UpdateQueued, UpdateAwaitingConsent, UpdateAccepted, UpdateScheduled, UpdateUpdatedConnectorChannel,
 		UpdateDownloading, UpdateInstalling:
 		return false
 	}
@@ -115,7 +116,7 @@ func (s UpdateState) Terminal() bool {
 // values, the only ones generated Pelion clients accept.
 func (s UpdateState) DeploymentState() string {
 	switch s {
-	case UpdatePending, UpdateSkipped, UpdateRejected, UpdateAwaitingConsent, UpdateAccepted, UpdateScheduled:
+	case UpdatePending, UpdateQueued, UpdateSkipped, UpdateRejected, UpdateAwaitingConsent, UpdateAccepted, UpdateScheduled:
 		return "pending"
 	case UpdateUpdatedConnectorChannel, UpdateDownloading, UpdateInstalling, UpdateFailed,
 		UpdateTimedOut, UpdateCancelled:
@@ -139,7 +140,7 @@ func (s UpdateState) DeploymentState() string {
 // scheduled means "awaiting the user's consent": our awaiting_consent.
 func (s UpdateState) CampaignerStatus() string {
 	switch s {
-	case UpdatePending:
+	case UpdatePending, UpdateQueued:
 		return "requested"
 	case UpdateSkipped, UpdateRejected:
 		return "rejected"

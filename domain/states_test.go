@@ -9,6 +9,7 @@ import "testing"
 func TestCampaignerDeviceStatus(t *testing.T) {
 	want := map[UpdateState]string{
 		UpdatePending:                      "requested",
+		UpdateQueued:                       "requested", // waiting for its other campaign
 		UpdateSkipped:                      "rejected",
 		UpdateRejected:                     "rejected",
 		UpdateAwaitingConsent:              "scheduled", // awaiting the user's consent

@@ -13,6 +13,7 @@ import (
 // devices in each update state.
 var counterColumns = map[domain.UpdateState]string{
 	domain.UpdatePending:                      "pending",
+	domain.UpdateQueued:                       "queued",
 	domain.UpdateSkipped:                      "skipped",
 	domain.UpdateRejected:                     "rejected",
 	domain.UpdateAwaitingConsent:              "awaiting_consent",
@@ -61,11 +62,11 @@ func (p *campaignCountersProjection) OnCampaignCreated(env envelope, e domain.Ca
 	p.delta(env.campaignID, e.AccountID, env.at(e.At))
 }
 
-// OnDeviceEnrolled counts a targeted device, pending.
+// OnDeviceEnrolled counts a targeted device, pending or queued.
 func (p *campaignCountersProjection) OnDeviceEnrolled(env envelope, e domain.DeviceEnrolled) {
 	d := p.delta(e.CampaignID, env.accountID, env.at(e.At))
 	d.targeted++
-	d.states[domain.UpdatePending]++
+	d.states[e.State()]++
 }
 
 // OnDeviceSkipped counts a targeted device, skipped.

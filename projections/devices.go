@@ -101,8 +101,12 @@ func (p *devicesProjection) OnDeviceSubscriptionChanged(env envelope, e domain.D
 	p.change(env, e.At, func(r *deviceRow) { r.Subscribed = e.Subscribed })
 }
 
-// OnDeviceEnrolled makes the campaign the device's active campaign.
+// OnDeviceEnrolled makes the campaign the device's active campaign,
+// unless the device is queued behind another one.
 func (p *devicesProjection) OnDeviceEnrolled(env envelope, e domain.DeviceEnrolled) {
+	if e.Queued {
+		return
+	}
 	p.change(env, e.At, func(r *deviceRow) {
 		id := string(e.CampaignID)
 		r.ActiveCampaignID = &id

@@ -64,11 +64,58 @@ func (q *EngineQueries) StaleCampaignDevices(ctx context.Context, campaign domai
 	return pgx.CollectRows(rows, pgx.RowTo[domain.DeviceID])
 }
 
+// RetryCandidate is a device whose update ended in a way a retry policy
+// may send again.
+type RetryCandidate struct {
+	Device      domain.DeviceID
+	State       domain.UpdateState
+	ResultCode  int
+	FailureCode string
+	Attempts    int
+	EndedAt     time.Time
+}
+
+// RetryCandidates pages, by device id, through the campaign's devices
+// whose update ended failed or timed out after fewer than maxAttempts
+// attempts, of registered devices no other campaign holds (Device rule 9).
+// The partial index campaign_device_metadata_retriable holds only such
+// endings, so the page costs what the campaign's failures do.
+func (q *EngineQueries) RetryCandidates(ctx context.Context, campaign domain.CampaignID, maxAttempts int, after domain.DeviceID, limit int) ([]RetryCandidate, error) {
+	rows, err := q.pool.Query(ctx, `SELECT m.device_id, m.update_state, coalesce(m.result_code, 0), m.failure_code, m.attempts, m.updated_at
+		FROM campaign_device_metadata m JOIN devices d ON d.account_id = m.account_id AND d.device_id = m.device_id
+		WHERE m.campaign_id = $1 AND m.update_state IN ('failed', 'failed_connector_channel_update', 'timed_out')
+		AND m.attempts < $2 AND m.device_id > $3 AND d.state = 'registered' AND d.active_campaign_id IS NULL
+		ORDER BY m.device_id LIMIT $4`, campaign, maxAttempts, after, limit)
+	if err != nil {
+		return nil, fmt.Errorf("retry candidates of %s: %w", campaign, err)
+	}
+	return pgx.CollectRows(rows, func(row pgx.CollectableRow) (RetryCandidate, error) {
+		var c RetryCandidate
+		err := row.Scan(&c.Device, &c.State, &c.ResultCode, &c.FailureCode, &c.Attempts, &c.EndedAt)
+		return c, err
+	})
+}
+
+// FreeQueuedDevices pages, by device id, through the campaign's queued
+// devices (conflict policy queue) that no campaign holds any more: the
+// engine releases them to pending. The partial index
+// campaign_device_metadata_queued holds only queued records.
+func (q *EngineQueries) FreeQueuedDevices(ctx context.Context, campaign domain.CampaignID, after domain.DeviceID, limit int) ([]domain.DeviceID, error) {
+	rows, err := q.pool.Query(ctx, `SELECT m.device_id FROM campaign_device_metadata m
+		JOIN devices d ON d.account_id = m.account_id AND d.device_id = m.device_id
+		WHERE m.campaign_id = $1 AND m.update_state = 'queued' AND d.active_campaign_id IS NULL AND m.device_id > $2
+		ORDER BY m.device_id LIMIT $3`, campaign, after, limit)
+	if err != nil {
+		return nil, fmt.Errorf("free queued devices of %s: %w", campaign, err)
+	}
+	return pgx.CollectRows(rows, pgx.RowTo[domain.DeviceID])
+}
+
 // Progress counts a campaign's devices by how far their update is.
 type Progress struct {
 	Targeted int64 // enrolled or skipped
 	Enrolled int64 // targeted less skipped
-	Open     int64 // pending, awaiting consent, accepted, scheduled, delivered, downloading or installing
+	Open     int64 // pending, queued, awaiting consent, accepted, scheduled, delivered, downloading or installing
 	InFlight int64 // open but pending: the manifest sent, no outcome yet
 	Deployed int64
 	Failed   int64 // failed, or failed_connector_channel_update
@@ -81,7 +128,7 @@ type Progress struct {
 func (q *EngineQueries) CampaignProgress(ctx context.Context, campaign domain.CampaignID) (Progress, error) {
 	var p Progress
 	err := q.pool.QueryRow(ctx, `SELECT targeted, targeted - skipped,
-		pending + awaiting_consent + accepted + scheduled + updated_connector_channel + downloading + installing,
+		pending + queued + awaiting_consent + accepted + scheduled + updated_connector_channel + downloading + installing,
 		scheduled + updated_connector_channel + downloading + installing, deployed,
 		failed + failed_connector_channel_update, timed_out,
 		(SELECT COALESCE(sum(started), 0)::bigint FROM campaign_wave_counters w WHERE w.campaign_id = c.campaign_id)

@@ -52,9 +52,9 @@ func (p *campaignHistoryProjection) OnCampaignEvent(env envelope) {
 	p.rows = append(p.rows, p.row(env, env.campaignID))
 }
 
-// OnDeviceEnrolled indexes an enrolment: the device is pending.
+// OnDeviceEnrolled indexes an enrolment: the device is pending or queued.
 func (p *campaignHistoryProjection) OnDeviceEnrolled(env envelope, e domain.DeviceEnrolled) {
-	p.device(env, e.CampaignID, env.at(e.At), domain.UpdatePending, nil, "", 0, "")
+	p.device(env, e.CampaignID, env.at(e.At), e.State(), nil, "", 0, "")
 }
 
 // OnDeviceSkipped indexes a skip, with its reason.

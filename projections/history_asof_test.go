@@ -74,32 +74,41 @@ func TestCampaignAsOfEqualsWhatTheReadModelsShowedThen(t *testing.T) {
 // liveViews reads every existing campaign's live read models.
 func liveViews(t *testing.T, q *projections.Queries) map[domain.CampaignID]liveView {
 	t.Helper()
-	ctx := context.Background()
 	out := map[domain.CampaignID]liveView{}
 	for c, a := range mixedCampaigns {
-		var v liveView
-		var err error
-		if v.campaign, err = q.Campaign(ctx, a, c); errors.As(err, new(domain.NotFoundError)) {
-			continue
+		if v, ok := readLiveView(t, q, a, c); ok {
+			out[c] = v
 		}
-		v.counters, err = q.CampaignCounters(ctx, a, c)
-		check(t, err)
-		v.statistics.Summaries, err = q.CampaignStatistics(ctx, a, c)
-		check(t, err)
-		v.statistics.EventTypes = []projections.EventTypeStatistic{}
-		for _, s := range v.statistics.Summaries {
-			e, err := q.CampaignEventTypes(ctx, a, c, s.SummaryStatus)
-			check(t, err)
-			v.statistics.EventTypes = append(v.statistics.EventTypes, e...)
-		}
-		v.campaigner, err = q.CampaignerStats(ctx, a, c)
-		check(t, err)
-		page, err := q.ListCampaignDeviceMetadata(ctx, a, c, projections.ListRequest{Limit: projections.MaxLimit, Order: projections.Ascending})
-		check(t, err)
-		v.metadata = page.Data
-		out[c] = v
 	}
 	return out
+}
+
+// readLiveView reads one campaign's live read models; false when it does
+// not exist.
+func readLiveView(t *testing.T, q *projections.Queries, a domain.AccountID, c domain.CampaignID) (liveView, bool) {
+	t.Helper()
+	ctx := context.Background()
+	var v liveView
+	var err error
+	if v.campaign, err = q.Campaign(ctx, a, c); errors.As(err, new(domain.NotFoundError)) {
+		return v, false
+	}
+	v.counters, err = q.CampaignCounters(ctx, a, c)
+	check(t, err)
+	v.statistics.Summaries, err = q.CampaignStatistics(ctx, a, c)
+	check(t, err)
+	v.statistics.EventTypes = []projections.EventTypeStatistic{}
+	for _, s := range v.statistics.Summaries {
+		e, err := q.CampaignEventTypes(ctx, a, c, s.SummaryStatus)
+		check(t, err)
+		v.statistics.EventTypes = append(v.statistics.EventTypes, e...)
+	}
+	v.campaigner, err = q.CampaignerStats(ctx, a, c)
+	check(t, err)
+	page, err := q.ListCampaignDeviceMetadata(ctx, a, c, projections.ListRequest{Limit: projections.MaxLimit, Order: projections.Ascending})
+	check(t, err)
+	v.metadata = page.Data
+	return v, true
 }
 
 // asOfView reads one campaign as of an instant the way liveViews reads it live.

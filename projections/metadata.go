@@ -34,6 +34,7 @@ type metadataRow struct {
 	FailureCode      string             `json:"failure_code"`
 	CancelRequested  bool               `json:"cancel_requested"`
 	Wave             int                `json:"wave"`
+	Attempts         int                `json:"attempts"`
 }
 
 var metadataTable = newTableSpec[metadataRow]("campaign_device_metadata", "id")
@@ -104,10 +105,10 @@ func (p *campaignDeviceMetadataProjection) OnDeviceUpdated(env envelope, e domai
 	r.UpdatedAt, r.Etag = env.at(e.At), env.etag()
 }
 
-// OnDeviceEnrolled writes the device's record, pending, with the catalog's
-// name and mechanism as of the enrolment (dev may be nil).
+// OnDeviceEnrolled writes the device's record, pending or queued, with the
+// catalog's name and mechanism as of the enrolment (dev may be nil).
 func (p *campaignDeviceMetadataProjection) OnDeviceEnrolled(env envelope, e domain.DeviceEnrolled, dev *deviceRow) {
-	p.create(env, e.CampaignID, env.at(e.At), dev, domain.UpdatePending, "")
+	p.create(env, e.CampaignID, env.at(e.At), dev, e.State(), "")
 }
 
 // OnDeviceSkipped writes the record of a device the campaign skipped.
@@ -125,6 +126,9 @@ func (p *campaignDeviceMetadataProjection) create(env envelope, campaign domain.
 		SkipReason: skip,
 		Mechanism:  defaultMechanism,
 		CreatedAt:  at,
+	}
+	if state != domain.UpdateSkipped {
+		r.Attempts = 1 // a skipped device had none
 	}
 	if dev != nil {
 		r.Name, r.Description, r.MechanismURL = dev.Name, dev.Description, dev.MechanismURL
@@ -148,6 +152,9 @@ func (p *campaignDeviceMetadataProjection) OnDeviceUpdateStateChanged(env envelo
 		return fmt.Errorf("device %s in campaign %s is %s, but the event moves it from %s", env.deviceID, e.CampaignID, r.UpdateState, e.From)
 	}
 	setUpdateState(r, e.To, domain.UpdateChange{ResultCode: e.ResultCode, FailureCode: e.FailureCode, Reason: e.Reason}, env.at(e.At), env.etag())
+	if e.Attempt > 0 {
+		r.Attempts = e.Attempt // a retry (Device rule 9)
+	}
 	r.Wave = max(r.Wave, e.Wave)
 	return nil
 }

@@ -42,6 +42,7 @@ type outcomeKey struct {
 // a fact missing here stops the runner rather than go uncounted.
 var outcomes = map[outcomeKey]outcome{
 	{state: domain.UpdatePending}:                                       {SummaryInfo, "SYS_100", "Device enrolled in the campaign; update pending"},
+	{state: domain.UpdateQueued}:                                        {SummaryInfo, "SYS_106", "Device enrolled behind another campaign that holds it; queued"},
 	{state: domain.UpdateScheduled}:                                     {SummaryInfo, "SYS_101", "Manifest write recorded; about to be sent to the device"},
 	{state: domain.UpdateAwaitingConsent}:                               {SummaryInfo, "SYS_103", "Update awaiting the consent of the device's user"},
 	{state: domain.UpdateAccepted}:                                      {SummaryInfo, "SYS_104", "Update accepted by the device's user"},
@@ -62,6 +63,9 @@ var outcomes = map[outcomeKey]outcome{
 	{state: domain.UpdateSkipped, skip: domain.SkipDeregistered}:        {SummarySkipped, "SYS_203", "Device skipped: it is deregistered"},
 	{state: domain.UpdateSkipped, skip: domain.SkipInOtherCampaign}:     {SummarySkipped, "SYS_204", "Device skipped: it is updating in another campaign"},
 }
+
+// retryOutcome is how a retry counts (see campaignStatisticsProjection.retried).
+var retryOutcome = outcome{SummaryInfo, "SYS_105", "Update sent again after a failure or timeout (retry policy)"}
 
 // outcomeOf returns how a device reaching state (skipped for skip's
 // reason, failed with code) counts in the statistics.

@@ -190,7 +190,7 @@ func (h *History) counters(ctx context.Context, f campaignAsOf, at time.Time) (C
 // countersOf fills Counters from the devices per state, with the sums
 // campaign_counters' generated columns make.
 func countersOf(campaign domain.CampaignID, n map[domain.UpdateState]int64, updated time.Time) Counters {
-	k := Counters{CampaignID: campaign, Pending: n[domain.UpdatePending], Skipped: n[domain.UpdateSkipped],
+	k := Counters{CampaignID: campaign, Pending: n[domain.UpdatePending], Queued: n[domain.UpdateQueued], Skipped: n[domain.UpdateSkipped],
 		Rejected: n[domain.UpdateRejected], AwaitingConsent: n[domain.UpdateAwaitingConsent],
 		Accepted: n[domain.UpdateAccepted], Scheduled: n[domain.UpdateScheduled],
 		UpdatedConnectorChannel:      n[domain.UpdateUpdatedConnectorChannel],

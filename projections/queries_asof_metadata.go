@@ -15,19 +15,23 @@ import (
 // the record (name, description, mechanism) and its creation are today's:
 // they are fixed at enrolment, but a catalog change while the device
 // updated shows in them. Its rollout wave, fixed when it was first
-// scheduled, shows from then on. Filters, order and cursor are the live
-// list's.
+// scheduled, shows from then on. The attempts are the device's enrolment
+// and retries by then (a queued device's release starts no new attempt).
+// Filters, order and cursor are the live list's.
 var metadataAsOfList = func() listSpec {
 	spec := metadataList
 	spec.from = `(SELECT m.id, m.account_id, m.campaign_id, m.device_id, s.deployment_state, h.update_state, s.campaigner_status,
 			h.result_code, h.reason, m.skip_reason,
 			CASE WHEN EXISTS (SELECT 1 FROM campaign_history w WHERE w.campaign_id = m.campaign_id AND w.device_id = m.device_id
 				AND w.update_state = 'scheduled' AND w.recorded_at <= $3) THEN m.wave ELSE 0 END AS wave, m.mechanism, m.mechanism_url, m.name, m.description, m.created_at,
-			h.event_at AS updated_at, h.revision::text AS etag
+			h.event_at AS updated_at, h.revision::text AS etag, a.attempts
 		FROM campaign_device_metadata m
 		CROSS JOIN LATERAL (SELECT h.update_state, h.result_code, h.reason, h.event_at, h.revision FROM campaign_history h
 			WHERE h.campaign_id = m.campaign_id AND h.device_id = m.device_id AND h.device_id IS NOT NULL AND h.recorded_at <= $3
 			ORDER BY h.commit_position DESC, h.prepare_position DESC LIMIT 1) h
+		CROSS JOIN LATERAL (SELECT count(*)::int AS attempts FROM campaign_history a
+			WHERE a.campaign_id = m.campaign_id AND a.device_id = m.device_id AND a.device_id IS NOT NULL AND a.recorded_at <= $3
+			AND (a.update_state = 'pending' AND a.from_state IS DISTINCT FROM 'queued' OR a.update_state = 'queued' AND a.from_state IS NULL)) a
 		JOIN ` + updateStateNames() + ` ON s.update_state = h.update_state) x`
 	return spec
 }()

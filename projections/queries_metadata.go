@@ -33,13 +33,15 @@ type DeviceMetadata struct {
 	CreatedAt    time.Time `db:"created_at"`
 	UpdatedAt    time.Time `db:"updated_at"`
 	Etag         string    `db:"etag"`
+	// Attempts counts the update's attempts: 1, and one more per retry.
+	Attempts int `db:"attempts"`
 }
 
 // A campaign's records are listed by device id, the order of the
 // (campaign_id, device_id) index; the cursor is a record id.
 var metadataList = listSpec{
 	columns: `x.id, x.campaign_id, x.device_id, x.deployment_state, x.update_state, x.campaigner_status, x.result_code,
-		x.reason, x.skip_reason, x.wave, x.mechanism, x.mechanism_url, x.name, x.description, x.created_at, x.updated_at, x.etag`,
+		x.reason, x.skip_reason, x.wave, x.mechanism, x.mechanism_url, x.name, x.description, x.created_at, x.updated_at, x.etag, x.attempts`,
 	from: "campaign_device_metadata x",
 	keys: []string{"x.device_id"},
 	cursor: func(p string) string {
@@ -59,6 +61,7 @@ var metadataList = listSpec{
 		"name":              {"x.name", kindText},
 		"description":       {"x.description", kindText},
 		"etag":              {"x.etag", kindText},
+		"attempts":          {"x.attempts", kindInt},
 		"created_at":        {"x.created_at", kindTime},
 		"updated_at":        {"x.updated_at", kindTime},
 	},

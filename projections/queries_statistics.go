@@ -21,6 +21,7 @@ type Counters struct {
 	CampaignID                   domain.CampaignID `db:"campaign_id"`
 	Targeted                     int64             `db:"targeted"`
 	Pending                      int64             `db:"pending"`
+	Queued                       int64             `db:"queued"`
 	Skipped                      int64             `db:"skipped"`
 	Rejected                     int64             `db:"rejected"`
 	AwaitingConsent              int64             `db:"awaiting_consent"`
@@ -50,7 +51,7 @@ type Counters struct {
 // deleted ones included (the engine may still wind them down).
 func (q *Queries) CampaignCounters(ctx context.Context, account domain.AccountID, campaign domain.CampaignID) (Counters, error) {
 	c, err := one[Counters](ctx, q, domain.NotFoundError{Object: "update campaign", ID: string(campaign)},
-		`SELECT campaign_id, targeted, pending, skipped, rejected, awaiting_consent, accepted, scheduled, updated_connector_channel,
+		`SELECT campaign_id, targeted, pending, queued, skipped, rejected, awaiting_consent, accepted, scheduled, updated_connector_channel,
 			failed_connector_channel_update, downloading, installing, deployed, failed, timed_out, cancelled,
 			manifest_removed, deregistered, processed, affected, in_progress, completed, failed_total, finished,
 			cancelled_total, updated_at

@@ -57,7 +57,7 @@ func (p *campaignStatisticsProjection) OnCampaignCreated(env envelope, e domain.
 
 // OnDeviceEnrolled counts an enrolment.
 func (p *campaignStatisticsProjection) OnDeviceEnrolled(env envelope, e domain.DeviceEnrolled) error {
-	return p.count(env, e.CampaignID, "", domain.UpdatePending, "", 0, e.At)
+	return p.count(env, e.CampaignID, "", e.State(), "", 0, e.At)
 }
 
 // OnDeviceSkipped counts a skip by its reason.
@@ -71,13 +71,17 @@ func (p *campaignStatisticsProjection) OnDeviceUpdateStateChanged(env envelope, 
 }
 
 // count counts a device that reached state from the state from ("" for an
-// enrolment or a skip). A device reaches each event type once: its update
-// never goes back (Device rule 6), and it is enrolled or skipped once.
+// enrolment or a skip). A device reaches each event type once per
+// attempt: its update never goes back (Device rule 6) but to pending on a
+// retry (rule 9), and it is enrolled or skipped once.
 // It counts in a summary once, when it enters it: its states run through
 // info, then end in one summary, so it enters a summary when it leaves
 // another one's state or had none.
 func (p *campaignStatisticsProjection) count(env envelope, campaign domain.CampaignID, from, state domain.UpdateState,
 	skip domain.SkipReason, code int, eventAt time.Time) error {
+	if from != "" && from != domain.UpdateQueued && state == domain.UpdatePending {
+		return p.retried(env, campaign, from, eventAt) // only a retry moves an ended update back to pending
+	}
 	o, err := outcomeOf(state, skip, code)
 	if err != nil {
 		return err
@@ -95,6 +99,22 @@ func (p *campaignStatisticsProjection) count(env envelope, campaign domain.Campa
 	at := env.at(eventAt)
 	p.add(statisticsKey{string(campaign), o.summary, ""}, env.accountID, "", entering, at)
 	p.add(statisticsKey{string(campaign), o.summary, o.eventType}, env.accountID, o.description, 1, at)
+	return nil
+}
+
+// retried counts a device whose failed or timed-out update is sent again
+// (Device rule 9): it leaves its failure's summary, so that a summary
+// counts each device by its latest outcome, and counts under the retry's
+// event type. It counted in info when it was enrolled, and its failure's
+// event type keeps counting the failure it reported.
+func (p *campaignStatisticsProjection) retried(env envelope, campaign domain.CampaignID, from domain.UpdateState, eventAt time.Time) error {
+	left, err := outcomeOf(from, "", 0)
+	if err != nil {
+		return err
+	}
+	at := env.at(eventAt)
+	p.add(statisticsKey{string(campaign), left.summary, ""}, env.accountID, "", -1, at)
+	p.add(statisticsKey{string(campaign), retryOutcome.summary, retryOutcome.eventType}, env.accountID, retryOutcome.description, 1, at)
 	return nil
 }
 

@@ -58,7 +58,9 @@ func newWaveCountersProjection() *waveCountersProjection {
 }
 
 // OnDeviceUpdateStateChanged moves a started device between the wave's
-// states; the change that starts it counts it started.
+// states; the change that starts it counts it started, and a retry, back
+// to pending, counts it started no more (Device rule 9): it gives its
+// place in the wave back, to be started again.
 func (p *waveCountersProjection) OnDeviceUpdateStateChanged(env envelope, e domain.DeviceUpdateStateChanged) {
 	if e.Wave <= 0 {
 		return
@@ -72,9 +74,13 @@ func (p *waveCountersProjection) OnDeviceUpdateStateChanged(env envelope, e doma
 	d.updatedAt = env.at(e.At)
 	_, fromStarted := waveCounterColumns[e.From]
 	_, toStarted := waveCounterColumns[e.To]
-	if fromStarted {
+	switch {
+	case fromStarted && !toStarted:
 		d.states[e.From]--
-	} else if toStarted {
+		d.started--
+	case fromStarted:
+		d.states[e.From]--
+	case toStarted:
 		d.started++
 	}
 	if toStarted {

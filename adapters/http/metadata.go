@@ -22,8 +22,8 @@ type MetadataReads interface {
 // metadataJSON is Pelion's campaign-device metadata object. Its
 // deployment_state holds only Pelion's six values; the device's finer
 // state is in the extra fields update_state, campaigner_status,
-// result_code, skip_reason and reason, and the rollout wave it was
-// started in (0: none).
+// result_code, skip_reason, reason and attempts, and the rollout wave it
+// was started in (0: none).
 type metadataJSON struct {
 	Object           string    `json:"object"`
 	ID               string    `json:"id"`
@@ -42,7 +42,9 @@ type metadataJSON struct {
 	ResultCode       *int      `json:"result_code"`
 	SkipReason       *string   `json:"skip_reason"`
 	Reason           string    `json:"reason"`
-	Wave             int       `json:"wave"`
+	// Attempts counts the update's attempts: 1, one more per retry.
+	Attempts int `json:"attempts"`
+	Wave     int `json:"wave"`
 }
 
 func metadataObject(m projections.DeviceMetadata) metadataJSON {
@@ -55,7 +57,7 @@ func metadataObject(m projections.DeviceMetadata) metadataJSON {
 		DeviceID: string(m.DeviceID), DeploymentState: m.DeploymentState, Mechanism: m.Mechanism, MechanismURL: m.MechanismURL,
 		Name: m.Name, Description: m.Description, CreatedAt: utc(m.CreatedAt), UpdatedAt: utc(m.UpdatedAt), Etag: m.Etag,
 		UpdateState: string(m.UpdateState), CampaignerStatus: m.CampaignerStatus, ResultCode: m.ResultCode,
-		SkipReason: skip, Reason: m.Reason, Wave: m.Wave}
+		SkipReason: skip, Reason: m.Reason, Attempts: m.Attempts, Wave: m.Wave}
 }
 
 // listCampaignDeviceMetadata answers a page of a campaign's per-device

@@ -22,13 +22,15 @@ var inFlight = []domain.UpdateState{domain.UpdateScheduled, domain.UpdateUpdated
 const activePoll = 250 * time.Millisecond
 
 // open are the update states a stop cancels: in flight, or not sent yet.
-var open = append([]domain.UpdateState{domain.UpdatePending, domain.UpdateAwaitingConsent, domain.UpdateAccepted}, inFlight...)
+var open = append([]domain.UpdateState{domain.UpdatePending, domain.UpdateQueued, domain.UpdateAwaitingConsent, domain.UpdateAccepted}, inFlight...)
 
 // deliver is an active campaign's step: settle users' cancels of devices,
 // send manifests to pending devices (to accepted ones, in a campaign that
 // requires consent, whose pending devices await consent first) as its
-// rollout allows, time out silent ones, and finish once every device has
-// an outcome. Of a paused campaign it settles the cancels alone.
+// rollout allows, time out silent ones, put back to pending the devices
+// the retry policy sends again and the queued ones now free, and finish
+// once every device has an outcome. Of a paused campaign it settles the
+// cancels alone.
 func (d *driver) deliver(ctx context.Context, cp *domain.Campaign) (time.Duration, bool, error) {
 	if err := d.caughtUp(ctx); err != nil {
 		return 0, false, err
@@ -57,6 +59,11 @@ func (d *driver) deliver(ctx context.Context, cp *domain.Campaign) (time.Duratio
 			return 0, false, err
 		}
 	}
+	// Before the rollout's look: a device waiting for its retry keeps its
+	// wave open (rollout.go).
+	if err := d.backToPending(ctx, cp); err != nil {
+		return 0, false, err
+	}
 	room, wait, moved, err := d.rollout(ctx, cp)
 	if err != nil || moved {
 		return 0, false, err
@@ -67,6 +74,11 @@ func (d *driver) deliver(ctx context.Context, cp *domain.Campaign) (time.Duratio
 		return 0, false, err
 	}
 	if err := d.timeOut(ctx, cp); err != nil {
+		return 0, false, err
+	}
+	// Again after the timeouts: one that the policy retries keeps the
+	// campaign from ending.
+	if err := d.backToPending(ctx, cp); err != nil {
 		return 0, false, err
 	}
 	next, done, err := d.finishIfDone(ctx, cp)
@@ -223,7 +235,8 @@ const sendBatch = 1000
 // Until the engine itself has run that long, and as long since the
 // campaign was last resumed, it marks none: silence while the service was
 // down (or its queues were rebalancing), or the campaign paused, is not
-// the device's.
+// the device's. Its command's id names the step's time: a device retried
+// (retry.go) may time out again, in another command.
 func (d *driver) timeOut(ctx context.Context, cp *domain.Campaign) error {
 	before := d.e.timeoutClock().Add(-d.e.cfg.DeviceTimeout)
 	if before.Before(d.e.started) || before.Before(cp.ResumedAt()) {
@@ -234,7 +247,7 @@ func (d *driver) timeOut(ctx context.Context, cp *domain.Campaign) error {
 		if err != nil || len(stale) == 0 {
 			return err
 		}
-		res, _, err := d.e.cmds.ChangeDeviceStates(ctx, commands.ChangeDeviceStates{Meta: d.meta("timeout"), CampaignID: d.id,
+		res, _, err := d.e.cmds.ChangeDeviceStates(ctx, commands.ChangeDeviceStates{Meta: d.meta("timeout", d.e.now().UnixNano()), CampaignID: d.id,
 			Devices: stale, From: inFlight, Change: domain.UpdateChange{To: domain.UpdateTimedOut,
 				Reason: fmt.Sprintf("no progress for %s", d.e.cfg.DeviceTimeout)}})
 		if err != nil {
@@ -249,8 +262,9 @@ func (d *driver) timeOut(ctx context.Context, cp *domain.Campaign) error {
 	}
 }
 
-// finishIfDone ends the campaign when no device is open any more, or when
-// autostop's success share is reached; otherwise it waits for events.
+// finishIfDone ends the campaign when no device is open any more nor
+// waits for a retry, or when autostop's success share is reached;
+// otherwise it waits for events.
 func (d *driver) finishIfDone(ctx context.Context, cp *domain.Campaign) (time.Duration, bool, error) {
 	p, err := d.e.reads.CampaignProgress(ctx, d.id)
 	if err != nil {
@@ -260,7 +274,7 @@ func (d *driver) finishIfDone(ctx context.Context, cp *domain.Campaign) (time.Du
 	autostop := cp.Autostop() && cp.AutostopSuccessPercent() < 100 && p.Enrolled > 0 &&
 		float64(p.Deployed)*100 >= cp.AutostopSuccessPercent()*float64(p.Enrolled)
 	switch {
-	case p.Open == 0:
+	case p.Open == 0 && !d.retryWaiting:
 		// The last outcomes may have come after the rollout's look: it
 		// looks once more, so that a wave's success or pause and the
 		// abort rules see them before the campaign ends.

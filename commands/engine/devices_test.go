@@ -12,7 +12,8 @@ import (
 )
 
 // fakeDevices answers manifest writes the way devices behind a connector
-// do, by the prefix of their id: ok (deployed), fail (result 9), silent
+// do, by the prefix of their id: ok (deployed), fail (result 9), odd
+// (result 5), silent
 // (never answer), reject (the connector refuses the write). While hold is
 // set, the writes are taken and their answers kept back until release.
 type fakeDevices struct {
@@ -96,8 +97,11 @@ func (f *fakeDevices) answer(device domain.DeviceID, asyncID string) {
 		time.Sleep(time.Millisecond)
 	}
 	result := 1
-	if strings.HasPrefix(string(device), "fail") {
+	switch {
+	case strings.HasPrefix(string(device), "fail"):
 		result = 9
+	case strings.HasPrefix(string(device), "odd"):
+		result = 5
 	}
 	_, _ = f.h.RecordDeviceReports(f.ctx, commands.RecordDeviceReports{Meta: meta, Reports: []domain.Report{
 		{Kind: domain.ReportLwM2MState, Device: device, Value: 4},

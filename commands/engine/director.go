@@ -71,7 +71,7 @@ func (d *driver) director(ctx context.Context, cp *domain.Campaign) (string, err
 // the Director does not affect is rejected; an accepted one fails with
 // NoLongerAffected, as it was found affected when it awaited consent.
 func (d *driver) assign(ctx context.Context, devices []domain.DeviceID, from domain.UpdateState) error {
-	res, page, err := d.e.cmds.ChangeDeviceStates(ctx, commands.ChangeDeviceStates{Meta: d.meta("assigning"), CampaignID: d.id,
+	res, page, err := d.e.cmds.ChangeDeviceStates(ctx, commands.ChangeDeviceStates{Meta: d.meta("assigning", d.e.now().UnixNano()), CampaignID: d.id,
 		Devices: devices, From: []domain.UpdateState{from},
 		Change: domain.UpdateChange{To: domain.UpdateScheduled, Reason: reasonAssigning, Wave: d.wave}})
 	if err != nil {
@@ -134,12 +134,14 @@ func split(devices, affected []domain.DeviceID) (in, rest []domain.DeviceID) {
 }
 
 // changeDevices moves those of devices in one of from, if any, and waits
-// for the read models to show it.
+// for the read models to show it. Like assign's, its command's id names
+// the step's time: a retried device (retry.go) goes through the same
+// steps again, in other commands.
 func (d *driver) changeDevices(ctx context.Context, step string, devices []domain.DeviceID, from []domain.UpdateState, change domain.UpdateChange) error {
 	if len(devices) == 0 {
 		return nil
 	}
-	res, _, err := d.e.cmds.ChangeDeviceStates(ctx, commands.ChangeDeviceStates{Meta: d.meta(step), CampaignID: d.id,
+	res, _, err := d.e.cmds.ChangeDeviceStates(ctx, commands.ChangeDeviceStates{Meta: d.meta(step, d.e.now().UnixNano()), CampaignID: d.id,
 		Devices: devices, From: from, Change: change})
 	if err != nil {
 		return err

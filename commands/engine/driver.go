@@ -37,6 +37,9 @@ type driver struct {
 	// cancelAsked are the devices whose requested cancel this run handled:
 	// each is asked about once per run (cancel_device.go).
 	cancelAsked map[domain.DeviceID]bool
+	// retryWaiting says a device waits for a retry its campaign's policy
+	// will make (retry.go): the campaign does not end yet.
+	retryWaiting bool
 }
 
 // drive returns the campaign's driver, starting it when there is none;

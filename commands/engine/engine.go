@@ -70,6 +70,13 @@
 //     devices go through, and a stop stops it.
 //     Device silence counts from its latest resume at the earliest: no
 //     device times out because of a pause.
+//  14. A campaign with a retry policy sends its failed and timed-out
+//     devices again once their backoff passed (retry.go): they go back to
+//     pending, in pages, and are sent like pending devices. The campaign
+//     does not end while one waits for a retry the policy will make.
+//  15. A campaign whose conflict policy is queue has the devices another
+//     campaign held enrolled queued; once free they are moved to pending,
+//     in pages (queue.go), and sent like the others. They count as open.
 package engine
 
 import (
@@ -95,6 +102,8 @@ type Commands interface {
 	CheckCampaignManifest(ctx context.Context, c commands.CheckCampaignManifest) (commands.Result, error)
 	EnrolDevices(ctx context.Context, c commands.EnrolDevices) (commands.Result, error)
 	ChangeDeviceStates(ctx context.Context, c commands.ChangeDeviceStates) (commands.Result, []domain.DeviceID, error)
+	RetryDeviceUpdates(ctx context.Context, c commands.RetryDeviceUpdates) (commands.Result, []domain.DeviceID, error)
+	ReleaseQueuedDevices(ctx context.Context, c commands.ReleaseQueuedDevices) (commands.Result, []domain.DeviceID, error)
 	EndCampaign(ctx context.Context, c commands.EndCampaign) (commands.Result, error)
 	CheckCampaignAbort(ctx context.Context, c commands.CheckCampaignAbort) (commands.Result, error)
 	AdvanceCampaignWaves(ctx context.Context, c commands.AdvanceCampaignWaves) (commands.Result, time.Time, error)

@@ -20,6 +20,13 @@ type Reads interface {
 	DrivableCampaigns(ctx context.Context) ([]CampaignRef, error)
 	CampaignsUsingManifest(ctx context.Context, account domain.AccountID, manifest domain.ManifestID) ([]domain.CampaignID, error)
 	StaleCampaignDevices(ctx context.Context, campaign domain.CampaignID, states []domain.UpdateState, before time.Time, limit int) ([]domain.DeviceID, error)
+	// RetryCandidates pages, by id, through the campaign's devices whose
+	// update ended failed or timed out after fewer than maxAttempts
+	// attempts, of registered devices no other campaign holds.
+	RetryCandidates(ctx context.Context, campaign domain.CampaignID, maxAttempts int, after domain.DeviceID, limit int) ([]RetryCandidate, error)
+	// FreeQueuedDevices pages, by id, through the campaign's queued
+	// devices that no campaign holds any more.
+	FreeQueuedDevices(ctx context.Context, campaign domain.CampaignID, after domain.DeviceID, limit int) ([]domain.DeviceID, error)
 	CampaignProgress(ctx context.Context, campaign domain.CampaignID) (Progress, error)
 	// WaveProgress reads the counters of a campaign's wave (zero for a
 	// wave that started no device, or wave 0).
@@ -41,7 +48,7 @@ type CampaignRef struct {
 type Progress struct {
 	Targeted int64 // enrolled or skipped
 	Enrolled int64 // targeted less skipped
-	Open     int64 // pending, awaiting consent, accepted, scheduled, delivered, downloading or installing
+	Open     int64 // pending, queued, awaiting consent, accepted, scheduled, delivered, downloading or installing
 	InFlight int64 // open and past pending: the manifest sent, no outcome yet
 	Deployed int64
 	Failed   int64 // failed, or failed_connector_channel_update

@@ -169,6 +169,45 @@ func (m *readModel) StaleCampaignDevices(_ context.Context, campaign domain.Camp
 	return out[:min(limit, len(out))], nil
 }
 
+// RetryCandidates pages through the campaign's ended devices with attempts
+// left, of registered devices no other campaign holds, by id.
+func (m *readModel) RetryCandidates(_ context.Context, campaign domain.CampaignID, maxAttempts int, after domain.DeviceID, limit int) ([]engine.RetryCandidate, error) {
+	devices, err := aggregates(m, domain.DeviceStreamPrefix, domain.LoadDevice)
+	if err != nil {
+		return nil, err
+	}
+	var out []engine.RetryCandidate
+	for _, d := range devices {
+		u, ok := d.Update(campaign)
+		_, busy := d.ActiveCampaign()
+		if ok && d.ID() > after && slices.Contains(domain.RetriedFrom(), u.State) && u.Attempts < maxAttempts && d.Registered() && !busy {
+			out = append(out, engine.RetryCandidate{Device: d.ID(), State: u.State, ResultCode: u.ResultCode,
+				FailureCode: u.FailureCode, Attempts: u.Attempts, EndedAt: u.UpdatedAt})
+		}
+	}
+	slices.SortFunc(out, func(a, b engine.RetryCandidate) int { return cmp.Compare(a.Device, b.Device) })
+	return out[:min(limit, len(out))], nil
+}
+
+// FreeQueuedDevices pages through the campaign's queued devices no
+// campaign holds, by id.
+func (m *readModel) FreeQueuedDevices(_ context.Context, campaign domain.CampaignID, after domain.DeviceID, limit int) ([]domain.DeviceID, error) {
+	devices, err := aggregates(m, domain.DeviceStreamPrefix, domain.LoadDevice)
+	if err != nil {
+		return nil, err
+	}
+	var out []domain.DeviceID
+	for _, d := range devices {
+		u, ok := d.Update(campaign)
+		_, busy := d.ActiveCampaign()
+		if ok && u.State == domain.UpdateQueued && !busy && d.ID() > after {
+			out = append(out, d.ID())
+		}
+	}
+	slices.Sort(out)
+	return out[:min(limit, len(out))], nil
+}
+
 // CampaignProgress counts the campaign's devices by how far their update is.
 func (m *readModel) CampaignProgress(_ context.Context, campaign domain.CampaignID) (engine.Progress, error) {
 	if m.beforeProgress != nil {
@@ -222,9 +261,9 @@ func (m *readModel) WaveProgress(_ context.Context, campaign domain.CampaignID, 
 }
 
 // started is 1 for an update started in a wave (in wave, unless it is 0:
-// in any), else 0.
+// in any), else 0; a retried update, back to pending, is not started.
 func started(u domain.DeviceUpdate, wave int) int {
-	return countIf(u.Wave > 0 && (wave == 0 || u.Wave == wave))
+	return countIf(u.Wave > 0 && (wave == 0 || u.Wave == wave) && u.State != domain.UpdatePending)
 }
 
 // countIf is 1 when cond holds, else 0.

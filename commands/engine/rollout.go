@@ -59,7 +59,7 @@ func (d *driver) rollout(ctx context.Context, cp *domain.Campaign) (room int, wa
 		return 0, 0, true, err
 	}
 	res, due, err := d.e.cmds.AdvanceCampaignWaves(ctx, commands.AdvanceCampaignWaves{Meta: meta, CampaignID: d.id,
-		Wave: domain.WaveTally{Tally: tally(w.Deployed, w.Failed, w.TimedOut), Started: int(w.Started), Open: int(w.Open),
+		Wave: domain.WaveTally{Tally: tally(w.Deployed, w.Failed, w.TimedOut), Started: int(w.Started), Open: int(w.Open) + retrying(d.retryWaiting),
 			Deployed: int(w.Deployed)}, Pending: int(p.Open - p.InFlight)})
 	if err != nil || d.recorded(res) {
 		return 0, 0, true, err
@@ -122,4 +122,13 @@ func untilDue(due, now time.Time) time.Duration {
 		return 0
 	}
 	return due.Sub(now)
+}
+
+// retrying counts a device waiting for its retry (retry.go) as open in the
+// wave: the wave has not ended while the policy will send to it again.
+func retrying(waiting bool) int {
+	if waiting {
+		return 1
+	}
+	return 0
 }

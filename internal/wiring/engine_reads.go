@@ -47,6 +47,16 @@ func (r EngineReads) CampaignProgress(ctx context.Context, campaign domain.Campa
 	return engine.Progress(p), err
 }
 
+// RetryCandidates pages through a campaign's devices a retry may send again.
+func (r EngineReads) RetryCandidates(ctx context.Context, campaign domain.CampaignID, maxAttempts int, after domain.DeviceID, limit int) ([]engine.RetryCandidate, error) {
+	cs, err := r.EngineQueries.RetryCandidates(ctx, campaign, maxAttempts, after, limit)
+	out := make([]engine.RetryCandidate, len(cs))
+	for i, c := range cs {
+		out[i] = engine.RetryCandidate(c)
+	}
+	return out, err
+}
+
 // WaveProgress reads the counters of a campaign's wave.
 func (r EngineReads) WaveProgress(ctx context.Context, campaign domain.CampaignID, wave int) (engine.WaveProgress, error) {
 	w, err := r.EngineQueries.WaveProgress(ctx, campaign, wave)

@@ -77,7 +77,7 @@ func TestCampaignDeviceMetadataPages(t *testing.T) {
 	failed := apitest.Object(t, a.Must(http.StatusOK, "GET", base+"/"+first.Data[1]["id"].(string), nil))
 	want := map[string]any{"object": "update-campaign-device-metadata", "campaign": id, "device_id": "d01",
 		"deployment_state": "updated_connector_channel", "update_state": "failed", "campaigner_status": "failed",
-		"result_code": 101.0, "skip_reason": nil, "mechanism": "connector"}
+		"result_code": 101.0, "skip_reason": nil, "mechanism": "connector", "attempts": 1.0}
 	for k, v := range want {
 		if failed[k] != v {
 			t.Errorf("d01 %s = %v, want %v", k, failed[k], v)
