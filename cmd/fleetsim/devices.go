@@ -41,8 +41,8 @@ type simulator struct {
 	// misrouted counts the writes refused because their async id names
 	// another account than the connector key's.
 	misrouted atomic.Int64
-	// flakyFirst is each flaky device's first async id (index → id).
-	flakyFirst sync.Map
+	// flakyWritten holds the flaky devices written once (index → true).
+	flakyWritten sync.Map
 }
 
 // newSimulator makes account a's connector for fleet f with
@@ -139,14 +139,15 @@ func (s *simulator) write(i int, asyncID string) {
 }
 
 // recovers reports whether a write to device i finds it recovered: a
-// flaky device fails the writes of its first async id (repeated ones
-// too, as a device replays its answer) and installs any other.
-func (s *simulator) recovers(i int, asyncID string) bool {
+// flaky device fails its first write and installs any later one. Writes
+// are counted, not async ids: the service names a campaign's every
+// attempt at a device with the same async id.
+func (s *simulator) recovers(i int, _ string) bool {
 	if s.fleet.category(i) != catFlaky {
 		return false
 	}
-	first, seen := s.flakyFirst.LoadOrStore(i, strings.Clone(asyncID))
-	return seen && first.(string) != asyncID
+	_, seen := s.flakyWritten.LoadOrStore(i, true)
+	return seen
 }
 
 // connectError answers with an error object.

@@ -153,7 +153,7 @@ func TestAFlakyDeviceFailsItsFirstWriteAndInstallsTheNext(t *testing.T) {
 	for n, write := range []struct {
 		asyncID string
 		want    string
-	}{{"a-first", "17"}, {"a-first", "17"}, {"a-second", "1"}} {
+	}{{"a-first", "17"}, {"a-first", "1"}, {"a-second", "1"}} {
 		sim.write(0, write.asyncID+"-"+f.id(0))
 		eventually(t, "the write's result", func() bool { return len(results()) == n+1 })
 		if got := results()[n]; got != write.want {

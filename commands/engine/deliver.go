@@ -270,6 +270,11 @@ func (d *driver) finishIfDone(ctx context.Context, cp *domain.Campaign) (time.Du
 	if err != nil {
 		return 0, false, err
 	}
+	// Retries after the counters are read: a device that failed since the
+	// last look keeps the campaign from ending (retry.go).
+	if retried, err := d.retryEnded(ctx, cp); err != nil || retried {
+		return 0, false, err
+	}
 	outcome := domain.StateDeployed
 	autostop := cp.Autostop() && cp.AutostopSuccessPercent() < 100 && p.Enrolled > 0 &&
 		float64(p.Deployed)*100 >= cp.AutostopSuccessPercent()*float64(p.Enrolled)

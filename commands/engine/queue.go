@@ -12,7 +12,7 @@ import (
 // whose other campaign let them go. The next steps send them as any
 // pending device.
 func (d *driver) backToPending(ctx context.Context, cp *domain.Campaign) error {
-	if err := d.retryEnded(ctx, cp); err != nil {
+	if _, err := d.retryEnded(ctx, cp); err != nil {
 		return err
 	}
 	return d.releaseQueued(ctx)

@@ -27,19 +27,24 @@ type RetryCandidate struct {
 // next steps send them as any pending device. It pages, by device id,
 // through the devices left with attempts, in batches, and notes whether
 // one still waits for a retry the policy will make: the campaign does not
-// end before it was tried.
-func (d *driver) retryEnded(ctx context.Context, cp *domain.Campaign) error {
+// end before it was tried. retried says it sent a device again.
+//
+// A caller deciding on counters it read (a wave's end, the campaign's)
+// calls it after reading them: a device that failed in between is then
+// found here, retried or waiting, rather than ending the wave or the
+// campaign before its retry.
+func (d *driver) retryEnded(ctx context.Context, cp *domain.Campaign) (retried bool, err error) {
 	d.retryWaiting = false
 	policy := cp.Rollout().Retry
 	if policy == nil {
-		return nil
+		return false, nil
 	}
 	now := d.e.now()
 	var after domain.DeviceID
 	for {
 		page, err := d.e.reads.RetryCandidates(ctx, d.id, policy.MaxAttempts, after, d.e.cfg.BatchSize)
 		if err != nil || len(page) == 0 {
-			return err
+			return retried, err
 		}
 		var due []domain.DeviceID
 		for _, c := range page {
@@ -53,8 +58,9 @@ func (d *driver) retryEnded(ctx context.Context, cp *domain.Campaign) error {
 			}
 		}
 		if err := d.retry(ctx, due, now); err != nil {
-			return err
+			return retried, err
 		}
+		retried = retried || len(due) > 0
 		after = page[len(page)-1].Device
 	}
 }
@@ -72,5 +78,9 @@ func (d *driver) retry(ctx context.Context, due []domain.DeviceID, now time.Time
 		return err
 	}
 	d.wrote(res)
+	// The retried devices are pending again behind the page cursor: the
+	// next page starts from the first device, so that they are sent
+	// before devices never started, within their wave's room.
+	d.pendingAfter = ""
 	return d.e.waitFor(ctx, res.Position)
 }

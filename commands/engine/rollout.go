@@ -52,6 +52,11 @@ func (d *driver) rollout(ctx context.Context, cp *domain.Campaign) (room int, wa
 	if err != nil {
 		return 0, 0, false, err
 	}
+	// Retries after the counters are read: a device that failed since the
+	// last look waits for its retry or is retried, and keeps its wave open.
+	if retried, err := d.retryEnded(ctx, cp); err != nil || retried {
+		return 0, 0, true, err
+	}
 	meta := commands.Meta{Account: d.account, CorrelationID: string(d.id)}
 	res, err := d.e.cmds.CheckCampaignAbort(ctx, commands.CheckCampaignAbort{Meta: meta, CampaignID: d.id,
 		Campaign: tally(p.Deployed, p.Failed, p.TimedOut), Wave: tally(w.Deployed, w.Failed, w.TimedOut)})
