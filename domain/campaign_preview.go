@@ -26,7 +26,7 @@ type CampaignPreview struct {
 	// Skipped counts the devices it would skip, by reason.
 	Skipped map[SkipReason]int
 	// Queued and Superseded count the devices of other active campaigns
-	// that the conflict policy queues or takes over.
+	// that the conflict policy queues or takes over: among Targeted.
 	Queued     int
 	Superseded int
 	// Waves are the waves the targeted devices would be split into.
@@ -75,20 +75,23 @@ func (c *Campaign) BeginPreview(m *Manifest, now time.Time) (*CampaignPreview, e
 func (p *CampaignPreview) Judge(id DeviceID, facts DeviceFacts) {
 	v := EnrolmentVerdict(facts, p.manifest, p.policy.Conflict)
 	switch v.Action {
-	case VerdictEnrol:
-		p.Targeted++
-		if len(p.TargetedExamples) < maxPreviewExamples {
-			p.TargetedExamples = append(p.TargetedExamples, id)
-		}
 	case VerdictSkip:
 		p.Skipped[v.Reason]++
 		if len(p.SkippedExamples) < maxPreviewExamples {
 			p.SkippedExamples = append(p.SkippedExamples, SkippedDevice{DeviceID: id, Reason: v.Reason})
 		}
+		return
 	case VerdictQueue:
 		p.Queued++
 	case VerdictSupersede:
 		p.Superseded++
+	case VerdictEnrol:
+	}
+	// Queued and superseded devices are enrolled too, as the start
+	// counts them (in the waves as well).
+	p.Targeted++
+	if len(p.TargetedExamples) < maxPreviewExamples {
+		p.TargetedExamples = append(p.TargetedExamples, id)
 	}
 }
 

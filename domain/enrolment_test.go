@@ -91,19 +91,19 @@ func TestCampaignPreview(t *testing.T) {
 		p.Judge(DeviceID(rune('A'+i)), fitting)
 	}
 	p.Plan(10, time.Second)
-	want := &CampaignPreview{CampaignID: c.ID(), Targeted: 25, Queued: 1, ComputedAt: at(5),
+	want := &CampaignPreview{CampaignID: c.ID(), Targeted: 26, Queued: 1, ComputedAt: at(5),
 		Skipped: map[SkipReason]int{SkipDeviceClassMismatch: 1, SkipDeregistered: 1, SkipAlreadyUpdated: 1},
 		Waves: []PlannedWave{{Wave: 1, Size: 3, SuccessPercent: 95, SoakSeconds: 60}, {Wave: 2, Size: 2, SuccessPercent: 80},
-			{Wave: 3, Size: 20, SuccessPercent: 95}},
-		EstimatedDuration: policy.EstimateDuration(25, 10, time.Second),
-		TargetedExamples:  []DeviceID{"A", "B", "C", "D", "E", "F", "G", "H", "I", "J", "K", "L", "M", "N", "O", "P", "Q", "R", "S", "T"},
+			{Wave: 3, Size: 21, SuccessPercent: 95}},
+		EstimatedDuration: policy.EstimateDuration(26, 10, time.Second),
+		TargetedExamples:  []DeviceID{"d", "A", "B", "C", "D", "E", "F", "G", "H", "I", "J", "K", "L", "M", "N", "O", "P", "Q", "R", "S"},
 		SkippedExamples:   []SkippedDevice{{"a", SkipDeviceClassMismatch}, {"b", SkipDeregistered}, {"c", SkipAlreadyUpdated}},
 	}
 	if diff := cmp.Diff(want, p, cmpopts.IgnoreUnexported(CampaignPreview{})); diff != "" {
 		t.Errorf("preview (-want +got):\n%s", diff)
 	}
-	if p.EstimatedDuration != 61*time.Second {
-		t.Errorf("estimated %v, want 61s: the first wave's soak of 60s and one pause between the two pages of 10 of the last wave", p.EstimatedDuration)
+	if p.EstimatedDuration != 62*time.Second {
+		t.Errorf("estimated %v, want 62s: the first wave's soak of 60s and two pauses between the three pages of the last wave's 21", p.EstimatedDuration)
 	}
 }
 

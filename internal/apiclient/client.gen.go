@@ -1888,13 +1888,13 @@ type CampaignPreview struct {
 	} `json:"examples"`
 	Object CampaignPreviewObject `json:"object"`
 
-	// Queued Devices of other active campaigns queued (conflict policy queue).
+	// Queued Devices of other active campaigns queued (conflict policy queue), among targeted.
 	Queued int `json:"queued"`
 
 	// Skipped Devices the start would skip, by reason; every reason is listed.
 	Skipped map[string]int `json:"skipped"`
 
-	// Superseded Devices taken over from other active campaigns (conflict policy supersede).
+	// Superseded Devices taken over from other active campaigns (conflict policy supersede), among targeted.
 	Superseded int `json:"superseded"`
 
 	// Targeted Devices the start would enrol.
@@ -2042,6 +2042,8 @@ type DeviceInput struct {
 
 // DeviceMetadata defines model for DeviceMetadata.
 type DeviceMetadata struct {
+	// Attempts The update's attempts: 1, and one more per retry of the campaign's retry policy.
+	Attempts         int                           `json:"attempts"`
 	Campaign         string                        `json:"campaign"`
 	CampaignerStatus string                        `json:"campaigner_status"`
 	CreatedAt        DateTime                      `json:"created_at"`
