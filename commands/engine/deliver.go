@@ -76,11 +76,8 @@ func (d *driver) deliver(ctx context.Context, cp *domain.Campaign) (time.Duratio
 	if err := d.timeOut(ctx, cp); err != nil {
 		return 0, false, err
 	}
-	// Again after the timeouts: one that the policy retries keeps the
-	// campaign from ending.
-	if err := d.backToPending(ctx, cp); err != nil {
-		return 0, false, err
-	}
+	// finishIfDone looks for retries after it reads the counters, the
+	// devices just timed out included.
 	next, done, err := d.finishIfDone(ctx, cp)
 	if wait > 0 && next > 0 {
 		next = min(next, wait)
