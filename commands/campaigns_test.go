@@ -175,15 +175,9 @@ func TestConcurrentEditsOnOneEtag(t *testing.T) {
 func TestCampaignLifecycleCommands(t *testing.T) {
 	ctx := context.Background()
 	f := newFixture(t)
-	draft := func(id domain.CampaignID) []domain.Event { return []domain.Event{campaignCreated(id, acme, 10)} }
+	draft, active := draftCampaign, activeCampaign
 	timed := func(id domain.CampaignID) []domain.Event {
 		return append(draft(id), domain.CampaignStartRequested{Phase: domain.PhaseTimed, At: at(9)})
-	}
-	active := func(id domain.CampaignID) []domain.Event {
-		return append(draft(id), domain.CampaignStartRequested{Phase: domain.PhaseStarting, At: at(9)},
-			domain.CampaignQuotaAllocated{At: at(8)}, domain.CampaignManifestChecked{At: at(8)},
-			domain.CampaignBatchProcessed{Batch: 1, Enrolled: 3, Cursor: "d3", Last: true, At: at(7)},
-			domain.CampaignPublishing{At: at(7)}, domain.CampaignDeploying{At: at(6)})
 	}
 	stopped := func(id domain.CampaignID) []domain.Event {
 		return append(timed(id), domain.CampaignStopped{State: domain.StateUserStopped, At: at(5)})
@@ -208,13 +202,7 @@ func TestCampaignLifecycleCommands(t *testing.T) {
 		_, err := f.h.ArchiveCampaign(ctx, commands.ArchiveCampaign{Meta: meta("cmd"), CampaignID: id})
 		return err
 	}
-	for i, tc := range []struct {
-		name     string
-		given    func(domain.CampaignID) []domain.Event
-		when     func(domain.CampaignID) error
-		then     []domain.Event
-		wantKind *domain.Kind
-	}{
+	runCampaignCases(t, f, "c", []campaignCase{
 		{name: "a draft is deleted", given: draft, when: del, then: []domain.Event{domain.CampaignDeleted{At: now}}},
 		{name: "a started campaign is not deleted", given: timed, when: del, wantKind: kind(domain.KindConflict)},
 		{name: "a stopped campaign is deleted", given: stopped, when: del, then: []domain.Event{domain.CampaignDeleted{At: now}}},
@@ -231,9 +219,27 @@ func TestCampaignLifecycleCommands(t *testing.T) {
 		{name: "a stopped campaign is archived", given: stopped, when: archive, then: []domain.Event{domain.CampaignArchived{At: now}}},
 		{name: "an active campaign is not archived", given: active, when: archive, wantKind: kind(domain.KindConflict)},
 		{name: "another account's campaign is not found for archive", given: foreign, when: archive, wantKind: kind(domain.KindNotFound)},
-	} {
+	})
+}
+
+// campaignCase is a campaign command's Given/When/Then: the history of a
+// campaign of the given id, the command on it, and the events it must
+// append, or the kind of error that leaves the stream as it was.
+type campaignCase struct {
+	name     string
+	given    func(domain.CampaignID) []domain.Event
+	when     func(domain.CampaignID) error
+	then     []domain.Event
+	wantKind *domain.Kind
+}
+
+// runCampaignCases runs each case on a campaign of its own, named by
+// prefix and the case's place.
+func runCampaignCases(t *testing.T, f *fixture, prefix string, cases []campaignCase) {
+	t.Helper()
+	for i, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			id := domain.CampaignID(fmt.Sprintf("c%d", i))
+			id := domain.CampaignID(fmt.Sprintf("%s%d", prefix, i))
 			history := tc.given(id)
 			if len(history) > 0 {
 				f.given(t, domain.CampaignStream(id), history...)
@@ -248,6 +254,19 @@ func TestCampaignLifecycleCommands(t *testing.T) {
 			f.then(t, domain.CampaignStream(id), append(history, tc.then...)...)
 		})
 	}
+}
+
+// draftCampaign is acme's campaign id in draft.
+func draftCampaign(id domain.CampaignID) []domain.Event {
+	return []domain.Event{campaignCreated(id, acme, 10)}
+}
+
+// activeCampaign is acme's campaign id, active with three devices.
+func activeCampaign(id domain.CampaignID) []domain.Event {
+	return append(draftCampaign(id), domain.CampaignStartRequested{Phase: domain.PhaseStarting, At: at(9)},
+		domain.CampaignQuotaAllocated{At: at(8)}, domain.CampaignManifestChecked{At: at(8)},
+		domain.CampaignBatchProcessed{Batch: 1, Enrolled: 3, Cursor: "d3", Last: true, At: at(7)},
+		domain.CampaignPublishing{At: at(7)}, domain.CampaignDeploying{At: at(6)})
 }
 
 func kind(k domain.Kind) *domain.Kind { return &k }

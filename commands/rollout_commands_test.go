@@ -2,7 +2,6 @@ package commands_test
 
 import (
 	"context"
-	"fmt"
 	"testing"
 
 	"github.com/updateservice/updateservice/commands"
@@ -17,13 +16,7 @@ func TestApprovePauseResumeCommands(t *testing.T) {
 		created.ApprovalRequired = true
 		return []domain.Event{created, domain.CampaignStartRequested{Phase: domain.PhaseAwaitingApproval, At: at(9)}}
 	}
-	draft := func(id domain.CampaignID) []domain.Event { return []domain.Event{campaignCreated(id, acme, 10)} }
-	active := func(id domain.CampaignID) []domain.Event {
-		return append(draft(id), domain.CampaignStartRequested{Phase: domain.PhaseStarting, At: at(9)},
-			domain.CampaignQuotaAllocated{At: at(8)}, domain.CampaignManifestChecked{At: at(8)},
-			domain.CampaignBatchProcessed{Batch: 1, Enrolled: 3, Cursor: "d3", Last: true, At: at(7)},
-			domain.CampaignPublishing{At: at(7)}, domain.CampaignDeploying{At: at(6)})
-	}
+	draft, active := draftCampaign, activeCampaign
 	paused := func(id domain.CampaignID) []domain.Event {
 		return append(active(id), domain.CampaignPaused{Cause: domain.PausedByUser, Reason: "night", At: at(5)})
 	}
@@ -52,13 +45,7 @@ func TestApprovePauseResumeCommands(t *testing.T) {
 		_, err := f.h.ResumeCampaign(ctx, commands.ResumeCampaign{Meta: meta("cmd"), CampaignID: id})
 		return err
 	}
-	for i, tc := range []struct {
-		name     string
-		given    func(domain.CampaignID) []domain.Event
-		when     func(domain.CampaignID) error
-		then     []domain.Event
-		wantKind *domain.Kind
-	}{
+	runCampaignCases(t, f, "r", []campaignCase{
 		{name: "a campaign awaiting approval is approved and starts", given: awaiting, when: approve,
 			then: []domain.Event{domain.CampaignApproved{Phase: domain.PhaseStarting, At: now}}},
 		{name: "a draft is not approved", given: draft, when: approve, wantKind: kind(domain.KindConflict)},
@@ -75,21 +62,5 @@ func TestApprovePauseResumeCommands(t *testing.T) {
 		{name: "a paused campaign is resumed", given: paused, when: resume, then: []domain.Event{domain.CampaignResumed{At: now}}},
 		{name: "an active campaign that is not paused is not resumed", given: active, when: resume, wantKind: kind(domain.KindConflict)},
 		{name: "another account's campaign is not found for resume", given: foreignActive, when: resume, wantKind: kind(domain.KindNotFound)},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			id := domain.CampaignID(fmt.Sprintf("r%d", i))
-			history := tc.given(id)
-			if len(history) > 0 {
-				f.given(t, domain.CampaignStream(id), history...)
-			}
-			err := tc.when(id)
-			if tc.wantKind != nil {
-				wantKind(t, err, *tc.wantKind)
-				f.then(t, domain.CampaignStream(id), history...)
-				return
-			}
-			ok(t, err)
-			f.then(t, domain.CampaignStream(id), append(history, tc.then...)...)
-		})
-	}
+	})
 }
